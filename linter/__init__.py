@@ -1,0 +1,44 @@
+"""imslint: find what keeps an Adobe Campaign organisation from moving to Adobe IMS.
+
+The public API for rule and reader plugins.
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from .hookspecs import hookimpl
+from .model import (
+    Fact,
+    FileError,
+    Finding,
+    Location,
+    OperatorRecord,
+    Problem,
+    Related,
+    Severity,
+    SourceText,
+    Subject,
+)
+from .readers import InputFile, ReadError, Reader
+from .rule import Rule, RunContext
+
+__all__ = [
+    "__version__",
+    "hookimpl",
+    "Fact",
+    "FileError",
+    "Finding",
+    "InputFile",
+    "Location",
+    "OperatorRecord",
+    "Problem",
+    "ReadError",
+    "Reader",
+    "Related",
+    "Rule",
+    "RunContext",
+    "Severity",
+    "SourceText",
+    "Subject",
+]

@@ -1,0 +1,324 @@
+"""The ``imslint`` command: a thin click layer over the library."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+import click
+
+from . import __version__
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_ERROR = 2
+
+FAIL_LEVELS = {"error": 3, "warning": 2, "note": 1}
+
+
+class UserError(Exception):
+    """A mistake the user can fix; printed as one line, exit 2."""
+
+
+def _split(values: Sequence[str]) -> List[str]:
+    out: List[str] = []
+    for v in values:
+        out.extend(p.strip() for p in v.split(",") if p.strip())
+    return out
+
+
+def _load_config(paths: Sequence[str], config_file: Optional[str], no_config: bool):
+    from .config import Config, find_config, load_config
+
+    if no_config:
+        return Config(root=os.getcwd())
+    if config_file:
+        return load_config(config_file)
+    start = paths[0] if paths else "."
+    found = find_config(start if os.path.exists(start) else ".")
+    return load_config(found) if found else Config(root=os.getcwd())
+
+
+def _registry(cfg):
+    from .plugins import get_plugin_manager
+
+    return get_plugin_manager(cfg.plugins, cfg.root if cfg.path else None)
+
+
+def _fail(message: str) -> None:
+    click.echo(f"imslint: error: {message}", err=True)
+    sys.exit(EXIT_ERROR)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", "-V", prog_name="imslint", message="%(prog)s %(version)s")
+def main() -> None:
+    """Find what keeps an Adobe Campaign organisation from moving to Adobe IMS.
+
+    Scans Campaign operator exports (package XML, SOAP query results, console CSV) and
+    custom-code repositories (Campaign JS, JSSP, workflow packages, server configuration,
+    integration code in any language).
+    """
+
+
+_common = [
+    click.option("--format", "-f", "fmt", default="text", show_default=True, help="Output format: text, json, sarif, or one a plugin adds."),
+    click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write the report to FILE instead of standard output."),
+    click.option("--select", multiple=True, help="Rules to apply (ids, id prefixes or names; comma-separated or repeated). Replaces the configured selection."),
+    click.option("--extend-select", multiple=True, help="Rules to add to the selection."),
+    click.option("--ignore", multiple=True, help="Rules to leave out."),
+    click.option("--fail-on", type=click.Choice(["error", "warning", "note", "never"], case_sensitive=False), help="Lowest severity that makes the exit code 1 (default: warning)."),
+    click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Read configuration from FILE (otherwise found by walking up)."),
+    click.option("--no-config", is_flag=True, help="Ignore every configuration file."),
+    click.option("--jobs", "-j", type=click.IntRange(min=0), help="Worker processes for code files (0 = one per CPU; default 1)."),
+    click.option("--quiet", "-q", is_flag=True, help="Print findings only, no summary when there are none."),
+    click.option("--statistics", is_flag=True, help="Add a count of findings per rule."),
+    click.option("--exclude", multiple=True, help="Glob of paths to skip (adds to the configured excludes)."),
+    click.option("--force-exclude", is_flag=True, help="Apply excludes to files named on the command line too (pre-commit)."),
+    click.option("--max-file-size", help="Skip code files larger than this (e.g. 5MB)."),
+    click.option("--no-color", is_flag=True, help="Never colour the text output (colour is used only on a terminal)."),
+    click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False), help="Report only findings that are not in this baseline file."),
+    click.option("--write-baseline", type=click.Path(dir_okay=False), help="Record the current findings in FILE and exit 0."),
+    click.option("--show-suppressed", is_flag=True, help="Include suppressed and baselined findings in JSON output."),
+]
+
+
+def common_options(func):
+    """Attach the options shared by ``check`` and ``operators``."""
+    for option in reversed(_common):
+        func = option(func)
+    return func
+
+
+def run_check(paths: Sequence[str], opts: Dict[str, Any], default_select: Optional[List[str]] = None) -> Tuple[Any, Any, Any]:
+    """Configure, load plugins and lint; returns (result, registry, config). Raises UserError."""
+    from .config import ConfigError, parse_size
+    from .engine import lint
+    from .plugins import PluginError
+    from .suppressions import BaselineError, read_baseline
+
+    try:
+        cfg = _load_config(paths, opts.get("config_file"), opts.get("no_config", False))
+        if opts.get("select"):
+            cfg.select = _split(opts["select"])
+        elif default_select is not None:
+            cfg.select = default_select
+        cfg.extend_select += _split(opts.get("extend_select") or ())
+        cfg.ignore += _split(opts.get("ignore") or ())
+        cfg.extend_exclude += list(opts.get("exclude") or ())
+        if opts.get("force_exclude"):
+            cfg.force_exclude = True
+        if opts.get("fail_on"):
+            cfg.fail_on = opts["fail_on"].lower()
+        if opts.get("max_file_size"):
+            size = parse_size(opts["max_file_size"])
+            if size is None:
+                raise ConfigError(f"--max-file-size: expected a size such as 5MB, got {opts['max_file_size']!r}")
+            cfg.max_file_size = size
+        jobs = opts.get("jobs")
+        if jobs is not None:
+            cfg.jobs = jobs or (os.cpu_count() or 1)
+        registry = _registry(cfg)
+        fmt = opts.get("fmt", "text")
+        if fmt not in registry.reporters:
+            raise ConfigError(f"unknown output format {fmt!r} (available: {', '.join(sorted(registry.reporters))})")
+        baseline = None
+        baseline_file = opts.get("baseline_file") or (None if opts.get("write_baseline") else cfg.baseline)
+        if baseline_file:
+            baseline = read_baseline(baseline_file)
+        result = lint(list(paths) or ["."], cfg, registry, baseline=baseline)
+    except (ConfigError, PluginError, BaselineError) as exc:
+        raise UserError(str(exc)) from None
+    return result, registry, cfg
+
+
+def emit(result: Any, registry: Any, opts: Dict[str, Any]) -> None:
+    """Render with the chosen reporter and write to --output or stdout."""
+    fmt = opts.get("fmt", "text")
+    output = opts.get("output")
+    color = (
+        fmt == "text"
+        and not output
+        and not opts.get("no_color")
+        and "NO_COLOR" not in os.environ
+        and sys.stdout.isatty()
+    )
+    text = registry.reporters[fmt].render(
+        result,
+        {
+            "color": color,
+            "quiet": opts.get("quiet"),
+            "statistics": opts.get("statistics"),
+            "show_suppressed": opts.get("show_suppressed"),
+            "show_related": True,
+        },
+    )
+    if output:
+        try:
+            with open(output, "w", encoding="utf-8", newline="\n") as fh:
+                fh.write(text)
+        except OSError as exc:
+            raise UserError(f"cannot write {output}: {exc.strerror or exc}") from None
+    else:
+        click.echo(text, nl=False)
+    if (output or fmt != "text") and result.errors:
+        for e in result.errors:
+            where = f"{e.path}:{e.line}" if e.line else e.path
+            click.echo(f"imslint: error: {where}: {e.message}", err=True)
+
+
+def exit_code(result: Any, fail_on: str) -> int:
+    """EXIT_ERROR when anything could not be processed, EXIT_FINDINGS at or above ``fail_on``, else EXIT_OK."""
+    if result.errors:
+        return EXIT_ERROR
+    if fail_on == "never":
+        return EXIT_OK
+    threshold = FAIL_LEVELS[fail_on]
+    return EXIT_FINDINGS if any(int(f.severity) >= threshold for f in result.findings) else EXIT_OK
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@common_options
+def check(paths: Tuple[str, ...], **opts: Any) -> None:
+    """Scan files and folders (default: the current folder) and report findings.
+
+    Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it,
+    2 usage, configuration or plugin error, or a file that could not be read.
+    """
+    try:
+        result, registry, cfg = run_check(paths, opts)
+        if opts.get("write_baseline"):
+            from .suppressions import write_baseline
+
+            n = write_baseline(opts["write_baseline"], result.findings)
+            click.echo(f"imslint: wrote {n} finding(s) to baseline {opts['write_baseline']}", err=True)
+            sys.exit(EXIT_ERROR if result.errors else EXIT_OK)
+        emit(result, registry, opts)
+    except UserError as exc:
+        _fail(str(exc))
+    sys.exit(exit_code(result, cfg.fail_on))
+
+
+@main.command()
+@click.argument("exports", nargs=-1, type=click.Path(), required=True)
+@click.option("--worklist", type=click.Path(dir_okay=False), help="Write a CSV worklist: one row per operator that needs action.")
+@click.option("--code", "code_paths", multiple=True, type=click.Path(), help="Also scan this code folder, so that logins used in code mark operators technical (IMS005).")
+@common_options
+def operators(exports: Tuple[str, ...], worklist: Optional[str], code_paths: Tuple[str, ...], **opts: Any) -> None:
+    """Check operator exports and print a readiness summary for the Campaign administrator."""
+    try:
+        select = ["IMS0"] if not code_paths else ["ALL"]
+        result, registry, cfg = run_check(tuple(exports) + tuple(code_paths), opts, default_select=select)
+        if worklist:
+            from rules.worklist import write_worklist
+
+            try:
+                with open(worklist, "w", encoding="utf-8", newline="") as fh:
+                    rows = write_worklist(result.findings, fh)
+            except OSError as exc:
+                raise UserError(f"cannot write {worklist}: {exc.strerror or exc}") from None
+            click.echo(f"imslint: wrote {rows} operator(s) needing action to {worklist}", err=True)
+        if opts.get("fmt", "text") == "text" and not opts.get("output"):
+            emit(result, registry, opts)
+            click.echo(readiness_summary(result))
+        else:
+            emit(result, registry, opts)
+    except UserError as exc:
+        _fail(str(exc))
+    sys.exit(exit_code(result, cfg.fail_on))
+
+
+def readiness_summary(result: Any) -> str:
+    """A short report an administrator can act on: what blocks the move to IMS, by rule."""
+    operators_read = result.subjects.get("operator", 0)
+    needing = {(f.location.path, f.location.line) for f in result.findings if f.rule_id.startswith("IMS00")}
+    blocking = [f for f in result.findings if f.rule_id in ("IMS001", "IMS002", "IMS003", "IMS004", "IMS005")]
+    lines = ["", "IMS migration readiness", "======================="]
+    lines.append(f"Operators and groups read: {operators_read}; needing action: {len(needing)}.")
+    counts = result.by_rule()
+    for rid, count in counts.items():
+        cls = result.rules.get(rid)
+        if cls is not None:
+            lines.append(f"  {rid} {cls.name:<28} {count:>6}  {cls.summary()}")
+    if blocking:
+        lines.append(f"Not ready: {len(blocking)} finding(s) block the move to IMS (IMS001-IMS005).")
+    elif result.errors:
+        lines.append("Unknown: some exports could not be read completely (see the errors above).")
+    else:
+        lines.append("Ready: no operator blocks the move to IMS.")
+    return "\n".join(lines)
+
+
+@main.command("rules")
+@click.argument("rule", required=False)
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Configuration file (for its plugins).")
+@click.option("--no-config", is_flag=True, help="Ignore every configuration file.")
+@click.option("--format", "-f", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
+def rules_command(rule: Optional[str], config_file: Optional[str], no_config: bool, fmt: str) -> None:
+    """List every loaded rule, or print the full documentation of RULE (id or name)."""
+    from .config import ConfigError, match_selector
+    from .docs import rule_markdown, rules_json
+    from .plugins import PluginError
+
+    try:
+        cfg = _load_config(["."], config_file, no_config)
+        registry = _registry(cfg)
+    except (ConfigError, PluginError) as exc:
+        _fail(str(exc))
+    rules = registry.rules
+    if rule:
+        matched = sorted(match_selector(rule, rules))
+        if not matched:
+            _fail(f"unknown rule {rule!r} (see 'imslint rules')")
+        for rid in matched:
+            cls = rules[rid]
+            if fmt == "markdown":
+                click.echo(rule_markdown(cls))
+            else:
+                click.echo(f"{cls.id} {cls.name} ({cls.severity.label}, plugin {registry.rule_plugin[rid]})")
+                click.echo(f"\n{cls.summary()}\n")
+                click.echo(cls.help_text())
+                if cls.defaults:
+                    click.echo("\nOptions ([tool.imslint.rules." + cls.name + "]):")
+                    for k, v in sorted(cls.defaults.items()):
+                        click.echo(f"  {k} = {v!r}")
+                click.echo()
+        return
+    if fmt == "json":
+        click.echo(rules_json(registry))
+        return
+    if fmt == "markdown":
+        for cls in rules.values():
+            click.echo(rule_markdown(cls))
+        return
+    width = max((len(c.name) for c in rules.values()), default=10)
+    for cls in rules.values():
+        click.echo(f"{cls.id}  {cls.name:<{width}}  {cls.severity.label:<7}  {cls.summary()}")
+
+
+@main.command("plugins")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Configuration file (for its plugins).")
+@click.option("--no-config", is_flag=True, help="Ignore every configuration file.")
+def plugins_command(config_file: Optional[str], no_config: bool) -> None:
+    """List the loaded plugins with their versions, rules, readers and output formats."""
+    from .config import ConfigError
+    from .plugins import PluginError
+
+    try:
+        cfg = _load_config(["."], config_file, no_config)
+        registry = _registry(cfg)
+    except (ConfigError, PluginError) as exc:
+        _fail(str(exc))
+    for info in registry.plugins:
+        rule_ids = [rid for rid, p in registry.rule_plugin.items() if p == info.name]
+        click.echo(f"{info.name} {info.version} ({info.module}, {info.source})")
+        if rule_ids:
+            click.echo(f"  rules: {', '.join(rule_ids)}")
+    click.echo(f"readers: {', '.join(r.name for r in registry.readers)}")
+    click.echo(f"formats: {', '.join(sorted(registry.reporters))}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,309 @@
+"""Configuration: ``[tool.imslint]`` in ``pyproject.toml`` or a ``.imslint.toml``, found by walking up.
+
+Every unknown key or bad value is a :class:`ConfigError` naming the file, the key and what was expected.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import re
+import sys
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Set, Tuple, Type
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.9/3.10 only
+    import tomli as tomllib
+
+from .model import Severity
+from .rule import Rule
+
+CONFIG_FILES = (".imslint.toml", "pyproject.toml")
+FAIL_ON = ("error", "warning", "note", "never")
+DEFAULT_EXCLUDE = (
+    ".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".mypy_cache",
+    ".pytest_cache", ".ruff_cache", "dist", "build", "*.egg-info",
+)
+DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024
+
+
+class ConfigError(Exception):
+    """A user mistake in configuration or on the command line; the message says where and what."""
+
+
+@dataclass
+class Config:
+    """The effective configuration of a run (file values merged with command-line values)."""
+
+    path: Optional[str] = None  # the file it came from
+    root: str = "."  # folder that relative globs and fingerprints are based on
+    select: List[str] = field(default_factory=lambda: ["ALL"])
+    ignore: List[str] = field(default_factory=list)
+    extend_select: List[str] = field(default_factory=list)
+    exclude: List[str] = field(default_factory=list)
+    extend_exclude: List[str] = field(default_factory=list)
+    fail_on: str = "warning"
+    severity: Dict[str, str] = field(default_factory=dict)
+    per_file_ignores: Dict[str, List[str]] = field(default_factory=dict)
+    plugins: List[str] = field(default_factory=list)
+    rules: Dict[str, Dict[str, Any]] = field(default_factory=dict)
+    plugin_options: Dict[str, Any] = field(default_factory=dict)
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    respect_gitignore: bool = True
+    baseline: Optional[str] = None
+    jobs: int = 1
+    force_exclude: bool = False
+
+    def source(self) -> str:
+        """Name of the configuration file for messages."""
+        return self.path or "command line"
+
+
+_KEYS: Dict[str, Tuple[str, Any]] = {
+    # key: (attribute, expected type description)
+    "select": ("select", "list of strings"),
+    "ignore": ("ignore", "list of strings"),
+    "extend-select": ("extend_select", "list of strings"),
+    "exclude": ("exclude", "list of strings"),
+    "extend-exclude": ("extend_exclude", "list of strings"),
+    "fail-on": ("fail_on", "one of error, warning, note, never"),
+    "severity": ("severity", "table of rule = severity"),
+    "per-file-ignores": ("per_file_ignores", "table of glob = list of rules"),
+    "plugins": ("plugins", "list of strings"),
+    "rules": ("rules", "table of rule-name tables"),
+    "plugin-options": ("plugin_options", "table"),
+    "max-file-size": ("max_file_size", "a size in bytes (integer, or a string like \"5MB\")"),
+    "respect-gitignore": ("respect_gitignore", "true or false"),
+    "baseline": ("baseline", "a path string"),
+    "jobs": ("jobs", "a positive integer"),
+    "force-exclude": ("force_exclude", "true or false"),
+}
+
+_SIZE_RE = re.compile(r"^\s*(\d+)\s*(b|kb|kib|mb|mib|gb|gib)?\s*$", re.IGNORECASE)
+_SIZE_UNITS = {None: 1, "b": 1, "kb": 1000, "kib": 1024, "mb": 1000**2, "mib": 1024**2, "gb": 1000**3, "gib": 1024**3}
+
+
+def parse_size(value: Any) -> Optional[int]:
+    """Return ``value`` as a byte count, or None when it is not a size."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if value > 0 else None
+    if isinstance(value, str):
+        m = _SIZE_RE.match(value)
+        if m:
+            unit = m.group(2).lower() if m.group(2) else None
+            n = int(m.group(1)) * _SIZE_UNITS[unit]
+            return n if n > 0 else None
+    return None
+
+
+def _is_str_list(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+def _err(path: str, key: str, expected: str, value: Any) -> ConfigError:
+    return ConfigError(f"{path}: invalid value for '{key}': expected {expected}, got {value!r}")
+
+
+def find_config(start: str) -> Optional[str]:
+    """Walk up from ``start`` and return the first ``.imslint.toml`` or ``pyproject.toml`` with ``[tool.imslint]``."""
+    here = os.path.abspath(start)
+    if not os.path.isdir(here):
+        here = os.path.dirname(here)
+    while True:
+        for name in CONFIG_FILES:
+            candidate = os.path.join(here, name)
+            if os.path.isfile(candidate):
+                if name == "pyproject.toml":
+                    try:
+                        with open(candidate, "rb") as fh:
+                            data = tomllib.load(fh)
+                    except (OSError, tomllib.TOMLDecodeError):
+                        continue  # someone else's broken pyproject is not ours to report
+                    if "imslint" not in data.get("tool", {}):
+                        continue
+                return candidate
+        parent = os.path.dirname(here)
+        if parent == here:
+            return None
+        here = parent
+
+
+def load_config(path: str) -> Config:
+    """Read and validate one configuration file."""
+    try:
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read configuration: {exc.strerror or exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    if os.path.basename(path) == "pyproject.toml":
+        table = data.get("tool", {}).get("imslint", {})
+        prefix = "tool.imslint."
+    else:
+        table = data.get("tool", {}).get("imslint", data) if "tool" in data else data
+        prefix = ""
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [tool.imslint] must be a table")
+    cfg = Config(path=path, root=os.path.dirname(os.path.abspath(path)))
+    apply_table(cfg, table, path, prefix)
+    return cfg
+
+
+def apply_table(cfg: Config, table: Mapping[str, Any], path: str, prefix: str = "") -> None:
+    """Validate ``table`` and set its values on ``cfg``."""
+    for key, value in table.items():
+        if key not in _KEYS:
+            known = ", ".join(sorted(_KEYS))
+            raise ConfigError(f"{path}: unknown key '{prefix}{key}' (known keys: {known})")
+        attr, expected = _KEYS[key]
+        full = prefix + key
+        if attr in ("select", "ignore", "extend_select", "exclude", "extend_exclude", "plugins"):
+            if not _is_str_list(value):
+                raise _err(path, full, expected, value)
+        elif attr == "fail_on":
+            if not isinstance(value, str) or value.lower() not in FAIL_ON:
+                raise _err(path, full, expected, value)
+            value = value.lower()
+        elif attr == "severity":
+            if not isinstance(value, dict):
+                raise _err(path, full, expected, value)
+            for rule, sev in value.items():
+                if not isinstance(sev, str) or sev.lower() not in ("error", "warning", "note"):
+                    raise _err(path, f"{full}.{rule}", "one of error, warning, note", sev)
+            value = {k: v.lower() for k, v in value.items()}
+        elif attr == "per_file_ignores":
+            if not isinstance(value, dict):
+                raise _err(path, full, expected, value)
+            for glob, rules in value.items():
+                if not _is_str_list(rules):
+                    raise _err(path, f"{full}.{glob}", "list of strings", rules)
+        elif attr == "rules":
+            if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
+                raise _err(path, full, expected, value)
+        elif attr == "plugin_options":
+            if not isinstance(value, dict):
+                raise _err(path, full, expected, value)
+        elif attr == "max_file_size":
+            size = parse_size(value)
+            if size is None:
+                raise _err(path, full, expected, value)
+            value = size
+        elif attr in ("respect_gitignore", "force_exclude"):
+            if not isinstance(value, bool):
+                raise _err(path, full, expected, value)
+        elif attr == "baseline":
+            if not isinstance(value, str) or not value:
+                raise _err(path, full, expected, value)
+            value = value if os.path.isabs(value) else os.path.join(cfg.root, value)
+        elif attr == "jobs":
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise _err(path, full, expected, value)
+        setattr(cfg, attr, copy.deepcopy(value))
+
+
+# --------------------------------------------------------------------------- rule selection
+
+
+def match_selector(selector: str, rules: Mapping[str, Type[Rule]]) -> Set[str]:
+    """Rule ids matched by ``selector``: ``ALL``, an id, an id prefix, or a rule name."""
+    sel = selector.strip()
+    if sel.upper() == "ALL":
+        return set(rules)
+    if sel.upper() in rules:
+        return {sel.upper()}
+    by_name = {cls.name: rid for rid, cls in rules.items()}
+    if sel.lower() in by_name:
+        return {by_name[sel.lower()]}
+    if sel.isalnum():
+        return {rid for rid in rules if rid.startswith(sel.upper())}
+    return set()
+
+
+def resolve_selection(cfg: Config, rules: Mapping[str, Type[Rule]]) -> Set[str]:
+    """The ids of the rules this run applies, validating every selector against the loaded rules."""
+
+    def ids(selectors: Sequence[str], key: str) -> Set[str]:
+        out: Set[str] = set()
+        for s in selectors:
+            matched = match_selector(s, rules)
+            if not matched:
+                raise ConfigError(
+                    f"{cfg.source()}: unknown rule selector {s!r} in '{key}' (expected a rule id, id prefix, name or ALL)"
+                )
+            out |= matched
+        return out
+
+    selected = ids(cfg.select, "select") | ids(cfg.extend_select, "extend-select")
+    selected -= ids(cfg.ignore, "ignore")
+    for glob, sels in cfg.per_file_ignores.items():
+        ids(sels, f"per-file-ignores.{glob}")
+    return selected
+
+
+def resolve_severities(cfg: Config, rules: Mapping[str, Type[Rule]]) -> Dict[str, Severity]:
+    """Effective severity of every rule (defaults, then the ``severity`` table)."""
+    out = {rid: cls.severity for rid, cls in rules.items()}
+    for sel, sev in cfg.severity.items():
+        matched = match_selector(sel, rules)
+        if not matched:
+            raise ConfigError(f"{cfg.source()}: unknown rule selector {sel!r} in 'severity'")
+        for rid in matched:
+            out[rid] = Severity.parse(sev)
+    return out
+
+
+def resolve_rule_options(cfg: Config, rules: Mapping[str, Type[Rule]]) -> Dict[str, Dict[str, Any]]:
+    """Options of every rule: its defaults overlaid with ``[tool.imslint.rules.<name>]``; types are checked."""
+    by_name = {cls.name: rid for rid, cls in rules.items()}
+    out = {rid: copy.deepcopy(dict(cls.defaults)) for rid, cls in rules.items()}
+    for key, table in cfg.rules.items():
+        rid = by_name.get(key) or (key.upper() if key.upper() in rules else None)
+        if rid is None:
+            raise ConfigError(f"{cfg.source()}: unknown rule {key!r} in 'rules' (expected a rule name such as 'native-operator')")
+        defaults = rules[rid].defaults
+        for opt, value in table.items():
+            if opt not in defaults:
+                known = ", ".join(sorted(defaults)) or "none"
+                raise ConfigError(f"{cfg.source()}: unknown option 'rules.{key}.{opt}' (options of {rid}: {known})")
+            default = defaults[opt]
+            if not _same_type(default, value):
+                raise ConfigError(
+                    f"{cfg.source()}: invalid value for 'rules.{key}.{opt}': expected {_type_name(default)}, got {value!r}"
+                )
+            out[rid][opt] = copy.deepcopy(value)
+    return out
+
+
+def _same_type(default: Any, value: Any) -> bool:
+    if isinstance(default, bool):
+        return isinstance(value, bool)
+    if isinstance(default, (int, float)):
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if isinstance(default, str):
+        return isinstance(value, str)
+    if isinstance(default, (list, tuple)):
+        return isinstance(value, list) and all(isinstance(v, str) for v in value) if all(
+            isinstance(d, str) for d in default
+        ) else isinstance(value, list)
+    if isinstance(default, dict):
+        return isinstance(value, dict)
+    return True
+
+
+def _type_name(default: Any) -> str:
+    if isinstance(default, bool):
+        return "true or false"
+    if isinstance(default, (int, float)):
+        return "a number"
+    if isinstance(default, str):
+        return "a string"
+    if isinstance(default, (list, tuple)):
+        return "a list of strings"
+    if isinstance(default, dict):
+        return "a table"
+    return type(default).__name__

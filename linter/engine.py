@@ -1,0 +1,460 @@
+"""The run: discover files, read them into subjects, apply each rule in isolation, stamp findings, filter."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import sys
+import traceback
+from dataclasses import dataclass, field
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple, Type
+
+from .config import DEFAULT_EXCLUDE, Config, resolve_rule_options, resolve_selection, resolve_severities
+from .discovery import Discovered, discover, matches_any, relative_to
+from .model import (
+    Fact,
+    FileError,
+    Finding,
+    Location,
+    OperatorRecord,
+    Problem,
+    Related,
+    Severity,
+    SourceText,
+    redact,
+    redaction,
+    secret_hash,
+)
+from .plugins import Registry
+from .readers import InputFile, ReadError, Reader
+from .rule import Rule, RunContext
+from .suppressions import (
+    Directive,
+    apply_baseline,
+    directive_matches,
+    fingerprint,
+    parse_directives,
+    parse_directives_from_file,
+)
+
+HEAD_SIZE = 8192
+
+
+@dataclass
+class RunResult:
+    """Everything a reporter needs: findings, errors, and what was scanned."""
+
+    findings: List[Finding] = field(default_factory=list)
+    suppressed: List[Finding] = field(default_factory=list)
+    baselined: List[Finding] = field(default_factory=list)
+    errors: List[FileError] = field(default_factory=list)
+    skipped: List[Tuple[str, str]] = field(default_factory=list)  # (path, reason)
+    files_scanned: int = 0
+    subjects: Dict[str, int] = field(default_factory=dict)  # subjects checked, per kind
+    rules: Dict[str, Type[Rule]] = field(default_factory=dict)  # the rules applied, by id
+    severities: Dict[str, Severity] = field(default_factory=dict)
+    root: str = "."  # configuration root: fingerprints are relative to it
+    base: str = "."  # folder that displayed paths are relative to (SARIF %SRCROOT%)
+
+    @property
+    def has_errors(self) -> bool:
+        """True when a file, rule or plugin could not be processed completely."""
+        return bool(self.errors)
+
+    def counts(self) -> Dict[str, int]:
+        """Number of reported findings per severity label."""
+        out = {"error": 0, "warning": 0, "note": 0}
+        for f in self.findings:
+            out[f.severity.label] += 1
+        return out
+
+    def by_rule(self) -> Dict[str, int]:
+        """Number of reported findings per rule id (sorted)."""
+        out: Dict[str, int] = {}
+        for f in self.findings:
+            out[f.rule_id] = out.get(f.rule_id, 0) + 1
+        return dict(sorted(out.items()))
+
+
+@dataclass
+class Plan:
+    """What every worker needs to check files: picklable, no open handles."""
+
+    rule_ids: List[str]
+    severities: Dict[str, Severity]
+    options: Dict[str, Dict[str, Any]]
+    root: str
+    per_file_ignores: Dict[str, List[str]]
+    max_file_size: int
+
+
+@dataclass
+class FileOutcome:
+    """What checking one file produced (travels back from worker processes)."""
+
+    findings: List[Finding] = field(default_factory=list)
+    suppressed: List[Finding] = field(default_factory=list)
+    facts: List[Fact] = field(default_factory=list)
+    errors: List[FileError] = field(default_factory=list)
+    skipped: Optional[str] = None
+    scanned: bool = False
+    subjects: Dict[str, int] = field(default_factory=dict)
+
+
+class Checker:
+    """Applies the selected rules to subjects and turns problems into findings (one per process)."""
+
+    def __init__(self, registry: Registry, plan: Plan, context: Optional[RunContext] = None) -> None:
+        self.registry = registry
+        self.plan = plan
+        self.context = context or RunContext(root=plan.root)
+        self.rules: Dict[str, Rule] = {}
+        for rid in plan.rule_ids:
+            rule = registry.rules[rid]()
+            rule.context = self.context
+            self.rules[rid] = rule
+        self.source_rules = [r for r in self.rules.values() if issubclass(r.subject, SourceText)]
+        self.other_rules = [r for r in self.rules.values() if not issubclass(r.subject, SourceText)]
+        self.always = [r for r in self.source_rules if r.keywords is None]
+        self.keyed = [(r, tuple(k.lower() for k in r.keywords)) for r in self.source_rules if r.keywords is not None]
+        self._facts_out: List[Fact] = []  # facts of the current file, for the parent process
+
+    # ----------------------------------------------------------------- selection of rules for one file
+
+    def applicable(self, data: Optional[bytes]) -> List[Rule]:
+        """Rules worth running on a file, using each source rule's keyword pre-filter on the raw bytes."""
+        if data is None:
+            return list(self.rules.values())
+        chosen = list(self.always)
+        if self.keyed:
+            low = data.lower()
+            chosen.extend(r for r, kws in self.keyed if any(k in low for k in kws))
+        chosen.extend(self.other_rules)
+        return chosen
+
+    # ----------------------------------------------------------------- one file
+
+    def check_file(self, item: Discovered, reader: Reader) -> FileOutcome:
+        """Read one file with ``reader`` and check every subject it yields."""
+        out = FileOutcome()
+        display = item.display
+        data: Optional[bytes] = None
+        if not reader.streaming:
+            try:
+                size = os.path.getsize(item.path)
+                if size > self.plan.max_file_size:
+                    out.skipped = f"larger than the size limit ({size} > {self.plan.max_file_size} bytes)"
+                    return out
+                with open(item.path, "rb") as fh:
+                    data = fh.read()
+            except OSError as exc:
+                out.errors.append(FileError(display, f"cannot read file: {exc.strerror or exc}"))
+                return out
+        rules = self.applicable(data)
+        out.scanned = True
+        if not rules:
+            return out
+        problems: List[Tuple[str, Problem, Any]] = []
+        secrets: Set[str] = set()
+        source = InputFile(item.path, display, data, {})
+        try:
+            for subject in reader.read(source):
+                self._check_subject(subject, rules, problems, secrets, out)
+        except ReadError as exc:
+            out.errors.append(FileError(display, f"{reader.name}: {exc.message}", exc.line))
+        except RecursionError:
+            out.errors.append(FileError(display, f"{reader.name}: input nested too deeply to read"))
+        except MemoryError:
+            out.errors.append(FileError(display, f"{reader.name}: input too large to read"))
+        except Exception as exc:  # a reader bug must not take the run down
+            out.errors.append(FileError(display, f"{reader.name}: unexpected error while reading: {_describe(exc, secrets)}"))
+        if problems:
+            self._stamp(item, data, problems, secrets, out)
+        return out
+
+    def _check_subject(self, subject: Any, rules: Sequence[Rule], problems: list, secrets: Set[str], out: FileOutcome) -> None:
+        kind = getattr(subject, "kind", "subject")
+        out.subjects[kind] = out.subjects.get(kind, 0) + 1
+        for rule in rules:
+            if not isinstance(subject, rule.subject):
+                continue
+            if rule.languages is not None and getattr(subject, "language", None) not in rule.languages:
+                continue
+            try:
+                for item in rule.check(subject, self.options(rule)) or ():
+                    self._take(rule, item, subject, problems, secrets)
+            except Exception as exc:
+                line = getattr(subject, "line", None) or getattr(subject, "first_line", None)
+                out.errors.append(
+                    FileError(subject.path, f"rule {rule.id} ({rule.name}) failed: {_describe(exc, secrets)}", line, rule.id, "rule")
+                )
+
+    def _take(self, rule: Rule, item: Any, subject: Any, problems: list, secrets: Set[str]) -> None:
+        if isinstance(item, Fact):
+            self.context.add(item)
+            self._facts_out.append(item)
+        elif isinstance(item, Problem):
+            if item.secret:
+                secrets.add(item.secret)
+            problems.append((rule.id, item, subject))
+        else:
+            raise TypeError(f"rule {rule.id} yielded {type(item).__name__}, expected Problem or Fact")
+
+    def options(self, rule: Rule) -> Mapping[str, Any]:
+        """The effective options of ``rule``."""
+        return self.plan.options.get(rule.id, {})
+
+    # ----------------------------------------------------------------- stamping
+
+    def _stamp(self, item: Discovered, data: Optional[bytes], problems: list, secrets: Set[str], out: FileOutcome) -> None:
+        rel = relative_to(item.path, self.plan.root)
+        ignored = self._per_file_ignored(rel)
+        lines: Optional[List[str]] = None
+        if data is not None:
+            text = data.decode("utf-8", "replace")
+            directives = parse_directives(text)
+            lines = text.splitlines()
+        else:
+            directives = parse_directives_from_file(item.path)
+        seen: Set[Tuple[str, Location, str]] = set()
+        for rule_id, problem, subject in problems:
+            if rule_id in ignored:
+                continue
+            finding = self.make_finding(rule_id, problem, rel, secrets, text_lines=lines)
+            ident = (finding.rule_id, finding.location, finding.message)
+            if ident in seen:
+                continue
+            seen.add(ident)
+            directive = _matching_directive(directives.get(finding.location.line, ()), rule_id, self.registry.rules)
+            if directive is not None:
+                out.suppressed.append(dataclasses.replace(finding, suppression="inline", suppression_reason=directive.reason))
+            else:
+                out.findings.append(finding)
+
+    def _per_file_ignored(self, rel: str) -> Set[str]:
+        from .config import match_selector
+
+        out: Set[str] = set()
+        for glob, sels in self.plan.per_file_ignores.items():
+            if matches_any(rel, [glob]):
+                for s in sels:
+                    out |= match_selector(s, self.registry.rules)
+        return out
+
+    def make_finding(
+        self, rule_id: str, problem: Problem, rel: str, secrets: Iterable[str], text_lines: Optional[List[str]] = None
+    ) -> Finding:
+        """Stamp a problem: id, name, effective severity, redaction, fingerprint."""
+        rule_cls = self.registry.rules[rule_id]
+        secrets = set(secrets)
+        if problem.secret:
+            secrets.add(problem.secret)
+        message = redact(problem.message, secrets)
+        key = problem.key
+        if not key:
+            line_no = problem.location.line
+            if text_lines is not None and 0 < line_no <= len(text_lines):
+                key = redact(text_lines[line_no - 1], secrets).strip()
+            else:
+                key = message
+        else:
+            key = redact(key, secrets)
+        shash = secret_hash(problem.secret) if problem.secret else None
+        related = tuple(Related(r.location, redact(r.message, secrets)) for r in problem.related)
+        props = {k: (redact(v, secrets) if isinstance(v, str) else v) for k, v in dict(problem.properties).items()}
+        return Finding(
+            rule_id=rule_id,
+            rule_name=rule_cls.name,
+            severity=self.plan.severities.get(rule_id, rule_cls.severity),
+            location=problem.location,
+            message=message,
+            fingerprint=fingerprint(rule_id, rel, key, shash),
+            secret_hash=shash,
+            related=related,
+            properties=props,
+        )
+
+    def finish(self) -> FileOutcome:
+        """Run every rule's ``finish`` step (rules that need the whole picture)."""
+        out = FileOutcome()
+        for rule in self.rules.values():
+            try:
+                for problem in rule.finish(self.options(rule)) or ():
+                    if not isinstance(problem, Problem):
+                        raise TypeError(f"finish() yielded {type(problem).__name__}, expected Problem")
+                    rel = relative_to(problem.location.path, self.plan.root)
+                    if rule.id in self._per_file_ignored(rel):
+                        continue
+                    out.findings.append(self.make_finding(rule.id, problem, rel, ()))
+            except Exception as exc:
+                out.errors.append(FileError("<run>", f"rule {rule.id} ({rule.name}) failed in finish(): {_describe(exc, ())}", None, rule.id, "rule"))
+        return out
+
+
+def _matching_directive(directives: Iterable[Directive], rule_id: str, rules: Mapping[str, Type[Rule]]) -> Optional[Directive]:
+    for d in directives:
+        if directive_matches(d, rule_id, rules):
+            return d
+    return None
+
+
+def _describe(exc: BaseException, secrets: Iterable[str]) -> str:
+    """Exception type, message (secrets redacted) and where it was raised."""
+    tb = traceback.extract_tb(exc.__traceback__)
+    where = f" (at {os.path.basename(tb[-1].filename)}:{tb[-1].lineno} in {tb[-1].name})" if tb else ""
+    return redact(f"{type(exc).__name__}: {exc}", secrets) + where
+
+
+# --------------------------------------------------------------------------- workers
+
+_WORKER: Dict[str, Any] = {}
+
+
+def _worker_init(registry: Optional[Registry], plan: Plan, plugin_spec: Tuple[Tuple[str, ...], Optional[str]]) -> None:
+    if registry is None:  # spawn start method: load the plugins again in this process
+        from .plugins import get_plugin_manager
+
+        registry = get_plugin_manager(plugin_spec[0], plugin_spec[1])
+    checker = Checker(registry, plan)
+    checker._facts_out = []
+    _WORKER["checker"] = checker
+    _WORKER["readers"] = {r.name: r for r in registry.readers}
+
+
+def _worker_chunk(chunk: List[Tuple[Discovered, str]]) -> List[FileOutcome]:
+    checker: Checker = _WORKER["checker"]
+    readers = _WORKER["readers"]
+    results = []
+    for item, reader_name in chunk:
+        checker._facts_out = []
+        outcome = checker.check_file(item, readers[reader_name])
+        outcome.facts = list(checker._facts_out)
+        results.append(outcome)
+    return results
+
+
+# --------------------------------------------------------------------------- the run
+
+
+def select_reader(readers: Sequence[Reader], path: str) -> Tuple[Optional[Reader], Optional[str], Optional[str]]:
+    """(reader, skip reason, error) for a file, using the first bytes and each reader's sniff."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(HEAD_SIZE)
+    except OSError as exc:
+        return None, None, f"cannot read file: {exc.strerror or exc}"
+    for reader in readers:
+        try:
+            if reader.sniff(path, head):
+                return reader, None, None
+        except Exception as exc:
+            return None, None, f"reader {reader.name} failed to recognise the file: {_describe(exc, ())}"
+    return None, "binary or unsupported file", None
+
+
+def lint(
+    paths: Sequence[str],
+    config: Config,
+    registry: Registry,
+    baseline: Optional[Any] = None,
+    cwd: Optional[str] = None,
+    jobs: Optional[int] = None,
+) -> RunResult:
+    """Scan ``paths`` with the rules selected by ``config``; return the :class:`RunResult`.
+
+    ``baseline`` is a Counter of known fingerprints (see :func:`linter.suppressions.read_baseline`).
+    Raises :class:`linter.config.ConfigError` for configuration mistakes.
+    """
+    selected = resolve_selection(config, registry.rules)
+    severities = resolve_severities(config, registry.rules)
+    options = resolve_rule_options(config, registry.rules)
+    for impl in registry.pm.hook.imslint_configure.get_hookimpls():
+        impl.function(config=config)
+    plan = Plan(
+        rule_ids=sorted(selected),
+        severities={rid: severities[rid] for rid in selected},
+        options={rid: options[rid] for rid in selected},
+        root=os.path.abspath(config.root),
+        per_file_ignores=dict(config.per_file_ignores),
+        max_file_size=config.max_file_size,
+    )
+    result = RunResult(rules={rid: registry.rules[rid] for rid in plan.rule_ids}, severities=plan.severities, root=plan.root,
+                       base=os.path.abspath(cwd or os.getcwd()))
+    exclude = list(config.exclude or DEFAULT_EXCLUDE) + list(config.extend_exclude)
+    files, missing = discover(
+        paths or ["."], exclude, plan.root, config.respect_gitignore, config.force_exclude, cwd=cwd
+    )
+    for m in missing:
+        result.errors.append(FileError(m.replace(os.sep, "/"), "no such file or directory"))
+
+    # Assign a reader to every file, then group by phase.
+    phases: Dict[int, List[Tuple[Discovered, Reader]]] = {}
+    for item in files:
+        reader, skip, error = select_reader(registry.readers, item.path)
+        if error:
+            result.errors.append(FileError(item.display, error))
+        elif reader is None:
+            result.skipped.append((item.display, skip or "unsupported"))
+        else:
+            phases.setdefault(reader.phase, []).append((item, reader))
+
+    context = RunContext(root=plan.root)
+    checker = Checker(registry, plan, context)
+    jobs = max(1, jobs or config.jobs or 1)
+    outcomes: List[Tuple[Discovered, FileOutcome]] = []
+    for phase in sorted(phases):
+        batch = phases[phase]
+        parallel = [(i, r) for i, r in batch if not r.streaming]
+        serial = [(i, r) for i, r in batch if r.streaming]
+        uses_finish = any(type(r).finish is not Rule.finish for r in checker.source_rules)
+        if jobs > 1 and len(parallel) > 1 and not uses_finish:
+            outcomes.extend(_run_parallel(parallel, registry, plan, config, jobs, context))
+        else:
+            serial = parallel + serial
+        for item, reader in serial:
+            checker._facts_out = []
+            outcomes.append((item, checker.check_file(item, reader)))
+    outcomes.append((Discovered("<run>", "<run>"), checker.finish()))
+
+    for item, outcome in outcomes:
+        if outcome.scanned:
+            result.files_scanned += 1
+        for kind, n in outcome.subjects.items():
+            result.subjects[kind] = result.subjects.get(kind, 0) + n
+        if outcome.skipped:
+            result.skipped.append((item.display, outcome.skipped))
+        result.findings.extend(outcome.findings)
+        result.suppressed.extend(outcome.suppressed)
+        result.errors.extend(outcome.errors)
+
+    result.findings.sort(key=lambda f: f.sort_key)
+    result.suppressed.sort(key=lambda f: f.sort_key)
+    if baseline is not None:
+        result.findings, result.baselined = apply_baseline(result.findings, baseline)
+    result.errors.sort(key=lambda e: (e.path, e.line or 0, e.message))
+    result.skipped.sort()
+    return result
+
+
+def _run_parallel(
+    batch: List[Tuple[Discovered, Reader]], registry: Registry, plan: Plan, config: Config, jobs: int, context: RunContext
+) -> List[Tuple[Discovered, FileOutcome]]:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    method = "fork" if sys.platform.startswith("linux") else "spawn"
+    mp = multiprocessing.get_context(method)
+    inherited = registry if method == "fork" else None
+    chunk_size = max(1, min(256, len(batch) // (jobs * 8) or 1))
+    chunks = [
+        [(item, reader.name) for item, reader in batch[i : i + chunk_size]] for i in range(0, len(batch), chunk_size)
+    ]
+    spec = (tuple(config.plugins), config.root if config.path else None)
+    out: List[Tuple[Discovered, FileOutcome]] = []
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=mp, initializer=_worker_init, initargs=(inherited, plan, spec)) as pool:
+        for chunk, results in zip(chunks, pool.map(_worker_chunk, chunks)):
+            for (item, _), outcome in zip(chunk, results):
+                for fact in outcome.facts:
+                    context.add(fact)
+                out.append((item, outcome))
+    return out

@@ -1,0 +1,64 @@
+"""The imslint hook specifications: signatures and documentation, nothing else.
+
+Plugins implement these with the :data:`linter.hookimpl` marker. The host calls
+every hook with keyword arguments only.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, List
+
+import pluggy
+
+PROJECT_NAME = "imslint"
+
+hookspec = pluggy.HookspecMarker(PROJECT_NAME)
+hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
+
+
+@hookspec
+def imslint_register_rules() -> Iterable[type]:
+    """Return the rule classes this plugin provides.
+
+    Each item is a subclass of :class:`linter.Rule`. Rules are returned, not
+    implemented as hooks, so the engine can run each one in isolation: a rule
+    that raises is reported with its id and file while every other rule goes on.
+
+    :return: an iterable of :class:`linter.Rule` subclasses.
+    """
+
+
+@hookspec
+def imslint_register_reporters() -> Iterable[Any]:
+    """Return reporters for new output formats.
+
+    Each item is an object (or class) with a ``format`` attribute (the name used
+    with ``--format``) and a ``render(result, rules, options) -> str`` method.
+    Reporters return text; they never print or exit.
+
+    :return: an iterable of reporter objects or classes.
+    """
+
+
+@hookspec
+def imslint_register_readers() -> Iterable[Any]:
+    """Return readers that teach the host new kinds of input.
+
+    Each item is a subclass (or instance) of :class:`linter.Reader`: it
+    recognises its files by content (``sniff``) and yields subjects
+    (``read``), such as :class:`linter.OperatorRecord` from another export
+    format. Readers are asked in descending ``priority``.
+
+    :return: an iterable of :class:`linter.Reader` subclasses or instances.
+    """
+
+
+@hookspec
+def imslint_configure(config: Any) -> None:
+    """Called once with the effective configuration before a run starts.
+
+    A plugin may read its own keys from ``config.plugin_options`` (the table
+    ``[tool.imslint.plugin-options]``). It must not modify the configuration.
+
+    :param config: the :class:`linter.config.Config` of the run.
+    """

@@ -1,0 +1,191 @@
+"""Plugin loading: built-ins and third parties through the ``imslint`` entry-point group, plus local modules."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from dataclasses import dataclass, field
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Type
+
+import pluggy
+
+from . import hookspecs
+from .readers import Reader
+from .rule import Rule, validate_rule_class
+
+ENTRY_POINT_GROUP = "imslint"
+
+
+class PluginError(Exception):
+    """A plugin could not be loaded or registered something invalid; the message names the plugin."""
+
+
+@dataclass(frozen=True)
+class PluginInfo:
+    """What ``imslint plugins`` shows for one loaded plugin."""
+
+    name: str
+    module: str
+    version: str
+    source: str  # "entry point", "config" or "api"
+
+
+@dataclass
+class Registry:
+    """Everything the loaded plugins contributed."""
+
+    pm: pluggy.PluginManager
+    plugins: List[PluginInfo] = field(default_factory=list)
+    rules: Dict[str, Type[Rule]] = field(default_factory=dict)  # by id, sorted
+    rule_plugin: Dict[str, str] = field(default_factory=dict)  # rule id -> plugin name
+    readers: List[Reader] = field(default_factory=list)  # by descending priority
+    reporters: Dict[str, Any] = field(default_factory=dict)  # by format name
+
+    def rule_by_name(self) -> Dict[str, Type[Rule]]:
+        """Rules keyed by their kebab-case name."""
+        return {cls.name: cls for cls in self.rules.values()}
+
+
+def _entry_points() -> list:
+    from importlib import metadata
+
+    eps = metadata.entry_points()
+    if hasattr(eps, "select"):
+        return list(eps.select(group=ENTRY_POINT_GROUP))
+    return list(eps.get(ENTRY_POINT_GROUP, []))  # Python 3.9
+
+
+def _ep_version(ep: Any) -> str:
+    dist = getattr(ep, "dist", None)
+    version = getattr(dist, "version", None) if dist is not None else None
+    if version:
+        return str(version)
+    try:
+        from . import __version__
+
+        return __version__ if ep.value.split(".")[0] in ("linter", "rules") else "unknown"
+    except Exception:  # pragma: no cover - defensive
+        return "unknown"
+
+
+def _module_version(module: Any) -> str:
+    return str(getattr(module, "__version__", "") or "unknown")
+
+
+def get_plugin_manager(
+    local_plugins: Sequence[str] = (),
+    local_root: Optional[str] = None,
+    extra: Iterable[Tuple[str, Any]] = (),
+    use_entry_points: bool = True,
+) -> Registry:
+    """Load every plugin and return the validated :class:`Registry`.
+
+    ``local_plugins`` are module names from the ``plugins`` configuration key,
+    imported with ``local_root`` (the configuration file's folder) on ``sys.path``;
+    ``extra`` are ``(name, module_or_object)`` pairs registered directly (tests,
+    embedding). Raises :class:`PluginError` naming the plugin at fault.
+    """
+    pm = pluggy.PluginManager(hookspecs.PROJECT_NAME)
+    pm.add_hookspecs(hookspecs)
+    registry = Registry(pm=pm)
+
+    def register(name: str, obj: Any, version: str, source: str) -> None:
+        if pm.has_plugin(name) or pm.is_registered(obj):
+            return
+        try:
+            pm.register(obj, name=name)
+        except Exception as exc:  # pluggy validates hook implementations
+            raise PluginError(f"plugin {name!r}: cannot register: {exc}") from exc
+        registry.plugins.append(PluginInfo(name, getattr(obj, "__name__", type(obj).__name__), version, source))
+
+    if use_entry_points:
+        for ep in sorted(_entry_points(), key=lambda e: e.name):
+            try:
+                obj = ep.load()
+            except Exception as exc:
+                raise PluginError(
+                    f"plugin {ep.name!r} (entry point {ep.value!r}) failed to import: {type(exc).__name__}: {exc}"
+                ) from exc
+            register(ep.name, obj, _ep_version(ep), "entry point")
+
+    if local_plugins:
+        added = False
+        if local_root and local_root not in sys.path:
+            sys.path.insert(0, local_root)
+            added = True
+        try:
+            for modname in local_plugins:
+                try:
+                    module = importlib.import_module(modname)
+                except Exception as exc:
+                    raise PluginError(
+                        f"plugin {modname!r} (from the 'plugins' setting) failed to import: {type(exc).__name__}: {exc}"
+                    ) from exc
+                register(modname, module, _module_version(module), "config")
+        finally:
+            if added:
+                sys.path.remove(local_root)
+
+    for name, obj in extra:
+        register(name, obj, _module_version(obj), "api")
+
+    _collect(registry)
+    return registry
+
+
+def _call_each(pm: pluggy.PluginManager, hook_name: str) -> Iterable[Tuple[str, Any]]:
+    """Call a registration hook plugin by plugin, so a failing plugin is named."""
+    hook = getattr(pm.hook, hook_name)
+    for impl in hook.get_hookimpls():
+        try:
+            result = impl.function()
+        except Exception as exc:
+            raise PluginError(f"plugin {impl.plugin_name!r}: {hook_name}() raised {type(exc).__name__}: {exc}") from exc
+        for item in result or ():
+            yield impl.plugin_name, item
+
+
+def _collect(registry: Registry) -> None:
+    pm = registry.pm
+    rules: Dict[str, Type[Rule]] = {}
+    names: Dict[str, str] = {}
+    for plugin, rule_cls in _call_each(pm, "imslint_register_rules"):
+        problem = validate_rule_class(rule_cls)
+        if problem:
+            raise PluginError(f"plugin {plugin!r}: {problem}")
+        if rule_cls.id in rules:
+            if rules[rule_cls.id] is rule_cls:
+                continue
+            other = registry.rule_plugin[rule_cls.id]
+            raise PluginError(f"plugin {plugin!r}: rule id {rule_cls.id} is already registered by plugin {other!r}")
+        if rule_cls.name in names:
+            raise PluginError(
+                f"plugin {plugin!r}: rule name {rule_cls.name!r} ({rule_cls.id}) is already used by {names[rule_cls.name]}"
+            )
+        rules[rule_cls.id] = rule_cls
+        names[rule_cls.name] = rule_cls.id
+        registry.rule_plugin[rule_cls.id] = plugin
+    registry.rules = dict(sorted(rules.items()))
+
+    readers: List[Tuple[int, int, Reader]] = []
+    seen_readers: Dict[str, str] = {}
+    for n, (plugin, reader) in enumerate(_call_each(pm, "imslint_register_readers")):
+        obj = reader() if isinstance(reader, type) else reader
+        if not isinstance(obj, Reader) or not obj.name:
+            raise PluginError(f"plugin {plugin!r}: reader {reader!r} is not a named linter.Reader")
+        if obj.name in seen_readers:
+            raise PluginError(f"plugin {plugin!r}: reader {obj.name!r} is already registered by plugin {seen_readers[obj.name]!r}")
+        seen_readers[obj.name] = plugin
+        readers.append((-obj.priority, n, obj))
+    registry.readers = [r for _, _, r in sorted(readers, key=lambda t: (t[0], t[1]))]
+
+    reporters: Dict[str, Any] = {}
+    for plugin, reporter in _call_each(pm, "imslint_register_reporters"):
+        obj = reporter() if isinstance(reporter, type) else reporter
+        fmt = getattr(obj, "format", None)
+        if not fmt or not callable(getattr(obj, "render", None)):
+            raise PluginError(f"plugin {plugin!r}: reporter {reporter!r} needs a 'format' name and a render() method")
+        if fmt in reporters:
+            raise PluginError(f"plugin {plugin!r}: output format {fmt!r} is already registered")
+        reporters[fmt] = obj
+    registry.reporters = reporters

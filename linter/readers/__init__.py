@@ -1,0 +1,65 @@
+"""Readers turn files into subjects. Built-in readers register through the same hook as a plugin's."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar, Iterator, Optional
+
+from ..model import Subject
+
+
+@dataclass(frozen=True)
+class InputFile:
+    """A file handed to a reader.
+
+    ``path`` is where to open it, ``display_path`` what findings show (relative,
+    ``/``-separated), ``data`` its bytes for non-streaming readers (None for
+    streaming ones, which open ``path`` themselves), ``options`` the reader's
+    options from the configuration.
+    """
+
+    path: str
+    display_path: str
+    data: Optional[bytes] = None
+    options: Optional[dict] = None
+
+
+class ReadError(Exception):
+    """Raised (or yielded) by a reader when its input is malformed; carries the line where known.
+
+    A reader may yield subjects before raising: they are still checked.
+    """
+
+    def __init__(self, message: str, line: Optional[int] = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+class Reader:
+    """Recognises a kind of input by content and yields subjects from it.
+
+    ``name``      short identifier (shown with ``imslint plugins`` and in errors)
+    ``priority``  readers are asked in descending priority; the first whose
+                  :meth:`sniff` says yes reads the file
+    ``phase``     files are read phase by phase (0 first): facts published by rules
+                  in an earlier phase (e.g. logins found in code) are visible later
+    ``streaming`` True when the reader streams a file of any size (no size limit);
+                  streaming readers run in the main process, one file at a time
+    """
+
+    name: ClassVar[str] = ""
+    priority: ClassVar[int] = 0
+    phase: ClassVar[int] = 0
+    streaming: ClassVar[bool] = False
+
+    def sniff(self, path: str, head: bytes) -> bool:
+        """Return True when this reader handles the file whose first bytes are ``head`` (up to 8 KiB)."""
+        raise NotImplementedError
+
+    def read(self, source: InputFile) -> Iterator[Subject]:
+        """Yield subjects from ``source``; locations use ``source.display_path``.
+
+        Raise :class:`ReadError` for malformed input (after yielding what was read).
+        """
+        raise NotImplementedError

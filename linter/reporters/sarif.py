@@ -1,0 +1,183 @@
+"""SARIF 2.1.0 output, fit for GitHub code scanning (validated against the OASIS schema and the SARIF Multitool)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+from typing import Any, Dict, List, Mapping, Type
+from urllib.parse import quote
+
+from .. import __version__
+from ..engine import RunResult
+from ..rule import Rule
+from . import findings_payload
+
+SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+INFORMATION_URI = "https://github.com/imslint/imslint"
+SRCROOT = "%SRCROOT%"
+_REDACTION_RE = re.compile(r"<redacted:[0-9a-f]{8}>")
+
+
+def rule_help_uri(rule: Type[Rule]) -> str:
+    """Where a rule's documentation lives (its own ``help_uri`` or the README's section)."""
+    return rule.help_uri or f"{INFORMATION_URI}/blob/main/README.md#{rule.id.lower()}-{rule.name}"
+
+
+def _sentence(text: str) -> str:
+    text = " ".join(text.split())
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def _uri(path: str) -> str:
+    return quote(path.replace(os.sep, "/"), safe="/:@!$&'()*+,;=-._~")
+
+
+def _region(loc: Mapping[str, Any]) -> Dict[str, Any]:
+    region = {"startLine": loc["line"], "startColumn": loc["column"], "endLine": loc["end_line"]}
+    end_col = loc.get("end_column")
+    if end_col is None or (loc["end_line"] == loc["line"] and end_col <= loc["column"]):
+        end_col = loc["column"] + 1
+    region["endColumn"] = end_col
+    return region
+
+
+def _physical(loc: Mapping[str, Any], index: int) -> Dict[str, Any]:
+    artifact: Dict[str, Any] = {"uri": _uri(loc["path"]), "index": index}
+    if not os.path.isabs(loc["path"]):
+        artifact["uriBaseId"] = SRCROOT
+    return {"artifactLocation": artifact, "region": _region(loc)}
+
+
+def rule_descriptor(rule: Type[Rule], severity_label: str) -> Dict[str, Any]:
+    """``reportingDescriptor`` of one rule."""
+    help_text = rule.help_text() or rule.summary()
+    props: Dict[str, Any] = {"tags": sorted(set(rule.tags) | {"ims-migration"}), "precision": "high"}
+    if rule.security_severity:
+        props["security-severity"] = str(rule.security_severity)
+        if "security" not in props["tags"]:
+            props["tags"] = sorted(props["tags"] + ["security"])
+    return {
+        "id": rule.id,
+        "name": "".join(part.capitalize() for part in rule.name.split("-")),
+        "shortDescription": {"text": _sentence(rule.summary())},
+        "fullDescription": {"text": _sentence(rule.description())},
+        "help": {"text": help_text, "markdown": f"**{rule.id} {rule.name}**: {rule.summary()}\n\n{help_text}"},
+        "helpUri": rule_help_uri(rule),
+        "defaultConfiguration": {"level": severity_label},
+        "properties": props,
+    }
+
+
+class SarifReporter:
+    """``--format sarif``: one run, rules with full documentation, relative URIs under ``%SRCROOT%``."""
+
+    format = "sarif"
+
+    def render(self, result: RunResult, options: Mapping[str, Any]) -> str:
+        """Serialise the SARIF log."""
+        return json.dumps(self.log(result), indent=2, sort_keys=False, ensure_ascii=False) + "\n"
+
+    def log(self, result: RunResult) -> Dict[str, Any]:
+        """The SARIF log as a dict."""
+        rule_ids = sorted(result.rules)
+        index = {rid: i for i, rid in enumerate(rule_ids)}
+        rules = [rule_descriptor(result.rules[rid], result.severities[rid].label) for rid in rule_ids]
+
+        artifacts: List[Dict[str, Any]] = []
+        artifact_index: Dict[str, int] = {}
+
+        def artifact(path: str) -> int:
+            if path not in artifact_index:
+                artifact_index[path] = len(artifacts)
+                loc: Dict[str, Any] = {"uri": _uri(path)}
+                if not os.path.isabs(path):
+                    loc["uriBaseId"] = SRCROOT
+                artifacts.append({"location": loc})
+            return artifact_index[path]
+
+        results = []
+        tokens = set()
+        for f in findings_payload(result.findings):
+            loc = f["location"]
+            message = _sentence(f["message"])
+            tokens.update(_REDACTION_RE.findall(message))
+            entry: Dict[str, Any] = {
+                "ruleId": f["rule_id"],
+                "ruleIndex": index[f["rule_id"]],
+                "level": f["severity"],
+                "message": {"text": message},
+                "locations": [{"physicalLocation": _physical(loc, artifact(loc["path"]))}],
+                "partialFingerprints": {"imslintFingerprint/v1": f["fingerprint"]},
+            }
+            if f["related"]:
+                related = []
+                for n, r in enumerate(f["related"], 1):
+                    rl = r["location"]
+                    related.append(
+                        {
+                            "id": n,
+                            "physicalLocation": _physical(rl, artifact(rl["path"])),
+                            "message": {"text": _sentence(r["message"] or "Related location")},
+                        }
+                    )
+                entry["relatedLocations"] = related
+            props = dict(f["properties"])
+            if f.get("secret_hash"):
+                props["secretHash"] = f["secret_hash"]
+            if props:
+                entry["properties"] = props
+            results.append(entry)
+
+        notifications = []
+        for e in result.errors:
+            note: Dict[str, Any] = {
+                "level": "error",
+                "message": {"text": _sentence(e.message)},
+                "locations": [
+                    {
+                        "physicalLocation": {
+                            "artifactLocation": {"uri": _uri(e.path), **({} if os.path.isabs(e.path) else {"uriBaseId": SRCROOT})},
+                            **({"region": {"startLine": e.line}} if e.line else {}),
+                        }
+                    }
+                ],
+            }
+            if e.rule_id and e.rule_id in index:
+                note["associatedRule"] = {"id": e.rule_id, "index": index[e.rule_id]}
+            notifications.append(note)
+        for path, reason in result.skipped:
+            if "size limit" in reason:
+                notifications.append(
+                    {
+                        "level": "warning",
+                        "message": {"text": _sentence(f"Skipped: {reason}")},
+                        "locations": [{"physicalLocation": {"artifactLocation": {"uri": _uri(path), "uriBaseId": SRCROOT}}}],
+                    }
+                )
+
+        run: Dict[str, Any] = {
+            "tool": {
+                "driver": {
+                    "name": "imslint",
+                    "version": __version__,
+                    "semanticVersion": __version__,
+                    "informationUri": INFORMATION_URI,
+                    "rules": rules,
+                }
+            },
+            "originalUriBaseIds": {SRCROOT: {"uri": Path(result.base).resolve().as_uri().rstrip("/") + "/"}},
+            "invocations": [
+                {
+                    "executionSuccessful": not result.errors,
+                    "toolExecutionNotifications": notifications,
+                }
+            ],
+            "artifacts": artifacts,
+            "results": results,
+            "columnKind": "unicodeCodePoints",
+        }
+        if tokens:
+            run["redactionTokens"] = sorted(tokens)
+        return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}

@@ -1,0 +1,113 @@
+"""The base class every rule derives from: metadata plus one generator."""
+
+from __future__ import annotations
+
+import inspect
+import re
+from typing import Any, ClassVar, Dict, Iterable, Mapping, Optional, Tuple, Type
+
+from .model import OperatorRecord, Severity, SourceText, Subject, Yielded, Problem
+
+RULE_ID_RE = re.compile(r"^[A-Z]{2,5}[0-9]{3}$")
+RULE_NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+
+
+class RunContext:
+    """What a rule may know about the run beyond its subject: facts published by earlier phases."""
+
+    def __init__(self, facts: Optional[Dict[str, list]] = None, root: str = ".") -> None:
+        self._facts: Dict[str, list] = facts if facts is not None else {}
+        self.root = root
+
+    def facts(self, kind: str) -> list:
+        """Every fact of ``kind`` published so far (in a deterministic order)."""
+        return self._facts.get(kind, [])
+
+    def add(self, fact: Any) -> None:
+        """Record a fact (called by the engine)."""
+        self._facts.setdefault(fact.kind, []).append(fact)
+
+
+class Rule:
+    """A lint rule. Subclass it, set the metadata, implement :meth:`check`.
+
+    The class docstring is the user documentation: its first line is the
+    summary (``imslint rules``, SARIF ``shortDescription``), the rest is the
+    help text, with a failing and a passing example.
+
+    Class attributes:
+
+    ``id``            stable id such as ``IMS101`` (``^[A-Z]{2,5}[0-9]{3}$``)
+    ``name``          kebab-case name, usable in ``--select`` and config
+    ``subject``       the subject class inspected (:class:`OperatorRecord` or :class:`SourceText`)
+    ``severity``      default :class:`Severity`
+    ``defaults``      default options; users override them under ``[tool.imslint.rules.<name>]``
+    ``tags``          SARIF ``properties.tags`` (add ``"security"`` for security rules)
+    ``security_severity``  CVSS-like score as a string (``"8.0"``) for security rules
+    ``keywords``      lower-case byte strings: for source subjects, the rule only runs on files
+                      whose raw bytes contain one of them (a cheap pre-filter); ``None`` = always
+    ``languages``     source languages the rule applies to (``None`` = all)
+    """
+
+    id: ClassVar[str] = ""
+    name: ClassVar[str] = ""
+    subject: ClassVar[Type[Subject]] = SourceText
+    severity: ClassVar[Severity] = Severity.WARNING
+    defaults: ClassVar[Mapping[str, Any]] = {}
+    tags: ClassVar[Tuple[str, ...]] = ()
+    security_severity: ClassVar[Optional[str]] = None
+    keywords: ClassVar[Optional[Tuple[bytes, ...]]] = None
+    languages: ClassVar[Optional[Tuple[str, ...]]] = None
+    help_uri: ClassVar[Optional[str]] = None
+
+    def __init__(self) -> None:
+        self.context = RunContext()
+
+    def check(self, subject: Any, options: Mapping[str, Any]) -> Iterable[Yielded]:
+        """Inspect one subject; yield :class:`Problem` (and optionally :class:`Fact`) objects."""
+        return ()
+
+    def finish(self, options: Mapping[str, Any]) -> Iterable[Problem]:
+        """Called once after every subject was checked: report what needs the whole picture."""
+        return ()
+
+    # ----------------------------------------------------------------- documentation helpers
+
+    @classmethod
+    def summary(cls) -> str:
+        """First line of the docstring."""
+        doc = inspect.getdoc(cls) or ""
+        return doc.strip().splitlines()[0].strip() if doc.strip() else ""
+
+    @classmethod
+    def help_text(cls) -> str:
+        """The docstring without its first line (the full documentation)."""
+        doc = inspect.getdoc(cls) or ""
+        lines = doc.strip().splitlines()
+        return "\n".join(lines[1:]).strip()
+
+    @classmethod
+    def description(cls) -> str:
+        """First paragraph of the help text (SARIF ``fullDescription``)."""
+        help_text = cls.help_text()
+        para = help_text.split("\n\n")[0].strip() if help_text else ""
+        return " ".join(para.split()) or cls.summary()
+
+
+def validate_rule_class(rule_cls: Any) -> Optional[str]:
+    """Return why ``rule_cls`` is not a valid rule class, or None when it is."""
+    if not (isinstance(rule_cls, type) and issubclass(rule_cls, Rule)):
+        return f"{rule_cls!r} is not a subclass of linter.Rule"
+    if not isinstance(rule_cls.id, str) or not RULE_ID_RE.match(rule_cls.id):
+        return f"rule {rule_cls.__name__}: id {rule_cls.id!r} does not match ^[A-Z]{{2,5}}[0-9]{{3}}$"
+    if not isinstance(rule_cls.name, str) or not RULE_NAME_RE.match(rule_cls.name):
+        return f"rule {rule_cls.id}: name {rule_cls.name!r} is not kebab-case"
+    if not rule_cls.summary():
+        return f"rule {rule_cls.id}: missing docstring (its first line is the rule's summary)"
+    if not isinstance(rule_cls.severity, Severity):
+        return f"rule {rule_cls.id}: severity must be a linter.Severity"
+    if rule_cls.subject not in (OperatorRecord, SourceText) and not (
+        isinstance(rule_cls.subject, type) and issubclass(rule_cls.subject, Subject)
+    ):
+        return f"rule {rule_cls.id}: subject must be a Subject class"
+    return None

@@ -1,0 +1,152 @@
+"""Host policy for silencing findings: inline ``imslint: disable`` comments and the baseline file."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Type
+
+from .rule import Rule
+
+# A directive must stand in a comment: one of //, /*, #, <!--, --, ; or ' (VB/INI) precedes it on the line.
+_DIRECTIVE_RE = re.compile(
+    r"(?://|/\*|#|<!--|--|;|')[^\n]*?\bimslint:\s*(disable-next-line|disable)\b"
+    r"(?:\s*=\s*(?P<sel>[A-Za-z0-9_\-]+(?:\s*,\s*[A-Za-z0-9_\-]+)*))?"
+    r"(?:\s+--(?!>)\s*(?P<reason>.*?))?\s*(?:\*/|-->)?\s*$",
+    re.MULTILINE,
+)
+MARKER = b"imslint:"
+
+
+@dataclass(frozen=True)
+class Directive:
+    """One inline suppression: which rules (None = all), why, and where it was written."""
+
+    selectors: Optional[Tuple[str, ...]]
+    reason: str
+    line: int
+
+
+def parse_directives(text: str) -> Dict[int, List[Directive]]:
+    """Map each real line to the directives that apply to it."""
+    out: Dict[int, List[Directive]] = {}
+    if "imslint:" not in text:
+        return out
+    for m in _DIRECTIVE_RE.finditer(text):
+        line = text.count("\n", 0, m.start()) + 1
+        sel = m.group("sel")
+        selectors = tuple(s.strip() for s in sel.split(",")) if sel else None
+        reason = (m.group("reason") or "").strip()
+        target = line + 1 if m.group(1) == "disable-next-line" else line
+        out.setdefault(target, []).append(Directive(selectors, reason, line))
+    return out
+
+
+def parse_directives_from_file(path: str, chunk_size: int = 1 << 20) -> Dict[int, List[Directive]]:
+    """Like :func:`parse_directives` for a file that is too large to hold: streams it line by line."""
+    out: Dict[int, List[Directive]] = {}
+    try:
+        with open(path, "rb") as fh:
+            found = False
+            tail = b""
+            while True:
+                chunk = fh.read(chunk_size)
+                if not chunk:
+                    break
+                if MARKER in tail + chunk:
+                    found = True
+                    break
+                tail = chunk[-len(MARKER) :]
+            if not found:
+                return out
+            fh.seek(0)
+            for n, raw in enumerate(fh, 1):
+                if MARKER in raw:
+                    text = raw.decode("utf-8", "replace").rstrip("\r\n")
+                    for line, dirs in parse_directives(text).items():
+                        for d in dirs:
+                            out.setdefault(n + line - 1, []).append(Directive(d.selectors, d.reason, n))
+    except OSError:
+        return out
+    return out
+
+
+def directive_matches(directive: Directive, rule_id: str, rules: Mapping[str, Type[Rule]]) -> bool:
+    """True when ``directive`` silences ``rule_id``."""
+    if directive.selectors is None:
+        return True
+    from .config import match_selector
+
+    return any(rule_id in match_selector(s, rules) for s in directive.selectors)
+
+
+# --------------------------------------------------------------------------- fingerprints and baseline
+
+
+def fingerprint(rule_id: str, rel_path: str, key: str, secret_hash: Optional[str]) -> str:
+    """Content-keyed identity of a finding: survives lines moving, never holds the secret."""
+    basis = "\0".join((rule_id, rel_path, " ".join(key.split()), secret_hash or ""))
+    return hashlib.sha256(basis.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+BASELINE_VERSION = 1
+
+
+class BaselineError(Exception):
+    """The baseline file is missing, unreadable or not an imslint baseline."""
+
+
+def write_baseline(path: str, findings: Iterable) -> int:
+    """Write the fingerprints of ``findings`` to ``path``; return how many entries were written."""
+    entries = sorted(
+        (
+            {"fingerprint": f.fingerprint, "rule_id": f.rule_id, "path": f.location.path, "message": f.message}
+            for f in findings
+        ),
+        key=lambda e: (e["path"], e["rule_id"], e["fingerprint"], e["message"]),
+    )
+    doc = {"version": BASELINE_VERSION, "tool": "imslint", "findings": entries}
+    tmp = path + ".tmp"
+    with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+        json.dump(doc, fh, indent=2, sort_keys=True, ensure_ascii=False)
+        fh.write("\n")
+    os.replace(tmp, path)
+    return len(entries)
+
+
+def read_baseline(path: str) -> Counter:
+    """Fingerprint counts recorded in a baseline file."""
+    try:
+        with open(path, "r", encoding="utf-8") as fh:
+            doc = json.load(fh)
+    except OSError as exc:
+        raise BaselineError(f"{path}: cannot read baseline: {exc.strerror or exc}") from None
+    except ValueError as exc:
+        raise BaselineError(f"{path}: not a valid baseline (invalid JSON: {exc})") from None
+    if not isinstance(doc, dict) or doc.get("tool") != "imslint" or not isinstance(doc.get("findings"), list):
+        raise BaselineError(f"{path}: not an imslint baseline (expected a JSON object with \"tool\": \"imslint\" and \"findings\")")
+    if doc.get("version") != BASELINE_VERSION:
+        raise BaselineError(f"{path}: unsupported baseline version {doc.get('version')!r} (expected {BASELINE_VERSION})")
+    counts: Counter = Counter()
+    for entry in doc["findings"]:
+        if not isinstance(entry, dict) or not isinstance(entry.get("fingerprint"), str):
+            raise BaselineError(f"{path}: baseline entry without a fingerprint: {entry!r}")
+        counts[entry["fingerprint"]] += 1
+    return counts
+
+
+def apply_baseline(findings: Sequence, known: Counter) -> Tuple[list, list]:
+    """Split ``findings`` into (new, baselined); each recorded fingerprint absorbs as many findings as it counted."""
+    remaining = Counter(known)
+    new, old = [], []
+    for f in findings:
+        if remaining.get(f.fingerprint, 0) > 0:
+            remaining[f.fingerprint] -= 1
+            old.append(f)
+        else:
+            new.append(f)
+    return new, old

@@ -1,0 +1,1 @@
+"""Built-in imslint rules: operators, credentials, configuration."""

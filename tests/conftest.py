@@ -1,0 +1,43 @@
+"""Shared fixtures: a registry with the toy plugin only (host tests) and the full built-in registry."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, os.path.join(HERE, "plugins"))
+
+from linter import builtin, hookimpl  # noqa: E402
+from linter.plugins import get_plugin_manager  # noqa: E402
+
+
+class FormatsOnly:
+    """The built-in reporters without the built-in readers, for host tests."""
+
+    @hookimpl
+    def imslint_register_reporters(self):
+        return builtin.imslint_register_reporters()
+
+
+@pytest.fixture
+def toy_registry():
+    import toy_plugin
+
+    return get_plugin_manager(use_entry_points=False, extra=[("toy", toy_plugin), ("formats", FormatsOnly())])
+
+
+@pytest.fixture(scope="session")
+def registry():
+    return get_plugin_manager()
+
+
+def write(base, rel, text):
+    path = os.path.join(str(base), *rel.split("/"))
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        fh.write(text)
+    return path

@@ -1,0 +1,2 @@
+"""A plugin that fails to import."""
+raise ImportError("this plugin is broken on purpose")

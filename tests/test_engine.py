@@ -1,0 +1,169 @@
+"""Engine behaviour with a toy plugin: isolation, stamping, redaction, suppression, baseline, phases."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from linter.config import Config
+from linter.engine import lint
+from linter.suppressions import read_baseline, write_baseline
+
+from conftest import write
+
+
+def run(tmp_path, registry, **cfg):
+    config = Config(root=str(tmp_path), respect_gitignore=False, **cfg)
+    return lint(["."], config, registry, cwd=str(tmp_path))
+
+
+def test_findings_are_stamped_sorted_and_redacted(tmp_path, toy_registry):
+    write(tmp_path, "b.toy", "x\npassword=hunter2\n")
+    write(tmp_path, "a.toy", "password=swordfish legacy\n")
+    result = run(tmp_path, toy_registry)
+    got = [(f.location.path, f.location.line, f.rule_id) for f in result.findings]
+    assert got == [("a.toy", 1, "TOY001"), ("a.toy", 1, "TOY003"), ("b.toy", 2, "TOY001")]
+    secret = result.findings[0]
+    assert "swordfish" not in secret.message
+    assert "<redacted:" in secret.message
+    assert secret.secret_hash and len(secret.secret_hash) == 8
+    assert secret.severity.label == "error"
+    assert secret.location.column == 1 and secret.location.end_column == len("password=swordfish") + 1
+
+
+def test_crashing_rule_is_isolated(tmp_path, toy_registry):
+    write(tmp_path, "a.toy", "boom password=abc\n")
+    write(tmp_path, "b.toy", "password=def\n")
+    result = run(tmp_path, toy_registry)
+    assert [e.rule_id for e in result.errors] == ["TOY002"]
+    assert result.errors[0].path == "a.toy"
+    assert "boom went the rule" in result.errors[0].message
+    assert sorted(f.location.path for f in result.findings if f.rule_id == "TOY001") == ["a.toy", "b.toy"]
+
+
+def test_read_error_keeps_findings_before_the_fault(tmp_path, toy_registry):
+    write(tmp_path, "a.toy", "password=one\nTRUNCATED password=two\n")
+    write(tmp_path, "b.toy", "password=three\n")
+    result = run(tmp_path, toy_registry)
+    assert [(e.path, e.line) for e in result.errors] == [("a.toy", 2)]
+    assert "unexpected end" in result.errors[0].message
+    assert [f.location.path for f in result.findings if f.rule_id == "TOY001"] == ["a.toy", "b.toy"]
+
+
+def test_selection_severity_and_options(tmp_path, toy_registry):
+    write(tmp_path, "a.toy", "password=x1 legacy widget\n")
+    result = run(tmp_path, toy_registry, select=["TOY0"], ignore=["toy-secret"], severity={"TOY003": "error"},
+                 rules={"toy-word": {"word": "widget"}})
+    assert [(f.rule_id, f.severity.label, f.message) for f in result.findings] == [("TOY003", "error", "the word 'widget'")]
+
+
+def test_finish_step_and_related_locations(tmp_path, toy_registry):
+    write(tmp_path, "a.toy", "legacy\n")
+    write(tmp_path, "b.toy", "\nlegacy\n")
+    result = run(tmp_path, toy_registry, select=["TOY003"])
+    total = [f for f in result.findings if "occurrences" in f.message]
+    assert len(total) == 1
+    assert [(r.location.path, r.location.line) for r in total[0].related] == [("b.toy", 2)]
+
+
+def test_inline_suppression_same_line_next_line_and_reason(tmp_path, toy_registry):
+    write(
+        tmp_path,
+        "a.toy",
+        "password=a1  # imslint: disable=TOY001 -- test fixture\n"
+        "// imslint: disable-next-line=toy-secret\n"
+        "password=a2\n"
+        "password=a3  <!-- imslint: disable -->\n"
+        "password=a4  # imslint: disable=TOY003\n"
+        "password=a5\n",
+    )
+    result = run(tmp_path, toy_registry, select=["TOY001"])
+    assert [f.location.line for f in result.findings] == [5, 6]
+    assert [(f.location.line, f.suppression, f.suppression_reason) for f in result.suppressed] == [
+        (1, "inline", "test fixture"), (3, "inline", ""), (4, "inline", "")]
+
+
+def test_directive_outside_comment_is_ignored(tmp_path, toy_registry):
+    write(tmp_path, "a.toy", 'password=a1 text="imslint: disable"\n')
+    result = run(tmp_path, toy_registry, select=["TOY001"])
+    assert len(result.findings) == 1
+
+
+def test_per_file_ignores(tmp_path, toy_registry):
+    write(tmp_path, "tests/a.toy", "password=a1\n")
+    write(tmp_path, "src/a.toy", "password=a2\n")
+    result = run(tmp_path, toy_registry, select=["TOY001"], per_file_ignores={"tests/*": ["TOY001"]})
+    assert [f.location.path for f in result.findings] == ["src/a.toy"]
+
+
+def test_baseline_survives_moved_lines_and_catches_new(tmp_path, toy_registry):
+    write(tmp_path, "a.toy", "password=p1\npassword=p2\n")
+    first = run(tmp_path, toy_registry, select=["TOY001"])
+    base = tmp_path / "baseline.json"
+    assert write_baseline(str(base), first.findings) == 2
+    text = base.read_text()
+    assert "p1" not in text and "p2" not in text
+    # Lines inserted above, an unrelated edit, and one new secret.
+    write(tmp_path, "a.toy", "# header\n\nunrelated\npassword=p1\nmore\npassword=p2\npassword=p3\n")
+    second = lint(["."], Config(root=str(tmp_path), respect_gitignore=False, select=["TOY001"]), toy_registry,
+                  baseline=read_baseline(str(base)), cwd=str(tmp_path))
+    assert [f.location.line for f in second.findings] == [7]
+    assert len(second.baselined) == 2
+
+
+def test_baseline_counts_identical_findings(tmp_path, toy_registry):
+    write(tmp_path, "a.toy", "password=same\n")
+    first = run(tmp_path, toy_registry, select=["TOY001"])
+    base = tmp_path / "b.json"
+    write_baseline(str(base), first.findings)
+    write(tmp_path, "a.toy", "password=same\npassword=same\n")
+    second = lint(["."], Config(root=str(tmp_path), respect_gitignore=False, select=["TOY001"]), toy_registry,
+                  baseline=read_baseline(str(base)), cwd=str(tmp_path))
+    assert len(second.findings) == 1 and len(second.baselined) == 1
+
+
+def test_different_secret_on_same_line_is_new(tmp_path, toy_registry):
+    write(tmp_path, "a.toy", "password=old\n")
+    first = run(tmp_path, toy_registry, select=["TOY001"])
+    write(tmp_path, "a.toy", "password=new\n")
+    second = run(tmp_path, toy_registry, select=["TOY001"])
+    assert first.findings[0].fingerprint != second.findings[0].fingerprint
+
+
+def test_parallel_jobs_give_identical_results(tmp_path, toy_registry):
+    for i in range(40):
+        write(tmp_path, f"d{i % 3}/f{i}.toy", f"line\npassword=v{i}\nlegacy\n")
+    serial = run(tmp_path, toy_registry, select=["TOY001", "TOY003"])
+    parallel = lint(["."], Config(root=str(tmp_path), respect_gitignore=False, select=["TOY001", "TOY003"], jobs=2),
+                    toy_registry, cwd=str(tmp_path))
+    assert [f.to_dict() for f in serial.findings] == [f.to_dict() for f in parallel.findings]
+    assert len(serial.findings) == 81  # 40 + 40 + the finish() total
+
+
+def test_keyword_prefilter_skips_rules(tmp_path, toy_registry):
+    write(tmp_path, "a.toy", "nothing to see\n")
+    result = run(tmp_path, toy_registry, select=["TOY001"])
+    assert result.files_scanned == 1 and result.subjects == {}
+
+
+def test_missing_path_is_an_error(tmp_path, toy_registry):
+    config = Config(root=str(tmp_path), respect_gitignore=False)
+    result = lint(["nope"], config, toy_registry, cwd=str(tmp_path))
+    assert [(e.path, e.message) for e in result.errors] == [("nope", "no such file or directory")]
+
+
+def test_size_limit_skips_file(tmp_path, toy_registry):
+    write(tmp_path, "big.toy", "password=x\n" * 100)
+    result = run(tmp_path, toy_registry, max_file_size=50)
+    assert result.findings == [] and result.skipped[0][0] == "big.toy"
+    assert "size limit" in result.skipped[0][1]
+
+
+def test_reporters_never_show_the_secret(tmp_path, toy_registry):
+    write(tmp_path, "a.toy", "password=Sup3rS3cret!\n")
+    result = run(tmp_path, toy_registry)
+    for fmt, reporter in toy_registry.reporters.items():
+        out = reporter.render(result, {"statistics": True, "show_suppressed": True})
+        assert "Sup3rS3cret!" not in out, fmt
+        assert "redacted" in out, fmt
