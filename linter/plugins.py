@@ -129,6 +129,11 @@ def get_plugin_manager(
     for name, obj in extra:
         register(name, obj, _module_version(obj), "api")
 
+    try:
+        pm.check_pending()  # an implementation of a hook that does not exist (a typo) is an error
+    except pluggy.PluginValidationError as exc:
+        name = pm.get_name(exc.plugin) or repr(exc.plugin)
+        raise PluginError(f"plugin {name!r}: {str(exc).split(' in plugin ')[0]} (not an imslint hook)") from None
     _collect(registry)
     return registry
 

@@ -43,8 +43,8 @@ def _region(loc: Mapping[str, Any]) -> Dict[str, Any]:
     return region
 
 
-def _physical(loc: Mapping[str, Any], index: int) -> Dict[str, Any]:
-    artifact: Dict[str, Any] = {"uri": _uri(loc["path"]), "index": index}
+def _physical(loc: Mapping[str, Any]) -> Dict[str, Any]:
+    artifact: Dict[str, Any] = {"uri": _uri(loc["path"])}
     if not os.path.isabs(loc["path"]):
         artifact["uriBaseId"] = SRCROOT
     return {"artifactLocation": artifact, "region": _region(loc)}
@@ -85,18 +85,6 @@ class SarifReporter:
         index = {rid: i for i, rid in enumerate(rule_ids)}
         rules = [rule_descriptor(result.rules[rid], result.severities[rid].label) for rid in rule_ids]
 
-        artifacts: List[Dict[str, Any]] = []
-        artifact_index: Dict[str, int] = {}
-
-        def artifact(path: str) -> int:
-            if path not in artifact_index:
-                artifact_index[path] = len(artifacts)
-                loc: Dict[str, Any] = {"uri": _uri(path)}
-                if not os.path.isabs(path):
-                    loc["uriBaseId"] = SRCROOT
-                artifacts.append({"location": loc})
-            return artifact_index[path]
-
         results = []
         tokens = set()
         for f in findings_payload(result.findings):
@@ -108,7 +96,7 @@ class SarifReporter:
                 "ruleIndex": index[f["rule_id"]],
                 "level": f["severity"],
                 "message": {"text": message},
-                "locations": [{"physicalLocation": _physical(loc, artifact(loc["path"]))}],
+                "locations": [{"physicalLocation": _physical(loc)}],
                 "partialFingerprints": {"imslintFingerprint/v1": f["fingerprint"]},
             }
             if f["related"]:
@@ -118,7 +106,7 @@ class SarifReporter:
                     related.append(
                         {
                             "id": n,
-                            "physicalLocation": _physical(rl, artifact(rl["path"])),
+                            "physicalLocation": _physical(rl),
                             "message": {"text": _sentence(r["message"] or "Related location")},
                         }
                     )
@@ -174,7 +162,6 @@ class SarifReporter:
                     "toolExecutionNotifications": notifications,
                 }
             ],
-            "artifacts": artifacts,
             "results": results,
             "columnKind": "unicodeCodePoints",
         }

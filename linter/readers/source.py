@@ -1,0 +1,250 @@
+"""The fallback reader: any text file becomes one :class:`~linter.model.SourceText`.
+
+Also home of the helpers both source readers share: :func:`decode_bytes` (bytes
+to text, never failing, line count preserved), :func:`normalize_newlines`,
+:func:`looks_binary` and :func:`language_for`.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+import re
+from typing import Dict, Iterator, Optional, Tuple
+
+from ..model import SourceText
+from . import InputFile, Reader
+
+HEAD_SIZE = 8192
+
+# Byte-order marks, longest first: the UTF-32 LE mark starts with the UTF-16 LE one.
+_BOMS: Tuple[Tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+# Magic numbers of binary formats that may carry no NUL byte in their first bytes.
+_MAGIC: Tuple[bytes, ...] = (
+    b"\x89PNG\r\n\x1a\n",
+    b"\xff\xd8\xff",  # JPEG
+    b"GIF87a",
+    b"GIF89a",
+    b"%PDF-",
+    b"PK\x03\x04",  # ZIP, JAR, DOCX, XLSX
+    b"PK\x05\x06",  # empty ZIP
+    b"PK\x07\x08",  # spanned ZIP
+    b"\x1f\x8b",  # gzip
+    b"\x7fELF",
+    b"BZh",  # bzip2 (checked with its block magic below)
+    b"\xfd7zXZ\x00",
+    b"7z\xbc\xaf\x27\x1c",
+    b"Rar!\x1a\x07",
+    b"\x28\xb5\x2f\xfd",  # zstd
+    b"\xca\xfe\xba\xbe",  # Java class, Mach-O fat
+    b"\xfe\xed\xfa\xce",
+    b"\xfe\xed\xfa\xcf",
+    b"\xce\xfa\xed\xfe",
+    b"\xcf\xfa\xed\xfe",
+    b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",  # OLE2: .doc, .xls, .msg
+    b"SQLite format 3\x00",
+    b"II*\x00",  # TIFF
+    b"MM\x00*",
+    b"wOFF",
+    b"wOF2",
+    b"OggS",
+    b"fLaC",
+    b"ID3",  # MP3
+    b"\x00asm",
+)
+_BZIP2_RE = re.compile(rb"^BZh[1-9]1AY&SY")
+_RIFF_RE = re.compile(rb"^RIFF....(?:WEBP|WAVE|AVI )", re.S)
+_FTYP_RE = re.compile(rb"^....ftyp", re.S)  # MP4, MOV, HEIC
+
+_NEWLINE_RE = re.compile(r"\r\n?")
+
+# File extension -> language tag. Rules filter on these tags (``Rule.languages``).
+_EXTENSIONS: Dict[str, str] = {}
+for _lang, _exts in (
+    ("js", ".js .mjs .cjs .ts .mts .cts .tsx .jsx .jssp .jst .gs"),
+    ("python", ".py .pyw"),
+    ("java", ".java .kt .kts .groovy .scala .jsp"),
+    ("csharp", ".cs .csx"),
+    ("php", ".php .phtml"),
+    ("ruby", ".rb .rake"),
+    ("go", ".go"),
+    ("shell", ".sh .bash .zsh .ksh .dash"),
+    ("powershell", ".ps1 .psm1 .psd1"),
+    ("properties", ".properties .ini .cfg .conf .toml"),
+    ("env", ".env"),
+    ("yaml", ".yml .yaml"),
+    ("json", ".json .jsonc .json5"),
+    ("xml", ".xml .wsdl .xsd .xsl .xslt .html .htm .xhtml .svg"),
+    ("markdown", ".md .markdown .rst .adoc"),
+    ("sql", ".sql"),
+    ("text", ".txt"),
+):
+    for _ext in _exts.split():
+        _EXTENSIONS[_ext] = _lang
+
+# Interpreter named on a shebang line -> language tag.
+_SHEBANG_RE = re.compile(rb"^#![ \t]*(?:/usr)?(?:/local)?/bin/(?:env[ \t]+(?:-S[ \t]+)?)?([A-Za-z0-9_.+-]+)")
+_INTERPRETERS: Tuple[Tuple[str, str], ...] = (
+    ("python", "python"),
+    ("node", "js"),
+    ("deno", "js"),
+    ("bun", "js"),
+    ("pwsh", "powershell"),
+    ("powershell", "powershell"),
+    ("ruby", "ruby"),
+    ("php", "php"),
+    ("bash", "shell"),
+    ("zsh", "shell"),
+    ("ksh", "shell"),
+    ("dash", "shell"),
+    ("ash", "shell"),
+    ("sh", "shell"),
+)
+
+
+def looks_binary(head: bytes) -> bool:
+    """True when the first bytes of a file belong to a binary file (known magic number, or a NUL byte).
+
+    UTF-16 and UTF-32 text with a byte-order mark holds NUL bytes but is text.
+    """
+    for magic in _MAGIC:
+        if head.startswith(magic):
+            if magic == b"BZh":
+                if _BZIP2_RE.match(head):
+                    return True
+                continue
+            return True
+    if _RIFF_RE.match(head) or _FTYP_RE.match(head):
+        return True
+    if bom_encoding(head) is not None:
+        return False
+    return b"\x00" in head[:HEAD_SIZE]
+
+
+def bom_encoding(data: bytes) -> Optional[str]:
+    """The encoding announced by ``data``'s byte-order mark, or None."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return encoding
+    return None
+
+
+def _strip_bom(data: bytes) -> Tuple[bytes, Optional[str]]:
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return data[len(bom) :], encoding
+    return data, None
+
+
+# A valid UTF-8 sequence of two to four bytes: its presence tells UTF-8 with a few bad bytes
+# from a file written in a single-byte code page (Latin-1 / Windows-1252).
+_UTF8_MULTIBYTE_RE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
+
+
+def decode_bytes(data: bytes, encoding: Optional[str] = None) -> str:
+    """Decode a file's bytes to text; never fails and never changes the number of lines.
+
+    Order: a byte-order mark (UTF-8, UTF-16 LE/BE, UTF-32 LE/BE) wins; then
+    ``encoding`` when given (for example an XML declaration's) and known; then
+    strict UTF-8; then, when the bytes hold no valid UTF-8 multi-byte sequence
+    at all, Windows-1252 (falling back to Latin-1, which maps every byte): the
+    file was written in a single-byte code page; else UTF-8 with each bad byte
+    replaced by U+FFFD. The result keeps its ``\\r`` characters: see
+    :func:`normalize_newlines`.
+    """
+    body, bom = _strip_bom(data)
+    if bom is not None:
+        return body.decode(bom, "replace")
+    if encoding:
+        try:
+            codec = codecs.lookup(encoding).name
+        except LookupError:
+            codec = ""
+        # A declared UTF-16/32 without a BOM is left to the UTF-8 path: the declaration is then wrong.
+        if codec and codec not in ("utf-8",) and not codec.startswith(("utf-16", "utf-32")):
+            try:
+                return data.decode(codec)
+            except UnicodeDecodeError:
+                pass
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    if not _UTF8_MULTIBYTE_RE.search(data):
+        try:
+            return data.decode("cp1252")
+        except UnicodeDecodeError:
+            return data.decode("latin-1")
+    return data.decode("utf-8", "replace")
+
+
+def normalize_newlines(text: str) -> str:
+    """Turn ``\\r\\n`` and lone ``\\r`` into ``\\n``: each line break stays one line break."""
+    if "\r" not in text:
+        return text
+    return _NEWLINE_RE.sub("\n", text)
+
+
+def language_for(path: str, head: bytes = b"") -> str:
+    """The language tag of a file, from its name, else from a shebang line in ``head``.
+
+    Tags: ``js python java csharp php ruby go shell powershell properties env
+    yaml json xml markdown sql text``.
+    """
+    name = os.path.basename(path.replace("\\", "/")).lower()
+    if name == ".env" or name.startswith(".env.") or name.endswith(".env"):
+        return "env"
+    if name == ".envrc":
+        return "shell"
+    lang = _EXTENSIONS.get(os.path.splitext(name)[1])
+    if lang is not None:
+        return lang
+    body, bom = _strip_bom(head)
+    if bom is None or bom == "utf-8":
+        m = _SHEBANG_RE.match(body)
+        if m:
+            interpreter = m.group(1).decode("ascii", "replace").lower()
+            for prefix, tag in _INTERPRETERS:
+                if interpreter.startswith(prefix):
+                    return tag
+    return "text"
+
+
+class SourceReader(Reader):
+    """Reads any text file as one :class:`~linter.model.SourceText` (the fallback reader).
+
+    The text is decoded with :func:`decode_bytes` and its line breaks normalised
+    to ``\\n`` (line numbers unchanged); ``language`` comes from
+    :func:`language_for`. Binary files (:func:`looks_binary`) are declined.
+    """
+
+    name = "source"
+    priority = 0
+    phase = 0
+    streaming = False
+
+    def sniff(self, path: str, head: bytes) -> bool:
+        """True for every file that does not look binary."""
+        return not looks_binary(head)
+
+    def read(self, source: InputFile) -> Iterator[SourceText]:
+        """Yield the whole file as one subject."""
+        data = source.data
+        if data is None:
+            with open(source.path, "rb") as fh:
+                data = fh.read()
+        text = normalize_newlines(decode_bytes(data))
+        yield SourceText(
+            path=source.display_path,
+            text=text,
+            language=language_for(source.display_path, data[:HEAD_SIZE]),
+        )

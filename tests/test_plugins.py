@@ -1,0 +1,83 @@
+"""Plugin loading: entry points, local plugins, clear errors naming the plugin."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from linter import hookspecs
+from linter.plugins import PluginError, get_plugin_manager
+
+PLUGINS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "plugins")
+
+
+def test_local_plugin_loads_with_version():
+    reg = get_plugin_manager(["toy_plugin"], PLUGINS, use_entry_points=False)
+    assert [(p.name, p.version, p.source) for p in reg.plugins] == [("toy_plugin", "9.9.9", "config")]
+    assert list(reg.rules) == ["TOY001", "TOY002", "TOY003"]
+    assert reg.rule_plugin["TOY001"] == "toy_plugin"
+    assert [r.name for r in reg.readers] == ["toy"]
+
+
+def test_plugin_that_fails_to_import_is_named():
+    with pytest.raises(PluginError) as err:
+        get_plugin_manager(["broken_plugin"], PLUGINS, use_entry_points=False)
+    assert str(err.value) == (
+        "plugin 'broken_plugin' (from the 'plugins' setting) failed to import: ImportError: this plugin is broken on purpose"
+    )
+
+
+def test_missing_local_plugin():
+    with pytest.raises(PluginError, match="plugin 'no_such_plugin_mod' .* ModuleNotFoundError"):
+        get_plugin_manager(["no_such_plugin_mod"], PLUGINS, use_entry_points=False)
+
+
+def test_duplicate_rule_id_names_both_plugins():
+    with pytest.raises(PluginError) as err:
+        get_plugin_manager(["toy_plugin", "duplicate_plugin"], PLUGINS, use_entry_points=False)
+    assert str(err.value) == "plugin 'duplicate_plugin': rule id TOY001 is already registered by plugin 'toy_plugin'"
+
+
+def test_invalid_rule_id_is_rejected():
+    with pytest.raises(PluginError) as err:
+        get_plugin_manager(["bad_rule_plugin"], PLUGINS, use_entry_points=False)
+    assert "plugin 'bad_rule_plugin': rule Bad: id 'bad-1' does not match" in str(err.value)
+
+
+def test_registration_hook_that_raises_is_named():
+    class Exploding:
+        @hookspecs.hookimpl
+        def imslint_register_rules(self):
+            raise RuntimeError("kaput")
+
+    with pytest.raises(PluginError) as err:
+        get_plugin_manager(use_entry_points=False, extra=[("exploding", Exploding())])
+    assert str(err.value) == "plugin 'exploding': imslint_register_rules() raised RuntimeError: kaput"
+
+
+def test_unknown_hook_is_rejected_by_pluggy():
+    class Typo:
+        @hookspecs.hookimpl
+        def imslint_register_rulez(self):
+            return []
+
+    with pytest.raises(PluginError) as err:
+        get_plugin_manager(use_entry_points=False, extra=[("typo", Typo())])
+    assert str(err.value) == "plugin 'typo': unknown hook 'imslint_register_rulez' (not an imslint hook)"
+
+
+def test_every_hookspec_is_documented():
+    names = [n for n in dir(hookspecs) if n.startswith("imslint_")]
+    assert set(names) == {"imslint_register_rules", "imslint_register_reporters", "imslint_register_readers", "imslint_configure"}
+    for n in names:
+        doc = getattr(hookspecs, n).__doc__ or ""
+        assert len(doc.split()) > 10, n
+        assert ":return:" in doc or ":param" in doc, n
+
+
+def test_builtins_load_through_the_entry_point_group(registry):
+    names = {p.name: p for p in registry.plugins}
+    assert {"core", "operators", "credentials", "config"} <= set(names)
+    assert all(names[n].source == "entry point" for n in ("core", "operators", "credentials", "config"))
+    assert {"text", "json", "sarif"} <= set(registry.reporters)

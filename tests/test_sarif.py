@@ -1,0 +1,101 @@
+"""SARIF 2.1.0 output: the OASIS schema (jsonschema) and Microsoft's SARIF Multitool (GitHub + SARIF rules)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import stat
+import subprocess
+
+import pytest
+
+from linter.config import Config
+from linter.engine import lint
+
+from conftest import HERE, ROOT, write
+
+SCHEMA = os.path.join(HERE, "data", "sarif-schema-2.1.0.json")
+MULTITOOL_DIR = os.path.join(HERE, "sarif-multitool")
+
+
+def schema_errors(doc):
+    import jsonschema
+
+    with open(SCHEMA, encoding="utf-8") as fh:
+        schema = json.load(fh)
+    validator = jsonschema.Draft4Validator(schema)
+    return sorted(f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(doc))
+
+
+def multitool():
+    """Path of the Sarif.Multitool binary, installing the pinned npm package on first use."""
+    binary = os.path.join(MULTITOOL_DIR, "node_modules", "@microsoft", "sarif-multitool-linux", "Sarif.Multitool")
+    if not os.path.exists(binary):
+        npm = shutil.which("npm")
+        if npm is None:
+            if os.environ.get("CI"):
+                pytest.fail("npm is needed in CI to install the SARIF Multitool")
+            pytest.skip("npm is not installed: cannot install the SARIF Multitool")
+        subprocess.run([npm, "install", "--no-audit", "--no-fund", "--silent"], cwd=MULTITOOL_DIR, check=True, timeout=300)
+    mode = os.stat(binary).st_mode
+    if not mode & stat.S_IXUSR:
+        os.chmod(binary, mode | stat.S_IXUSR)  # npm may skip the package's own chmod install script
+    return binary
+
+
+def validate_with_multitool(path):
+    proc = subprocess.run(
+        [multitool(), "validate", "--rule-kind", "Gh;Sarif", "--level", "Error;Warning", path],
+        capture_output=True, text=True, timeout=300,
+    )
+    out = proc.stdout + proc.stderr
+    problems = [l for l in out.splitlines() if ": error " in l.lower() or ": warning " in l.lower()]
+    return proc.returncode, problems, out
+
+
+def toy_sarif(tmp_path, toy_registry):
+    write(tmp_path, "src/a.toy", "password=p1 legacy\nlegacy\n")
+    write(tmp_path, "src/b.toy", "password=p2\nTRUNCATED\n")
+    result = lint(["."], Config(root=str(tmp_path), respect_gitignore=False), toy_registry, cwd=str(tmp_path))
+    return toy_registry.reporters["sarif"].log(result), result
+
+
+def test_toy_log_matches_schema_and_github_needs(tmp_path, toy_registry):
+    log, result = toy_sarif(tmp_path, toy_registry)
+    assert schema_errors(log) == []
+    run = log["runs"][0]
+    driver = run["tool"]["driver"]
+    assert driver["name"] == "imslint" and driver["version"] and driver["informationUri"].startswith("https://")
+    ids = [r["id"] for r in driver["rules"]]
+    assert ids == ["TOY001", "TOY002", "TOY003"]
+    secret_rule = driver["rules"][0]
+    assert secret_rule["properties"]["security-severity"] == "8.0"
+    assert "security" in secret_rule["properties"]["tags"]
+    for r in driver["rules"]:
+        assert r["shortDescription"]["text"] and r["fullDescription"]["text"] and r["help"]["text"] and r["help"]["markdown"]
+        assert r["defaultConfiguration"]["level"] in ("error", "warning", "note")
+    for res in run["results"]:
+        assert driver["rules"][res["ruleIndex"]]["id"] == res["ruleId"]
+        loc = res["locations"][0]["physicalLocation"]
+        assert loc["artifactLocation"]["uriBaseId"] == "%SRCROOT%"
+        assert not loc["artifactLocation"]["uri"].startswith("/")
+        assert set(loc["region"]) == {"startLine", "startColumn", "endLine", "endColumn"}
+        assert res["partialFingerprints"]["imslintFingerprint/v1"]
+    total = [r for r in run["results"] if "occurrences" in r["message"]["text"]]
+    assert total[0]["relatedLocations"][0]["physicalLocation"]["region"]["startLine"] == 2
+    inv = run["invocations"][0]
+    assert inv["executionSuccessful"] is False
+    assert [n["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for n in inv["toolExecutionNotifications"]] == ["src/b.toy"]
+    text = json.dumps(log)
+    assert "p1" not in text.replace("TOY", "") or "password=p1" not in text
+    assert run["redactionTokens"] and all(t.startswith("<redacted:") for t in run["redactionTokens"])
+
+
+def test_toy_log_passes_the_sarif_multitool(tmp_path, toy_registry):
+    log, _ = toy_sarif(tmp_path, toy_registry)
+    path = tmp_path / "out.sarif"
+    path.write_text(json.dumps(log))
+    code, problems, out = validate_with_multitool(str(path))
+    assert problems == [], out
+    assert code == 0, out
