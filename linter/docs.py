@@ -39,3 +39,45 @@ def rules_json(registry: Any) -> str:
         for cls in registry.rules.values()
     ]
     return json.dumps(doc, indent=2, sort_keys=True)
+
+
+START, END = "<!-- rules:start -->", "<!-- rules:end -->"
+
+
+def rules_section(registry: Any) -> str:
+    """The README's rules section: an index table, then one generated section per built-in rule."""
+    builtin = [cls for rid, cls in registry.rules.items() if registry.rule_plugin[rid] in ("operators", "credentials", "config")]
+    rows = ["| id | name | severity | summary |", "|---|---|---|---|"]
+    for cls in builtin:
+        anchor = f"{cls.id.lower()}-{cls.name}"
+        rows.append(f"| [{cls.id}](#{anchor}) | `{cls.name}` | {cls.severity.label} | {cls.summary()} |")
+    parts = ["\n".join(rows)] + [rule_markdown(cls) for cls in builtin]
+    return "\n\n".join(p.rstrip() for p in parts) + "\n"
+
+
+def update_readme(text: str, registry: Any) -> str:
+    """``text`` with its rules section replaced by the generated one."""
+    head, rest = text.split(START, 1)
+    _, tail = rest.split(END, 1)
+    return f"{head}{START}\n{rules_section(registry)}{END}{tail}"
+
+
+def main(argv: Any = None) -> int:
+    """``python -m linter.docs README.md``: regenerate the README's rules section in place."""
+    import sys
+
+    from .plugins import get_plugin_manager
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    path = args[0] if args else "README.md"
+    with open(path, encoding="utf-8") as fh:
+        text = fh.read()
+    new = update_readme(text, get_plugin_manager())
+    if new != text:
+        with open(path, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(new)
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())
