@@ -38,10 +38,13 @@ CODE_ENTITIES: Dict[str, str] = {
 # Root element of a standalone export of one entity -> its schema.
 _ROOT_ENTITY_TAGS = {"javascript": "xtk:javascript", "jssp": "xtk:jssp", "jst": "xtk:jst", "webApp": "nms:webApp"}
 
-# Activity children that hold JavaScript in a workflow; <script> is also taken anywhere else.
-_WORKFLOW_SCRIPT_TAGS = ("initScript", "call", "recall")
+# Elements that may hold a script: workflow activities' <script>, <initScript>, <call>, <recall>
+# (<script> is also taken elsewhere), code entities' <data>, web applications' <source>.
 _CANDIDATE_TAGS = tuple("{*}" + t for t in ("script", "initScript", "call", "recall", "data", "source"))
-_JS_TYPE_RE = re.compile(r"^\s*(?:|(?:text|application)/(?:x-)?(?:java|ecma)script|javascript|ecmascript|js|jssp|module)\s*$", re.I)
+# type/language attribute values of a <script> that holds JavaScript (absent or empty counts).
+_JS_TYPE_RE = re.compile(
+    r"^\s*(?:|(?:text|application)/(?:x-)?(?:java|ecma)script|javascript|ecmascript|js|jssp|module)\s*$", re.I
+)
 
 _DECL_ENCODING_RE = re.compile(rb"^\s*<\?xml[^>]*?\bencoding\s*=\s*[\"']([A-Za-z0-9._:-]+)[\"']")
 
@@ -60,7 +63,11 @@ _TOKEN_RE = re.compile(
 _ATTR_RE = re.compile(r"""([^\s=/>"']+)\s*=\s*("[^"]*"|'[^']*')""")
 _CHARREF_RE = re.compile(r"&(?:#[xX]([0-9a-fA-F]+)|#([0-9]+)|(lt|gt|amp|quot|apos));")
 _PREDEFINED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
-_LF_REF_RE = re.compile(r"&#(?:10|[xX]0*[aA]);")
+_LF_REF_RE = re.compile(r"&#(?:0*10|[xX]0*[aA]);")
+# What interrupts character data inside a script: a reference, a CDATA section, or other markup.
+_MARKUP_RE = re.compile(
+    r"&(?P<ref>#[xX][0-9a-fA-F]+|#[0-9]+|[A-Za-z_][\w.-]*);|<!\[CDATA\[(?P<cdata>.*?)\]\]>|[&<]", re.S
+)
 _NOT_NEWLINE_RE = re.compile(r"[^\n]")
 
 
@@ -362,7 +369,9 @@ def _classify(el: Any) -> Optional[_Script]:
         if not _JS_TYPE_RE.match(kind):
             return None
     language = "sql" if _local(parent) == "sql" and in_activities else "js"
-    activity = parent.get("name") or _local(parent)
+    # A script element listed among the activities is an activity itself (web application script activity).
+    activity_el = el if _local(parent) == "activities" else parent
+    activity = activity_el.get("name") or _local(activity_el)
     if workflow is not None:
         wf_name = workflow.get("internalName") or workflow.get("name") or workflow.get("label") or "?"
         origin = f"workflow {wf_name}, activity {activity} (<{local}>)"
@@ -376,6 +385,21 @@ def _classify(el: Any) -> Optional[_Script]:
     return _Script(el, language, origin)
 
 
+def _script_spans(text: str, root: Any, wanted: List[Any]) -> Dict[Any, TagSpan]:
+    """Map each wanted element to its span; empty when the text and the tree do not line up."""
+    spans = scan_elements(text)
+    targets = set(wanted)  # these proxies stay alive, so lxml hands back the same objects while iterating
+    found: Dict[Any, TagSpan] = {}
+    count = 0
+    for i, el in enumerate(root.iter(etree.Element)):
+        count = i + 1
+        if i >= len(spans) or spans[i].local_name != _local(el):
+            return {}
+        if el in targets:
+            found[el] = spans[i]
+    return found if count == len(spans) else {}
+
+
 def _decode_content(text: str, start: int, end: int) -> Optional[Tuple[str, List[Tuple[int, int]]]]:
     """Decode the character data of ``text[start:end]``: entity references and CDATA sections.
 
@@ -386,34 +410,23 @@ def _decode_content(text: str, start: int, end: int) -> Optional[Tuple[str, List
     anchors: List[Tuple[int, int]] = [(0, start)]
     n = 0
     pos = start
-    while pos < end:
-        amp = text.find("&", pos, end)
-        cdata = text.find("<![CDATA[", pos, end)
-        lt = text.find("<", pos, end)
-        nxt = min((x for x in (amp, cdata, lt) if x >= 0), default=-1)
-        if nxt < 0:
-            out.append(text[pos:end])
-            break
-        out.append(text[pos:nxt])
-        n += nxt - pos
-        if nxt == cdata:
-            close = text.find("]]>", cdata + 9, end)
-            if close < 0:
-                return None
-            chunk = text[cdata + 9 : close]
-            anchors.append((n, cdata + 9))
+    for m in _MARKUP_RE.finditer(text, start, end):
+        out.append(text[pos : m.start()])
+        n += m.start() - pos
+        pos = m.end()
+        if m.group("cdata") is not None:
+            chunk = m.group("cdata")
+            anchors.append((n, m.start("cdata")))
             out.append(chunk)
             n += len(chunk)
-            pos = close + 3
-        elif nxt == amp:
-            m = _CHARREF_RE.match(text, amp, end)
-            if m is None:
-                return None  # an entity declared elsewhere: the tree would not hold it as text either
-            if m.group(1) or m.group(2):
-                ch = chr(int(m.group(1), 16) if m.group(1) else int(m.group(2)))
+        elif m.group("ref") is not None:
+            ref = m.group("ref")
+            if ref[0] == "#":
+                ch = chr(int(ref[2:], 16) if ref[1] in "xX" else int(ref[1:]))
+            elif ref in _PREDEFINED:
+                ch = _PREDEFINED[ref]
             else:
-                ch = _PREDEFINED[m.group(3)]
-            pos = m.end()
+                return None  # an entity declared elsewhere: the tree would not hold it as text either
             if ch == "\r":
                 # &#13; is how Campaign keeps the CR of CRLF line ends; code is compared with \n line ends.
                 follows_lf = text.startswith("\n", pos) or _LF_REF_RE.match(text, pos, end) is not None
@@ -421,22 +434,21 @@ def _decode_content(text: str, start: int, end: int) -> Optional[Tuple[str, List
             out.append(ch)
             n += len(ch)
         else:
-            return None  # a comment, a PI or an element inside a script
+            return None  # a comment, a PI, an element or a stray "&" inside a script
         if pos < end:
             anchors.append((n, pos))
+    out.append(text[pos:end])
     return "".join(out), anchors
 
 
-def _dedupe(anchors: List[Tuple[int, int]]) -> List[Tuple[int, int]]:
-    """Keep, per code offset, the last text offset; drop anchors the previous one already implies."""
+def _last_per_offset(anchors: List[Tuple[int, int]]) -> List[Tuple[int, int]]:
+    """Keep, per code offset, the last text offset: the character there stands after all the skipped markup."""
     out: List[Tuple[int, int]] = []
     for off, raw in anchors:
         if out and out[-1][0] == off:
             out[-1] = (off, raw)
-            continue
-        if out and raw - out[-1][1] == off - out[-1][0]:
-            continue
-        out.append((off, raw))
+        else:
+            out.append((off, raw))
     return out
 
 
@@ -511,7 +523,7 @@ class CampaignXmlReader(Reader):
         text = decode_xml(data)
         path = source.display_path
 
-        first, doctype = _prolog(text)
+        doctype = _prolog(text)[1]
         if doctype is not None:
             entity = text.find("<!ENTITY", doctype[0], doctype[1])
             if entity >= 0:
@@ -533,14 +545,7 @@ class CampaignXmlReader(Reader):
             yield SourceText(path=path, text=text, language="xml", tree=root)
             return
 
-        spans_by_element: Dict[Any, TagSpan] = {}
-        spans = scan_elements(text)
-        elements = list(root.iter(etree.Element))
-        if len(spans) == len(elements):
-            wanted = {id(s.element) for s in scripts}
-            for span, el in zip(spans, elements):
-                if id(el) in wanted and span.local_name == _local(el):
-                    spans_by_element[el] = span
+        spans_by_element = _script_spans(text, root, [s.element for s in scripts])
 
         lines = _Lines(text)
         blank: List[Tuple[int, int]] = []
@@ -562,7 +567,7 @@ class CampaignXmlReader(Reader):
                 )
                 continue
             code, raw_anchors = decoded
-            anchors = _dedupe(raw_anchors)
+            anchors = _last_per_offset(raw_anchors)
             line, col = lines(anchors[0][1])
             common = dict(
                 path=path,

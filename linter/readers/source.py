@@ -54,9 +54,11 @@ _MAGIC: Tuple[bytes, ...] = (
     b"MM\x00*",
     b"wOFF",
     b"wOF2",
-    b"OggS",
-    b"fLaC",
-    b"ID3",  # MP3
+    b"OggS\x00",
+    b"fLaC\x00",
+    b"ID3\x02",  # MP3 with an ID3v2.2-2.4 tag
+    b"ID3\x03",
+    b"ID3\x04",
     b"\x00asm",
 )
 _BZIP2_RE = re.compile(rb"^BZh[1-9]1AY&SY")
