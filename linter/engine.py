@@ -27,6 +27,7 @@ from .model import (
 )
 from .plugins import Registry
 from .readers import InputFile, ReadError, Reader
+from .readers.source import decode_bytes, normalize_newlines
 from .rule import Rule, RunContext
 from .suppressions import (
     Directive,
@@ -211,9 +212,10 @@ class Checker:
         ignored = self._per_file_ignored(rel)
         lines: Optional[List[str]] = None
         if data is not None:
-            text = data.decode("utf-8", "replace")
+            # The same decoding and line model as the readers, so keys and directives match their line numbers.
+            text = normalize_newlines(decode_bytes(data))
             directives = parse_directives(text)
-            lines = text.splitlines()
+            lines = text.split("\n")
         else:
             directives = parse_directives_from_file(item.path)
         seen: Set[Tuple[str, Location, str]] = set()

@@ -18,7 +18,7 @@ GOLDEN = os.path.join(HERE, "golden")
 
 def render(fmt):
     os.chdir(ROOT)
-    result = CliRunner().invoke(main, ["check", "--no-config", "--format", fmt, "--statistics", "fixtures"])
+    result = CliRunner().invoke(main, ["check", "--format", fmt, "--statistics", "fixtures"])
     text = result.output
     if fmt == "sarif":
         doc = json.loads(text)

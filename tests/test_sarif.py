@@ -99,3 +99,21 @@ def test_toy_log_passes_the_sarif_multitool(tmp_path, toy_registry):
     code, problems, out = validate_with_multitool(str(path))
     assert problems == [], out
     assert code == 0, out
+
+
+def test_fixtures_log_passes_schema_and_multitool(tmp_path, registry, monkeypatch):
+    """The realistic run (sample repository + operator exports) is valid for both consumers."""
+    monkeypatch.chdir(ROOT)
+    from linter.config import find_config, load_config
+
+    cfg = load_config(find_config(os.path.join(ROOT, "fixtures")))
+    result = lint(["fixtures"], cfg, registry, cwd=ROOT)
+    log = registry.reporters["sarif"].log(result)
+    assert schema_errors(log) == []
+    results = log["runs"][0]["results"]
+    assert {r["ruleId"] for r in results} >= {"IMS001", "IMS004", "IMS101", "IMS201"}
+    assert any(r.get("relatedLocations") for r in results if r["ruleId"] == "IMS004")
+    path = tmp_path / "fixtures.sarif"
+    path.write_text(json.dumps(log))
+    code, problems, out = validate_with_multitool(str(path))
+    assert problems == [] and code == 0, out

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import codecs
 import csv
+import dataclasses
 import os
 import re
-from typing import Dict, Iterator, List, Optional, Sequence, Tuple
+from collections import deque
+from itertools import accumulate, repeat
+from typing import Any, AnyStr, Deque, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from lxml import etree
 
@@ -83,8 +86,8 @@ def _root_local_name(text: str) -> Tuple[Optional[str], int]:
     i, n = 0, len(text)
     while i < n:
         j = text.find("<", i)
-        if j < 0:
-            return None, -1
+        if j < 0 or text[i:j].strip("\ufeff \t\r\n"):
+            return None, -1  # no markup, or text before it: not an XML document
         if text.startswith("<?", j):
             end = text.find("?>", j + 2)
             if end < 0:
@@ -111,13 +114,6 @@ def _root_local_name(text: str) -> Tuple[Optional[str], int]:
             m = _ROOT_RE.match(text, j)
             return (m.group(1), j) if m else (None, -1)
     return None, -1
-
-
-def _local(tag: object) -> str:
-    """Local part of an lxml tag ('' for comments and processing instructions)."""
-    if not isinstance(tag, str):
-        return ""
-    return tag[tag.rfind("}") + 1 :]
 
 
 def _is_true(value: Optional[str]) -> bool:
@@ -177,143 +173,372 @@ class OperatorXmlReader(Reader):
                 head = fh.read(_PROLOG_SCAN)
         except OSError as exc:
             raise ReadError(f"cannot read file: {exc.strerror or exc}") from None
+        codec, bom = _bom_encoding(head)
         text = decode_head(head)
-        _refuse_entity_declarations(text)
-        tags: Sequence[str] = ("{*}operator", "{*}group") if "xtk:group" in text else ("{*}operator",)
+        root_seen = _refuse_entity_declarations(text)
+        with_groups = "xtk:group" in text
+        utf16 = codec is not None and codec.startswith("utf-16")
 
-        display = source.display_path
-        fmt: Optional[str] = None
-        context = etree.iterparse(
-            source.path,
-            events=("end",),
-            tag=tags,
-            resolve_entities=False,
-            no_network=True,
-            load_dtd=False,
-            huge_tree=False,
-            remove_comments=True,
-            remove_pis=True,
+        tracker = _StartLines(text=utf16, groups=with_groups)
+        target = _Collector(source.display_path, tracker, with_groups)
+        # No tree is built: lxml calls the target for each start and end tag, and the target
+        # keeps only the operator being read. Entities stay unresolved, nothing is fetched.
+        parser = etree.XMLParser(
+            target=target, resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
         )
-        checked_dtd = False
+        units = _units(source.path, codec if utf16 else None, bom if utf16 else 0)
         try:
-            for _, el in context:
-                if not checked_dtd:
-                    checked_dtd = True
-                    _refuse_internal_dtd(el)
-                tag = el.tag
-                if tag[tag.rfind("}") + 1 :] == "group":
-                    # Groups are records only as entities of an xtk:group package; nested
-                    # operatorGroup/group links are read with (and cleared with) their operator.
-                    parent = el.getparent()
-                    if parent is None or _local(parent.tag) != "entities":
-                        continue
-                    default_type = 1
-                else:
-                    default_type = 0
-                if fmt is None:
-                    fmt = _source_format(el)
-                yield _record(el, display, fmt, default_type)
-                # Keep memory flat: drop the element's content and every sibling already read.
-                el.clear(keep_tail=False)
-                parent = el.getparent()
-                if parent is not None:
-                    while el.getprevious() is not None:
-                        del parent[0]
-        except etree.XMLSyntaxError as exc:
-            line = exc.position[0] if exc.position and exc.position[0] else exc.lineno
-            raise ReadError(f"malformed XML: {exc.msg}", line or None) from None
+            while True:
+                failure: Optional[etree.XMLSyntaxError] = None
+                data = next(units, None)
+                try:
+                    if data is None:
+                        parser.close()
+                    else:
+                        tracker.scan(data)
+                        parser.feed(data)
+                except etree.XMLSyntaxError as exc:
+                    failure = exc  # the records finished before the fault are still yielded below
+                if target.saw_doctype and not root_seen:
+                    # The pre-scan could not see this (long) prolog: its DTD may declare entities.
+                    raise ReadError(_REFUSED + " (declared after the first 64 KiB)", None)
+                if target.records:
+                    records, target.records = target.records, []
+                    yield from records
+                if failure is not None:
+                    line = failure.position[0] if failure.position and failure.position[0] else failure.lineno
+                    raise ReadError(f"malformed XML: {failure.msg}", line or None)
+                if data is None:
+                    return
+        except UnicodeDecodeError as exc:
+            raise ReadError(f"cannot decode file as {codec}: {exc.reason}", tracker.line) from None
         except OSError as exc:
             raise ReadError(f"cannot read file: {exc.strerror or exc}") from None
         finally:
-            del context
+            units.close()
 
 
-def _refuse_entity_declarations(text: str) -> None:
-    """Raise ReadError for a DTD that declares entities (billion laughs, XXE) before the root element."""
+_REFUSED = "refused: the document type declares entities (possible entity expansion or XXE attack)"
+
+# Kinds of tags the collector cares about, by local name.
+_OPERATOR, _GROUP, _ACCESS, _CONTACT, _OPERATOR_GROUP, _RIGHTS, _RIGHT, _ENTITIES, _OTHER = range(9)
+_KIND_OF = {
+    "operator": _OPERATOR,
+    "group": _GROUP,
+    "access": _ACCESS,
+    "contact": _CONTACT,
+    "operatorGroup": _OPERATOR_GROUP,
+    "rights": _RIGHTS,
+    "operatorRights": _RIGHTS,
+    "right": _RIGHT,
+    "login-right": _RIGHT,
+    "entities": _ENTITIES,
+}
+_FORMAT_OF = {"Write": "write", "WriteCollection": "write", "domDoc": "write", "package": "package",
+              "Envelope": "soap", "Body": "soap"}
+_FORMAT_ORDER = ("write", "package", "soap")
+
+
+def _unescape(value: str) -> str:
+    """Attribute text as written: with entities unresolved, libxml2 hands '&' over as '&#38;'."""
+    return value.replace("&#38;", "&") if "&" in value else value
+
+
+class _Collector:
+    """lxml parser target that turns ``<operator>`` elements into OperatorRecords as they close.
+
+    It keeps the attributes of the open operator and of the few children that matter
+    (``access``, ``contact``, ``operatorGroup/group``, rights); an operator nested in
+    another is read as part of it. Finished records wait in ``records`` until the
+    reader yields them after each piece of input.
+    """
+
+    def __init__(self, path: str, tracker: "_StartLines", with_groups: bool) -> None:
+        self.path = path
+        self.records: List[OperatorRecord] = []
+        self.saw_doctype = False
+        self._ops = tracker.operators
+        self._groups = tracker.groups
+        self._tracker = tracker
+        self._with_groups = with_groups
+        self._kinds: Dict[str, int] = {}
+        self._formats: set = set()
+        self._fmt: Optional[str] = None
+        self._group_block = False  # inside <entities schema="xtk:group">
+        self._cur: Optional[Dict[str, str]] = None  # attributes of the open operator
+        self._depth = 0  # depth below the open operator
+        self._d1 = _OTHER  # kind of the open child of the operator
+        self._line = 0
+        self._type_default = 0
+        self._access: Optional[Dict[str, str]] = None
+        self._contact_email: Optional[str] = None
+        self._member_of: List[str] = []
+        self._rights: List[str] = []
+
+    def _kind(self, tag: str) -> int:
+        local = tag[tag.rfind("}") + 1 :]
+        kind = self._kinds[tag] = _KIND_OF.get(local, _OTHER)
+        fmt = _FORMAT_OF.get(local)
+        if fmt is not None:
+            self._formats.add(fmt)
+        return kind
+
+    def start(self, tag: str, attrib: Dict[str, str]) -> None:
+        """An element opens."""
+        kind = self._kinds.get(tag)
+        if kind is None:
+            kind = self._kind(tag)
+        group_line = 0
+        if kind == _GROUP and self._with_groups:
+            # Every <group start is queued, memberships included: pop them all to stay in step.
+            group_line = self._groups.popleft() if self._groups else self._tracker.line
+        if self._cur is not None:
+            depth = self._depth = self._depth + 1
+            if depth == 1:
+                self._d1 = kind
+                if kind == _ACCESS:
+                    self._access = attrib
+                elif kind == _CONTACT:
+                    self._contact_email = attrib.get("email")
+                elif kind == _RIGHT:
+                    self._add_right(attrib)
+                elif kind == _OPERATOR:
+                    self._ops.popleft() if self._ops else None  # nested: not a record of its own
+            elif depth == 2:
+                if kind == _GROUP and self._d1 == _OPERATOR_GROUP:
+                    name = attrib.get("name")
+                    if name:
+                        self._member_of.append(name)
+                elif self._d1 == _RIGHTS:
+                    self._add_right(attrib)
+            elif kind == _OPERATOR and self._ops:
+                self._ops.popleft()
+            return
+        if kind == _OPERATOR:
+            line = self._ops.popleft() if self._ops else self._tracker.line
+            self._open(attrib, line, 0)
+        elif kind == _GROUP and self._group_block:
+            # (An xtk:group block that starts after the first 64 KiB was not announced to the
+            # scan: its lines are then those of the end of the piece being read.)
+            self._open(attrib, group_line or self._tracker.line, 1)
+        elif kind == _ENTITIES:
+            self._group_block = attrib.get("schema", "").strip() == "xtk:group"
+
+    def _open(self, attrib: Dict[str, str], line: int, type_default: int) -> None:
+        self._cur = attrib
+        self._line = line
+        self._type_default = type_default
+        self._depth = 0
+        self._access = None
+        self._contact_email = None
+        if self._member_of:
+            self._member_of = []
+        if self._rights:
+            self._rights = []
+        if self._fmt is None:
+            self._fmt = next((f for f in _FORMAT_ORDER if f in self._formats), "operator")
+
+    def _add_right(self, attrib: Dict[str, str]) -> None:
+        name = attrib.get("name") or attrib.get("right")
+        if name:
+            self._rights.append(name)
+
+    def end(self, tag: str) -> None:
+        """An element closes: a record is finished when its operator closes."""
+        if self._cur is None:
+            return
+        if self._depth:
+            self._depth -= 1
+            return
+        self.records.append(self._finish())
+        self._cur = None
+
+    def _finish(self) -> OperatorRecord:
+        get = self._cur.get  # type: ignore[union-attr]
+        email = get("email") or self._contact_email or ""
+        disable = get("disable")
+        if disable is None:
+            disable = get("disabled")
+        access = self._access
+        if access is not None:
+            auth = access.get("authenticationType") or ""
+            no_console = access.get("noConsoleCnx")
+            ims_user_id = "" if auth else access.get("imsUserId") or ""
+        else:
+            auth = ims_user_id = ""
+            no_console = get("noConsoleCnx")  # looser hand-made shape
+        if not auth and not ims_user_id:
+            ims_user_id = get("imsUserId") or ""
+        t = get("type")
+        if t is None:
+            type_ = self._type_default
+        elif t == "0":
+            type_ = 0
+        elif t == "1":
+            type_ = 1
+        else:
+            type_ = _parse_type(t, self._type_default)
+        return _new_record(
+            self.path,
+            self._line,
+            _unescape(get("name") or ""),
+            _unescape(get("label") or ""),
+            _unescape(email.strip()),
+            type_,
+            disable is not None and disable.strip().lower() in _TRUE,
+            auth.strip(),
+            _unescape(ims_user_id.strip()),
+            no_console is not None and no_console.strip().lower() in _TRUE,
+            get("securityZone") or "",
+            tuple(map(_unescape, self._member_of)) if self._member_of else (),
+            tuple(map(_unescape, self._rights)) if self._rights else (),
+            self._fmt,
+            self.path,
+        )
+
+    def doctype(self, name: str, pubid: Optional[str], system: Optional[str]) -> None:
+        """A DOCTYPE was parsed (the reader refuses it when the pre-scan could not check it)."""
+        self.saw_doctype = True
+
+    def close(self) -> None:
+        """End of input (nothing to return: records are taken from ``records``)."""
+        return None
+
+
+_CHUNK = 1 << 16  # lxml's feed parser is fastest with chunks of 32-64 KiB
+_TEXT_LIMIT = 1 << 22  # a text node this long without '<' is fed without waiting for the next tag
+
+
+def _units(path: str, codec: Optional[str], bom: int) -> Iterator[AnyStr]:
+    """The file in pieces that end just before a ``<`` (so no tag is split between two pieces).
+
+    ASCII-compatible files come as bytes; UTF-16 files are decoded to str (lxml accepts
+    both), so the scan for start tags works on characters.
+    """
+    decoder = codecs.getincrementaldecoder(codec)("strict") if codec else None
+    lt: Any = "<" if decoder else b"<"
+    carry: Any = "" if decoder else b""
+    with open(path, "rb") as fh:
+        if bom:
+            fh.read(bom)
+        while True:
+            raw = fh.read(_CHUNK)
+            data = decoder.decode(raw, not raw) if decoder else raw
+            buf = carry + data if carry else data
+            if not raw:
+                if buf:
+                    yield buf
+                return
+            cut = buf.rfind(lt)
+            if cut <= 0:
+                if len(buf) < _TEXT_LIMIT:
+                    carry = buf
+                    continue
+                cut = len(buf)
+            yield buf[:cut]
+            carry = buf[cut:]
+
+
+class _StartLines:
+    """Finds the line where each ``<operator`` (and ``<group``) start tag begins, in stream order.
+
+    The parser target gets no positions (and libxml2's own line numbers are those
+    where a start tag *ends*, capped at 65535), so every piece of input is scanned
+    before it is parsed: the parser then opens the elements in the same order and
+    pops their lines. Comments, CDATA sections and processing instructions are
+    skipped (a tag cannot hide anywhere else: '<' is not allowed in attribute
+    values or text). The scan runs in C (``re.split`` and ``bytes.count``) for
+    the plain pieces that make up nearly all of an export.
+    """
+
+    def __init__(self, text: bool, groups: bool) -> None:
+        self.line = 1
+        self.operators: Deque[int] = deque()
+        self.groups: Deque[int] = deque()
+        self._track_groups = groups
+        enc = (lambda s: s) if text else (lambda s: s.encode("ascii"))
+        self._nl = enc("\n")
+        # One-character tests first: they run at memchr speed, two-character ones do not.
+        self._markers = ((enc("!"), enc("<!")), (enc("?"), enc("<?")), (enc(":"), enc(":operator")))
+        self._fast = re.compile(enc(r"<operator(?=[\s/>])"))
+        names = "operator|group" if groups else "operator"
+        self._full = re.compile(enc(rf"<!--|<!\[CDATA\[|<\?|<(?:[\w.\-]+:)?({names})(?=[\s/>])"))
+        self._ends = {enc("<!--"): enc("-->"), enc("<![CDATA["): enc("]]>"), enc("<?"): enc("?>")}
+        self._operator = enc("operator")
+        self._closing: Optional[AnyStr] = None  # end marker of the comment/CDATA we are in
+
+    def _special(self, data: AnyStr) -> bool:
+        """True when ``data`` may hold a comment, CDATA, PI or prefixed operator (the slow path)."""
+        return any(c in data and marker in data for c, marker in self._markers)
+
+    def scan(self, data: AnyStr) -> None:
+        """Record the start lines of the tags in ``data`` (the next piece of the stream)."""
+        nl = self._nl
+        if self._closing is None and not self._track_groups and not self._special(data):
+            # Fast path (plain exports): split at each start tag and count newlines in C.
+            pieces = self._fast.split(data)
+            if len(pieces) == 1:
+                self.line += data.count(nl)
+                return
+            lines = list(accumulate(map(type(data).count, pieces, repeat(nl)), initial=self.line))
+            self.operators.extend(lines[1:-1])
+            self.line = lines[-1]
+            return
+        pos, n, line = 0, len(data), self.line
+        while pos < n:
+            if self._closing is not None:
+                end = data.find(self._closing, pos)
+                if end < 0:
+                    line += data.count(nl, pos)
+                    break
+                end += len(self._closing)
+                line += data.count(nl, pos, end)
+                pos, self._closing = end, None
+                continue
+            m = self._full.search(data, pos)
+            if m is None:
+                line += data.count(nl, pos)
+                break
+            line += data.count(nl, pos, m.start())
+            pos = m.end()
+            name = m.group(1)
+            if name is None:
+                self._closing = self._ends[m.group(0)]
+            elif name == self._operator:
+                self.operators.append(line)
+            else:
+                self.groups.append(line)
+        self.line = line
+
+
+def _refuse_entity_declarations(text: str) -> bool:
+    """Raise ReadError for a DTD that declares entities (billion laughs, XXE) before the root element.
+
+    Returns whether the root element was found in ``text`` (so the whole prolog was checked).
+    """
     text = _blank_comments(text)
     _, root_at = _root_local_name(text)
     prolog = text if root_at < 0 else text[:root_at]
     at = prolog.find("<!ENTITY")
     if at >= 0:
-        line = prolog.count("\n", 0, at) + 1
-        raise ReadError("refused: the document type declares entities (possible entity expansion or XXE attack)", line)
+        raise ReadError(_REFUSED, prolog.count("\n", 0, at) + 1)
+    return root_at >= 0
 
 
-def _refuse_internal_dtd(el: "etree._Element") -> None:
-    """Second guard for prologs longer than the pre-scan: refuse a parsed internal subset with entities."""
-    dtd = el.getroottree().docinfo.internalDTD
-    if dtd is not None and any(True for _ in dtd.iterentities()):
-        raise ReadError("refused: the document type declares entities (possible entity expansion or XXE attack)", 1)
+_RECORD_FIELDS = (
+    "path", "line", "login", "label", "email", "type", "disabled", "authentication_type", "ims_user_id",
+    "no_console_cnx", "security_zone", "groups", "rights", "source_format", "export_id",
+)
+# Positional construction is three times faster than keywords (it matters at a million records);
+# it is only used while the dataclass keeps this field order.
+_POSITIONAL = tuple(f.name for f in dataclasses.fields(OperatorRecord))[: len(_RECORD_FIELDS)] == _RECORD_FIELDS
 
 
-def _source_format(el: "etree._Element") -> str:
-    """``package``, ``soap``, ``write`` or ``operator`` from the element's ancestors."""
-    names = [_local(a.tag) for a in el.iterancestors()]
-    if any(n in ("Write", "WriteCollection", "domDoc") for n in names):
-        return "write"
-    if "package" in names:
-        return "package"
-    if "Envelope" in names or "Body" in names:
-        return "soap"
-    return "operator"
+def _keyword_record(*values: Any) -> OperatorRecord:  # pragma: no cover - only if the field order changes
+    return OperatorRecord(**dict(zip(_RECORD_FIELDS, values)))
 
 
-def _record(el: "etree._Element", path: str, fmt: str, default_type: int) -> OperatorRecord:
-    """Build an OperatorRecord from an ``<operator>`` element, reading the tolerant field variants."""
-    get = el.get
-    email = get("email")
-    disable = get("disable")
-    if disable is None:
-        disable = get("disabled")
-    auth = ""
-    ims_user_id = get("imsUserId") or ""
-    no_console = get("noConsoleCnx")
-    groups: List[str] = []
-    rights: List[str] = []
-    for child in el:
-        name = _local(child.tag)
-        if name == "access":
-            auth = child.get("authenticationType") or ""
-            if not ims_user_id:
-                ims_user_id = child.get("imsUserId") or ""
-            nc = child.get("noConsoleCnx")
-            if nc is not None:
-                no_console = nc
-        elif name == "contact":
-            if not email:
-                email = child.get("email")
-        elif name == "operatorGroup":
-            for g in child:
-                if _local(g.tag) == "group":
-                    gname = g.get("name")
-                    if gname:
-                        groups.append(gname)
-        elif name in ("rights", "operatorRights"):
-            for r in child:
-                rname = r.get("name") or r.get("right")
-                if rname:
-                    rights.append(rname)
-        elif name in ("right", "login-right"):
-            rname = child.get("name") or child.get("right")
-            if rname:
-                rights.append(rname)
-    return OperatorRecord(
-        path=path,
-        line=el.sourceline or 1,
-        login=get("name") or "",
-        label=get("label") or "",
-        email=(email or "").strip(),
-        type=_parse_type(get("type"), default_type),
-        disabled=_is_true(disable),
-        authentication_type=auth.strip(),
-        ims_user_id=ims_user_id.strip(),
-        no_console_cnx=_is_true(no_console),
-        security_zone=get("securityZone") or "",
-        groups=tuple(groups),
-        rights=tuple(rights),
-        source_format=fmt,
-        export_id=path,
-    )
+_new_record = OperatorRecord if _POSITIONAL else _keyword_record
 
 
 # --------------------------------------------------------------------------- CSV

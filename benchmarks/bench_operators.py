@@ -1,0 +1,170 @@
+"""Benchmark: imslint on big operator exports against a bare lxml iterparse of the same file.
+
+For each size (50k, 200k and 1M operators by default) the script generates the
+export into ``benchmarks/data/`` when missing (git-ignored), then measures, each in
+a fresh subprocess, the wall time and the peak resident memory of:
+
+``bare``    lxml ``iterparse`` over the file, clearing each ``<operator>`` (the floor)
+``reader``  imslint's OperatorXmlReader alone (records built, no rule)
+``rules``   the reader plus the seven operator rules, without the engine
+``imslint`` the real CLI: ``imslint check FILE --format json --select IMS0`` (when
+            ``linter.cli`` is importable; otherwise ``rules`` stands in for it)
+
+    python benchmarks/bench_operators.py [--sizes 50000,200000] [--repeat 3]
+
+Figures are printed, never asserted: timing belongs in benchmarks, not tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from typing import Dict, List, Optional
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+DATA = os.path.join(HERE, "data")
+
+BARE = r"""
+import sys
+from lxml import etree
+n = 0
+for _, el in etree.iterparse(sys.argv[1], events=("end",), tag="{*}operator", resolve_entities=False,
+                             no_network=True, load_dtd=False, huge_tree=False):
+    n += 1
+    el.clear()
+    while el.getprevious() is not None:
+        del el.getparent()[0]
+print(n)
+"""
+
+READER = r"""
+import sys
+sys.path.insert(0, sys.argv[2])
+from linter.readers import InputFile
+from linter.readers.operators import OperatorXmlReader
+n = 0
+for rec in OperatorXmlReader().read(InputFile(sys.argv[1], "export.xml")):
+    n += 1
+print(n)
+"""
+
+RULES = r"""
+import sys
+sys.path.insert(0, sys.argv[2])
+from linter.readers import InputFile
+from linter.readers.operators import OperatorXmlReader
+from linter.rule import RunContext
+from rules.operators import RULES
+context = RunContext()
+rules = [cls() for cls in RULES]
+for r in rules:
+    r.context = context
+plan = [(r, dict(r.defaults)) for r in rules]
+found = []
+for rec in OperatorXmlReader().read(InputFile(sys.argv[1], "export.xml")):
+    for r, opts in plan:
+        found.extend(r.check(rec, opts) or ())
+for r, opts in plan:
+    found.extend(r.finish(opts) or ())
+print(len(found))
+"""
+
+
+def _measure(cmd: List[str]) -> Dict[str, float]:
+    """Run ``cmd`` (output discarded) and report its wall time and peak RSS: call in a fresh process."""
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    wall = time.perf_counter() - start
+    # ru_maxrss is in KiB on Linux (bytes on macOS); this process has only ever waited for cmd.
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    if sys.platform == "darwin":  # pragma: no cover
+        peak //= 1024
+    return {"wall": wall, "peak_kib": peak, "rc": proc.returncode, "out": proc.stdout.decode()[-200:],
+            "err": proc.stderr.decode()[-500:]}
+
+
+def measure(cmd: List[str], repeat: int) -> Dict[str, float]:
+    """Best wall time (and its peak RSS) of ``repeat`` runs, each measured from a fresh wrapper process."""
+    best: Optional[Dict[str, float]] = None
+    for _ in range(repeat):
+        res = subprocess.run([sys.executable, os.path.abspath(__file__), "--measure", "--", *cmd], stdout=subprocess.PIPE)
+        got = json.loads(res.stdout.decode())
+        if best is None or got["wall"] < best["wall"]:
+            best = got
+    assert best is not None
+    return best
+
+
+def imslint_command(path: str) -> Optional[List[str]]:
+    """The CLI invocation when imslint is installed and its CLI importable, else None."""
+    probe = subprocess.run([sys.executable, "-c", "import linter.cli"], cwd=ROOT, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
+    if probe.returncode != 0:
+        return None
+    exe = os.path.join(os.path.dirname(sys.executable), "imslint")
+    base = [exe] if os.path.exists(exe) else [sys.executable, "-m", "linter.cli"]
+    return base + ["check", path, "--format", "json", "--select", "IMS0"]
+
+
+def ensure(count: int) -> str:
+    """Path of the export of ``count`` operators, generated when missing."""
+    os.makedirs(DATA, exist_ok=True)
+    label = f"{count // 1000}k" if count % 1000 == 0 else str(count)
+    path = os.path.join(DATA, f"ops-{label}.xml")
+    if not os.path.exists(path):
+        print(f"generating {path} ...", flush=True)
+        subprocess.run([sys.executable, os.path.join(HERE, "gen_operators.py"), "--count", str(count), "--out", path],
+                       check=True)
+    return path
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    """Command line entry point."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["--measure"]:
+        cmd = argv[argv.index("--") + 1 :]
+        print(json.dumps(_measure(cmd)))
+        return 0
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", default="50000,200000,1000000", help="comma-separated operator counts")
+    ap.add_argument("--repeat", type=int, default=1, help="runs per measurement (the best is kept)")
+    args = ap.parse_args(argv)
+    py = sys.executable
+    print(f"{'operators':>10} {'MiB':>6}  {'variant':<8} {'wall s':>7} {'peak MiB':>9} {'x bare':>7}")
+    for count in (int(s) for s in args.sizes.split(",") if s.strip()):
+        path = ensure(count)
+        size = os.path.getsize(path) / 2**20
+        variants = [
+            ("bare", [py, "-c", BARE, path]),
+            ("reader", [py, "-c", READER, path, ROOT]),
+            ("rules", [py, "-c", RULES, path, ROOT]),
+        ]
+        cli = imslint_command(path)
+        if cli is not None:
+            variants.append(("imslint", cli))
+        floor = None
+        for name, cmd in variants:
+            res = measure(cmd, args.repeat)
+            if name == "imslint" and res["rc"] not in (0, 1):
+                print(f"  imslint failed (exit {res['rc']}): {res['err']}")
+                continue
+            if name != "imslint" and res["rc"] != 0:
+                print(f"  {name} failed (exit {res['rc']}): {res['err']}")
+                continue
+            floor = floor or res["wall"]
+            print(
+                f"{count:>10} {size:>6.0f}  {name:<8} {res['wall']:>7.2f} {res['peak_kib'] / 1024:>9.1f} "
+                f"{res['wall'] / floor:>7.2f}",
+                flush=True,
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,92 @@
+"""Generate a synthetic Campaign package export of N operators (benchmark input, fixed seed).
+
+Most operators are compliant IMS accounts (so few findings are kept); about 2% are
+native people (some without email, a few sharing one), 0.3% technical operators,
+0.5% disabled, plus a handful of groups. The file is written as a stream, so N can
+be in the millions without holding the document in memory.
+
+    python benchmarks/gen_operators.py --count 200000 --out benchmarks/data/ops-200k.xml
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+from xml.sax.saxutils import quoteattr
+
+FIRST = ["alice", "bob", "carol", "dan", "eve", "fatima", "gus", "hélène", "ivan", "jun", "kim", "lea", "mo", "nina"]
+LAST = ["smith", "martin", "durand", "lopez", "chen", "okafor", "novak", "garcia", "müller", "rossi", "kowalski"]
+GROUPS = ["admin", "delivery", "content", "report", "workflow", "operation", "campaignManager"]
+
+
+def operators(count: int, seed: int):
+    """Yield one ``<operator>`` element (as text, with its trailing newline) per operator."""
+    rng = random.Random(seed)
+    for i in range(count):
+        first, last = rng.choice(FIRST), rng.choice(LAST)
+        label = f"{first.title()} {last.title()} {i}"
+        roll = rng.random()
+        groups = rng.sample(GROUPS[1:], rng.randint(0, 2))
+        members = "".join(f'\n      <group _operation="none" name="{g}" type="1"/>' for g in groups)
+        links = f"\n    <operatorGroup>{members}\n    </operatorGroup>" if groups else ""
+        if roll < 0.02:  # native person
+            email = "" if rng.random() < 0.1 else f"{first}.{last}.{i}@acme.com"
+            if rng.random() < 0.05:
+                email = "shared.mailbox@acme.com"
+            yield (
+                f"    <operator email={quoteattr(email)} label={quoteattr(label)} name={quoteattr(f'{first[0]}{last}{i}')} type=\"0\">\n"
+                f"    <access authenticationType=\"native\"/>{links}\n    </operator>\n"
+            )
+        elif roll < 0.023:  # technical
+            yield (
+                f"    <operator label=\"Integration {i}\" name=\"api_sync{i}\" type=\"0\">\n"
+                f"    <access authenticationType=\"native\" noConsoleCnx=\"true\"/>\n    </operator>\n"
+            )
+        elif roll < 0.028:  # disabled native
+            yield (
+                f"    <operator disable=\"1\" label={quoteattr(label)} name=\"old{i}\" type=\"0\">\n"
+                f"    <access authenticationType=\"native\"/>\n    </operator>\n"
+            )
+        else:  # IMS, the vast majority
+            email = f"{first}.{last}.{i}@acme.com"
+            yield (
+                f"    <operator email={quoteattr(email)} label={quoteattr(label)} name={quoteattr(email)} type=\"0\">\n"
+                f"    <access authenticationType=\"ims\"/>{links}\n    </operator>\n"
+            )
+
+
+def generate(count: int, out: str, seed: int = 42) -> None:
+    """Write the export to ``out``."""
+    with open(out, "w", encoding="utf-8", newline="\n") as fh:
+        fh.write("\ufeff<?xml version='1.0'?>\n")
+        fh.write(
+            '<package author="Administrator (admin)" buildDate="2025-02-03 09:30:00.000Z" buildNumber="9383" '
+            'buildVersion="7.4" label="Benchmark operators" name="benchOperators" namespace="cus" vendor="">\n'
+        )
+        fh.write("  <entities schema=\"xtk:operator\">\n")
+        for name in GROUPS:
+            fh.write(f'    <operator label="{name.title()} group" name="{name}" type="1"/>\n')
+        buf = []
+        for n, text in enumerate(operators(count, seed), 1):
+            buf.append(text)
+            if n % 4096 == 0:
+                fh.write("".join(buf))
+                buf.clear()
+        fh.write("".join(buf))
+        fh.write("  </entities>\n</package>\n")
+
+
+def main(argv=None) -> int:
+    """Command line entry point."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--count", type=int, required=True, help="number of operators")
+    ap.add_argument("--out", required=True, help="file to write")
+    ap.add_argument("--seed", type=int, default=42)
+    args = ap.parse_args(argv)
+    generate(args.count, args.out, args.seed)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

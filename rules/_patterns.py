@@ -1,0 +1,480 @@
+"""Text helpers of the credential rules: string literals, call arguments, placeholders, Campaign context.
+
+Everything here works on plain text with offsets, for any language the readers
+tag. The helpers are deliberately forgiving: they return ``None`` (or a
+:data:`DYNAMIC` value) rather than guess when code does not look like what they
+expect, because a credential rule must not invent a secret.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Iterable, List, Optional, Sequence, Tuple
+
+# --------------------------------------------------------------------------- value kinds
+
+LITERAL = "literal"  # a hard-coded, real-looking value
+EMPTY = "empty"  # "", null, an empty element
+PLACEHOLDER = "placeholder"  # %s, {{var}}, ${VAR}, $1, PASSWORD_HERE, <password>, xxx...
+DYNAMIC = "dynamic"  # an expression: variable, call, concatenation, interpolation
+ENCRYPTED = "encrypted"  # an encrypted Campaign value (@ + base64), ENC(...), {cipher}...
+MISSING = "missing"  # no such argument
+
+
+@dataclass(frozen=True)
+class Value:
+    """What a credential position holds: its kind, its text, and where that text is.
+
+    ``text`` is the literal's content for literal-like kinds and the source
+    expression for :data:`DYNAMIC`; ``start``/``end`` are offsets of that text
+    in the subject (``-1`` when unknown).
+    """
+
+    kind: str
+    text: str = ""
+    start: int = -1
+    end: int = -1
+
+    @property
+    def is_literal(self) -> bool:
+        """True for a hard-coded, real-looking value (a secret when it is a password)."""
+        return self.kind == LITERAL
+
+
+MISSING_VALUE = Value(MISSING)
+
+
+@dataclass(frozen=True)
+class Literal:
+    """A string literal found in source: content, content span, end of the literal, interpolation."""
+
+    value: str
+    start: int
+    end: int
+    close: int
+    interpolated: bool
+
+
+# --------------------------------------------------------------------------- placeholders
+
+# Markers of a template or an interpolation anywhere in a value.
+_TEMPLATE_MARKER_RE = re.compile(r"\{\{|\}\}|\$\{|\$\(|#\{|<%|%>|%\(\w+\)[sdr]|%[sd](?![A-Za-z0-9])|%\d+\$[sd]|@@\w+@@")
+
+_WHOLE_PLACEHOLDER_RE = re.compile(
+    r"""^(?:
+        \$[A-Za-z_][\w.]*            # $VAR, $pw, $cfg.pw
+      | \$\d+                        # $1
+      | %[A-Za-z_]\w*%               # %VAR%
+      | \{[\w.\-\s]*\}               # {} {0} {name} {session_token}
+      | <[^<>]+>                     # <password> <IMS_Technical_Token>
+      | \[[\w .\-]+\]                # [PASSWORD]
+      | __[A-Za-z][A-Za-z0-9_]*__    # __PASSWORD__
+      | [xX*\u2022.#?_\-]{3,}        # xxx *** ... ---
+      | \u2026                        # a typographic ellipsis
+    )$""",
+    re.X,
+)
+
+_PLACEHOLDER_WORDS = frozenset(
+    """
+    password passwd pwd pass passphrase secret secrets login logon user username userid usr name
+    changeme changeit replaceme replace todo tbd fixme dummy fake example sample placeholder
+    redacted removed hidden masked none null nil undefined empty string str value token
+    sessiontoken securitytoken accesstoken bearertoken clientsecret clientid secretkey apikey key
+    credentials credential mysecret yoursecret notset unset default
+    """.split()
+)
+_WORD_PREFIXES = ("your", "my", "the", "some", "enter", "insert", "put", "add", "set", "type", "new")
+_WORD_SUFFIXES = ("here", "goeshere", "value")
+_PLACEHOLDER_TAILS = ("password", "passwd", "pwd", "secret", "token", "login", "username")
+_MACRO_RE = re.compile(r"^[A-Z][A-Z0-9_]*$")
+_MACRO_WORDS_RE = re.compile(r"PASSWORD|PASSWD|PWD|PASS|SECRET|TOKEN|LOGIN|USER|KEY|HERE")
+_NORMALIZE_RE = re.compile(r"[\s_.\-]+")
+
+
+def _word_placeholder(norm: str) -> bool:
+    if norm in _PLACEHOLDER_WORDS:
+        return True
+    for suffix in _WORD_SUFFIXES:
+        if norm.endswith(suffix) and len(norm) > len(suffix) and _word_placeholder(norm[: -len(suffix)]):
+            return True
+    for prefix in _WORD_PREFIXES:
+        if norm.startswith(prefix) and len(norm) > len(prefix) and _word_placeholder(norm[len(prefix) :]):
+            return True
+    return False
+
+
+def is_placeholder(value: str, extra: Iterable[str] = ()) -> bool:
+    """True when ``value`` stands for a credential rather than being one.
+
+    Covers template syntax (``%s``, ``%1$s``, ``{{var}}``, ``${VAR}``, ``$VAR``,
+    ``$1``, ``{name}``, ``#{x}``, ``<%= x %>``), angle/bracket names
+    (``<password>``, ``<IMS_Technical_Token>``, ``[PASSWORD]``), masks (``xxx``,
+    ``***``, ``...``), words that name the thing instead of holding it
+    (``password``, ``PASSWORD_HERE``, ``your_password``, ``changeme``,
+    ``dummy``...), upper-case macro names holding such a word (``ACC_PASSWORD``),
+    lower-case letter-only names ending in one (``mcPassword``), and the values
+    in ``extra`` (compared case-insensitively). ``changeme``/``changeit`` count as
+    placeholders: they mark a value someone must replace, and a deployed
+    ``changeme`` is a weak-password problem other tools report.
+    """
+    s = value.strip()
+    if not s:
+        return False
+    if extra and s.lower() in {e.strip().lower() for e in extra}:
+        return True
+    if _TEMPLATE_MARKER_RE.search(s) or _WHOLE_PLACEHOLDER_RE.match(s):
+        return True
+    norm = _NORMALIZE_RE.sub("", s.lower())
+    if not norm:
+        return True
+    if _word_placeholder(norm):
+        return True
+    if _MACRO_RE.match(s) and _MACRO_WORDS_RE.search(s) and ("_" in s or len(s) > 4):
+        return True
+    # mcPassword, api_password: a name for the thing (a real password would not be letters only and camel-cased)
+    if re.fullmatch(r"[A-Za-z_]+", s) and norm.endswith(_PLACEHOLDER_TAILS):
+        if "_" in s or any(c.isupper() for c in s[1:]):
+            return True
+    return False
+
+
+_ENCRYPTED_RE = re.compile(r"^@[A-Za-z0-9+/_\-]{16,}={0,2}$")
+
+
+def is_encrypted(value: str) -> bool:
+    """True for an encrypted value: Campaign's ``@`` + base64, ``ENC(...)`` (Jasypt), ``{cipher}...`` (Spring)."""
+    s = value.strip()
+    return bool(_ENCRYPTED_RE.match(s)) or s.startswith(("ENC(", "{cipher}", "vault:", "!vault"))
+
+
+# Concatenation at the edge of a quoted piece: `" + pw + "`, `' . $pw . '`, `" & pw & "`.
+_CONCAT_RE = re.compile(r"""["'`]\s*(?:\+|\.(?![\w.])|&(?![\w#])|\|\|)|(?:\+|(?<![\w.])\.|(?<![\w;])&|\|\|)\s*["'`]""")
+
+
+def classify_literal(content: str, extra: Iterable[str] = ()) -> str:
+    """Kind of a quoted literal's content: :data:`EMPTY`, :data:`PLACEHOLDER`, :data:`ENCRYPTED` or :data:`LITERAL`."""
+    if not content.strip():
+        return EMPTY
+    if is_placeholder(content, extra):
+        return PLACEHOLDER
+    if is_encrypted(content):
+        return ENCRYPTED
+    return LITERAL
+
+
+def classify_content(content: str, extra: Iterable[str] = ()) -> str:
+    """Kind of unquoted text (an XML element's content, a config value), which may hide a concatenation."""
+    if not content.strip():
+        return EMPTY
+    if _CONCAT_RE.search(content):
+        return DYNAMIC
+    return classify_literal(content, extra)
+
+
+def concat_expression(content: str) -> str:
+    """The expression spliced into a concatenated literal: ``" + cfg.pw + "`` gives ``cfg.pw``."""
+    s = content.strip().strip("\"'`").strip()
+    s = re.sub(r"^(?:\+|\.|&|\|\|)\s*", "", s)
+    s = re.sub(r"\s*(?:\+|\.|&|\|\|)$", "", s)
+    return s.strip()[:60]
+
+
+# --------------------------------------------------------------------------- string literals
+
+_STR_START_RE = re.compile(r"""(?P<prefix>[rRbBuUfF]{1,2}|\$@|@\$|@|\$)?(?P<q>\"\"\"|'''|"|'|`)""")
+_INTERPOLATING = frozenset({"php", "shell", "ruby", "powershell", "perl"})
+_MULTILINE_QUOTES = frozenset({"php", "shell", "ruby", "powershell", "perl", "yaml"})
+_MAX_LITERAL = 8000
+
+
+def parse_literal(text: str, pos: int, language: str = "") -> Optional[Literal]:
+    """The string literal that starts exactly at ``pos`` (after an optional prefix such as ``f``, ``r``, ``@``, ``$``).
+
+    Handles ``'``, ``"``, backticks, Python triple quotes, C# verbatim
+    (``@"a""b"``) and interpolated (``$"..."``) strings. ``interpolated`` is
+    True when the literal splices expressions (f-strings, ``$"{x}"``,
+    ``` `${x}` ```, ``"$x"`` in PHP/shell/Ruby/PowerShell). Returns None when
+    no literal starts at ``pos`` or it is not closed.
+    """
+    m = _STR_START_RE.match(text, pos)
+    if not m:
+        return None
+    prefix = m.group("prefix") or ""
+    q = m.group("q")
+    verbatim = "@" in prefix
+    triple = len(q) == 3
+    multiline = triple or q == "`" or verbatim or language in _MULTILINE_QUOTES
+    i = m.end()
+    start = i
+    n = min(len(text), i + _MAX_LITERAL)
+    while i < n:
+        c = text[i]
+        if c == "\\" and not verbatim:
+            i += 2
+            continue
+        if text.startswith(q, i):
+            if verbatim and text.startswith(q + q, i):
+                i += 2
+                continue
+            content = text[start:i]
+            return Literal(content, start, i, i + len(q), _interpolated(content, prefix, q, language))
+        if c == "\n" and not multiline:
+            return None
+        i += 1
+    return None
+
+
+def _interpolated(content: str, prefix: str, q: str, language: str) -> bool:
+    p = prefix.lower()
+    if ("f" in p or "$" in p) and re.search(r"\{(?!\{)", content):
+        return True
+    if q == "`" and "${" in content:
+        return True
+    if q in ('"', '"""') and language in _INTERPOLATING and re.search(r"\$[A-Za-z_{(]|#\{", content):
+        return True
+    return False
+
+
+# --------------------------------------------------------------------------- call arguments
+
+_OPENERS = "([{"
+_CLOSERS = ")]}"
+_HASH_COMMENTS = frozenset({"python", "ruby", "shell", "powershell", "yaml", "perl", "properties", "env"})
+_MAX_ARGS = 4000
+
+
+def _skip_comment(text: str, i: int, language: str) -> int:
+    """Index after a comment starting at ``i``, or ``i`` when none starts there."""
+    if text.startswith("//", i) and language != "python":
+        j = text.find("\n", i)
+        return len(text) if j < 0 else j
+    if text.startswith("/*", i):
+        j = text.find("*/", i + 2)
+        return len(text) if j < 0 else j + 2
+    if text[i] == "#" and language in _HASH_COMMENTS:
+        j = text.find("\n", i)
+        return len(text) if j < 0 else j
+    return i
+
+
+def scan_list(text: str, start: int, language: str = "", stop_at_newline: bool = False) -> Optional[Tuple[List[Tuple[int, int]], int]]:
+    """Split a comma-separated list starting at ``start`` until its closing bracket.
+
+    Returns the ``(start, end)`` span of each item and the index of the closer,
+    or None when the list does not close within a few thousand characters.
+    Strings and comments are skipped; nested brackets are balanced.
+    """
+    spans: List[Tuple[int, int]] = []
+    depth = 0
+    i = start
+    item = start
+    n = min(len(text), start + _MAX_ARGS)
+    while i < n:
+        c = text[i]
+        if c in "\"'`":
+            lit = parse_literal(text, i, language)
+            if lit is not None:
+                i = lit.close
+                continue
+            i += 1
+            continue
+        if c in "/#":
+            j = _skip_comment(text, i, language)
+            if j != i:
+                i = j
+                continue
+        if c in _OPENERS:
+            depth += 1
+        elif c in _CLOSERS:
+            if depth == 0:
+                spans.append((item, i))
+                return spans, i
+            depth -= 1
+        elif c == "," and depth == 0:
+            spans.append((item, i))
+            item = i + 1
+        elif c in ";\n" and depth == 0 and stop_at_newline:
+            spans.append((item, i))
+            return spans, i
+        i += 1
+    return None
+
+
+def split_args(text: str, open_paren: int, language: str = "") -> Optional[Tuple[List[Tuple[int, int]], int]]:
+    """Argument spans of the call whose ``(`` is at ``open_paren``, and the index of its ``)``.
+
+    A call without arguments gives an empty list.
+    """
+    res = scan_list(text, open_paren + 1, language)
+    if res is None:
+        return None
+    spans, close = res
+    if len(spans) == 1 and not text[spans[0][0] : spans[0][1]].strip():
+        spans = []
+    return spans, close
+
+
+def expression_end(text: str, start: int, language: str = "") -> int:
+    """End of the expression starting at ``start`` (a key's value): the next top-level ``,``, ``;``, closer or newline."""
+    res = scan_list(text, start, language, stop_at_newline=True)
+    if res is None:
+        j = text.find("\n", start)
+        return len(text) if j < 0 else j
+    spans, _ = res
+    return spans[0][1]
+
+
+def trim_span(text: str, start: int, end: int) -> Tuple[int, int]:
+    """Span without surrounding whitespace."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+_TRAILING_CONVERSION_RE = re.compile(r"""(?:\s*\.\s*[A-Za-z_]\w*\s*\(\s*(?:["'][\w-]*["'])?\s*\))*\s*$""")
+_NULLS = frozenset({"null", "None", "nil", "undefined", "NULL", "Nothing", "$null"})
+
+
+def value_of(text: str, start: int, end: int, language: str = "", extra: Iterable[str] = ()) -> Value:
+    """Classify the expression in ``text[start:end]``: one string literal (possibly ``.toCharArray()``-like), null, or an expression."""
+    s, e = trim_span(text, start, end)
+    if s >= e:
+        return MISSING_VALUE
+    lit = parse_literal(text, s, language)
+    if lit is not None and (lit.close == e or _TRAILING_CONVERSION_RE.match(text, lit.close, e)):
+        if lit.interpolated:
+            return Value(DYNAMIC, text[s:e][:60], s, e)
+        return Value(classify_literal(lit.value, extra), lit.value, lit.start, lit.end)
+    expr = text[s:e]
+    if expr in _NULLS:
+        return Value(EMPTY, "", s, e)
+    return Value(DYNAMIC, " ".join(expr.split())[:60], s, e)
+
+
+# Typed parameter declarations: `String password`, `string pw`, `pw string` (Go), `pw: string` (TS, Kotlin).
+_DECLARATION_RE = re.compile(
+    r"^\s*(?:(?:final|const|readonly|ref|out|in|params)\s+)?(?:[A-Za-z_][\w.]*(?:<[^<>()]*>)?(?:\[\])*[?*&]?\s+[A-Za-z_$][\w$]*"
+    r"|[A-Za-z_$][\w$]*\s*\??\s*:\s*[A-Za-z_][\w.<>\[\]| ]*)\s*(?:=.*)?$",
+    re.S,
+)
+
+
+def looks_like_declaration(arg: str) -> bool:
+    """True when a call-looking argument is in fact a typed parameter declaration (a definition, not a call)."""
+    return bool(_DECLARATION_RE.match(arg)) and not arg.strip().startswith(("new ", "await ", "return ", "typeof "))
+
+
+# --------------------------------------------------------------------------- context
+
+_CAMPAIGN_CONTEXT_RE = re.compile(
+    r"soaprouter\.jsp|schemawsdl\.jsp|urn:(?:xtk|nms):|xtk:(?:session|querydef|workflow|javascript|jssp|operator|persist)"
+    r"|nms:(?:rtevent|batchevent|extaccount|recipient|delivery)|acc-js-sdk|connectionparameters\s*\.\s*of\w+"
+    r"|\bnlws\s*\.|\bloadlibrary\s*\(|\.campaign\.adobe\.com|\bneolane\.net",
+    re.I,
+)
+_CAMPAIGN_SUFFIXES = (".jssp", ".jst")
+_context_cache: List[Any] = [None, False]
+
+
+def has_campaign_context(subject: Any) -> bool:
+    """True when the subject belongs to Adobe Campaign code.
+
+    An embedded Campaign script, a JSSP page, or a file whose whole text names a
+    Campaign endpoint or API (``soaprouter.jsp``, ``urn:xtk:``, ``xtk:session``,
+    ``xtk:queryDef``, ``nms:rtEvent``, ``schemawsdl.jsp``, acc-js-sdk's
+    ``ConnectionParameters.of...``, ``NLWS.``, ``loadLibrary(``,
+    ``*.campaign.adobe.com``...). Generic call names such as ``logon(`` need it
+    so that another product's logon (SAP, Siebel...) is left alone.
+    """
+    if getattr(subject, "embedded", False) or subject.language == "jssp":
+        return True
+    if subject.path.lower().endswith(_CAMPAIGN_SUFFIXES):
+        return True
+    text = subject.whole_text
+    if _context_cache[0] is text:
+        return bool(_context_cache[1])
+    found = _CAMPAIGN_CONTEXT_RE.search(text) is not None
+    _context_cache[0] = text
+    _context_cache[1] = found
+    return found
+
+
+# --------------------------------------------------------------------------- login/password tokens
+
+_LOGIN_CHARS_RE = re.compile(r"^[\w.@+\-]{1,128}$")
+_SLASH_RE = re.compile(r"/|%2[Ff]")
+
+
+def split_user_password(content: str, offset: int, extra: Iterable[str] = ()) -> Optional[Tuple[Value, Value]]:
+    """Split a ``login/password`` session token at ``offset`` into (login, password) values.
+
+    Returns None when ``content`` is not of that shape (a real session token
+    ``___<uuid>``, a security token ``@...``, a URL, a path, a concatenation
+    that builds an ordinary token). A concatenation that splices a ``/`` gives
+    a :data:`DYNAMIC` password. ``%2F`` counts as the slash (URL-encoded).
+    """
+    s, e = trim_span(content, 0, len(content))
+    body = content[s:e]
+    if not body:
+        return None
+    if _CONCAT_RE.search(body):
+        if re.search(r"""["'`][^"'`]*/[^"'`]*["'`]|["'`]/|/["'`]""", body):
+            return Value(DYNAMIC, "", offset + s, offset + e), Value(DYNAMIC, "", offset + s, offset + e)
+        return None
+    if body.startswith(("@", "___", "/", "http:", "https:")) or "://" in body:
+        return None
+    m = _SLASH_RE.search(body)
+    if m is None or m.start() == 0:
+        return None
+    login, password = body[: m.start()], body[m.end() :]
+    if is_placeholder(login, extra):
+        login_value = Value(PLACEHOLDER, login, offset + s, offset + s + m.start())
+    elif _LOGIN_CHARS_RE.match(login):
+        login_value = Value(LITERAL, login, offset + s, offset + s + m.start())
+    else:
+        return None
+    if "/" in password and login_value.kind == LITERAL and not is_placeholder(password, extra):
+        # a path such as "static/js/app.js" is no token
+        if re.fullmatch(r"[\w.\-/]+", password) and "." in password.rsplit("/", 1)[-1]:
+            return None
+    pw_start = offset + s + m.end()
+    return login_value, Value(classify_content(password, extra) if password else EMPTY, password, pw_start, pw_start + len(password))
+
+
+# --------------------------------------------------------------------------- misc
+
+_CAMEL_RE = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+
+
+def key_segments(key: str) -> List[str]:
+    """Lower-case words of a configuration key: ``adobeCampaign.soap_PWD`` gives ``[adobe, campaign, soap, pwd]``."""
+    parts = re.split(r"[._\-:\s/\[\]\"']+", _CAMEL_RE.sub("_", key))
+    return [p.lower() for p in parts if p]
+
+
+def line_prefix(text: str, pos: int) -> str:
+    """The text of the line holding ``pos``, up to ``pos``."""
+    return text[text.rfind("\n", 0, pos) + 1 : pos]
+
+
+def qualifier_before(text: str, pos: int) -> str:
+    """The dotted qualifier written right before ``pos`` (``NL.ExecutionInstance.`` before ``logonRemote``)."""
+    m = re.search(r"((?:[A-Za-z_$][\w$]*\s*(?:\.|->|::)\s*)+)$", text[max(0, pos - 120) : pos])
+    return re.sub(r"\s+", "", m.group(1)) if m else ""
+
+
+def dedupe(items: Sequence[Any], key: Any) -> List[Any]:
+    """Items in order, keeping the first of each ``key(item)``."""
+    seen = set()
+    out = []
+    for it in items:
+        k = key(it)
+        if k in seen:
+            continue
+        seen.add(k)
+        out.append(it)
+    return out

@@ -1,0 +1,1468 @@
+"""Credential and legacy-logon rules (IMS101-IMS106): what keeps integrations on Campaign logins and passwords.
+
+One shared analysis (:func:`analyze`) finds every logon site of a source
+subject: ``xtk:session#Logon`` SOAP bodies and calls, ``logonWithUser``,
+``logonRemote``, acc-js-sdk connection parameters, zeep/suds clients,
+credential keys in objects and configuration files, ``login/password``
+session tokens. Each site is reported by exactly one rule, depending on what
+its password is:
+
+- a hard-coded password: IMS101 (``hardcoded-credentials``);
+- a ``login/password`` session token with a literal or empty password: IMS102;
+- a password that is not a literal (variable, environment, decryption...): IMS103;
+- a session token in a URL that IMS102 does not already report: IMS104.
+
+The rule that reports a site also publishes the login it uses as a
+``Fact("campaign-login", login, location)``; IMS103 additionally publishes
+``logonEscalation('<login>')`` and logins of sites nobody reports (a
+configuration file whose password comes from the environment), so that the
+operator rules can mark those operators technical.
+
+Documentation files (``language == "markdown"``) describe patterns: by default
+only the literal-secret rules (IMS101, IMS102, IMS106) look at them, and
+placeholders (``PASSWORD_HERE``, ``<password>``, ``{{password}}``...) never
+count as secrets anywhere. None of these rules keeps state across files
+(no ``finish()``), so the engine can spread files over worker processes.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field, replace
+from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple
+
+from linter.hookspecs import hookimpl
+from linter.model import Fact, Location, Problem, Related, Severity, SourceText, secret_hash
+from linter.rule import Rule
+
+from ._patterns import (
+    DYNAMIC,
+    EMPTY,
+    ENCRYPTED,
+    LITERAL,
+    MISSING,
+    MISSING_VALUE,
+    PLACEHOLDER,
+    Value,
+    classify_content,
+    classify_literal,
+    concat_expression,
+    dedupe,
+    expression_end,
+    has_campaign_context,
+    is_encrypted,
+    is_placeholder,
+    key_segments,
+    line_prefix,
+    looks_like_declaration,
+    parse_literal,
+    qualifier_before,
+    scan_list,
+    split_args,
+    split_user_password,
+    trim_span,
+    value_of,
+)
+
+MIGRATE = (
+    "use an Adobe Developer Console technical account (OAuth server-to-server) and send "
+    "`Authorization: Bearer <token>`"
+)
+FACT_KIND = "campaign-login"
+DOC_LANGUAGES = frozenset({"markdown"})
+
+# --------------------------------------------------------------------------- analysis model
+
+
+@dataclass
+class LogonSite:
+    """A place where code logs on with a login and a password."""
+
+    how: str  # human description of the mechanism, secret-free
+    start: int  # the site (call, element, key) in the subject text
+    end: int
+    login: Value
+    password: Value
+    config: bool = False  # a configuration key rather than code that logs on
+    via: str = ""  # name of the variable the password was resolved through ("" when direct)
+    at: int = -1  # where a warning about the site goes when not at ``start`` (the password element of a SOAP body)
+
+
+@dataclass
+class TokenSite:
+    """A ``login/password`` session token."""
+
+    how: str
+    start: int
+    end: int
+    login: Value
+    password: Value
+    in_url: bool = False
+    via: str = ""
+
+
+@dataclass
+class Mark:
+    """A spot worth a warning of its own: an anchor, an upgrade-check hit, a URL token, an escalation."""
+
+    kind: str
+    start: int
+    end: int
+    text: str = ""
+    covered: bool = False
+
+
+@dataclass
+class Analysis:
+    """Everything :func:`analyze` found in one subject."""
+
+    context: bool
+    logons: List[LogonSite] = field(default_factory=list)
+    tokens: List[TokenSite] = field(default_factory=list)
+    url_tokens: List[Mark] = field(default_factory=list)
+    anchors: List[Mark] = field(default_factory=list)
+    legacy_calls: List[Mark] = field(default_factory=list)
+    escalations: List[Tuple[Value, int, int]] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- regexes (compiled once)
+
+_NAME = r"[A-Za-z_][\w.\-]*"
+_CALL_RE = re.compile(r"(?<![\w$])([\w$]*(?i:logon)[\w$]*|ofUserAndPassword|ofSessionToken)\s*\(")
+_DEF_BEFORE_RE = re.compile(
+    r"(?:\b(?:function|def|func|fun|sub|proc)\s*\*?\s*$|\bfunc\s*\([^)]*\)\s*$"
+    r"|\b(?:public|private|protected|internal|static|override|virtual|abstract|void|synchronized|final|async)\b[^()=;{}]*$"
+    r"|\bnew\s+$)"
+)
+_KWARG_RE = re.compile(r"\s*([A-Za-z_]\w*)\s*(?:=(?![=>])|:(?![:=]))")
+_LOGON_EL_RE = re.compile(r"<(?P<p>" + _NAME + r":)?Logon(?=[\s>])[^<>]*?(?<!/)>")
+_LOGON_CLOSE_RE = re.compile(r"</(?:" + _NAME + r":)?Logon\s*>")
+_CHILD_RE = re.compile(r"<(?P<n>(?:" + _NAME + r":)?[A-Za-z_][\w.\-]*)(?:\s[^<>]*?)?(?:/>|>(?P<v>[^<]*)</(?P=n)\s*>|>)")
+_PW_EL_RE = re.compile(r"<(?P<n>(?:" + _NAME + r":)?(?i:strpassword))(?:\s[^<>]*?)?(?:/>|>(?P<v>[^<]*)</(?P=n)\s*>)")
+_LOGIN_EL_RE = re.compile(r"<(?P<n>(?:" + _NAME + r":)?(?i:strlogin))(?:\s[^<>]*?)?(?:/>|>(?P<v>[^<]*)</(?P=n)\s*>)")
+_CRED_NAME_RE = re.compile(r"(?i:strpassword|strlogin)")
+_KEY_OP_RE = re.compile(r"[ \t]*(?::(?![:=])|=>|=(?![=>~])|,)[ \t]*")
+_ANCHOR_RE = re.compile(r"xtk:session[#/]Logon\b|addMethod\s*\(\s*[\"']Logon[\"']")
+_SOAPMETHODCALL_RE = re.compile(r"\bnew\s+SoapMethodCall\s*\(")
+_ST_EL_RE = re.compile(r"<(?P<n>(?:" + _NAME + r":)?_*(?i:sessiontoken))(?:\s[^<>]*?)?(?<!/)>(?P<v>[^<]*)</(?P=n)\s*>")
+_ST_KEY_RE = re.compile(r"""(?<![\w$])(?P<q>["']?)(?P<k>_*(?i:sessiontoken))(?P=q)\s*(?P<op>:(?![:=/])|=>|=(?![=>]))\s*""")
+_ST_URL_RE = re.compile(r"__(?i:sessiontoken)=(?P<v>[^&\s\"'`<>;#\\,)|]*)")
+_WSDL_RE = re.compile(r"schemas\.xmlsoap\.org/wsdl/")
+_POSTMAN_VAR_RE = re.compile(
+    r'"key"\s*:\s*"(?P<k>[^"\\\n]{1,100})"'
+    r'(?:\s*,\s*"(?!value")[^"\\\n]*"\s*:\s*(?:"(?:[^"\\\n]|\\.)*"|true|false|null|-?\d+))*'
+    r'\s*,\s*"value"\s*:\s*"(?P<v>(?:[^"\\\n]|\\.)*)"'
+)
+_MUSTACHE_RE = re.compile(r"^\{\{\s*([\w.\-]+)\s*\}\}$")
+_SHELL_VAR_RE = re.compile(r"^\$\{?([A-Za-z_]\w*)\}?$")
+_BRACED_NAME_RE = re.compile(r"^\{([A-Za-z_]\w*)\}$")
+_BARE_NAME_RE = re.compile(r"^(?:this\.|self\.|\$this->|@|\$)?([A-Za-z_]\w*)$")
+
+_LOGIN_NAMES = frozenset({"strlogin", "login", "user", "username", "userlogin"})
+_PASSWORD_NAMES = frozenset({"strpassword", "password", "pwd", "pass", "passwd"})
+_FUNCTION_ARG_RE = re.compile(r"^\s*(?:function\b|async\b|lambda\b|\(?[\w$,\s]*\)?\s*=>|[\w$]+\s*=>)")
+
+# --------------------------------------------------------------------------- the analysis
+
+
+def _site_how(qual: str, name: str) -> str:
+    parts = [p for p in re.split(r"\.|->|::", qual) if p]
+    shown = ".".join(parts[-2:] + [name])
+    return f"`{shown}()`"
+
+
+def _scan_calls(subject: SourceText, a: Analysis, extra: Sequence[str], covered: List[Tuple[int, int]]) -> None:
+    text = subject.text
+    lang = subject.language
+    for m in _CALL_RE.finditer(text):
+        name = m.group(1)
+        kind = _call_kind(name)
+        if kind is None:
+            continue
+        qual = qualifier_before(text, m.start(1))
+        if not a.context and not _campaign_only_call(name, qual):
+            continue
+        if not qual and _DEF_BEFORE_RE.search(line_prefix(text, m.start(1))):
+            continue  # `function logon(`, `def Logon(`, `public LogonResponse Logon(`, `new Logon(`
+        res = split_args(text, m.end() - 1, lang)
+        if res is None:
+            continue
+        spans, close = res
+        after = text[close + 1 : close + 40].lstrip()
+        if after.startswith(("{", "=>")) or (after.startswith(":") and lang == "python"):
+            continue  # a definition
+        args = [text[s:e] for s, e in spans]
+        if any(looks_like_declaration(x) for x in args):
+            continue
+        start, end = m.start(1), close + 1
+        how = _site_how(qual, name)
+        if kind == "escalation":
+            if spans:
+                v = value_of(text, spans[0][0], spans[0][1], lang, extra)
+                if v.kind == LITERAL:
+                    a.escalations.append((v, start, end))
+            continue
+        if kind == "sdk-token":
+            if len(spans) >= 2:
+                v = value_of(text, spans[1][0], spans[1][1], lang, extra)
+                if v.kind in (LITERAL, PLACEHOLDER) and "/" in v.text:
+                    pair = split_user_password(v.text, v.start, extra)
+                    if pair is not None:
+                        a.tokens.append(TokenSite(how, start, end, pair[0], pair[1]))
+            covered.append((start, end))
+            continue
+        positions = _credential_positions(kind, name, text, spans, lang, extra)
+        if positions is None:
+            if kind == "logon" and name == "logon" and len(spans) == 1:
+                a.legacy_calls.append(Mark("PU-0003", start, end, how))
+            continue
+        covered.append((start, end))
+        if isinstance(positions, dict):
+            login = positions.get("login", MISSING_VALUE)
+            password = positions.get("password", MISSING_VALUE)
+        else:
+            li, pi = positions
+            login = value_of(text, spans[li][0], spans[li][1], lang, extra)
+            password = value_of(text, spans[pi][0], spans[pi][1], lang, extra)
+        if kind == "logon":
+            how = f"xtk:session#Logon ({how})"
+        a.logons.append(LogonSite(how, start, end, login, password))
+
+
+def _campaign_only_call(name: str, qual: str) -> bool:
+    """Calls whose name alone says Campaign (no other product has them): no file context needed."""
+    return name in ("logonEscalation",) or name.startswith("nms_extAccount_") or "ExecutionInstance" in qual
+
+
+def _call_kind(name: str) -> Optional[str]:
+    if name in ("Logon", "logon"):
+        return "logon"
+    if name == "logonWithUser":
+        return "with-user"
+    if name == "logonRemote" or name.endswith("LogonToRemoteInstance"):
+        return "remote"
+    if name == "logonEscalation":
+        return "escalation"
+    if name == "ofUserAndPassword":
+        return "sdk-user"
+    if name == "ofSessionToken":
+        return "sdk-token"
+    return None
+
+
+def _credential_positions(kind: str, name: str, text: str, spans: List[Tuple[int, int]], lang: str, extra: Sequence[str]) -> Any:
+    """(login index, password index), a dict of keyword values, or None when the call carries no credentials."""
+    n = len(spans)
+    kwargs: Dict[str, Value] = {}
+    for s, e in spans:
+        km = _KWARG_RE.match(text, s, e)
+        if km and not text[s:e].lstrip().startswith(("{", "[")):
+            key = km.group(1).lower()
+            v = value_of(text, km.end(), e, lang, extra)
+            if key in _LOGIN_NAMES:
+                kwargs["login"] = v
+            elif key in _PASSWORD_NAMES:
+                kwargs["password"] = v
+    if kwargs:
+        return kwargs if "password" in kwargs else None
+    if kind == "with-user":
+        return (0, 1) if n >= 2 else None
+    if kind in ("remote", "sdk-user"):
+        return (1, 2) if n >= 3 else None
+    # xtk:session#Logon: (sessiontoken, login, password, parameters) on a SOAP client,
+    # (login, password, parameters) on the server-side xtk.session object
+    if n <= 1:
+        return None
+    first = text[spans[0][0] : spans[0][1]].strip()
+    if first.startswith("{"):
+        return None  # node-soap: the credentials are keys of the object
+    if n == 2:
+        second = text[spans[1][0] : spans[1][1]]
+        return None if _FUNCTION_ARG_RE.match(second) else (0, 1)
+    if n == 3:
+        v0 = value_of(text, spans[0][0], spans[0][1], lang, extra)
+        return (1, 2) if v0.kind == EMPTY else (0, 1)
+    return (1, 2)
+
+
+def _inside(pos: int, spans: Sequence[Tuple[int, int]]) -> bool:
+    return any(s <= pos < e for s, e in spans)
+
+
+def key_uses(text: str, name_re: "re.Pattern[str]", back: str, fwd: str) -> Iterator[Tuple[int, int, str, str, str, int]]:
+    """Each use of a key found by ``name_re`` as ``key: value``, ``key = value``, ``"key" => value`` or ``"key", value``.
+
+    The match is widened to the whole key (letters, digits and the characters
+    in ``back`` before it, in ``fwd`` after it), so a regex anchored on a short literal finds ``IMS_CLIENT_SECRET``
+    or ``urn:strPassword`` without scanning every identifier of the file.
+    Yields ``(key start, key end, key, quote, operator, value start)``.
+    """
+    n = len(text)
+    last = -1
+    for m in name_re.finditer(text):
+        ks, ke = m.start(), m.end()
+        if ks < last:
+            continue
+        lim = max(0, ks - 80)
+        while ks > lim and (text[ks - 1].isalnum() or text[ks - 1] in back):
+            ks -= 1
+        lim = min(n, ke + 80)
+        while ke < lim and (text[ke].isalnum() or text[ke] in fwd):
+            ke += 1
+        last = ke
+        quote = ""
+        if ks > 0 and text[ks - 1] in "\"'" and ke < n and text[ke] == text[ks - 1]:
+            quote = text[ks - 1]
+        om = _KEY_OP_RE.match(text, ke + len(quote))
+        if om is None:
+            continue
+        yield ks, ke, text[ks:ke], quote, om.group(0).strip(), om.end()
+
+
+def _element_value(m: "re.Match[str]", extra: Sequence[str]) -> Value:
+    if m.group("v") is None:
+        return Value(EMPTY, "", m.start(), m.start())
+    raw = m.group("v")
+    s, e = trim_span(raw, 0, len(raw))
+    start = m.start("v") + s
+    content = raw[s:e]
+    kind = classify_content(content, extra)
+    if kind == DYNAMIC:
+        return Value(DYNAMIC, concat_expression(content), start, start + len(content))
+    return Value(kind, content, start, start + len(content))
+
+
+def _scan_logon_elements(subject: SourceText, a: Analysis, extra: Sequence[str], covered: List[Tuple[int, int]]) -> None:
+    text = subject.text
+    for m in _LOGON_EL_RE.finditer(text):
+        if _inside(m.start(), covered):
+            continue
+        close = _LOGON_CLOSE_RE.search(text, m.end(), m.end() + 8000)
+        body_end = close.start() if close else min(len(text), m.end() + 3000)
+        children = []
+        for c in _CHILD_RE.finditer(text, m.end(), body_end):
+            children.append(c)
+            if len(children) >= 6:
+                break
+        login_m = pw_m = None
+        for c in children:
+            local = c.group("n").rsplit(":", 1)[-1].lower()
+            if local in _PASSWORD_NAMES and pw_m is None:
+                pw_m = c
+            elif local in _LOGIN_NAMES and login_m is None:
+                login_m = c
+        if pw_m is None:
+            if len(children) < 3:
+                continue
+            login_m, pw_m = children[1], children[2]
+        password = _element_value(pw_m, extra)
+        login = _element_value(login_m, extra) if login_m is not None else MISSING_VALUE
+        end = close.end() if close else body_end
+        covered.append((m.start(), end))
+        at = password.start if password.start >= 0 else m.start()
+        a.logons.append(LogonSite("xtk:session#Logon (SOAP body)", m.start(), end, login, password, at=at))
+
+
+def _nearest_login_element(text: str, pos: int, extra: Sequence[str]) -> Value:
+    window = max(0, pos - 800)
+    best = None
+    for lm in _LOGIN_EL_RE.finditer(text, window, pos):
+        best = lm
+    return _element_value(best, extra) if best is not None else MISSING_VALUE
+
+
+def _scan_password_elements(subject: SourceText, a: Analysis, extra: Sequence[str], covered: List[Tuple[int, int]]) -> None:
+    text = subject.text
+    for m in _PW_EL_RE.finditer(text):
+        if _inside(m.start(), covered):
+            continue
+        password = _element_value(m, extra)
+        login = _nearest_login_element(text, m.start(), extra)
+        covered.append((m.start(), m.end()))
+        at = password.start if password.start >= 0 else m.start()
+        a.logons.append(LogonSite("xtk:session#Logon (strPassword element)", m.start(), m.end(), login, password, at=at))
+
+
+def _scan_credential_keys(subject: SourceText, a: Analysis, extra: Sequence[str], covered: List[Tuple[int, int]]) -> None:
+    text = subject.text
+    lang = subject.language
+    found: List[Tuple[str, int, Value]] = []
+    for ks, ke, key, quote, op, op_end in key_uses(text, _CRED_NAME_RE, "_$.:-", "_$"):
+        name = key.rsplit(":", 1)[-1].lower()
+        if name not in ("strpassword", "strlogin") or _inside(ks, covered):
+            continue
+        if ":" in key and not quote:
+            continue  # <urn:strPassword>: an element, handled elsewhere
+        start = ks - len(quote)
+        before = text[max(0, start - 200) : start]
+        prev = before.rstrip()[-1:]
+        if before[-1:] in ("<", "/"):
+            continue
+        if not quote and (op == "," or prev not in ("(", "{", ",", "[")):
+            continue  # `strPassword = x` is a local variable, not a SOAP parameter
+        if op == ",":
+            res = scan_list(text, op_end, lang)
+            if res is None or not res[0] or text[res[1]] != ")" or len(res[0]) > 3:
+                continue  # not `AppendChildWithValue("urn:strPassword", ns, value)`: a type list, an array...
+            s, e = res[0][-1]
+        else:
+            s = op_end
+            e = expression_end(text, s, lang)
+        v = value_of(text, s, e, lang, extra)
+        found.append((name, start, v))
+    for key, pos, v in found:
+        if key != "strpassword":
+            continue
+        login = MISSING_VALUE
+        best = None
+        for k2, p2, v2 in found:
+            if k2 == "strlogin" and abs(p2 - pos) < 600 and (best is None or abs(p2 - pos) < abs(best[0] - pos)):
+                best = (p2, v2)
+        if best is not None:
+            login = best[1]
+        start = min(pos, best[0]) if best is not None else pos
+        covered.append((start, max(pos, v.end)))
+        a.logons.append(LogonSite("xtk:session#Logon (strPassword parameter)", start, max(pos, v.end), login, v, at=pos))
+
+
+def _scan_tokens(subject: SourceText, a: Analysis, extra: Sequence[str], covered: List[Tuple[int, int]]) -> None:
+    text = subject.text
+    lang = subject.language
+    if a.context:
+        for m in _ST_EL_RE.finditer(text):
+            v = _element_value(m, extra)
+            if v.kind == DYNAMIC:
+                raw = m.group("v")
+                pair = split_user_password(raw, m.start("v"), extra)
+            elif v.kind == EMPTY:
+                continue
+            else:
+                pair = split_user_password(v.text, v.start, extra)
+            if pair is not None:
+                a.tokens.append(TokenSite("a <sessiontoken> element", m.start(), m.end(), pair[0], pair[1]))
+        for m in _ST_KEY_RE.finditer(text):
+            if m.start() > 0 and text[m.start() - 1] in "?&":
+                continue
+            if not m.group("q") and m.start() > 0 and text[m.start() - 1] in "\"'`":
+                continue
+            if _inside(m.start(), covered):
+                continue
+            lit = parse_literal(text, m.end(), lang)
+            if lit is None or lit.interpolated:
+                continue
+            pair = split_user_password(lit.value, lit.start, extra)
+            if pair is not None:
+                a.tokens.append(TokenSite("a session token parameter", m.start(), lit.close, pair[0], pair[1]))
+    for m in _ST_URL_RE.finditer(text):
+        s = m.start()
+        in_url = s > 0 and (text[s - 1] in "?&" or text.endswith("&amp;", 0, s))
+        raw = m.group("v")
+        pair = split_user_password(raw, m.start("v"), extra) if raw else None
+        if pair is not None and pair[0].kind == DYNAMIC:
+            pair = None
+        if pair is not None:
+            how = "`__sessiontoken=` in a URL" if in_url else "a `__sessiontoken` cookie"
+            a.tokens.append(TokenSite(how, s, m.end(), pair[0], pair[1], in_url=in_url))
+        if in_url:
+            covered_by_102 = pair is not None and pair[1].kind in (LITERAL, EMPTY)
+            a.url_tokens.append(Mark("url", s, m.end(), "login/password" if pair is not None else "", covered_by_102))
+
+
+# ----------------------------------------------------------------------- configuration files
+
+_CONFIG_LANGUAGES = frozenset({"env", "properties", "yaml", "json", "text", "shell"})
+_CAMPAIGN_SEGMENTS = frozenset({"acc", "campaign", "neolane", "adobecampaign", "accampaign"})
+_PW_SEGMENTS = frozenset({"password", "passwd", "pwd", "pass", "passphrase", "strpassword"})
+_LOGIN_SEGMENTS = frozenset({"user", "login", "username", "usr", "userid", "strlogin", "account", "operator"})
+_ENDPOINT_SEGMENTS = frozenset({"url", "endpoint", "host", "server", "instance", "uri", "baseurl", "soaprouter", "wsdl"})
+_ENDPOINT_VALUE_RE = re.compile(r"soaprouter\.jsp|\.campaign\.adobe\.com|\bneolane\.net|/nl/jsp/", re.I)
+_KV_RE = {
+    "env": re.compile(r"^[ \t]*(?:export[ \t]+)?(?P<k>[A-Za-z_][\w.\-]*)[ \t]*=[ \t]*(?P<v>[^\n]*)", re.M),
+    "shell": re.compile(r"^[ \t]*(?:export[ \t]+|local[ \t]+|readonly[ \t]+)?(?P<k>[A-Za-z_]\w*)=(?P<v>[^\n]*)", re.M),
+    "properties": re.compile(r"^[ \t]*(?P<k>[A-Za-z_][\w.\-]*)[ \t]*[=:][ \t]*(?P<v>[^\n]*)", re.M),
+    "text": re.compile(r"^[ \t]*(?P<k>[A-Za-z_][\w.\-]*)[ \t]*[=:][ \t]*(?P<v>[^\n]*)", re.M),
+    "yaml": re.compile(
+        r"^(?P<ind>[ \t]*)(?:-[ \t]+)?(?P<k>\"[^\"\n]+\"|'[^'\n]+'|[A-Za-z_][\w.\-]*)[ \t]*:(?:[ \t]+(?P<v>[^\n]*))?$", re.M
+    ),
+    "json": re.compile(r'"(?P<k>[^"\\\n]{1,80})"\s*:\s*"(?P<v>(?:[^"\\\n]|\\.)*)"'),
+}
+_CAMPAIGN_WORD_RE = re.compile(r"(?i:campaign|neolane)|\b(?i:acc)[_.\-A-Z]")
+_INI_SECTION_RE = re.compile(r"^[ \t]*\[([^\]\n]+)\]", re.M)
+
+
+@dataclass
+class _KV:
+    key: str
+    segs: List[str]
+    value: Value
+    pos: int
+
+
+def _config_value(raw: str, start: int, lang: str, extra: Sequence[str]) -> Value:
+    s, e = trim_span(raw, 0, len(raw))
+    if s >= e:
+        return Value(EMPTY, "", start + s, start + s)
+    if raw[s] in "\"'":
+        lit = parse_literal(raw, s, "shell" if lang != "json" else "")
+        if lit is None:
+            return Value(DYNAMIC, raw[s:e][:60], start + s, start + e)
+        if lit.interpolated:
+            return Value(DYNAMIC, lit.value[:60], start + lit.start, start + lit.end)
+        return Value(classify_literal(lit.value, extra), lit.value, start + lit.start, start + lit.end)
+    body = raw[s:e]
+    if lang in ("env", "shell", "yaml", "text"):
+        c = re.search(r"\s+[#;]", body)
+        if c:
+            body = body[: c.start()]
+    if lang == "yaml" and (body in ("|", ">", "|-", ">-") or body.startswith(("!vault", "&", "*", "{", "["))):
+        return Value(ENCRYPTED if body.startswith("!vault") else DYNAMIC, body[:60], start + s, start + s + len(body))
+    if lang == "shell" and (body.startswith(("$", "`")) or " " in body):
+        return Value(PLACEHOLDER if is_placeholder(body, extra) else DYNAMIC, body[:60], start + s, start + s + len(body))
+    return Value(classify_literal(body, extra), body, start + s, start + s + len(body))
+
+
+def _yaml_parents(text: str, line_start: int, indent: int) -> List[str]:
+    keys: List[str] = []
+    pos = line_start
+    cur = indent
+    for _ in range(400):
+        if pos <= 0 or cur == 0:
+            break
+        prev_start = text.rfind("\n", 0, pos - 1) + 1
+        line = text[prev_start : pos - 1]
+        pos = prev_start
+        stripped = line.lstrip(" \t")
+        if not stripped or stripped.startswith("#"):
+            continue
+        ind = len(line) - len(stripped)
+        if stripped.startswith("- "):
+            stripped = stripped[2:]
+            ind += 2
+        if ind < cur:
+            km = re.match(r"""(["']?)([^:"'#]+)\1\s*:\s*(?:[|>][-+]?\s*)?(?:#.*)?$""", stripped)
+            if km:
+                keys.append(km.group(2).strip())
+            cur = ind
+    keys.reverse()
+    return keys
+
+
+def _json_parents(text: str, pos: int) -> List[str]:
+    keys: List[str] = []
+    depth = 0
+    i = pos - 1
+    stop = max(0, pos - 6000)
+    while i >= stop and len(keys) < 3:
+        c = text[i]
+        if c in "}]":
+            depth += 1
+        elif c in "{[":
+            if depth == 0:
+                if c == "{":
+                    km = re.search(r'"([^"\\\n]{1,80})"\s*:\s*$', text[max(0, i - 120) : i])
+                    if km:
+                        keys.append(km.group(1))
+            else:
+                depth -= 1
+        i -= 1
+    keys.reverse()
+    return keys
+
+
+def _config_kvs(subject: SourceText, extra: Sequence[str]) -> List[_KV]:
+    text = subject.text
+    lang = subject.language
+    regex = _KV_RE.get(lang)
+    if regex is None:
+        return []
+    kvs: List[_KV] = []
+    sections: Optional[List[Tuple[int, str]]] = None
+    matches = []
+    any_password = False
+    for m in regex.finditer(text):
+        key = m.group("k").strip("\"'")
+        segs = key_segments(key)
+        if not segs:
+            continue
+        last = segs[-1]
+        raw = m.group("v") or ""
+        if last in _PW_SEGMENTS:
+            any_password = True
+        elif not (last in _LOGIN_SEGMENTS or last in _ENDPOINT_SEGMENTS or _ENDPOINT_VALUE_RE.search(raw)):
+            continue
+        matches.append((m, key, segs, last, raw))
+    postman = list(_POSTMAN_VAR_RE.finditer(text)) if lang == "json" and '"key"' in text else []
+    if not any_password and not any(_PW_SEGMENTS.intersection(key_segments(pm.group("k"))) for pm in postman):
+        return []
+    # Only keys near a password key matter (its login and endpoint siblings): bound the parent lookups.
+    pw_pos = [m.start() for m, _, _, last, _ in matches if last in _PW_SEGMENTS]
+    near = []
+    for item in matches:
+        pos = item[0].start()
+        i = bisect.bisect_left(pw_pos, pos)
+        if (i < len(pw_pos) and pw_pos[i] - pos < 3000) or (i > 0 and pos - pw_pos[i - 1] < 3000):
+            near.append(item)
+    for m, key, segs, last, raw in near[:300]:
+        if lang == "json":
+            v = Value(classify_literal(raw, extra), raw, m.start("v"), m.end("v"))
+        else:
+            v = _config_value(raw, m.start("v") if m.group("v") is not None else m.end(), lang, extra)
+        parents: List[str] = []
+        if lang == "yaml":
+            parents = _yaml_parents(text, text.rfind("\n", 0, m.start()) + 1, len(m.group("ind")))
+        elif lang == "json":
+            parents = _json_parents(text, m.start())
+        elif lang in ("properties", "text"):
+            if sections is None:
+                sections = [(sm.start(), sm.group(1)) for sm in _INI_SECTION_RE.finditer(text)]
+            idx = bisect.bisect_right([p for p, _ in sections], m.start()) - 1
+            if idx >= 0:
+                parents = [sections[idx][1]]
+        full = ".".join(parents + [key])
+        kvs.append(_KV(full, [s for p in parents for s in key_segments(p)] + segs, v, m.start()))
+    for pm in postman:
+        key = pm.group("k")
+        segs = key_segments(key)
+        if segs:
+            raw = pm.group("v")
+            kvs.append(_KV(key, segs, Value(classify_literal(raw, extra), raw, pm.start("v"), pm.end("v")), pm.start()))
+    return kvs
+
+
+def _scan_config(subject: SourceText, a: Analysis, extra: Sequence[str]) -> None:
+    if subject.language not in _CONFIG_LANGUAGES:
+        return
+    text = subject.text
+    endpoint_in_text = _ENDPOINT_VALUE_RE.search(text) is not None
+    if not endpoint_in_text and not _CAMPAIGN_WORD_RE.search(text):
+        return
+    kvs = _config_kvs(subject, extra)
+    prefixes = set()
+    has_endpoint = endpoint_in_text
+    for kv in kvs:
+        ep_value = bool(_ENDPOINT_VALUE_RE.search(kv.value.text))
+        campaignish = bool(_CAMPAIGN_SEGMENTS.intersection(kv.segs))
+        if ep_value or (campaignish and kv.segs[-1] in _ENDPOINT_SEGMENTS):
+            has_endpoint = True
+            prefixes.add(tuple(kv.segs[:-1]))
+    if not has_endpoint:
+        return
+    for kv in kvs:
+        if kv.segs[-1] not in _PW_SEGMENTS:
+            continue
+        prefix = tuple(kv.segs[:-1])
+        if not (_CAMPAIGN_SEGMENTS.intersection(kv.segs) or prefix in prefixes):
+            continue
+        login = MISSING_VALUE
+        for other in kvs:
+            if other.segs[-1] in _LOGIN_SEGMENTS and tuple(other.segs[:-1]) == prefix:
+                login = other.value
+                break
+        how = f"configuration key `{kv.key}`"
+        a.logons.append(LogonSite(how, kv.pos, kv.value.end, login, kv.value, config=True))
+
+
+# ----------------------------------------------------------------------- resolving variables
+
+
+def _postman_vars(text: str) -> Dict[str, Optional[Value]]:
+    out: Dict[str, Optional[Value]] = {}
+    for m in _POSTMAN_VAR_RE.finditer(text):
+        name = m.group("k")
+        v = Value(LITERAL, m.group("v"), m.start("v"), m.end("v"))
+        if name in out and (out[name] is None or out[name].text != v.text):  # type: ignore[union-attr]
+            out[name] = None  # defined twice with different values: ambiguous
+        else:
+            out[name] = v
+    return out
+
+
+def _resolve(text: str, value: Value, lang: str, extra: Sequence[str], cache: Dict[str, Any]) -> Tuple[Value, str]:
+    """The literal a placeholder or a variable stands for when the same file assigns it exactly once."""
+    if value.kind not in (PLACEHOLDER, DYNAMIC):
+        return value, ""
+    raw = value.text.strip()
+    m = _MUSTACHE_RE.match(raw)
+    if m and lang == "json":
+        if "postman" not in cache:
+            cache["postman"] = _postman_vars(text)
+        found = cache["postman"].get(m.group(1))
+        if found is None:
+            return value, ""
+        return Value(classify_literal(found.text, extra), found.text, found.start, found.end), f"Postman variable `{m.group(1)}`"
+    m = (_SHELL_VAR_RE.match(raw) or _BRACED_NAME_RE.match(raw)) if value.kind == PLACEHOLDER else _BARE_NAME_RE.match(raw)
+    if not m or len(m.group(1)) < 2:
+        return value, ""
+    name = m.group(1)
+    if name in ("null", "None", "undefined", "nil", "true", "false", "this", "self"):
+        return value, ""
+    key = "var:" + name
+    if key not in cache:
+        if "assignments" not in cache:
+            cache["assignments"] = _assignments(text)
+        cache[key] = _find_constant(text, cache["assignments"].get(name, ()), lang, extra)
+    found = cache[key]
+    return (found, f"`{name}`") if found is not None else (value, "")
+
+
+_ASSIGN_RE = re.compile(r"(?<![\w$.>])\$?([A-Za-z_]\w*)[ \t]*(?::[ \t]*[\w.<>\[\]?]+[ \t]*)?(?::=|=(?![=>~]))[ \t]*")
+
+
+def _assignments(text: str) -> Dict[str, List[Tuple[int, int]]]:
+    """Every ``name = ...`` of a text (one pass): name -> (start, value start) spans."""
+    out: Dict[str, List[Tuple[int, int]]] = {}
+    for am in _ASSIGN_RE.finditer(text):
+        out.setdefault(am.group(1), []).append((am.start(), am.end()))
+    return out
+
+
+def _find_constant(text: str, spans: Sequence[Tuple[int, int]], lang: str, extra: Sequence[str]) -> Optional[Value]:
+    """The literal a variable holds when the file assigns it exactly one literal and nothing else."""
+    results: List[Value] = []
+    for start, pos in spans:
+        if text[max(0, start - 200) : start].rstrip()[-1:] in ("(", ","):
+            continue  # a keyword argument of some other call, not an assignment
+        lit = parse_literal(text, pos, lang)
+        if lit is not None:
+            tail = text[lit.close : lit.close + 3].lstrip(" \t")
+            if lit.interpolated or (tail[:1] and tail[:1] in "+.&%"):
+                return None
+            results.append(Value(classify_literal(lit.value, extra), lit.value, lit.start, lit.end))
+        elif lang in ("shell", "env", "properties"):
+            bm = re.match(r"[^\s;&|#\"'`]+", text[pos : pos + 200])
+            if not bm:
+                return None
+            body = bm.group(0)
+            results.append(Value(classify_literal(body, extra), body, pos, pos + len(body)))
+        else:
+            return None  # assigned from an expression somewhere: not a constant
+    if len({r.text for r in results}) != 1:
+        return None
+    return results[0]
+
+
+# ----------------------------------------------------------------------- entry point
+
+_analysis_cache: List[Any] = [None, None, None]
+
+
+def analyze(subject: SourceText, extra: Sequence[str] = ()) -> Analysis:
+    """Find every logon site, session token, anchor and legacy call in ``subject`` (cached for the last subject)."""
+    key = tuple(extra)
+    if _analysis_cache[0] is subject and _analysis_cache[1] == key:
+        return _analysis_cache[2]
+    a = _analyze(subject, key)
+    _analysis_cache[0], _analysis_cache[1], _analysis_cache[2] = subject, key, a
+    return a
+
+
+def _analyze(subject: SourceText, extra: Sequence[str]) -> Analysis:
+    text = subject.text
+    lang = subject.language
+    a = Analysis(context=has_campaign_context(subject))
+    covered: List[Tuple[int, int]] = []
+    low_has = text.lower()
+    if "logon" in low_has or "ofuserandpassword" in low_has or "ofsessiontoken" in low_has:
+        _scan_calls(subject, a, extra, covered)
+    if a.context:
+        if "logon" in low_has:
+            _scan_logon_elements(subject, a, extra, covered)
+        if "strpassword" in low_has:
+            _scan_password_elements(subject, a, extra, covered)
+            _scan_credential_keys(subject, a, extra, covered)
+        for m in _SOAPMETHODCALL_RE.finditer(text):
+            a.legacy_calls.append(Mark("PU-0004", m.start(), m.end(), "`new SoapMethodCall()`"))
+    if "sessiontoken" in low_has:
+        _scan_tokens(subject, a, extra, covered)
+    if "logon" in low_has and not (lang == "xml" and _WSDL_RE.search(text)):
+        for m in _ANCHOR_RE.finditer(text):
+            a.anchors.append(Mark("anchor", m.start(), m.end(), m.group(0)))
+    _scan_config(subject, a, extra)
+    # Resolve passwords (and logins) given by a variable or a Postman {{var}} assigned once in the file.
+    cache: Dict[str, Any] = {}
+    for i, site in enumerate(a.logons):
+        if site.config:
+            continue
+        pw, via = _resolve(text, site.password, lang, extra, cache)
+        login, _ = _resolve(text, site.login, lang, extra, cache)
+        if via or login is not site.login:
+            a.logons[i] = replace(site, password=pw, login=login, via=via)
+    for i, tok in enumerate(a.tokens):
+        pw, via = _resolve(text, tok.password, lang, extra, cache)
+        login, _ = _resolve(text, tok.login, lang, extra, cache)
+        if via or login is not tok.login:
+            a.tokens[i] = replace(tok, password=pw, login=login, via=via)
+    for mark in a.url_tokens:
+        if not mark.covered:
+            mark.covered = any(t.in_url and t.start == mark.start and t.password.kind in (LITERAL, EMPTY) for t in a.tokens)
+    return a
+
+
+# --------------------------------------------------------------------------- message helpers
+
+
+def _who(login: Value, secret: Optional[str] = None, capital: bool = True) -> str:
+    if login.kind == LITERAL and login.text and login.text != secret:
+        return f"Campaign login {login.text!r}"
+    if login.kind == LITERAL and login.text == secret:
+        return ("A" if capital else "a") + " Campaign login whose password equals its login"
+    if login.kind == DYNAMIC and login.text:
+        return ("A" if capital else "a") + f" Campaign login (from `{login.text}`)"
+    if login.kind == PLACEHOLDER and login.text:
+        return ("A" if capital else "a") + f" Campaign login (filled in from `{login.text}`)"
+    return ("A" if capital else "a") + " Campaign login"
+
+
+def _login_key(login: Value, secret: Optional[str] = None) -> str:
+    if login.kind == LITERAL and login.text and login.text != secret:
+        return login.text
+    if login.kind == LITERAL and login.text:
+        return "#" + secret_hash(login.text)
+    return login.text or "?"
+
+
+def _login_fact(subject: SourceText, login: Value, fallback: Tuple[int, int]) -> Optional[Fact]:
+    if login.kind != LITERAL or not login.text:
+        return None
+    if login.start >= 0:
+        loc = subject.location(login.start, login.end)
+    else:
+        loc = subject.location(*fallback)
+    return Fact(FACT_KIND, login.text, loc)
+
+
+def _is_doc(subject: SourceText) -> bool:
+    return subject.language in DOC_LANGUAGES
+
+
+def _extra(options: Mapping[str, Any]) -> Tuple[str, ...]:
+    return tuple(str(x) for x in (options.get("extra-placeholders") or ()))
+
+
+def _line(subject: SourceText, pos: int) -> int:
+    return subject.line_col(pos)[0]
+
+
+# --------------------------------------------------------------------------- the rules
+
+
+class HardcodedCredentials(Rule):
+    """A Campaign login's password is written in the code or the configuration
+
+    Finds literal passwords handed to Adobe Campaign's native logon:
+    ``xtk:session#Logon`` SOAP bodies (``strLogin``/``strPassword`` with any
+    prefix, rpc-encoded, positional ``<Logon>`` children, bodies built by string
+    concatenation), ``.Logon("", "user", "pw", ...)`` on a ``SoapService`` and
+    ``xtk.session.Logon``, ``logonWithUser``, ``NL.ExecutionInstance.logonRemote``,
+    acc-js-sdk ``ConnectionParameters.ofUserAndPassword``, zeep/suds
+    ``client.service.Logon`` (keyword or positional), a password variable or a
+    Postman ``{{variable}}`` assigned a literal once in the same file (reported
+    where the literal is), and ``.env``/properties/YAML/JSON keys such as
+    ``ACC_PWD``, ``CAMPAIGN_PASSWORD``, ``campaign.password`` in a file that
+    also names a Campaign endpoint (``soaprouter.jsp``, ``*.campaign.adobe.com``,
+    ``ACC_ENDPOINT``...). Generic call names need Campaign context in the file.
+    Placeholders (``%s``, ``$1``, ``{{var}}``, ``${VAR}``, ``PASSWORD_HERE``,
+    ``<password>``, ``xxx``, ``changeme``...) and encrypted values (``@`` +
+    base64) are not secrets. Documentation (Markdown) is scanned too: a real
+    password in a README leaks like any other, while the placeholders docs use
+    are ignored (set ``include-docs = false`` to skip docs).
+
+    Anyone who can read the repository can sign in as that operator, and the
+    password outlives every rotation of the code that uses it. Campaign v8 and
+    the IMS lockdown refuse native logons anyway: replace the login by an Adobe
+    Developer Console technical account (OAuth server-to-server), fetch an
+    access token from ``ims/token/v3`` with the client secret from the
+    environment or a vault, and send ``Authorization: Bearer <token>``; then
+    rotate the leaked password and delete the technical operator.
+
+    Fails:
+
+        var svc = new SoapService(cnx, "urn:xtk:session");
+        var r = svc.Logon("", "api_crm", "Spring2024!", <params/>);
+
+    Passes:
+
+        var req = new HttpClientRequest("https://acme.campaign.adobe.com/nl/jsp/soaprouter.jsp");
+        req.header["Authorization"] = "Bearer " + imsAccessToken;
+    """
+
+    id = "IMS101"
+    name = "hardcoded-credentials"
+    subject = SourceText
+    severity = Severity.ERROR
+    tags = ("security", "credentials", "ims-migration")
+    security_severity = "9.0"
+    defaults = {"include-docs": True, "extra-placeholders": []}
+    keywords = (b"logon", b"pass", b"pwd")
+
+    def check(self, subject: SourceText, options: Mapping[str, Any]) -> Iterator[Any]:
+        """Report each logon site whose password is a literal."""
+        if _is_doc(subject) and not options.get("include-docs", True):
+            return
+        a = analyze(subject, _extra(options))
+        seen = set()
+        for site in a.logons:
+            pw = site.password
+            if pw.kind != LITERAL or pw.start < 0 or pw.start in seen:
+                continue
+            seen.add(pw.start)
+            who = _who(site.login, pw.text)
+            related: Tuple[Related, ...] = ()
+            if site.config:
+                msg = f"{who} has a hard-coded password in {site.how}, next to a Campaign endpoint; remove it, rotate it, and {MIGRATE}"
+            elif site.via:
+                msg = (
+                    f"{who} logs on with a hard-coded password ({site.via}, used by {site.how} on line "
+                    f"{_line(subject, site.start)}); remove it, rotate it, and {MIGRATE}"
+                )
+                related = (Related(subject.location(site.start, site.end), "the logon that uses this password"),)
+            else:
+                msg = f"{who} logs on with a hard-coded password in {site.how}; remove it, rotate it, and {MIGRATE}"
+            props = {"login": site.login.text} if site.login.kind == LITERAL and site.login.text != pw.text else {}
+            yield Problem(
+                subject.location(pw.start, pw.end),
+                msg,
+                secret=pw.text,
+                key=f"logon:{_login_key(site.login, pw.text)}",
+                related=related,
+                properties=props,
+            )
+            fact = _login_fact(subject, site.login, (site.start, site.end))
+            if fact is not None:
+                yield fact
+
+
+class PasswordSessionToken(Rule):
+    """A session token of the form `login/password` carries a Campaign password
+
+    Campaign accepts ``<login>/<password>`` in place of a session token when a
+    security zone sets ``allowUserPassword``: ``<sessiontoken>api/Spring2024!</sessiontoken>``
+    (any prefix, ``__sessiontoken``, attributes such as ``xsi:type``),
+    ``__sessiontoken=api/Spring2024!`` in URLs and cookies (``%2F`` too), a
+    ``sessiontoken`` parameter, acc-js-sdk ``ofSessionToken(url, "api/Spring2024!")``,
+    and Postman variables that feed such a token. ``login/`` with an empty
+    password (the Message Center ``mc/`` trusted-IP logon) is reported with its
+    own message and no secret. Empty ``<sessiontoken/>`` elements (the IMS
+    pattern), placeholders (``mc/PASSWORD``, ``{{login}}/{{password}}``) and
+    ordinary ``___<uuid>`` tokens are not reported here. Documentation is
+    scanned for real passwords (``include-docs``).
+
+    The password travels with every call, often in a URL that proxies log, and
+    the whole mechanism needs ``allowUserPassword``, which Adobe says never to
+    enable. Move the integration to an Adobe Developer Console technical
+    account (OAuth server-to-server), send ``Authorization: Bearer <token>``
+    and leave ``<sessiontoken>`` empty; rotate the leaked password.
+
+    Fails:
+
+        <urn:PushEvent><urn:sessiontoken>mc/Spring2024!</urn:sessiontoken>...</urn:PushEvent>
+
+    Passes:
+
+        <urn:PushEvent><urn:sessiontoken/>...</urn:PushEvent>   (with Authorization: Bearer)
+    """
+
+    id = "IMS102"
+    name = "password-session-token"
+    subject = SourceText
+    severity = Severity.ERROR
+    tags = ("security", "credentials", "ims-migration")
+    security_severity = "8.5"
+    defaults = {"include-docs": True, "extra-placeholders": []}
+    keywords = (b"sessiontoken",)
+
+    def check(self, subject: SourceText, options: Mapping[str, Any]) -> Iterator[Any]:
+        """Report each login/password session token with a literal or empty password."""
+        if _is_doc(subject) and not options.get("include-docs", True):
+            return
+        a = analyze(subject, _extra(options))
+        seen = set()
+        for tok in a.tokens:
+            pw = tok.password
+            if pw.kind not in (LITERAL, EMPTY) or tok.login.kind == DYNAMIC:
+                continue
+            if pw.kind == EMPTY and tok.login.kind != LITERAL:
+                continue
+            pos = pw.start if pw.kind == LITERAL else tok.start
+            if pos in seen:
+                continue
+            seen.add(pos)
+            login = tok.login.text if tok.login.kind == LITERAL else ""
+            via = f", through {tok.via}" if tok.via else ""
+            if pw.kind == EMPTY:
+                yield Problem(
+                    subject.location(tok.login.start, tok.login.end + 1),
+                    f"session token '{login}/' logs on as Campaign login {login!r} with no password "
+                    f"(trusted-IP native logon, {tok.how}); {MIGRATE}, with an empty <sessiontoken>",
+                    key=f"session-token:{login}/",
+                )
+            else:
+                who = _who(tok.login, pw.text, capital=False)
+                yield Problem(
+                    subject.location(pw.start, pw.end),
+                    f"session token of the form login/password carries the password of {who} ({tok.how}{via}); "
+                    f"rotate it and {MIGRATE}, with an empty <sessiontoken>",
+                    secret=pw.text,
+                    key=f"session-token:{_login_key(tok.login, pw.text)}",
+                )
+            fact = _login_fact(subject, tok.login, (tok.start, tok.end))
+            if fact is not None:
+                yield fact
+
+
+class LegacyLogon(Rule):
+    """An integration logs on to Campaign with a login and a password
+
+    Reports native logons whose credentials are not literals (variables,
+    environment, ``decryptString(getOption(...))``...): ``xtk:session#Logon``
+    calls and SOAP bodies, ``logonWithUser(login, pw)``,
+    ``NL.ExecutionInstance.logonRemote(url, login, pw)``,
+    ``nms_extAccount_LogonToRemoteInstance``, acc-js-sdk
+    ``ofUserAndPassword(url, process.env.X, ...)``, zeep/suds
+    ``client.service.Logon``, ``login/password`` session tokens built from
+    variables; Adobe's own upgrade checks PU-0003 (server-side ``logon(``) and
+    PU-0004 (``new SoapMethodCall(``); and, when a file holds no credentials
+    itself, its ``xtk:session#Logon`` SOAPAction header or
+    ``addMethod("Logon", ...)``. A logon with a literal password is IMS101's,
+    a session token in a URL IMS104's: one finding per call site. Everything
+    needs Campaign context in the file (``soaprouter.jsp``, ``urn:xtk:``,
+    ``xtk:session``, acc-js-sdk, an embedded Campaign script...), so another
+    product's ``logon(`` is left alone; ``client.logon()`` without arguments
+    (acc-js-sdk, whose credentials are its connection parameters) is not
+    reported. Documentation is skipped unless ``include-docs`` is set.
+
+    This rule also publishes every literal login used to log on (and
+    ``logonEscalation('webapp')``) as a ``campaign-login`` fact, which the
+    operator rules use to recognise technical operators.
+
+    Campaign v8 and the IMS lockdown (``nonIMSAuthnAPI``) refuse native logons
+    of technical operators. Create an Adobe Developer Console project with an
+    OAuth server-to-server credential, request a token from ``ims/token/v3``
+    (``grant_type=client_credentials``) and send ``Authorization: Bearer
+    <token>`` with an empty ``<sessiontoken>``.
+
+    Fails:
+
+        var r = sessionService.Logon("", login, decryptString(cryptedPassword), <parameters/>);
+
+    Passes:
+
+        req.header["Authorization"] = "Bearer " + imsToken;
+        req.body = '<urn:ExecuteQuery><urn:sessiontoken/>...';
+    """
+
+    id = "IMS103"
+    name = "legacy-logon"
+    subject = SourceText
+    severity = Severity.WARNING
+    tags = ("ims-migration",)
+    defaults = {"include-docs": False, "extra-placeholders": []}
+    keywords = (b"logon", b"soapmethodcall", b"sessiontoken", b"pass", b"pwd")
+
+    def check(self, subject: SourceText, options: Mapping[str, Any]) -> Iterator[Any]:
+        """Report non-literal logons, legacy calls, and anchors of files without credentials; publish logins."""
+        if _is_doc(subject) and not options.get("include-docs", False):
+            return
+        a = analyze(subject, _extra(options))
+        lines: set = set()
+
+        def once(pos: int) -> bool:
+            line = _line(subject, pos)
+            if line in lines:
+                return False
+            lines.add(line)
+            return True
+
+        for site in a.logons:
+            pw = site.password
+            if site.config:
+                if pw.kind != LITERAL:
+                    fact = _login_fact(subject, site.login, (site.start, site.end))
+                    if fact is not None:
+                        yield fact
+                continue
+            if pw.kind == LITERAL:
+                continue
+            at = site.at if site.at >= 0 else site.start
+            if once(at):
+                same_line = _line(subject, site.end) == _line(subject, at)
+                yield Problem(
+                    subject.location(at, site.end if same_line else None),
+                    f"{_who(site.login)} logs on with a login and {_password_words(pw)} ({site.how}); {MIGRATE}",
+                    key=f"logon:{_login_key(site.login)}",
+                )
+            fact = _login_fact(subject, site.login, (site.start, site.end))
+            if fact is not None:
+                yield fact
+        for tok in a.tokens:
+            if tok.password.kind in (LITERAL, EMPTY) and tok.login.kind != DYNAMIC:
+                continue
+            if tok.in_url:
+                continue  # IMS104 reports it
+            if once(tok.start):
+                yield Problem(
+                    subject.location(tok.start),
+                    f"{_who(tok.login)} logs on through a login/password session token ({tok.how}); "
+                    f"{MIGRATE}, with an empty <sessiontoken>",
+                    key=f"session-token:{_login_key(tok.login)}",
+                )
+            fact = _login_fact(subject, tok.login, (tok.start, tok.end))
+            if fact is not None:
+                yield fact
+        if not any(not s.config for s in a.logons):
+            for mark in a.anchors:
+                if once(mark.start):
+                    yield Problem(
+                        subject.location(mark.start, mark.end),
+                        f"legacy login/password logon (`{mark.text}`); {MIGRATE}",
+                        key="logon:xtk:session#Logon",
+                    )
+        for mark in a.legacy_calls:
+            if not once(mark.start):
+                continue
+            if mark.kind == "PU-0003":
+                msg = f"server-side {mark.text} opens a native Campaign session (Adobe upgrade check PU-0003); {MIGRATE}"
+            else:
+                msg = f"{mark.text} relies on a native Campaign session (Adobe upgrade check PU-0004); {MIGRATE}"
+            yield Problem(subject.location(mark.start, mark.end), msg, key=mark.kind)
+        for login, start, end in a.escalations:
+            fact = _login_fact(subject, login, (start, end))
+            if fact is not None:
+                yield fact
+
+
+def _password_words(pw: Value) -> str:
+    if pw.kind == ENCRYPTED:
+        return "a stored (encrypted) password"
+    if pw.kind == EMPTY:
+        return "an empty password"
+    if pw.kind == MISSING:
+        return "a password"
+    if pw.kind == PLACEHOLDER and pw.text:
+        return f"a password filled in from `{pw.text}`"
+    if pw.text:
+        return f"a password from `{pw.text}`"
+    return "a password from a variable"
+
+
+class SessionTokenInUrl(Rule):
+    """A Campaign session token travels in a URL (`__sessiontoken=`)
+
+    Finds ``?__sessiontoken=`` / ``&__sessiontoken=`` (also ``&amp;``) in
+    links, JSP/JSSP pages, curl commands, HTTP clients and WSDL URLs
+    (``schemawsdl.jsp?schema=%s&__sessiontoken=%s``). A ``login/password``
+    value with a literal or empty password is IMS102's finding, not this one.
+    Cookies (``Cookie: __sessiontoken=...``) are not URLs. Documentation is
+    skipped unless ``include-docs`` is set.
+
+    URLs end up in proxy, load-balancer and web-server logs, browser history and
+    Referer headers: whoever reads them can replay the session. Send the
+    credentials in a header instead: ``Authorization: Bearer <token>`` with a
+    token of an Adobe Developer Console technical account (OAuth
+    server-to-server).
+
+    Fails:
+
+        curl "https://acme.campaign.adobe.com/nl/jsp/schemawsdl.jsp?schema=nms:rtEvent&__sessiontoken=$TOKEN"
+
+    Passes:
+
+        curl -H "Authorization: Bearer $TOKEN" "https://acme.campaign.adobe.com/nl/jsp/schemawsdl.jsp?schema=nms:rtEvent"
+    """
+
+    id = "IMS104"
+    name = "session-token-in-url"
+    subject = SourceText
+    severity = Severity.WARNING
+    tags = ("security", "ims-migration")
+    security_severity = "5.0"
+    defaults = {"include-docs": False, "extra-placeholders": []}
+    keywords = (b"__sessiontoken",)
+
+    def check(self, subject: SourceText, options: Mapping[str, Any]) -> Iterator[Any]:
+        """Report each URL that carries ``__sessiontoken=`` and is not IMS102's."""
+        if _is_doc(subject) and not options.get("include-docs", False):
+            return
+        a = analyze(subject, _extra(options))
+        for mark in a.url_tokens:
+            if mark.covered:
+                continue
+            what = "a login/password session token" if mark.text else "a session token"
+            yield Problem(
+                subject.location(mark.start, mark.start + len("__sessiontoken=")),
+                f"{what} is passed in a URL (`__sessiontoken=`): proxies and web server logs record it; {MIGRATE} instead",
+                key="url:__sessiontoken",
+            )
+
+
+_JWT_RE = re.compile(
+    r"(?P<exchange>/ims/exchange/jwt)|(?P<metascope>\bent_campaign_sdk\b)|(?P<cli>-setims(?:jwt)?auth\b)"
+    r"|(?P<key>\bauthIMSTAPrivateKey\b(?:\s*=\s*(?P<q>[\"'])(?P<val>[^\"'\n]*)(?P=q))?)",
+    re.I,
+)
+
+
+class JwtServiceAccount(Rule):
+    """The deprecated Service Account (JWT) credential is still in use
+
+    Finds the JWT exchange endpoint ``/ims/exchange/jwt``, the Campaign
+    metascope ``ent_campaign_sdk`` of a JWT payload, the Campaign server
+    commands ``nlserver config -setimsjwtauth`` and ``-setimsauth`` (the
+    pre-7.4.1 command; ``-setimsoauth`` is the OAuth one and is fine), and a
+    configured ``authIMSTAPrivateKey`` (an empty attribute, as shipped in the
+    default serverConf.xml, is fine). ``<pipelined authType="imsJwtToken"/>``
+    is still the documented value after the OAuth migration and is not
+    reported. Documentation is skipped unless ``include-docs`` is set.
+
+    Adobe retired Service Account (JWT) credentials: they stop working when
+    their certificate expires (and at the latest on the dates Adobe announced).
+    Create an OAuth server-to-server credential in the Adobe Developer Console,
+    request tokens from ``ims/token/v3`` with ``grant_type=client_credentials``,
+    and on Campaign servers (v7.4.1+) run ``nlserver config
+    -setimsoauth:<org>/<client id>/<technical account>/<client secret>``.
+
+    Fails:
+
+        const res = await fetch("https://ims-na1.adobelogin.com/ims/exchange/jwt/", {method: "POST", body: form});
+
+    Passes:
+
+        const res = await fetch("https://ims-na1.adobelogin.com/ims/token/v3", {method: "POST", body: form});
+    """
+
+    id = "IMS105"
+    name = "jwt-service-account"
+    subject = SourceText
+    severity = Severity.WARNING
+    tags = ("ims-migration", "deprecated")
+    defaults = {"include-docs": False}
+    keywords = (b"exchange/jwt", b"ent_campaign_sdk", b"setimsjwtauth", b"setimsauth", b"authimstaprivatekey")
+
+    def check(self, subject: SourceText, options: Mapping[str, Any]) -> Iterator[Any]:
+        """Report each JWT exchange, metascope, CLI command and configured private key."""
+        if _is_doc(subject) and not options.get("include-docs", False):
+            return
+        text = subject.text
+        lines = set()
+        for m in _JWT_RE.finditer(text):
+            if m.group("exchange"):
+                what, key = "the Service Account (JWT) token exchange `/ims/exchange/jwt`", "jwt:exchange"
+            elif m.group("metascope"):
+                what, key = "the JWT metascope `ent_campaign_sdk`", "jwt:metascope"
+            elif m.group("cli"):
+                cmd = m.group("cli")
+                if cmd.lower() == "-setimsauth":
+                    what = "`nlserver config -setimsauth` (the JWT setup of builds older than 7.4.1)"
+                else:
+                    what = "`nlserver config -setimsjwtauth` (a JWT technical account)"
+                key = "jwt:cli"
+            else:
+                if m.group("q") is not None and not m.group("val").strip():
+                    continue  # an empty attribute: not configured
+                what, key = "a JWT private key (`authIMSTAPrivateKey`)", "jwt:private-key"
+            line = _line(subject, m.start())
+            if (line, key) in lines:
+                continue
+            lines.add((line, key))
+            yield Problem(
+                subject.location(m.start(), m.end()),
+                f"deprecated Service Account (JWT) credential: {what}; Adobe retired JWT credentials, move to OAuth "
+                "server-to-server (`ims/token/v3`, `grant_type=client_credentials`; on Campaign servers "
+                "`nlserver config -setimsoauth`)",
+                key=key,
+            )
+
+
+_SESSION_UUID_RE = re.compile(
+    r"(?<![\w\-])___(?P<tok>[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12})(?![\w\-])"
+)
+_SECURITY_TOKEN_RE = re.compile(
+    r"(?i:x-security-token|pstrsecuritytoken|__securitytoken|security[_\-]?token)(?:[\s\"'\]\):=,>]|&quot;|&gt;){1,10}"
+    r"(?P<tok>@[A-Za-z0-9+/_\-]{40,}={0,2})(?![A-Za-z0-9+/=_\-])"
+)
+_JWT_LITERAL_RE = re.compile(r"(?<![\w\-.])(?P<tok>eyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{16,})(?![\w\-.])")
+_JWT_CONTEXT_RE = re.compile(r"(?i)bearer|token|authorization|jwt")
+_JWT_IO_SAMPLE = "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"  # the jwt.io example's signature
+_IMS_CONTEXT_RE = re.compile(r"(?i)adobelogin\.com|ims/token/v\d|adobe\.io\b|\bims[_\-]?(?:token|org|client)")
+_IMS_TOKEN_URL_RE = re.compile(r"(?i)ims/token/v\d|adobelogin\.com")
+_CLIENT_SECRET_RE = re.compile(r"(?i:client[_\-]?secret)")
+_SETIMSOAUTH_RE = re.compile(r"-setimsoauth:(?P<v>[^\s\"'`]+)", re.I)
+_BARE_SECRET_RE = re.compile(r"[^\s&\"'`;,)#]+")
+
+
+class PastedToken(Rule):
+    """A live Campaign or IMS token, or an IMS client secret, is pasted in the code
+
+    Finds a Campaign session token (``___`` + UUID), a Campaign security token
+    (``@`` + 40 or more base64 characters after ``X-Security-Token``,
+    ``securityToken``, ``pstrSecurityToken``), a JWT access token
+    (``eyJ...`` three base64url segments) after ``Bearer``/``token`` in a
+    Campaign or Adobe IMS file, and an IMS ``client_secret`` (any spelling:
+    ``clientSecret``, ``IMS_CLIENT_SECRET``, Postman variables, form fields,
+    ``-setimsoauth:.../<secret>``) holding a literal in a file that requests
+    ``ims/token/v3`` (a ``p8e-`` secret counts anywhere). Placeholders,
+    environment lookups, encrypted values and the jwt.io sample token are
+    ignored. Documentation is scanned too (``include-docs``).
+
+    A token or secret in a repository is a credential anyone can replay: a
+    session token acts as its operator until it expires, a client secret mints
+    new tokens until it is rotated. Remove it, rotate the client secret in the
+    Adobe Developer Console (or log the session out), and obtain tokens at run
+    time from ``ims/token/v3`` with the secret read from the environment or a
+    secret store.
+
+    Fails:
+
+        curl -d client_id=$CLIENT_ID -d client_secret=p8e-DocExampleOnlyDocExampleOnly01 https://ims-na1.adobelogin.com/ims/token/v3
+
+    Passes:
+
+        curl -d client_id="$CLIENT_ID" -d client_secret="$CLIENT_SECRET" https://ims-na1.adobelogin.com/ims/token/v3
+    """
+
+    id = "IMS106"
+    name = "pasted-token"
+    subject = SourceText
+    severity = Severity.ERROR
+    tags = ("security", "credentials")
+    security_severity = "8.0"
+    defaults = {"include-docs": True, "extra-placeholders": []}
+    keywords = (
+        b"___",
+        b"securitytoken",
+        b"security-token",
+        b"security_token",
+        b"eyj",
+        b"client_secret",
+        b"clientsecret",
+        b"client-secret",
+        b"p8e-",
+        b"setimsoauth",
+    )
+
+    def check(self, subject: SourceText, options: Mapping[str, Any]) -> Iterator[Any]:
+        """Report pasted session tokens, security tokens, JWTs and IMS client secrets."""
+        if _is_doc(subject) and not options.get("include-docs", True):
+            return
+        extra = _extra(options)
+        text = subject.text
+        seen = set()
+
+        def problem(start: int, end: int, secret: str, kind: str, msg: str) -> Optional[Problem]:
+            if start in seen:
+                return None
+            seen.add(start)
+            return Problem(subject.location(start, end), msg, secret=secret, key=f"{kind}:{secret_hash(secret)}")
+
+        if "___" in text:
+            for m in _SESSION_UUID_RE.finditer(text):
+                tok = m.group("tok")
+                if len(set(tok.replace("-", "").lower())) <= 2:
+                    continue  # 00000000-0000-... and the like: an example
+                p = problem(
+                    m.start(),
+                    m.end(),
+                    m.group(0),
+                    "session-token",
+                    "pasted Campaign session token (`___<uuid>`): it acts as its operator until it expires; remove it, "
+                    f"log the session out, and {MIGRATE}",
+                )
+                if p:
+                    yield p
+        for m in _SECURITY_TOKEN_RE.finditer(text):
+            tok = m.group("tok")
+            if is_placeholder(tok, extra):
+                continue
+            p = problem(
+                m.start("tok"),
+                m.end("tok"),
+                tok,
+                "security-token",
+                f"pasted Campaign security token (`X-Security-Token`): remove it, log the session out, and {MIGRATE}",
+            )
+            if p:
+                yield p
+        if "eyJ" in text:
+            wide = None
+            for m in _JWT_LITERAL_RE.finditer(text):
+                tok = m.group("tok")
+                if tok.endswith(_JWT_IO_SAMPLE):
+                    continue
+                if not _JWT_CONTEXT_RE.search(text, max(0, m.start() - 120), m.start()):
+                    continue
+                if wide is None:
+                    wide = has_campaign_context(subject) or _IMS_CONTEXT_RE.search(subject.whole_text) is not None
+                if not wide:
+                    break
+                p = problem(
+                    m.start(),
+                    m.end(),
+                    tok,
+                    "jwt",
+                    "pasted bearer token (JWT): remove it and obtain tokens at run time from `ims/token/v3` "
+                    "(OAuth server-to-server) with the client secret read from the environment or a secret store",
+                )
+                if p:
+                    yield p
+        yield from self._client_secrets(subject, extra, problem)
+
+    def _client_secrets(self, subject: SourceText, extra: Sequence[str], problem: Any) -> Iterator[Problem]:
+        text = subject.text
+        lang = subject.language
+        low = text.lower()
+        if not ("secret" in low or "setimsoauth" in low):
+            return
+        ims = _IMS_TOKEN_URL_RE.search(subject.whole_text) is not None
+        msg = (
+            "hard-coded IMS `client_secret`: rotate it in the Adobe Developer Console and read it from the "
+            "environment or a secret store when requesting tokens from `ims/token/v3`"
+        )
+        candidates: List[Tuple[int, int, str]] = []
+        for ks, ke, key, quote, op, pos in key_uses(text, _CLIENT_SECRET_RE, "_-", "_-"):
+            if op == "," and not quote:
+                continue
+            lit = parse_literal(text, pos, lang) if pos < len(text) else None
+            if lit is not None:
+                if not lit.interpolated:
+                    candidates.append((lit.start, lit.end, lit.value))
+                continue
+            # an unquoted value: configuration files, shell, form bodies (`&client_secret=...`)
+            start = ks - len(quote)
+            before = text[start - 1] if start else "\n"
+            bare_ok = lang in ("env", "properties", "yaml", "shell", "text", "markdown") or before in "?&\"'" or (
+                op == "=" and before in " \t" and lang not in ("python", "js", "java", "csharp", "php", "ruby", "go")
+            )
+            if not bare_ok or op not in ("=", ":"):
+                continue
+            bm = _BARE_SECRET_RE.match(text, pos)
+            if bm:
+                candidates.append((bm.start(), bm.end(), bm.group(0)))
+        for pm in _POSTMAN_VAR_RE.finditer(text) if lang == "json" and '"key"' in text else ():
+            if re.search(r"(?i)client[_\-]?secret", pm.group("k")):
+                candidates.append((pm.start("v"), pm.end("v"), pm.group("v")))
+        for m in _SETIMSOAUTH_RE.finditer(text):
+            parts = m.group("v").split("/")
+            if len(parts) >= 4 and parts[-1]:
+                s = m.end("v") - len(parts[-1])
+                candidates.append((s, m.end("v"), parts[-1]))
+        for start, end, value in candidates:
+            v = value.strip()
+            if len(v) < 8 or classify_literal(v, extra) != LITERAL or is_encrypted(v):
+                continue
+            if re.fullmatch(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+(?:\(\))?", v) or v.startswith(("process.env", "os.environ")):
+                continue  # a member expression, not a secret
+            if not (ims or v.startswith("p8e-")):
+                continue
+            p = problem(start, end, v, "client-secret", msg)
+            if p:
+                yield p
+
+
+RULES = (HardcodedCredentials, PasswordSessionToken, LegacyLogon, SessionTokenInUrl, JwtServiceAccount, PastedToken)
+
+
+@hookimpl
+def imslint_register_rules() -> Iterable[type]:
+    """The credential and legacy-logon rules IMS101-IMS106."""
+    return list(RULES)

@@ -1,0 +1,823 @@
+"""Operator rules (IMS001-IMS007): what in an operator export blocks the move to Adobe IMS.
+
+Every rule sorts an operator into one of a few kinds first (see :class:`Classifier`):
+an IMS account (no finding), one of Adobe's built-in native operators (left alone),
+a disabled native operator (IMS007), a technical operator used for API access
+(IMS005), or a person who still signs in natively (IMS001, and IMS002-IMS004 about
+the email that will become their Adobe ID). The kinds are exclusive, so IMS001 and
+IMS005 never fire on the same operator.
+
+``allowed-logins`` and ``technical-logins`` are options of each rule that needs them
+(with the same defaults): set them alike on every operator rule you configure.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+import weakref
+from array import array
+from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple
+
+from linter.hookspecs import hookimpl
+from linter.model import Location, OperatorRecord, Problem, Related, Severity
+from linter.rule import Rule
+
+__all__ = [
+    "DEFAULT_ALLOWED_LOGINS",
+    "DEFAULT_TECHNICAL_LOGINS",
+    "DEFAULT_PLACEHOLDER_DOMAINS",
+    "Classifier",
+    "email_problem",
+    "operator_properties",
+    "NativeOperator",
+    "MissingEmail",
+    "InvalidEmail",
+    "DuplicateEmail",
+    "TechnicalOperator",
+    "OperatorGroup",
+    "DisabledOperator",
+    "RULES",
+    "imslint_register_rules",
+]
+
+# Adobe's default allowOperator list: "enabled by default and must not be modified" (impact-ims-migration.md).
+DEFAULT_ALLOWED_LOGINS = ["admin", "aemserver", "campaign-loginmonitor", "internal", "monitoring"]
+
+# Case-insensitive globs. Adobe's documented technical operators (webapp, billing, central/local of
+# Distributed Marketing, mc/mcN of Message Center, Interaction*), then common API naming.
+DEFAULT_TECHNICAL_LOGINS = [
+    "webapp",
+    "billing",
+    "central",
+    "local",
+    "mc",
+    "mc[0-9]",
+    "mc[0-9][0-9]",
+    "interaction*",
+    "api",
+    "api_*",
+    "api-*",
+    "*_api",
+    "*-api",
+    "ws_*",
+    "ws-*",
+    "*_ws",
+    "svc_*",
+    "svc-*",
+    "*_svc",
+    "tech_*",
+    "tech-*",
+    "technical*",
+    "soap_*",
+    "integration_*",
+    "*_integration",
+]
+
+# Domains nobody can receive mail at or claim in the Admin Console, besides the reserved
+# ones (RFC 2606 / 6761: example.*, .test, .invalid, .localhost; and .local, mDNS/intranet).
+DEFAULT_PLACEHOLDER_DOMAINS = [
+    "test.com",
+    "domain.com",
+    "yourdomain.com",
+    "yourcompany.com",
+    "mycompany.com",
+    "xxx.com",
+    "foo.com",
+    "bar.com",
+    "foobar.com",
+]
+
+_RESERVED_DOMAINS = frozenset({"example.com", "example.net", "example.org", "localhost"})
+_RESERVED_SUFFIXES = (".example", ".test", ".invalid", ".localhost", ".local")
+# Mailboxes no person reads: they cannot be anyone's Adobe ID.
+_UNATTENDED_LOCALS = frozenset({
+    "noreply", "no-reply", "no_reply", "no.reply", "donotreply", "do-not-reply", "do_not_reply",
+    "do.not.reply", "nobody", "null", "none", "dummy", "fake", "changeme", "unknown",
+})
+# "test@test.fr", "demo@demo.de": a word repeated on both sides of the '@'.
+_PLACEHOLDER_WORDS = frozenset({"test", "demo", "sample", "user", "foo", "bar", "mail", "email", "name", "abc"})
+_LOCAL_RE = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.\-\u00a0-\uffff]+$")
+_LABEL_RE = re.compile(r"^[a-z0-9\u00a0-\uffff](?:[a-z0-9\u00a0-\uffff-]*[a-z0-9\u00a0-\uffff])?$")
+
+MAX_RELATED = 20  # SARIF viewers and terminals choke on long lists; the message gives the full count
+
+
+# --------------------------------------------------------------------------- shared helpers
+
+
+def _as_list(value: Any) -> List[str]:
+    """An option that should be a list of strings (a lone string is accepted as a one-item list)."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    return [str(v) for v in value]
+
+
+def operator_properties(op: OperatorRecord, **extra: Any) -> Dict[str, Any]:
+    """The properties every operator finding carries (used by the worklist and the baseline)."""
+    props: Dict[str, Any] = {
+        "login": op.login,
+        "label": op.label,
+        "email": op.email,
+        "authentication_type": op.authentication_type,
+        "status": "disabled" if op.disabled else "active",
+        "type": "group" if op.is_group else "operator",
+    }
+    props.update(extra)
+    return props
+
+
+class Classifier:
+    """Sorts operators into exclusive kinds from a rule's options and the logins code uses.
+
+    Kinds: ``ims``, ``group``, ``other`` (neither operator nor group), ``allowed``
+    (Adobe's built-in native operators), ``disabled``, ``technical`` and ``person``.
+    """
+
+    def __init__(self, options: Mapping[str, Any], code_logins: Mapping[str, List[Optional[Location]]]) -> None:
+        self.allowed = frozenset(s.strip().lower() for s in _as_list(options.get("allowed-logins", DEFAULT_ALLOWED_LOGINS)))
+        patterns = [p.strip().lower() for p in _as_list(options.get("technical-logins", DEFAULT_TECHNICAL_LOGINS)) if p.strip()]
+        # One compiled alternation instead of a loop of fnmatch calls: the check runs per operator.
+        self._technical_re = re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in patterns)) if patterns else None
+        self._patterns = patterns
+        self.code_logins = code_logins
+        self._last: Optional[OperatorRecord] = None
+        self._last_kind = ""
+
+    def matching_pattern(self, login: str) -> Optional[str]:
+        """The first ``technical-logins`` glob matching ``login`` (case-insensitive), or None."""
+        low = login.strip().lower()
+        if self._technical_re is None or not self._technical_re.match(low):
+            return None
+        for p in self._patterns:
+            if fnmatch.fnmatchcase(low, p):
+                return p
+        return None  # pragma: no cover - the alternation matched, so one pattern does
+
+    def technical_reasons(self, op: OperatorRecord) -> List[str]:
+        """Why ``op`` looks like an API (technical) operator; empty when it does not."""
+        reasons: List[str] = []
+        if op.no_console_cnx:
+            reasons.append("access from the rich client is forbidden")
+        pattern = self.matching_pattern(op.login)
+        if pattern is not None:
+            reasons.append(f"its login matches the technical pattern {pattern!r}")
+        uses = self.code_logins.get(op.login.strip().lower())
+        if uses:
+            reasons.append(f"the scanned code logs on with it ({len(uses)} place{'s' if len(uses) != 1 else ''})")
+        return reasons
+
+    def kind(self, op: OperatorRecord) -> str:
+        """The exclusive kind of ``op`` (see the class docstring)."""
+        # Every operator rule asks in turn about the same record: answer once.
+        if op is self._last:
+            return self._last_kind
+        kind = self._kind(op)
+        self._last, self._last_kind = op, kind
+        return kind
+
+    def _kind(self, op: OperatorRecord) -> str:
+        if op.is_group:
+            return "group"
+        if not op.is_operator:
+            return "other"
+        if op.uses_ims:
+            return "ims"
+        if op.login.strip().lower() in self.allowed:
+            return "allowed"
+        if op.disabled:
+            return "disabled"
+        if op.no_console_cnx or self.matching_pattern(op.login) is not None or op.login.strip().lower() in self.code_logins:
+            return "technical"
+        return "person"
+
+
+# Classifiers shared by the rules of one run (keyed by the run's context, forgotten with it).
+_CLASSIFIERS: "weakref.WeakKeyDictionary[Any, Dict[tuple, Classifier]]" = weakref.WeakKeyDictionary()
+
+
+class _OperatorRule(Rule):
+    """Shared plumbing: a classifier built once per run from the options and the code's logins."""
+
+    subject = OperatorRecord
+    tags: Tuple[str, ...] = ("ims-migration", "operators")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._classifier: Optional[Classifier] = None
+        self._options_ref: Optional[Mapping[str, Any]] = None
+
+    def classifier(self, options: Mapping[str, Any]) -> Classifier:
+        """The classifier for ``options`` (the engine passes the same mapping on every call).
+
+        Rules of one run whose options agree share one classifier, so a record is
+        classified once however many operator rules look at it.
+        """
+        if self._classifier is None or self._options_ref is not options:
+            key = (
+                tuple(_as_list(options.get("allowed-logins", DEFAULT_ALLOWED_LOGINS))),
+                tuple(_as_list(options.get("technical-logins", DEFAULT_TECHNICAL_LOGINS))),
+            )
+            shared = _CLASSIFIERS.setdefault(self.context, {})
+            classifier = shared.get(key)
+            if classifier is None:
+                classifier = shared[key] = Classifier(options, self.code_logins())
+            self._classifier, self._options_ref = classifier, options
+        return self._classifier
+
+    def code_logins(self) -> Dict[str, List[Optional[Location]]]:
+        """Lower-cased login -> places where scanned code logs on with it (facts of phase 0).
+
+        A place may be None when the publishing rule did not say where.
+        """
+        out: Dict[str, List[Optional[Location]]] = {}
+        for fact in self.context.facts("campaign-login"):
+            value = fact.value if isinstance(fact.value, str) else str(fact.value)
+            key = value.strip().lower()
+            if not key:
+                continue
+            locs = out.setdefault(key, [])
+            if fact.location is None or fact.location not in locs:
+                locs.append(fact.location)
+        return out
+
+
+_CLASSIFIER_DEFAULTS = {
+    "allowed-logins": list(DEFAULT_ALLOWED_LOGINS),
+    "technical-logins": list(DEFAULT_TECHNICAL_LOGINS),
+}
+
+
+# --------------------------------------------------------------------------- IMS001
+
+
+class NativeOperator(_OperatorRule):
+    """Operator still signs in with a Campaign login and password.
+
+    An active operator whose authentication type is not IMS, that is neither a
+    technical operator (technical-operator, IMS005, reports those) nor one of
+    Adobe's built-in native operators listed in ``allowed-logins``.
+
+    Campaign v8 and the IMS lockdown of v7.4.1 refuse native sign-in for people:
+    every person must sign in with their Adobe ID. Give the operator the
+    person's Adobe ID email, then switch its authentication type to IMS (the
+    worklist written by ``imslint operators --worklist`` lists them all).
+
+    Failing example (an active person, native)::
+
+        <operator name="asmith" label="Alice Smith" email="alice.smith@acme.com">
+          <access authenticationType="native"/>
+        </operator>
+
+    Passing example (migrated)::
+
+        <operator name="alice.smith@acme.com" label="Alice Smith" email="alice.smith@acme.com">
+          <access authenticationType="ims"/>
+        </operator>
+    """
+
+    id = "IMS001"
+    name = "native-operator"
+    severity = Severity.ERROR
+    defaults = dict(_CLASSIFIER_DEFAULTS)
+
+    def check(self, op: OperatorRecord, options: Mapping[str, Any]) -> Iterable[Problem]:
+        """Report an active person who signs in natively."""
+        if self.classifier(options).kind(op) != "person":
+            return ()
+        return [
+            Problem(
+                op.location,
+                f"operator {op.display} still signs in with a Campaign login and password: set its email to the "
+                "person's Adobe ID, then switch its authentication type to IMS",
+                key=op.login,
+                properties=operator_properties(op),
+            )
+        ]
+
+
+# --------------------------------------------------------------------------- IMS002
+
+
+class MissingEmail(_OperatorRule):
+    """Native operator has no email, so it cannot be mapped to an Adobe ID.
+
+    An active person operator (as native-operator, IMS001, reports) with an
+    empty ``@email``.
+
+    The move to IMS matches each operator to an Adobe ID through its email.
+    Without one the person loses access (or a second operator is created at
+    their first IMS sign-in). Fill ``@email`` with the person's Adobe ID
+    address (for a batch, Adobe's procedure: export Name and Label, add the
+    emails, import them with an Update data activity).
+
+    Failing example::
+
+        <operator name="jdoe" label="John Doe"><access authenticationType="native"/></operator>
+
+    Passing example::
+
+        <operator name="jdoe" label="John Doe" email="john.doe@acme.com">
+          <access authenticationType="native"/>
+        </operator>
+    """
+
+    id = "IMS002"
+    name = "missing-email"
+    severity = Severity.ERROR
+    defaults = dict(_CLASSIFIER_DEFAULTS)
+
+    def check(self, op: OperatorRecord, options: Mapping[str, Any]) -> Iterable[Problem]:
+        """Report an active person operator without email."""
+        if op.email.strip() or self.classifier(options).kind(op) != "person":
+            return ()
+        return [
+            Problem(
+                op.location,
+                f"native operator {op.display} has no email, so it cannot be mapped to an Adobe ID: "
+                "set its email to the person's Adobe ID address",
+                key=op.login,
+                properties=operator_properties(op),
+            )
+        ]
+
+
+# --------------------------------------------------------------------------- IMS003
+
+
+def email_problem(
+    email: str,
+    allowed_domains: Sequence[str] = (),
+    placeholder_domains: Sequence[str] = tuple(DEFAULT_PLACEHOLDER_DOMAINS),
+) -> Optional[str]:
+    """Why ``email`` cannot be a person's Adobe ID (a short reason), or None when it can.
+
+    Checked, in order: spaces, the ``name@domain`` shape, the characters of the
+    local part and of the domain labels, a domain with a dot and a top-level
+    domain of two letters or more, reserved or local domains (``example.com``,
+    ``.test``, ``.invalid``, ``.localhost``, ``.local``), ``placeholder_domains``,
+    unattended mailboxes (``noreply``, ``nobody``...), placeholder pairs (the same
+    short or placeholder word on both sides: ``a@a.com``, ``xxx@xxx.fr``,
+    ``test@test.fr``), then ``allowed_domains`` when given.
+    """
+    value = email.strip()
+    if any(c.isspace() for c in value):
+        return "it contains spaces"
+    if value.count("@") != 1:
+        return "it is not of the form name@domain"
+    local, domain = value.split("@")
+    if not local or not domain:
+        return "it is not of the form name@domain"
+    if len(local) > 64 or len(value) > 254:
+        return "it is too long"
+    if local.startswith(".") or local.endswith(".") or ".." in local or not _LOCAL_RE.match(local):
+        return "the part before '@' is not valid"
+    dom = domain.lower()
+    if "." not in dom:
+        return "its domain has no dot"
+    labels = dom.split(".")
+    if any(not _LABEL_RE.match(label) or len(label) > 63 for label in labels):
+        return "its domain is not valid"
+    tld = labels[-1]
+    if len(tld) < 2 or tld.isdigit():
+        return "its domain is not valid"
+    if dom in _RESERVED_DOMAINS or dom.endswith(_RESERVED_SUFFIXES) or dom.split(".", 1)[1] in _RESERVED_DOMAINS:
+        return "its domain is reserved for examples or local networks"
+    placeholders = {d.strip().lower() for d in placeholder_domains}
+    if dom in placeholders:
+        return "its domain is a placeholder"
+    low_local = local.lower()
+    if low_local in _UNATTENDED_LOCALS:
+        return "it is an unattended mailbox"
+    if low_local == labels[0] and (len(low_local) <= 2 or len(set(low_local)) == 1 or low_local in _PLACEHOLDER_WORDS):
+        return "it looks like a placeholder"
+    allowed = [d.strip().lower().lstrip("@") for d in allowed_domains if d.strip()]
+    if allowed and not any(dom == d or dom.endswith("." + d) for d in allowed):
+        return "its domain is not one of the organisation's domains (allowed-domains)"
+    return None
+
+
+class InvalidEmail(_OperatorRule):
+    """Native operator's email cannot be a person's Adobe ID.
+
+    An active person operator (as native-operator, IMS001, reports) whose email
+    is not a usable address: spaces, no ``name@domain`` shape, invalid
+    characters, a domain without a dot, a reserved or local domain
+    (``example.com``, ``.test``, ``.invalid``, ``.localhost``, ``.local``), a
+    domain of ``placeholder-domains``, an unattended mailbox (``noreply@``,
+    ``nobody@``...) or a placeholder pair such as ``a@a.com``. With
+    ``allowed-domains`` set (for example ``["acme.com"]``), the domain must be
+    one of them or a subdomain of one.
+
+    The email becomes the operator's Adobe ID: mail must reach the person and
+    the domain must be one the organisation can claim in the Admin Console.
+    Set the person's real work address.
+
+    Failing example::
+
+        <operator name="jdoe" label="John Doe" email="test@test.com"/>
+
+    Passing example::
+
+        <operator name="jdoe" label="John Doe" email="john.doe@acme.com"/>
+    """
+
+    id = "IMS003"
+    name = "invalid-email"
+    severity = Severity.ERROR
+    defaults = dict(
+        _CLASSIFIER_DEFAULTS,
+        **{"allowed-domains": [], "placeholder-domains": list(DEFAULT_PLACEHOLDER_DOMAINS)},
+    )
+
+    def check(self, op: OperatorRecord, options: Mapping[str, Any]) -> Iterable[Problem]:
+        """Report an active person operator whose email is not usable."""
+        if not op.email.strip() or self.classifier(options).kind(op) != "person":
+            return ()
+        reason = email_problem(
+            op.email,
+            _as_list(options.get("allowed-domains", [])),
+            _as_list(options.get("placeholder-domains", DEFAULT_PLACEHOLDER_DOMAINS)),
+        )
+        if reason is None:
+            return ()
+        return [
+            Problem(
+                op.location,
+                f"operator {op.display} has the email {op.email.strip()!r}, which cannot be an Adobe ID ({reason}): "
+                "set the person's real work address",
+                key=op.login,
+                properties=operator_properties(op, reason=reason),
+            )
+        ]
+
+
+# --------------------------------------------------------------------------- IMS004
+
+
+def _ims_detail(login: str) -> int:
+    """The negative marker DuplicateEmail stores for an IMS holder: -1 - a 62-bit hash of its login."""
+    return -1 - (hash(login) & 0x3FFFFFFFFFFFFFFF)
+
+
+class DuplicateEmail(_OperatorRule):
+    """Several operators share one email, but an Adobe ID maps to a single operator.
+
+    Reported on each active person operator (as native-operator, IMS001,
+    reports) whose email (trimmed, case-insensitive) is also held by another
+    such operator or by an operator already on IMS, in any export of the run.
+    Each occurrence is reported and points at the others.
+
+    At the move to IMS, Campaign finds the operator of an Adobe ID by its
+    email: two operators with one address collide, and one person ends up
+    with the other's rights. Give each person their own address, or delete
+    the extra accounts.
+
+    Failing example::
+
+        <operator name="jdoe" label="John Doe" email="team@acme.com"/>
+        <operator name="asmith" label="Alice Smith" email="Team@acme.com"/>
+
+    Passing example::
+
+        <operator name="jdoe" label="John Doe" email="john.doe@acme.com"/>
+        <operator name="asmith" label="Alice Smith" email="alice.smith@acme.com"/>
+    """
+
+    id = "IMS004"
+    name = "duplicate-email"
+    severity = Severity.ERROR
+    defaults = dict(_CLASSIFIER_DEFAULTS)
+
+    # Memory design (an export can hold a million operators, nearly all already on IMS):
+    #  - every counted operator (person or IMS) costs three 8-byte array slots: the 64-bit hash of
+    #    its normalised email, its place (export index << 32 | line), and the offset of its details
+    #    in a byte blob; IMS holders, whose details are never reported, store a negative number
+    #    made from the hash of their login instead (to recognise one operator seen in two
+    #    exports): 24 bytes;
+    #  - a one-hash bitmap ("Bloom filter with k=1") sized to 64 bits per counted operator, doubled
+    #    as the run grows (8-16 bytes per operator): a hash whose bit is already set is a candidate
+    #    duplicate. Every second occurrence of an email is a candidate; false candidates (at most
+    #    ~1/64 of the operators) are weeded out in finish(), which scans the hash array once;
+    #  - the details (login, label, email, authentication type) of person operators only, packed in
+    #    the blob: those are the operators IMS001 reports, whose findings cost far more already.
+    # So 32-40 bytes per operator, no Python object per email. The 64-bit hash (Python's SipHash,
+    # stable within the run) collides for two distinct emails with probability ~n^2/2^65
+    # (3e-8 for a million), and person/person pairs are verified on the stored emails anyway.
+    _LOAD = 64  # bitmap bits per counted operator
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._hashes = array("Q")
+        self._places = array("Q")
+        self._details = array("q")
+        self._blob = bytearray()
+        self._exports: List[str] = []
+        self._export_index: Dict[str, int] = {}
+        self._nbits = 1 << 16
+        self._mask = self._nbits - 1
+        self._capacity = self._nbits // self._LOAD
+        self._bits = bytearray(self._nbits >> 3)
+        self._candidates: set = set()
+        self._last_path: Optional[str] = None
+        self._last_index = 0
+
+    def check(self, op: OperatorRecord, options: Mapping[str, Any]) -> Iterable[Problem]:
+        """Record the email of a person or IMS operator; duplicates are reported in :meth:`finish`."""
+        # The hot path of the rule set (it sees every operator of a million-row export): kept flat.
+        email = op.email
+        if not email or op.type != 0:
+            return ()
+        email = email.strip().lower()
+        if not email:
+            return ()
+        kind = self.classifier(options).kind(op)  # computed once per record for all the rules
+        if kind == "ims":
+            detail = -1 - (hash(op.login) & 0x3FFFFFFFFFFFFFFF)
+        elif kind == "person":
+            detail = len(self._blob)
+            packed = "\0".join(
+                s.replace("\0", "\ufffd") for s in (op.login, op.label, op.email.strip(), op.authentication_type)
+            ).encode("utf-8", "surrogatepass")
+            self._blob += len(packed).to_bytes(4, "little")
+            self._blob += packed
+        else:
+            return ()
+        path = op.path
+        if path is not self._last_path:
+            idx = self._export_index.get(path)
+            if idx is None:
+                idx = self._export_index[path] = len(self._exports)
+                self._exports.append(path)
+            self._last_path, self._last_index = path, idx
+        hashes = self._hashes
+        if len(hashes) >= self._capacity:
+            self._grow()
+        h = hash(email) & 0xFFFFFFFFFFFFFFFF
+        i = h & self._mask
+        byte, bit = i >> 3, 1 << (i & 7)
+        bits = self._bits
+        if bits[byte] & bit:
+            self._candidates.add(h)
+        else:
+            bits[byte] |= bit
+        hashes.append(h)
+        self._places.append((self._last_index << 32) | (op.line & 0xFFFFFFFF))
+        self._details.append(detail)
+        return ()
+
+    def _grow(self) -> None:
+        """Double the bitmap and set again the bits of every hash seen so far."""
+        self._nbits <<= 1
+        self._mask = mask = self._nbits - 1
+        self._capacity = self._nbits // self._LOAD
+        self._bits = bits = bytearray(self._nbits >> 3)
+        cand = self._candidates
+        for h in self._hashes:
+            i = h & mask
+            byte, bit = i >> 3, 1 << (i & 7)
+            if bits[byte] & bit:
+                cand.add(h)
+            else:
+                bits[byte] |= bit
+
+    def _person(self, i: int) -> Tuple[str, str, str, str]:
+        off = self._details[i]
+        size = int.from_bytes(self._blob[off : off + 4], "little")
+        login, label, email, auth = bytes(self._blob[off + 4 : off + 4 + size]).decode("utf-8", "surrogatepass").split("\0")
+        return login, label, email, auth
+
+    def _location(self, i: int) -> Location:
+        place = self._places[i]
+        return Location(self._exports[place >> 32], place & 0xFFFFFFFF, 1)
+
+    def finish(self, options: Mapping[str, Any]) -> Iterator[Problem]:
+        """Report each person operator whose email another operator also holds."""
+        if not self._candidates:
+            return
+        cand = self._candidates
+        groups: Dict[int, List[int]] = {}
+        for i, h in enumerate(self._hashes):
+            if h in cand:
+                groups.setdefault(h, []).append(i)
+        details = self._details
+        for members in groups.values():
+            if len(members) < 2:
+                continue
+            people = {i: self._person(i) for i in members if details[i] >= 0}
+            if not people:
+                continue  # IMS accounts only: no finding
+            for i, (login, label, email, auth) in people.items():
+                norm, me = email.lower(), login.strip().lower()
+                mine = _ims_detail(login)  # this operator, seen on IMS in another export
+                # The same operator in two exports of one instance (same login) is not a duplicate.
+                others = [
+                    j for j in members
+                    if j != i
+                    and (
+                        people[j][2].lower() == norm and people[j][0].strip().lower() != me
+                        if j in people
+                        else details[j] != mine
+                    )
+                ]
+                if not others:
+                    continue  # the same operator seen twice, or a 64-bit hash collision
+                related = tuple(
+                    Related(
+                        self._location(j),
+                        f"also held by {people[j][0]!r}" if j in people else "also held by an operator already on IMS",
+                    )
+                    for j in others[:MAX_RELATED]
+                )
+                # Count operators, not occurrences: one operator may appear in several exports.
+                persons = {people[j][0].strip().lower() for j in others if j in people}
+                on_ims = len({details[j] for j in others if j not in people})
+                n = len(persons) + on_ims
+                if n == 1:
+                    whom = "another operator, already on IMS" if on_ims else "another operator"
+                else:
+                    whom = f"{n} other operators" + (f" ({on_ims} already on IMS)" if on_ims else "")
+                display = f"{login!r} ({label})" if label else repr(login)
+                yield Problem(
+                    self._location(i),
+                    f"operator {display} shares the email {email!r} with {whom}: an Adobe ID maps to a single "
+                    "operator, so give each person their own address or delete the extra accounts",
+                    key=login,
+                    related=related,
+                    properties={
+                        "login": login,
+                        "label": label,
+                        "email": email,
+                        "authentication_type": auth,
+                        "status": "active",
+                        "type": "operator",
+                        "shared_with": n,
+                    },
+                )
+
+
+# --------------------------------------------------------------------------- IMS005
+
+
+class TechnicalOperator(_OperatorRule):
+    """Native technical operator used for API access: replace it with a Developer Console technical account.
+
+    An active native operator that looks like an API account: access from the
+    rich client is forbidden (``access/@noConsoleCnx``), its login matches
+    ``technical-logins`` (Adobe's technical operators ``webapp``, ``billing``,
+    ``central``, ``local``, ``mc``/``mcN``, ``interaction*``, and common API
+    names such as ``api_*`` or ``svc_*``; case-insensitive globs), or the
+    scanned code logs on with it (those places are listed). Adobe's built-in
+    native operators (``allowed-logins``) are not reported.
+
+    Adobe requires technical operators to move to an Adobe Developer Console
+    project with an OAuth Server-to-Server credential (from v7.3.5, mandatory
+    for v8 and from v8.6); the legacy operator must then be deleted. Create the
+    technical account, switch each integration to IMS bearer tokens, then
+    delete this operator.
+
+    Failing example::
+
+        <operator name="api_crm" label="CRM integration">
+          <access authenticationType="native" noConsoleCnx="true"/>
+        </operator>
+
+    Passing example (the Developer Console technical account that replaced it)::
+
+        <operator name="d42aevjzttjc6lzadubvpa15@techacct.adobe.com" label="CRM integration">
+          <access authenticationType="ims"/>
+        </operator>
+    """
+
+    id = "IMS005"
+    name = "technical-operator"
+    severity = Severity.WARNING
+    defaults = dict(_CLASSIFIER_DEFAULTS)
+
+    def check(self, op: OperatorRecord, options: Mapping[str, Any]) -> Iterable[Problem]:
+        """Report an active native operator that looks like an API account."""
+        classifier = self.classifier(options)
+        if classifier.kind(op) != "technical":
+            return ()
+        reasons = classifier.technical_reasons(op)
+        uses = classifier.code_logins.get(op.login.strip().lower(), [])
+        related = tuple(
+            Related(loc, f"the code logs on as {op.login!r} here") for loc in uses if loc is not None
+        )[:MAX_RELATED]
+        return [
+            Problem(
+                op.location,
+                f"operator {op.display} is a native technical operator ({'; '.join(reasons)}): replace it with an "
+                "Adobe Developer Console technical account (OAuth Server-to-Server), move its integrations to "
+                "that account, then delete this operator",
+                key=op.login,
+                related=related,
+                properties=operator_properties(op, code_uses=len(uses)),
+            )
+        ]
+
+
+# --------------------------------------------------------------------------- IMS006
+
+
+class OperatorGroup(_OperatorRule):
+    """Operator group to map to an Admin Console product profile.
+
+    Every operator group (``@type`` 1) of the export. With IMS, rights come
+    from Admin Console product profiles named ``campaign - <instance> - <group
+    internal name>``; option ``instance`` fills in the instance name.
+
+    Create the product profile and add to it the people who are members of the
+    group today. A group whose name holds "admin" grants Campaign Control Panel
+    access once operators sign in through IMS: keep its profile to
+    administrators.
+
+    Failing example (a note, as a reminder)::
+
+        <operator name="delivery" label="Delivery operators" type="1"/>
+
+    Passing example (operators and IMS accounts are not groups)::
+
+        <operator name="bob@acme.com" label="Bob Martin"><access authenticationType="ims"/></operator>
+    """
+
+    id = "IMS006"
+    name = "operator-group"
+    severity = Severity.NOTE
+    defaults = {"instance": "<instance>"}
+
+    def check(self, op: OperatorRecord, options: Mapping[str, Any]) -> Iterable[Problem]:
+        """Report each group with the product profile it maps to."""
+        if not op.is_group:
+            return ()
+        instance = str(options.get("instance", "<instance>")).strip() or "<instance>"
+        profile = f"campaign - {instance} - {op.login}"
+        admin = "admin" in op.login.lower()
+        note = (
+            "; its name holds 'admin', so after the IMS migration the profile grants Campaign Control Panel "
+            "access: keep it to administrators"
+            if admin
+            else ""
+        )
+        return [
+            Problem(
+                op.location,
+                f"operator group {op.display}: create the Admin Console product profile {profile!r} and add the "
+                f"group's members to it{note}",
+                key=op.login,
+                properties=operator_properties(op, product_profile=profile, admin=admin),
+            )
+        ]
+
+
+# --------------------------------------------------------------------------- IMS007
+
+
+class DisabledOperator(_OperatorRule):
+    """Disabled operator still set to native authentication: delete it or migrate it.
+
+    A native operator whose account is disabled (``@disable``), other than
+    Adobe's built-in native operators (``allowed-logins``).
+
+    A disabled native account is migration debris: if it is enabled again it
+    signs in with a password that IMS lockdown refuses. Delete it, or migrate
+    it to IMS (with the person's Adobe ID email) before enabling it again.
+
+    Failing example::
+
+        <operator name="oldintern" label="Former intern" disable="1"/>
+
+    Passing example::
+
+        <operator name="bob@acme.com" label="Bob Martin" disable="1"><access authenticationType="ims"/></operator>
+    """
+
+    id = "IMS007"
+    name = "disabled-operator"
+    severity = Severity.NOTE
+    defaults = {"allowed-logins": list(DEFAULT_ALLOWED_LOGINS)}
+
+    def check(self, op: OperatorRecord, options: Mapping[str, Any]) -> Iterable[Problem]:
+        """Report a disabled native operator."""
+        if self.classifier(options).kind(op) != "disabled":
+            return ()
+        return [
+            Problem(
+                op.location,
+                f"operator {op.display} is disabled but still native: delete it, or migrate it to IMS before "
+                "enabling it again",
+                key=op.login,
+                properties=operator_properties(op),
+            )
+        ]
+
+
+RULES = (NativeOperator, MissingEmail, InvalidEmail, DuplicateEmail, TechnicalOperator, OperatorGroup, DisabledOperator)
+
+
+@hookimpl
+def imslint_register_rules() -> Iterable[type]:
+    """The operator rules IMS001-IMS007."""
+    return list(RULES)
