@@ -1,0 +1,71 @@
+"""`imslint operators`: compliance scan of exports with a readiness summary and a CSV worklist."""
+
+from __future__ import annotations
+
+import csv
+import os
+
+from click.testing import CliRunner
+
+from linter.cli import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, main
+
+from conftest import ROOT, write
+
+PACKAGE = """<?xml version='1.0'?>
+<package name="ops" namespace="cus">
+  <entities schema="xtk:operator">
+    <operator name="asmith" label="Alice Smith" email="alice@acme.com" type="0">
+      <access authenticationType="native"/>
+    </operator>
+    <operator name="bob@acme.com" label="Bob" email="bob@acme.com" type="0">
+      <access authenticationType="ims"/>
+    </operator>
+    <operator name="api_crm" label="CRM integration" type="0">
+      <access authenticationType="native" noConsoleCnx="true"/>
+    </operator>
+  </entities>
+</package>
+"""
+
+
+def test_readiness_summary_and_worklist(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, "ops.xml", PACKAGE)
+    r = CliRunner().invoke(main, ["operators", "--no-config", "ops.xml", "--worklist", "todo.csv"])
+    assert r.exit_code == EXIT_FINDINGS, r.output
+    assert "Operators and groups read: 3; needing action: 2." in r.output
+    assert "Not ready:" in r.output
+    with open(tmp_path / "todo.csv", newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [(row["login"], row["findings"]) for row in rows] == [("asmith", "IMS001"), ("api_crm", "IMS005")]
+    assert all(row["new_email"] == "" for row in rows)
+
+
+def test_code_scanned_in_the_same_run_marks_operator_technical(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, "ops.xml", PACKAGE.replace('<access authenticationType="native" noConsoleCnx="true"/>',
+                                               '<access authenticationType="native"/>').replace("api_crm", "crm_sync"))
+    write(tmp_path, "src/sync.js",
+          'var svc = new SoapService(cnx, "urn:xtk:session");\n'
+          'var r = svc.Logon("", "crm_sync", "Secr3t!", <params/>);\n')
+    r = CliRunner().invoke(main, ["operators", "--no-config", "ops.xml", "--code", "src", "-f", "json"])
+    assert r.exit_code == EXIT_FINDINGS
+    assert '"rule_id": "IMS005"' in r.output and "Secr3t!" not in r.output
+    r2 = CliRunner().invoke(main, ["operators", "--no-config", "ops.xml", "-f", "json"])
+    assert '"rule_id": "IMS005"' not in r2.output  # without the code, crm_sync looks like a person
+
+
+def test_clean_export_is_ready(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, "ops.xml", PACKAGE.replace('authenticationType="native"', 'authenticationType="ims"'))
+    r = CliRunner().invoke(main, ["operators", "--no-config", "ops.xml"])
+    assert r.exit_code == EXIT_OK and "Ready: no operator blocks the move to IMS." in r.output
+
+
+def test_truncated_export_exits_2_and_keeps_what_was_read(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, "ops.xml", PACKAGE[: PACKAGE.index('<operator name="api_crm"') + 30])
+    r = CliRunner().invoke(main, ["operators", "--no-config", "ops.xml"])
+    assert r.exit_code == EXIT_ERROR
+    assert "ops.xml:4:1: error IMS001" in r.output
+    assert "ops.xml:" in r.output.split("error IMS001")[-1]  # the read error names the file (and line)
