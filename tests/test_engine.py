@@ -167,3 +167,15 @@ def test_reporters_never_show_the_secret(tmp_path, toy_registry):
         out = reporter.render(result, {"statistics": True, "show_suppressed": True})
         assert "Sup3rS3cret!" not in out, fmt
         assert "redacted" in out, fmt
+
+
+def test_json_streaming_equals_plain_serialisation(tmp_path, toy_registry):
+    from linter.reporters import findings_payload
+    from linter.reporters.json import result_payload
+
+    write(tmp_path, "a.toy", "password=p1 legacy\nlegacy\n")
+    for result in (run(tmp_path, toy_registry), run(tmp_path, toy_registry, select=["TOY002"])):
+        doc = result_payload(result)
+        doc["findings"] = findings_payload(result.findings)
+        expected = json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        assert toy_registry.reporters["json"].render(result, {}) == expected

@@ -25,8 +25,8 @@ __all__ = ["OperatorXmlReader", "OperatorCsvReader", "decode_head"]
 # Values of @disable / "Account disabled" that mean "disabled" (case-insensitive).
 _TRUE = frozenset({"1", "true", "yes"})
 
-# The prolog can in theory be padded; entity declarations must come before the root element,
-# so the pre-scan reads this much of the file to find them (lxml's own limits cover the rest).
+# Entity declarations must come before the root element: the pre-scan reads this much of the
+# file to find them. A document type declared further down (a padded prolog) is refused outright.
 _PROLOG_SCAN = 65536
 
 
@@ -117,6 +117,7 @@ def _root_local_name(text: str) -> Tuple[Optional[str], int]:
 
 
 def _is_true(value: Optional[str]) -> bool:
+    """``@disable``-style flags: 1, true or yes (any case) mean set."""
     return value is not None and value.strip().lower() in _TRUE
 
 
@@ -201,7 +202,10 @@ class OperatorXmlReader(Reader):
                     failure = exc  # the records finished before the fault are still yielded below
                 if target.saw_doctype and not root_seen:
                     # The pre-scan could not see this (long) prolog: its DTD may declare entities.
-                    raise ReadError(_REFUSED + " (declared after the first 64 KiB)", None)
+                    raise ReadError(
+                        "refused: a document type declared after the first 64 KiB cannot be checked for "
+                        "entity declarations (possible entity expansion or XXE attack)"
+                    )
                 if target.records:
                     records, target.records = target.records, []
                     yield from records
@@ -294,7 +298,10 @@ class _Collector:
             group_line = self._groups.popleft() if self._groups else self._tracker.line
         if self._cur is not None:
             depth = self._depth = self._depth + 1
-            if depth == 1:
+            if kind == _OPERATOR:
+                if self._ops:
+                    self._ops.popleft()  # nested in the open operator: not a record of its own
+            elif depth == 1:
                 self._d1 = kind
                 if kind == _ACCESS:
                     self._access = attrib
@@ -302,8 +309,6 @@ class _Collector:
                     self._contact_email = attrib.get("email")
                 elif kind == _RIGHT:
                     self._add_right(attrib)
-                elif kind == _OPERATOR:
-                    self._ops.popleft() if self._ops else None  # nested: not a record of its own
             elif depth == 2:
                 if kind == _GROUP and self._d1 == _OPERATOR_GROUP:
                     name = attrib.get("name")
@@ -311,8 +316,6 @@ class _Collector:
                         self._member_of.append(name)
                 elif self._d1 == _RIGHTS:
                     self._add_right(attrib)
-            elif kind == _OPERATOR and self._ops:
-                self._ops.popleft()
             return
         if kind == _OPERATOR:
             line = self._ops.popleft() if self._ops else self._tracker.line
@@ -718,21 +721,23 @@ class OperatorCsvReader(Reader):
                 if len(row) != ncols:
                     raise ReadError(f"row has {len(row)} fields where the header has {ncols}", start)
 
-                def val(i: Optional[int]) -> str:
-                    return row[i].strip() if i is not None else ""
-
                 yield OperatorRecord(
                     path=display,
                     line=start,
-                    login=val(i_login),
-                    label=val(i_label),
-                    email=val(i_email),
-                    type=_parse_type(val(i_type) if i_type is not None else None),
-                    disabled=_is_true(val(i_dis)),
-                    authentication_type=val(i_auth),
-                    ims_user_id=val(i_ims),
-                    no_console_cnx=_is_true(val(i_nc)),
-                    security_zone=val(i_zone),
+                    login=_cell(row, i_login),
+                    label=_cell(row, i_label),
+                    email=_cell(row, i_email),
+                    type=_parse_type(_cell(row, i_type) if i_type is not None else None),
+                    disabled=_is_true(_cell(row, i_dis)),
+                    authentication_type=_cell(row, i_auth),
+                    ims_user_id=_cell(row, i_ims),
+                    no_console_cnx=_is_true(_cell(row, i_nc)),
+                    security_zone=_cell(row, i_zone),
                     source_format="csv",
                     export_id=display,
                 )
+
+
+def _cell(row: List[str], index: Optional[int]) -> str:
+    """The trimmed value of a column ('' when the export has no such column)."""
+    return row[index].strip() if index is not None else ""

@@ -27,7 +27,7 @@ def result_payload(result: RunResult, include_suppressed: bool = False) -> Dict[
             "errors": len(result.errors),
             "skipped": len(result.skipped),
         },
-        "findings": findings_payload(result.findings),
+        "findings": [],
         "errors": [e.to_dict() for e in result.errors],
         "skipped": [{"path": p, "reason": r} for p, r in result.skipped],
     }
@@ -42,6 +42,21 @@ class JsonReporter:
     format = "json"
 
     def render(self, result: RunResult, options: Mapping[str, Any]) -> str:
-        """Serialise with sorted keys and two-space indentation."""
+        """Serialise with sorted keys and two-space indentation.
+
+        Findings are serialised one at a time and spliced in, so a run with tens of
+        thousands of findings never holds all their dicts at once.
+        """
         doc = result_payload(result, bool(options.get("show_suppressed")))
-        return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        doc["findings"] = [_PLACEHOLDER]
+        head = json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False)
+        if not result.findings:
+            return head.replace(f'[\n    "{_PLACEHOLDER}"\n  ]', "[]") + "\n"
+        body = ",\n".join(
+            "    " + json.dumps(f.to_dict(), indent=2, sort_keys=True, ensure_ascii=False).replace("\n", "\n    ")
+            for f in result.findings
+        )
+        return head.replace(f'    "{_PLACEHOLDER}"', body, 1) + "\n"
+
+
+_PLACEHOLDER = "@@imslint-findings-placeholder@@"
