@@ -138,10 +138,38 @@ for dirpath, dirnames, filenames in os.walk(root):
             any_files += 1
             any_bytes += len(data)
 print(json.dumps({"text_files": text_files, "text_bytes": text_bytes, "any_files": any_files, "any_bytes": any_bytes,
-                  "always": always, "rules": {rid: {"files": v[0], "bytes": v[1], "keywords": rules[rid]} for rid, v in per_rule.items()},
+                  "always": always, "rules": {rid: {"files": v[0], "bytes": v[1], "keywords": [k.decode() for k in rules[rid]]} for rid, v in per_rule.items()},
                   "keywords": [[rid, k.decode(), n] for (rid, k), n in sorted(per_kw.items())]}))
 """
 
+
+# Prints a cProfile dump as two short tables (by cumulative and by own time), without the CLI/import frames.
+PSTATS_SUMMARY = r"""
+import os, pstats, sys
+st = pstats.Stats(sys.argv[1]).stats
+top = int(sys.argv[2])
+total = max(ct for (cc, nc, tt, ct, callers) in st.values())
+def name(key):
+    path, line, func = key
+    for marker in ("/site-packages/", "/lib/python3"):
+        if marker in path:
+            path = path.split(marker, 1)[1]
+            break
+    else:
+        parts = path.replace(os.sep, "/").split("/")
+        path = "/".join(parts[-2:])
+    return f"{path}:{line}({func})" if line else func
+skip = ("click/", "runpy", "<frozen", "cli.py", "<string>", "builtins.exec", "importlib")
+rows = [(ct, tt, nc, name(k)) for k, (cc, nc, tt, ct, callers) in st.items()]
+rows = [r for r in rows if not any(s in r[3] for s in skip)]
+print(f"  total {total:.2f} s")
+print("  by cumulative time:            cum s   own s    calls  function")
+for ct, tt, nc, n in sorted(rows, reverse=True)[:top]:
+    print(f"  {'':28} {ct:6.2f}  {tt:6.2f}  {nc:7d}  {n}")
+print("  by own time:                   cum s   own s    calls  function")
+for ct, tt, nc, n in sorted(rows, key=lambda r: -r[1])[:top]:
+    print(f"  {'':28} {ct:6.2f}  {tt:6.2f}  {nc:7d}  {n}")
+"""
 
 # --------------------------------------------------------------------------- running and measuring
 
@@ -267,7 +295,7 @@ def ensure_tree(path: str, files: int, size_mb: float) -> Dict[str, Any]:
         with open(manifest, encoding="utf-8") as fh:
             doc = json.load(fh)
         s = doc.get("summary", {})
-        if s.get("seed") == SEED and s.get("files") == files:
+        if s.get("seed") == SEED and s.get("files") == files and s.get("generator") == gen_repo.GENERATOR_VERSION:
             return doc
     print(f"generating {files} files (~{size_mb:.0f} MB) in {path} ...", file=sys.stderr)
     gen_repo.generate(path, files, size_mb, SEED, 0.01)
@@ -310,6 +338,19 @@ def interpreter_of(script: str) -> str:
     except OSError:
         pass
     return sys.executable
+
+
+def source_state() -> str:
+    """The project's commit and whether its work tree has changes (read-only git calls), for the record."""
+    root = os.path.dirname(HERE)
+    try:
+        head = subprocess.run(["git", "-C", root, "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                              timeout=20).stdout.strip()
+        dirty = subprocess.run(["git", "-C", root, "status", "--porcelain", "--untracked-files=no"], capture_output=True,
+                               text=True, timeout=20).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return f", source {head}{' + uncommitted changes' if dirty else ''}" if head else ""
 
 
 def imslint_status(imslint: Optional[str]) -> Tuple[bool, str]:
@@ -384,14 +425,13 @@ def score(hits: Sequence[Tuple[str, int]], manifest: Dict[str, Any], kinds: Opti
             "missed_by_kind": missed}
 
 
-def imslint_hits(stdout: str) -> Tuple[List[Tuple[str, int]], Dict[str, Any], Dict[str, int], Dict[str, int]]:
-    """(path, line) of each finding, the JSON summary, findings per rule, and outside-planted per rule (filled later)."""
-    doc = json.loads(stdout)
+def imslint_hits(doc: Dict[str, Any]) -> Tuple[List[Tuple[str, int]], Dict[str, int]]:
+    """(path, line) of each finding of an imslint JSON report, and the number of findings per rule."""
     hits = [(f["location"]["path"], f["location"]["line"] or 0) for f in doc.get("findings", [])]
     per_rule: Dict[str, int] = {}
     for f in doc.get("findings", []):
         per_rule[f["rule_id"]] = per_rule.get(f["rule_id"], 0) + 1
-    return hits, doc.get("summary", {}), per_rule, {}
+    return hits, per_rule
 
 
 def rg_hits(stdout: str) -> List[Tuple[str, int]]:
@@ -458,7 +498,7 @@ def bytecode_env(data: str) -> Dict[str, str]:
     recompiles imslint's modules on every start, while its dependencies come
     with compiled bytecode from pip: a user's installed imslint does not pay that.
     """
-    env = dict(os.environ, PYTHONPYCACHEPREFIX=os.path.join(data, ".pycache"))
+    env = dict(os.environ, PYTHONPYCACHEPREFIX=os.path.join(os.path.abspath(data), ".pycache"))
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     return env
 
@@ -479,13 +519,14 @@ def bench_imslint(imslint: str, tree: str, name: str, jobs: int, runs: int, mani
     row.maxrss_mb = max(t.maxrss_kb for t in timed + ([first] if first else [])) / 1024
     if first and first.tree_pss_kb:
         row.tree_pss_mb = first.tree_pss_kb / 1024
-    hits, summary, per_rule, _ = imslint_hits(last.stdout)
+    doc = json.loads(last.stdout)
+    summary = doc.get("summary", {})
+    hits, per_rule = imslint_hits(doc)
     s = score(hits, manifest)
     row.findings = len(hits)
     row.recall = f"{s['found']}/{s['planted']} ({s['files_found']}/{s['planted_files']})"
     row.outside = f"{s['outside']} in {s['outside_files']} files"
     planted_paths = {m["path"] for m in manifest["planted"]}
-    doc = json.loads(last.stdout)
     outside_by_rule: Dict[str, int] = {}
     for f in doc.get("findings", []):
         if f["location"]["path"] not in planted_paths:
@@ -515,7 +556,7 @@ def bench_rg(rg: str, tree: str, name: str, runs: int, manifest: Dict[str, Any])
     row.wall = statistics.median(row.walls)
     row.cpu = statistics.median(t.cpu for t in timed)
     row.maxrss_mb = max(t.maxrss_kb for t in timed) / 1024
-    if first and first.tree_pss_kb:
+    if first and first.tree_pss_kb and first.wall > 0.25:  # shorter runs end before the 50 ms poller sees them
         row.tree_pss_mb = first.tree_pss_kb / 1024
     hits = rg_hits(last.stdout)
     s = score(hits, manifest)
@@ -663,14 +704,8 @@ def cprofile(py: str, args: Sequence[str], cwd: str, env: Optional[Dict[str, str
         prof = os.path.join(tmp, "imslint.prof")
         subprocess.run([py, "-m", "cProfile", "-o", prof, "-m", "linter.cli", *args], cwd=cwd,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-        script = (
-            "import pstats, sys, io\n"
-            "s = io.StringIO(); p = pstats.Stats(sys.argv[1], stream=s); p.strip_dirs()\n"
-            f"p.sort_stats('cumulative').print_stats({top}); p.sort_stats('tottime').print_stats({top})\n"
-            "print(s.getvalue())\n"
-        )
-        p = subprocess.run([py, "-c", script, prof], capture_output=True, text=True)
-        return p.stdout
+        p = subprocess.run([py, "-c", PSTATS_SUMMARY, prof, str(top)], capture_output=True, text=True)
+        return p.stdout or p.stderr
 
 
 # --------------------------------------------------------------------------- main
@@ -706,7 +741,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     for name, path, m in trees:
         n, b = sizes[name]
         print(f"#   {name:>4} tree: {path}  {n} files, {b / 1e6:.0f} MB, {len(m['planted'])} planted credentials")
-    print(f"#   imslint: {imslint or '-'}  ({status})")
+    print(f"#   imslint: {imslint or '-'}  ({status}){source_state()}")
     print(f"#   load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} (other processes on the machine skew wall times;"
           " CPU s = user+sys of the process tree)")
     print(f"#   rg: {rg or 'not installed'}   pattern: {RG_PATTERN}")
@@ -804,6 +839,19 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                 print(f"  {rid}: {v['files']:>6} files ({100 * v['files'] / ks['text_files']:4.0f} %), "
                       f"{v['bytes'] / 1e6:6.0f} MB   keywords: {kws}")
             results["keywords"] = ks
+            # One rule at a time on the 10 % tree: CPU seconds each costs on top of discovery and reading.
+            print()
+            print("CPU seconds of imslint --jobs 1 on the 10% tree with one rule selected (1 run each; includes the "
+                  "shared start-up, discovery and reading):")
+            per_rule_cpu: Dict[str, float] = {}
+            for rid in sorted(ks["rules"]):
+                r1 = run([imslint, "check", "--no-config", "--select", rid, "--format", "json", "--fail-on", "never",
+                          "--jobs", "1", "."], small_dir, env=env)
+                per_rule_cpu[rid] = r1.cpu
+            floor = min(per_rule_cpu.values())
+            for rid, cpu in sorted(per_rule_cpu.items(), key=lambda kv: -kv[1]):
+                print(f"  {rid}: {cpu:5.2f} s  (+{cpu - floor:.2f} s over the cheapest selection)")
+            results["per_rule_cpu_small"] = per_rule_cpu
         py = interpreter_of(imslint)
         print()
         print("cProfile, imslint check --jobs 1 on the 10% tree:")

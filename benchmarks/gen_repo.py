@@ -37,6 +37,7 @@ import uuid
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 MANIFEST = ".planted.json"
+GENERATOR_VERSION = 1  # bump when the output for a given seed changes, so that old trees are regenerated
 
 # --------------------------------------------------------------------------- word pools
 
@@ -2063,7 +2064,7 @@ def generate(out: str, n_files: int, size_mb: float, seed: int, planted: float, 
             fh.write(data)
         total += len(data)
     manifest.sort(key=lambda m: (m["path"], m["line"]))
-    summary = {"seed": seed, "files": len(files), "bytes": total, "planted": len(manifest),
+    summary = {"generator": GENERATOR_VERSION, "seed": seed, "files": len(files), "bytes": total, "planted": len(manifest),
                "by_kind": {k: sum(1 for m in manifest if m["kind"] == k) for k in sorted(PLANTS)},
                "by_category": {k: v for k, v in sorted(_counts(n_files).items())}}
     with open(os.path.join(out, MANIFEST), "w", encoding="utf-8") as fh:

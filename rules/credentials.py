@@ -33,7 +33,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 from linter.hookspecs import hookimpl
-from linter.model import Fact, Location, Problem, Related, Severity, SourceText, secret_hash
+from linter.model import Fact, Problem, Related, Severity, SourceText, secret_hash
 from linter.rule import Rule
 
 from ._patterns import (
@@ -41,6 +41,7 @@ from ._patterns import (
     EMPTY,
     ENCRYPTED,
     LITERAL,
+    MAX_ARGS,
     MISSING,
     MISSING_VALUE,
     PLACEHOLDER,
@@ -48,7 +49,6 @@ from ._patterns import (
     classify_content,
     classify_literal,
     concat_expression,
-    dedupe,
     expression_end,
     has_campaign_context,
     is_encrypted,
@@ -56,6 +56,7 @@ from ._patterns import (
     key_segments,
     line_prefix,
     looks_like_declaration,
+    lowered,
     parse_literal,
     qualifier_before,
     scan_list,
@@ -129,7 +130,9 @@ class Analysis:
 # --------------------------------------------------------------------------- regexes (compiled once)
 
 _NAME = r"[A-Za-z_][\w.\-]*"
-_CALL_RE = re.compile(r"(?<![\w$])([\w$]*(?i:logon)[\w$]*|ofUserAndPassword|ofSessionToken)\s*\(")
+_CALL_NAME_RE = re.compile(r"logon|ofuserandpassword|ofsessiontoken")  # searched in lower-case text
+_OPEN_PAREN_RE = re.compile(r"[ \t]*\(")
+_CALL_SCAN_BUDGET = 4_000_000
 _DEF_BEFORE_RE = re.compile(
     r"(?:\b(?:function|def|func|fun|sub|proc)\s*\*?\s*$|\bfunc\s*\([^)]*\)\s*$"
     r"|\b(?:public|private|protected|internal|static|override|virtual|abstract|void|synchronized|final|async)\b[^()=;{}]*$"
@@ -141,13 +144,14 @@ _LOGON_CLOSE_RE = re.compile(r"</(?:" + _NAME + r":)?Logon\s*>")
 _CHILD_RE = re.compile(r"<(?P<n>(?:" + _NAME + r":)?[A-Za-z_][\w.\-]*)(?:\s[^<>]*?)?(?:/>|>(?P<v>[^<]*)</(?P=n)\s*>|>)")
 _PW_EL_RE = re.compile(r"<(?P<n>(?:" + _NAME + r":)?(?i:strpassword))(?:\s[^<>]*?)?(?:/>|>(?P<v>[^<]*)</(?P=n)\s*>)")
 _LOGIN_EL_RE = re.compile(r"<(?P<n>(?:" + _NAME + r":)?(?i:strlogin))(?:\s[^<>]*?)?(?:/>|>(?P<v>[^<]*)</(?P=n)\s*>)")
-_CRED_NAME_RE = re.compile(r"(?i:strpassword|strlogin)")
-_KEY_OP_RE = re.compile(r"[ \t]*(?::(?![:=])|=>|=(?![=>~])|,)[ \t]*")
+_CRED_NAME_RE = re.compile(r"strpassword|strlogin")  # searched in lower-case text
+_KEY_OP_RE = re.compile(r"[ \t]*(?:\][ \t]*=(?![=>~])|:(?![:=])|=>|=(?![=>~])|,)[ \t]*")  # `["key"] =` too
 _ANCHOR_RE = re.compile(r"xtk:session[#/]Logon\b|addMethod\s*\(\s*[\"']Logon[\"']")
-_SOAPMETHODCALL_RE = re.compile(r"\bnew\s+SoapMethodCall\s*\(")
+_SOAPMETHODCALL_RE = re.compile(r"new\s+SoapMethodCall\s*\(")
 _ST_EL_RE = re.compile(r"<(?P<n>(?:" + _NAME + r":)?_*(?i:sessiontoken))(?:\s[^<>]*?)?(?<!/)>(?P<v>[^<]*)</(?P=n)\s*>")
-_ST_KEY_RE = re.compile(r"""(?<![\w$])(?P<q>["']?)(?P<k>_*(?i:sessiontoken))(?P=q)\s*(?P<op>:(?![:=/])|=>|=(?![=>]))\s*""")
+_ST_NAME_RE = re.compile(r"sessiontoken")  # searched in lower-case text
 _ST_URL_RE = re.compile(r"__(?i:sessiontoken)=(?P<v>[^&\s\"'`<>;#\\,)|]*)")
+_SPLICE_AFTER_RE = re.compile(r"""["'`]\s*(?:\+|\.|&|\|\|)""")
 _WSDL_RE = re.compile(r"schemas\.xmlsoap\.org/wsdl/")
 _POSTMAN_VAR_RE = re.compile(
     r'"key"\s*:\s*"(?P<k>[^"\\\n]{1,100})"'
@@ -172,30 +176,48 @@ def _site_how(qual: str, name: str) -> str:
     return f"`{shown}()`"
 
 
-def _scan_calls(subject: SourceText, a: Analysis, extra: Sequence[str], covered: List[Tuple[int, int]]) -> None:
+def _scan_calls(subject: SourceText, a: Analysis, extra: Sequence[str], covered: "Spans") -> None:
     text = subject.text
     lang = subject.language
-    for m in _CALL_RE.finditer(text):
-        name = m.group(1)
+    n = len(text)
+    last_end = -1
+    budget = _CALL_SCAN_BUDGET  # characters split_args may walk in one subject: bounds pathological files
+    for hit in _CALL_NAME_RE.finditer(lowered(text)):
+        ns, ne = hit.start(), hit.end()
+        if ns < last_end:
+            continue
+        while ns > 0 and (text[ns - 1].isalnum() or text[ns - 1] in "_$"):
+            ns -= 1
+        while ne < n and (text[ne].isalnum() or text[ne] in "_$"):
+            ne += 1
+        last_end = ne
+        name = text[ns:ne]
         kind = _call_kind(name)
         if kind is None:
             continue
-        qual = qualifier_before(text, m.start(1))
+        paren = _OPEN_PAREN_RE.match(text, ne)
+        if paren is None:
+            continue
+        qual = qualifier_before(text, ns)
         if not a.context and not _campaign_only_call(name, qual):
             continue
-        if not qual and _DEF_BEFORE_RE.search(line_prefix(text, m.start(1))):
+        if not qual and _DEF_BEFORE_RE.search(line_prefix(text, ns)):
             continue  # `function logon(`, `def Logon(`, `public LogonResponse Logon(`, `new Logon(`
-        res = split_args(text, m.end() - 1, lang)
+        if budget <= 0:
+            break
+        res = split_args(text, paren.end() - 1, lang)
         if res is None:
+            budget -= MAX_ARGS
             continue
         spans, close = res
+        budget -= close - paren.end()
         after = text[close + 1 : close + 40].lstrip()
         if after.startswith(("{", "=>")) or (after.startswith(":") and lang == "python"):
             continue  # a definition
         args = [text[s:e] for s, e in spans]
         if any(looks_like_declaration(x) for x in args):
             continue
-        start, end = m.start(1), close + 1
+        start, end = ns, close + 1
         how = _site_how(qual, name)
         if kind == "escalation":
             if spans:
@@ -210,14 +232,14 @@ def _scan_calls(subject: SourceText, a: Analysis, extra: Sequence[str], covered:
                     pair = split_user_password(v.text, v.start, extra)
                     if pair is not None:
                         a.tokens.append(TokenSite(how, start, end, pair[0], pair[1]))
-            covered.append((start, end))
+            covered.add((start, end))
             continue
         positions = _credential_positions(kind, name, text, spans, lang, extra)
         if positions is None:
             if kind == "logon" and name == "logon" and len(spans) == 1:
                 a.legacy_calls.append(Mark("PU-0003", start, end, how))
             continue
-        covered.append((start, end))
+        covered.add((start, end))
         if isinstance(positions, dict):
             login = positions.get("login", MISSING_VALUE)
             password = positions.get("password", MISSING_VALUE)
@@ -236,7 +258,7 @@ def _campaign_only_call(name: str, qual: str) -> bool:
 
 
 def _call_kind(name: str) -> Optional[str]:
-    if name in ("Logon", "logon"):
+    if name in ("Logon", "logon", "LogonAsync"):
         return "logon"
     if name == "logonWithUser":
         return "with-user"
@@ -286,21 +308,44 @@ def _credential_positions(kind: str, name: str, text: str, spans: List[Tuple[int
     return (1, 2)
 
 
-def _inside(pos: int, spans: Sequence[Tuple[int, int]]) -> bool:
-    return any(s <= pos < e for s, e in spans)
+class Spans:
+    """Disjoint, sorted text spans already explained by a site (so that a second scanner skips them)."""
+
+    def __init__(self) -> None:
+        self.starts: List[int] = []
+        self.ends: List[int] = []
+
+    def add(self, span: Tuple[int, int]) -> None:
+        """Cover ``[start, end)``, merging with the spans it touches."""
+        start, end = span
+        i = bisect.bisect_left(self.ends, start)
+        j = i
+        while j < len(self.starts) and self.starts[j] <= end:
+            start = min(start, self.starts[j])
+            end = max(end, self.ends[j])
+            j += 1
+        self.starts[i:j] = [start]
+        self.ends[i:j] = [end]
+
+    def __contains__(self, pos: int) -> bool:
+        i = bisect.bisect_right(self.starts, pos) - 1
+        return i >= 0 and pos < self.ends[i]
 
 
-def key_uses(text: str, name_re: "re.Pattern[str]", back: str, fwd: str) -> Iterator[Tuple[int, int, str, str, str, int]]:
+def key_uses(
+    text: str, name_re: "re.Pattern[str]", back: str, fwd: str, search: Optional[str] = None
+) -> Iterator[Tuple[int, int, str, str, str, int]]:
     """Each use of a key found by ``name_re`` as ``key: value``, ``key = value``, ``"key" => value`` or ``"key", value``.
 
     The match is widened to the whole key (letters, digits and the characters
     in ``back`` before it, in ``fwd`` after it), so a regex anchored on a short literal finds ``IMS_CLIENT_SECRET``
     or ``urn:strPassword`` without scanning every identifier of the file.
+    ``search`` is the text ``name_re`` runs on (the lower-cased ``text``, same offsets).
     Yields ``(key start, key end, key, quote, operator, value start)``.
     """
     n = len(text)
     last = -1
-    for m in name_re.finditer(text):
+    for m in name_re.finditer(text if search is None else search):
         ks, ke = m.start(), m.end()
         if ks < last:
             continue
@@ -317,7 +362,7 @@ def key_uses(text: str, name_re: "re.Pattern[str]", back: str, fwd: str) -> Iter
         om = _KEY_OP_RE.match(text, ke + len(quote))
         if om is None:
             continue
-        yield ks, ke, text[ks:ke], quote, om.group(0).strip(), om.end()
+        yield ks, ke, text[ks:ke], quote, om.group(0).strip().lstrip("]").strip(), om.end()
 
 
 def _element_value(m: "re.Match[str]", extra: Sequence[str]) -> Value:
@@ -333,10 +378,10 @@ def _element_value(m: "re.Match[str]", extra: Sequence[str]) -> Value:
     return Value(kind, content, start, start + len(content))
 
 
-def _scan_logon_elements(subject: SourceText, a: Analysis, extra: Sequence[str], covered: List[Tuple[int, int]]) -> None:
+def _scan_logon_elements(subject: SourceText, a: Analysis, extra: Sequence[str], covered: "Spans") -> None:
     text = subject.text
     for m in _LOGON_EL_RE.finditer(text):
-        if _inside(m.start(), covered):
+        if m.start() in covered:
             continue
         close = _LOGON_CLOSE_RE.search(text, m.end(), m.end() + 8000)
         body_end = close.start() if close else min(len(text), m.end() + 3000)
@@ -359,7 +404,7 @@ def _scan_logon_elements(subject: SourceText, a: Analysis, extra: Sequence[str],
         password = _element_value(pw_m, extra)
         login = _element_value(login_m, extra) if login_m is not None else MISSING_VALUE
         end = close.end() if close else body_end
-        covered.append((m.start(), end))
+        covered.add((m.start(), end))
         at = password.start if password.start >= 0 else m.start()
         a.logons.append(LogonSite("xtk:session#Logon (SOAP body)", m.start(), end, login, password, at=at))
 
@@ -372,25 +417,25 @@ def _nearest_login_element(text: str, pos: int, extra: Sequence[str]) -> Value:
     return _element_value(best, extra) if best is not None else MISSING_VALUE
 
 
-def _scan_password_elements(subject: SourceText, a: Analysis, extra: Sequence[str], covered: List[Tuple[int, int]]) -> None:
+def _scan_password_elements(subject: SourceText, a: Analysis, extra: Sequence[str], covered: "Spans") -> None:
     text = subject.text
     for m in _PW_EL_RE.finditer(text):
-        if _inside(m.start(), covered):
+        if m.start() in covered:
             continue
         password = _element_value(m, extra)
         login = _nearest_login_element(text, m.start(), extra)
-        covered.append((m.start(), m.end()))
+        covered.add((m.start(), m.end()))
         at = password.start if password.start >= 0 else m.start()
         a.logons.append(LogonSite("xtk:session#Logon (strPassword element)", m.start(), m.end(), login, password, at=at))
 
 
-def _scan_credential_keys(subject: SourceText, a: Analysis, extra: Sequence[str], covered: List[Tuple[int, int]]) -> None:
+def _scan_credential_keys(subject: SourceText, a: Analysis, extra: Sequence[str], covered: "Spans") -> None:
     text = subject.text
     lang = subject.language
     found: List[Tuple[str, int, Value]] = []
-    for ks, ke, key, quote, op, op_end in key_uses(text, _CRED_NAME_RE, "_$.:-", "_$"):
+    for ks, ke, key, quote, op, op_end in key_uses(text, _CRED_NAME_RE, "_$.:-", "_$", lowered(text)):
         name = key.rsplit(":", 1)[-1].lower()
-        if name not in ("strpassword", "strlogin") or _inside(ks, covered):
+        if name not in ("strpassword", "strlogin") or ks in covered:
             continue
         if ":" in key and not quote:
             continue  # <urn:strPassword>: an element, handled elsewhere
@@ -411,22 +456,26 @@ def _scan_credential_keys(subject: SourceText, a: Analysis, extra: Sequence[str]
             e = expression_end(text, s, lang)
         v = value_of(text, s, e, lang, extra)
         found.append((name, start, v))
+    logins = [(p2, v2) for k2, p2, v2 in found if k2 == "strlogin"]
+    login_pos = [p2 for p2, _ in logins]
     for key, pos, v in found:
         if key != "strpassword":
             continue
         login = MISSING_VALUE
         best = None
-        for k2, p2, v2 in found:
-            if k2 == "strlogin" and abs(p2 - pos) < 600 and (best is None or abs(p2 - pos) < abs(best[0] - pos)):
-                best = (p2, v2)
+        i = bisect.bisect_left(login_pos, pos)
+        for cand in (i - 1, i):
+            if 0 <= cand < len(logins) and abs(login_pos[cand] - pos) < 600:
+                if best is None or abs(login_pos[cand] - pos) < abs(best[0] - pos):
+                    best = logins[cand]
         if best is not None:
             login = best[1]
         start = min(pos, best[0]) if best is not None else pos
-        covered.append((start, max(pos, v.end)))
+        covered.add((start, max(pos, v.end)))
         a.logons.append(LogonSite("xtk:session#Logon (strPassword parameter)", start, max(pos, v.end), login, v, at=pos))
 
 
-def _scan_tokens(subject: SourceText, a: Analysis, extra: Sequence[str], covered: List[Tuple[int, int]]) -> None:
+def _scan_tokens(subject: SourceText, a: Analysis, extra: Sequence[str], covered: "Spans") -> None:
     text = subject.text
     lang = subject.language
     if a.context:
@@ -441,19 +490,18 @@ def _scan_tokens(subject: SourceText, a: Analysis, extra: Sequence[str], covered
                 pair = split_user_password(v.text, v.start, extra)
             if pair is not None:
                 a.tokens.append(TokenSite("a <sessiontoken> element", m.start(), m.end(), pair[0], pair[1]))
-        for m in _ST_KEY_RE.finditer(text):
-            if m.start() > 0 and text[m.start() - 1] in "?&":
+        for ks, ke, key, quote, op, pos in key_uses(text, _ST_NAME_RE, "_", "", lowered(text)):
+            start = ks - len(quote)
+            if key.strip("_").lower() != "sessiontoken" or op not in (":", "=>", "=") or start in covered:
                 continue
-            if not m.group("q") and m.start() > 0 and text[m.start() - 1] in "\"'`":
-                continue
-            if _inside(m.start(), covered):
-                continue
-            lit = parse_literal(text, m.end(), lang)
+            if start > 0 and (text[start - 1] in "?&" or (not quote and text[start - 1] in "\"'`")):
+                continue  # a URL parameter or a cookie string: `?__sessiontoken=` is handled as a URL
+            lit = parse_literal(text, pos, lang)
             if lit is None or lit.interpolated:
                 continue
             pair = split_user_password(lit.value, lit.start, extra)
             if pair is not None:
-                a.tokens.append(TokenSite("a session token parameter", m.start(), lit.close, pair[0], pair[1]))
+                a.tokens.append(TokenSite("a session token parameter", start, lit.close, pair[0], pair[1]))
     for m in _ST_URL_RE.finditer(text):
         s = m.start()
         in_url = s > 0 and (text[s - 1] in "?&" or text.endswith("&amp;", 0, s))
@@ -461,6 +509,9 @@ def _scan_tokens(subject: SourceText, a: Analysis, extra: Sequence[str], covered
         pair = split_user_password(raw, m.start("v"), extra) if raw else None
         if pair is not None and pair[0].kind == DYNAMIC:
             pair = None
+        if pair is not None and _SPLICE_AFTER_RE.match(text, m.end()):
+            # "?__sessiontoken=mc/" + password: the password is spliced in after the literal part
+            pair = (pair[0], Value(DYNAMIC, "", m.end(), m.end()))
         if pair is not None:
             how = "`__sessiontoken=` in a URL" if in_url else "a `__sessiontoken` cookie"
             a.tokens.append(TokenSite(how, s, m.end(), pair[0], pair[1], in_url=in_url))
@@ -476,7 +527,8 @@ _CAMPAIGN_SEGMENTS = frozenset({"acc", "campaign", "neolane", "adobecampaign", "
 _PW_SEGMENTS = frozenset({"password", "passwd", "pwd", "pass", "passphrase", "strpassword"})
 _LOGIN_SEGMENTS = frozenset({"user", "login", "username", "usr", "userid", "strlogin", "account", "operator"})
 _ENDPOINT_SEGMENTS = frozenset({"url", "endpoint", "host", "server", "instance", "uri", "baseurl", "soaprouter", "wsdl"})
-_ENDPOINT_VALUE_RE = re.compile(r"soaprouter\.jsp|\.campaign\.adobe\.com|\bneolane\.net|/nl/jsp/", re.I)
+_ENDPOINT_NEEDLES = ("soaprouter.jsp", ".campaign.adobe.com", "neolane.net", "/nl/jsp/")
+_ENDPOINT_VALUE_RE = re.compile(r"soaprouter\.jsp|\.campaign\.adobe\.com|\bneolane\.net|/nl/jsp/")  # lower-case text
 _KV_RE = {
     "env": re.compile(r"^[ \t]*(?:export[ \t]+)?(?P<k>[A-Za-z_][\w.\-]*)[ \t]*=[ \t]*(?P<v>[^\n]*)", re.M),
     "shell": re.compile(r"^[ \t]*(?:export[ \t]+|local[ \t]+|readonly[ \t]+)?(?P<k>[A-Za-z_]\w*)=(?P<v>[^\n]*)", re.M),
@@ -487,7 +539,8 @@ _KV_RE = {
     ),
     "json": re.compile(r'"(?P<k>[^"\\\n]{1,80})"\s*:\s*"(?P<v>(?:[^"\\\n]|\\.)*)"'),
 }
-_CAMPAIGN_WORD_RE = re.compile(r"(?i:campaign|neolane)|\b(?i:acc)[_.\-A-Z]")
+_CAMPAIGN_WORD_RE = re.compile(r"campaign|neolane|\bacc(?:[_.\-]|pass|pwd|user|login|url|endpoint|host)")  # lower-case text
+_PW_WORD_RE = re.compile(r"pass|pwd")  # lower-case text
 _INI_SECTION_RE = re.compile(r"^[ \t]*\[([^\]\n]+)\]", re.M)
 
 
@@ -578,9 +631,22 @@ def _config_kvs(subject: SourceText, extra: Sequence[str]) -> List[_KV]:
         return []
     kvs: List[_KV] = []
     sections: Optional[List[Tuple[int, str]]] = None
+    # Only keys near a password-like word matter (the password, its login and endpoint siblings):
+    # read the key/value pairs of windows around the first few such words, not of the whole file.
+    windows: List[List[int]] = []
+    for count, hit in enumerate(_PW_WORD_RE.finditer(lowered(text))):
+        if count >= 300:
+            break
+        ws = text.rfind("\n", 0, max(0, hit.start() - 3000)) + 1
+        we = text.find("\n", hit.end() + 3000)
+        we = len(text) if we < 0 else we
+        if windows and ws <= windows[-1][1]:
+            windows[-1][1] = we
+        else:
+            windows.append([ws, we])
     matches = []
     any_password = False
-    for m in regex.finditer(text):
+    for m in (m for ws, we in windows for m in regex.finditer(text, ws, we)):
         key = m.group("k").strip("\"'")
         segs = key_segments(key)
         if not segs:
@@ -589,13 +655,13 @@ def _config_kvs(subject: SourceText, extra: Sequence[str]) -> List[_KV]:
         raw = m.group("v") or ""
         if last in _PW_SEGMENTS:
             any_password = True
-        elif not (last in _LOGIN_SEGMENTS or last in _ENDPOINT_SEGMENTS or _ENDPOINT_VALUE_RE.search(raw)):
+        elif not (last in _LOGIN_SEGMENTS or last in _ENDPOINT_SEGMENTS or _ENDPOINT_VALUE_RE.search(raw.lower())):
             continue
         matches.append((m, key, segs, last, raw))
     postman = list(_POSTMAN_VAR_RE.finditer(text)) if lang == "json" and '"key"' in text else []
     if not any_password and not any(_PW_SEGMENTS.intersection(key_segments(pm.group("k"))) for pm in postman):
         return []
-    # Only keys near a password key matter (its login and endpoint siblings): bound the parent lookups.
+    # Siblings are near their password key: bound the parent lookups.
     pw_pos = [m.start() for m, _, _, last, _ in matches if last in _PW_SEGMENTS]
     near = []
     for item in matches:
@@ -634,14 +700,15 @@ def _scan_config(subject: SourceText, a: Analysis, extra: Sequence[str]) -> None
     if subject.language not in _CONFIG_LANGUAGES:
         return
     text = subject.text
-    endpoint_in_text = _ENDPOINT_VALUE_RE.search(text) is not None
-    if not endpoint_in_text and not _CAMPAIGN_WORD_RE.search(text):
+    low = lowered(text)
+    endpoint_in_text = any(n in low for n in _ENDPOINT_NEEDLES)
+    if not endpoint_in_text and not _CAMPAIGN_WORD_RE.search(low):
         return
     kvs = _config_kvs(subject, extra)
     prefixes = set()
     has_endpoint = endpoint_in_text
     for kv in kvs:
-        ep_value = bool(_ENDPOINT_VALUE_RE.search(kv.value.text))
+        ep_value = bool(_ENDPOINT_VALUE_RE.search(kv.value.text.lower()))
         campaignish = bool(_CAMPAIGN_SEGMENTS.intersection(kv.segs))
         if ep_value or (campaignish and kv.segs[-1] in _ENDPOINT_SEGMENTS):
             has_endpoint = True
@@ -688,9 +755,9 @@ def _resolve(text: str, value: Value, lang: str, extra: Sequence[str], cache: Di
         if "postman" not in cache:
             cache["postman"] = _postman_vars(text)
         found = cache["postman"].get(m.group(1))
-        if found is None:
-            return value, ""
-        return Value(classify_literal(found.text, extra), found.text, found.start, found.end), f"Postman variable `{m.group(1)}`"
+        if found is None or classify_literal(found.text, extra) != LITERAL:
+            return value, ""  # an empty collection value is usually set in the user's environment instead
+        return Value(LITERAL, found.text, found.start, found.end), f"Postman variable `{m.group(1)}`"
     m = (_SHELL_VAR_RE.match(raw) or _BRACED_NAME_RE.match(raw)) if value.kind == PLACEHOLDER else _BARE_NAME_RE.match(raw)
     if not m or len(m.group(1)) < 2:
         return value, ""
@@ -703,7 +770,8 @@ def _resolve(text: str, value: Value, lang: str, extra: Sequence[str], cache: Di
             cache["assignments"] = _assignments(text)
         cache[key] = _find_constant(text, cache["assignments"].get(name, ()), lang, extra)
     found = cache[key]
-    return (found, f"`{name}`") if found is not None else (value, "")
+    # only a real-looking literal replaces the expression: `pw = ""` may be filled in some way not seen here
+    return (found, f"`{name}`") if found is not None and found.kind == LITERAL else (value, "")
 
 
 _ASSIGN_RE = re.compile(r"(?<![\w$.>])\$?([A-Za-z_]\w*)[ \t]*(?::[ \t]*[\w.<>\[\]?]+[ \t]*)?(?::=|=(?![=>~]))[ \t]*")
@@ -760,22 +828,31 @@ def analyze(subject: SourceText, extra: Sequence[str] = ()) -> Analysis:
 def _analyze(subject: SourceText, extra: Sequence[str]) -> Analysis:
     text = subject.text
     lang = subject.language
-    a = Analysis(context=has_campaign_context(subject))
-    covered: List[Tuple[int, int]] = []
-    low_has = text.lower()
-    if "logon" in low_has or "ofuserandpassword" in low_has or "ofsessiontoken" in low_has:
+    low_has = lowered(text)
+    has_logon = "logon" in low_has
+    has_password_param = "strpassword" in low_has
+    has_token = "sessiontoken" in low_has  # also ofSessionToken
+    has_sdk = "ofuserandpassword" in low_has
+    has_smc = "soapmethodcall" in low_has
+    # the context check reads the whole file: only pay for it when a site may need it
+    needed = has_logon or has_password_param or has_token or has_sdk or has_smc
+    a = Analysis(context=has_campaign_context(subject) if needed else False)
+    covered = Spans()
+    if has_logon or has_sdk or has_token:
         _scan_calls(subject, a, extra, covered)
     if a.context:
-        if "logon" in low_has:
+        if has_logon:
             _scan_logon_elements(subject, a, extra, covered)
-        if "strpassword" in low_has:
+        if has_password_param:
             _scan_password_elements(subject, a, extra, covered)
             _scan_credential_keys(subject, a, extra, covered)
-        for m in _SOAPMETHODCALL_RE.finditer(text):
+        for m in _SOAPMETHODCALL_RE.finditer(text) if has_smc else ():
+            if m.start() > 0 and (text[m.start() - 1].isalnum() or text[m.start() - 1] in "_$"):
+                continue
             a.legacy_calls.append(Mark("PU-0004", m.start(), m.end(), "`new SoapMethodCall()`"))
-    if "sessiontoken" in low_has:
+    if has_token:
         _scan_tokens(subject, a, extra, covered)
-    if "logon" in low_has and not (lang == "xml" and _WSDL_RE.search(text)):
+    if has_logon and not (lang == "xml" and _WSDL_RE.search(text)):
         for m in _ANCHOR_RE.finditer(text):
             a.anchors.append(Mark("anchor", m.start(), m.end(), m.group(0)))
     _scan_config(subject, a, extra)
@@ -793,13 +870,35 @@ def _analyze(subject: SourceText, extra: Sequence[str]) -> Analysis:
         login, _ = _resolve(text, tok.login, lang, extra, cache)
         if via or login is not tok.login:
             a.tokens[i] = replace(tok, password=pw, login=login, via=via)
+    reported_by_102 = {t.start for t in a.tokens if t.in_url and t.password.kind in (LITERAL, EMPTY)}
     for mark in a.url_tokens:
         if not mark.covered:
-            mark.covered = any(t.in_url and t.start == mark.start and t.password.kind in (LITERAL, EMPTY) for t in a.tokens)
+            mark.covered = mark.start in reported_by_102
     return a
 
 
 # --------------------------------------------------------------------------- message helpers
+
+
+_QUOTED_RE = re.compile(r"""(["'`])((?:\\.|(?!\1)[^\\\n])*)\1""")
+_KEY_LIKE_RE = re.compile(r"^[A-Za-z_][\w.:\-]*$")
+
+
+def _shown(expr: str) -> str:
+    """An expression fit for a message: quoted contents that do not look like a key or option name become ``…``.
+
+    ``"S3cret" + suffix`` must not put half a password in a message, while
+    ``getOption("cusCrmPassword")`` stays readable.
+    """
+
+    def mask(m: "re.Match[str]") -> str:
+        body = m.group(2)
+        keylike = _KEY_LIKE_RE.match(body) and (
+            any(c in body for c in "_.:") or any(c.isupper() for c in body[1:]) or body.isupper()
+        ) and not any(c.isdigit() for c in body)
+        return m.group(0) if keylike else f"{m.group(1)}…{m.group(1)}"
+
+    return _QUOTED_RE.sub(mask, expr)
 
 
 def _who(login: Value, secret: Optional[str] = None, capital: bool = True) -> str:
@@ -808,9 +907,9 @@ def _who(login: Value, secret: Optional[str] = None, capital: bool = True) -> st
     if login.kind == LITERAL and login.text == secret:
         return ("A" if capital else "a") + " Campaign login whose password equals its login"
     if login.kind == DYNAMIC and login.text:
-        return ("A" if capital else "a") + f" Campaign login (from `{login.text}`)"
+        return ("A" if capital else "a") + f" Campaign login (from `{_shown(login.text)}`)"
     if login.kind == PLACEHOLDER and login.text:
-        return ("A" if capital else "a") + f" Campaign login (filled in from `{login.text}`)"
+        return ("A" if capital else "a") + f" Campaign login (filled in from `{_shown(login.text)}`)"
     return ("A" if capital else "a") + " Campaign login"
 
 
@@ -858,10 +957,13 @@ class HardcodedCredentials(Rule):
     acc-js-sdk ``ConnectionParameters.ofUserAndPassword``, zeep/suds
     ``client.service.Logon`` (keyword or positional), a password variable or a
     Postman ``{{variable}}`` assigned a literal once in the same file (reported
-    where the literal is), and ``.env``/properties/YAML/JSON keys such as
-    ``ACC_PWD``, ``CAMPAIGN_PASSWORD``, ``campaign.password`` in a file that
-    also names a Campaign endpoint (``soaprouter.jsp``, ``*.campaign.adobe.com``,
-    ``ACC_ENDPOINT``...). Generic call names need Campaign context in the file.
+    where the literal is), and ``.env``/properties/YAML/JSON/Postman-environment
+    keys such as ``ACC_PWD``, ``CAMPAIGN_PASSWORD``, ``campaign.password`` in a
+    file that also names a Campaign endpoint (``soaprouter.jsp``,
+    ``*.campaign.adobe.com``, ``ACC_ENDPOINT``...), or sharing the prefix of
+    the key that holds the endpoint (``SOAP_URL`` and ``SOAP_PASSWORD``). Each
+    file is judged on its own: a Postman environment is reported when it names
+    the endpoint too. Generic call names need Campaign context in the file.
     Placeholders (``%s``, ``$1``, ``{{var}}``, ``${VAR}``, ``PASSWORD_HERE``,
     ``<password>``, ``xxx``, ``changeme``...) and encrypted values (``@`` +
     base64) are not secrets. Documentation (Markdown) is scanned too: a real
@@ -1032,9 +1134,11 @@ class LegacyLogon(Rule):
     (acc-js-sdk, whose credentials are its connection parameters) is not
     reported. Documentation is skipped unless ``include-docs`` is set.
 
-    This rule also publishes every literal login used to log on (and
-    ``logonEscalation('webapp')``) as a ``campaign-login`` fact, which the
-    operator rules use to recognise technical operators.
+    The logins that code uses to log on are published as ``campaign-login``
+    facts, which the operator rules use to recognise technical operators: each
+    logon site's login by the rule that reports the site (IMS101, IMS102 or
+    this one), and by this rule the ``logonEscalation('webapp')`` logins and the
+    logins of configuration files whose password is not a literal.
 
     Campaign v8 and the IMS lockdown (``nonIMSAuthnAPI``) refuse native logons
     of technical operators. Create an Adobe Developer Console project with an
@@ -1140,9 +1244,9 @@ def _password_words(pw: Value) -> str:
     if pw.kind == MISSING:
         return "a password"
     if pw.kind == PLACEHOLDER and pw.text:
-        return f"a password filled in from `{pw.text}`"
+        return f"a password filled in from `{_shown(pw.text)}`"
     if pw.text:
-        return f"a password from `{pw.text}`"
+        return f"a password from `{_shown(pw.text)}`"
     return "a password from a variable"
 
 
@@ -1196,10 +1300,9 @@ class SessionTokenInUrl(Rule):
             )
 
 
-_JWT_RE = re.compile(
-    r"(?P<exchange>/ims/exchange/jwt)|(?P<metascope>\bent_campaign_sdk\b)|(?P<cli>-setims(?:jwt)?auth\b)"
-    r"|(?P<key>\bauthIMSTAPrivateKey\b(?:\s*=\s*(?P<q>[\"'])(?P<val>[^\"'\n]*)(?P=q))?)",
-    re.I,
+_JWT_RE = re.compile(  # searched in lower-case text
+    r"(?P<exchange>/ims/exchange/jwt)|(?P<metascope>ent_campaign_sdk\b)|(?P<cli>-setims(?:jwt)?auth\b)"
+    r"|(?P<key>authimstaprivatekey\b(?:\s*=\s*(?P<q>[\"'])(?P<val>[^\"'\n]*)(?P=q))?)"
 )
 
 
@@ -1245,7 +1348,10 @@ class JwtServiceAccount(Rule):
             return
         text = subject.text
         lines = set()
-        for m in _JWT_RE.finditer(text):
+        for m in _JWT_RE.finditer(lowered(text)):
+            if m.group("metascope") or m.group("key"):
+                if m.start() > 0 and (text[m.start() - 1].isalnum() or text[m.start() - 1] == "_"):
+                    continue
             if m.group("exchange"):
                 what, key = "the Service Account (JWT) token exchange `/ims/exchange/jwt`", "jwt:exchange"
             elif m.group("metascope"):
@@ -1274,20 +1380,18 @@ class JwtServiceAccount(Rule):
             )
 
 
-_SESSION_UUID_RE = re.compile(
-    r"(?<![\w\-])___(?P<tok>[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12})(?![\w\-])"
+_SESSION_UUID_RE = re.compile(  # preceded by neither a word character nor "-" (checked by hand: faster)
+    r"___(?P<tok>[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12})(?![\w\-])"
 )
-_SECURITY_TOKEN_RE = re.compile(
-    r"(?i:x-security-token|pstrsecuritytoken|__securitytoken|security[_\-]?token)(?:[\s\"'\]\):=,>]|&quot;|&gt;){1,10}"
-    r"(?P<tok>@[A-Za-z0-9+/_\-]{40,}={0,2})(?![A-Za-z0-9+/=_\-])"
-)
-_JWT_LITERAL_RE = re.compile(r"(?<![\w\-.])(?P<tok>eyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{16,})(?![\w\-.])")
+_SECURITY_NAME_RE = re.compile(r"security[_\-]?token")  # searched in lower-case text
+_SECURITY_VALUE_RE = re.compile(r"(?:[\s\"'\]\):=,>]|&quot;|&gt;){1,10}(?P<tok>@[A-Za-z0-9+/_\-]{40,}={0,2})(?![A-Za-z0-9+/=_\-])")
+_JWT_LITERAL_RE = re.compile(r"(?P<tok>eyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{16,})(?![\w\-.])")
 _JWT_CONTEXT_RE = re.compile(r"(?i)bearer|token|authorization|jwt")
 _JWT_IO_SAMPLE = "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"  # the jwt.io example's signature
-_IMS_CONTEXT_RE = re.compile(r"(?i)adobelogin\.com|ims/token/v\d|adobe\.io\b|\bims[_\-]?(?:token|org|client)")
-_IMS_TOKEN_URL_RE = re.compile(r"(?i)ims/token/v\d|adobelogin\.com")
-_CLIENT_SECRET_RE = re.compile(r"(?i:client[_\-]?secret)")
-_SETIMSOAUTH_RE = re.compile(r"-setimsoauth:(?P<v>[^\s\"'`]+)", re.I)
+_IMS_CONTEXT_RE = re.compile(r"adobelogin\.com|ims/token/v\d|adobe\.io\b|\bims[_\-]?(?:token|org|client)")  # lower-case text
+_IMS_TOKEN_URL_RE = re.compile(r"ims/token/v\d|adobelogin\.com")  # lower-case text
+_CLIENT_SECRET_RE = re.compile(r"client[_\-]?secret")  # searched in lower-case text
+_SETIMSOAUTH_RE = re.compile(r"-(?i:setimsoauth):(?P<v>[^\s\"'`]+)")
 _BARE_SECRET_RE = re.compile(r"[^\s&\"'`;,)#]+")
 
 
@@ -1357,6 +1461,8 @@ class PastedToken(Rule):
 
         if "___" in text:
             for m in _SESSION_UUID_RE.finditer(text):
+                if m.start() > 0 and (text[m.start() - 1].isalnum() or text[m.start() - 1] in "_-"):
+                    continue
                 tok = m.group("tok")
                 if len(set(tok.replace("-", "").lower())) <= 2:
                     continue  # 00000000-0000-... and the like: an example
@@ -1370,7 +1476,10 @@ class PastedToken(Rule):
                 )
                 if p:
                     yield p
-        for m in _SECURITY_TOKEN_RE.finditer(text):
+        for hit in _SECURITY_NAME_RE.finditer(lowered(text)):
+            m = _SECURITY_VALUE_RE.match(text, hit.end())
+            if m is None:
+                continue
             tok = m.group("tok")
             if is_placeholder(tok, extra):
                 continue
@@ -1386,13 +1495,15 @@ class PastedToken(Rule):
         if "eyJ" in text:
             wide = None
             for m in _JWT_LITERAL_RE.finditer(text):
+                if m.start() > 0 and (text[m.start() - 1].isalnum() or text[m.start() - 1] in "_-."):
+                    continue
                 tok = m.group("tok")
                 if tok.endswith(_JWT_IO_SAMPLE):
                     continue
                 if not _JWT_CONTEXT_RE.search(text, max(0, m.start() - 120), m.start()):
                     continue
                 if wide is None:
-                    wide = has_campaign_context(subject) or _IMS_CONTEXT_RE.search(subject.whole_text) is not None
+                    wide = has_campaign_context(subject) or _IMS_CONTEXT_RE.search(lowered(subject.whole_text)) is not None
                 if not wide:
                     break
                 p = problem(
@@ -1413,13 +1524,13 @@ class PastedToken(Rule):
         low = text.lower()
         if not ("secret" in low or "setimsoauth" in low):
             return
-        ims = _IMS_TOKEN_URL_RE.search(subject.whole_text) is not None
+        ims = _IMS_TOKEN_URL_RE.search(lowered(subject.whole_text)) is not None
         msg = (
             "hard-coded IMS `client_secret`: rotate it in the Adobe Developer Console and read it from the "
             "environment or a secret store when requesting tokens from `ims/token/v3`"
         )
         candidates: List[Tuple[int, int, str]] = []
-        for ks, ke, key, quote, op, pos in key_uses(text, _CLIENT_SECRET_RE, "_-", "_-"):
+        for ks, ke, key, quote, op, pos in key_uses(text, _CLIENT_SECRET_RE, "_-", "_-", lowered(text)):
             if op == "," and not quote:
                 continue
             lit = parse_literal(text, pos, lang) if pos < len(text) else None

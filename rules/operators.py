@@ -137,8 +137,10 @@ class Classifier:
     """
 
     def __init__(self, options: Mapping[str, Any], code_logins: Mapping[str, List[Optional[Location]]]) -> None:
-        self.allowed = frozenset(s.strip().lower() for s in _as_list(options.get("allowed-logins", DEFAULT_ALLOWED_LOGINS)))
-        patterns = [p.strip().lower() for p in _as_list(options.get("technical-logins", DEFAULT_TECHNICAL_LOGINS)) if p.strip()]
+        allowed = _as_list(options.get("allowed-logins", DEFAULT_ALLOWED_LOGINS))
+        self.allowed = frozenset(s.strip().lower() for s in allowed)
+        technical = _as_list(options.get("technical-logins", DEFAULT_TECHNICAL_LOGINS))
+        patterns = [p.strip().lower() for p in technical if p.strip()]
         # One compiled alternation instead of a loop of fnmatch calls: the check runs per operator.
         self._technical_re = re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in patterns)) if patterns else None
         self._patterns = patterns
@@ -166,7 +168,7 @@ class Classifier:
             reasons.append(f"its login matches the technical pattern {pattern!r}")
         uses = self.code_logins.get(op.login.strip().lower())
         if uses:
-            reasons.append(f"the scanned code logs on with it ({len(uses)} place{'s' if len(uses) != 1 else ''})")
+            reasons.append(f"the scanned code logs on with it in {len(uses)} place{'s' if len(uses) != 1 else ''}")
         return reasons
 
     def kind(self, op: OperatorRecord) -> str:
@@ -189,7 +191,9 @@ class Classifier:
             return "allowed"
         if op.disabled:
             return "disabled"
-        if op.no_console_cnx or self.matching_pattern(op.login) is not None or op.login.strip().lower() in self.code_logins:
+        if op.no_console_cnx or self.matching_pattern(op.login) is not None:
+            return "technical"
+        if op.login.strip().lower() in self.code_logins:
             return "technical"
         return "person"
 
@@ -227,6 +231,15 @@ class _OperatorRule(Rule):
             self._classifier, self._options_ref = classifier, options
         return self._classifier
 
+    def kind_of(self, op: OperatorRecord, options: Mapping[str, Any]) -> str:
+        """``classifier(options).kind(op)`` in one call (the hot path of every operator rule)."""
+        c = self._classifier
+        if c is None or self._options_ref is not options:
+            c = self.classifier(options)
+        if op is c._last:
+            return c._last_kind
+        return c.kind(op)
+
     def code_logins(self) -> Dict[str, List[Optional[Location]]]:
         """Lower-cased login -> places where scanned code logs on with it (facts of phase 0).
 
@@ -254,7 +267,7 @@ _CLASSIFIER_DEFAULTS = {
 
 
 class NativeOperator(_OperatorRule):
-    """Operator still signs in with a Campaign login and password.
+    """Operator still signs in with a Campaign login and password
 
     An active operator whose authentication type is not IMS, that is neither a
     technical operator (technical-operator, IMS005, reports those) nor one of
@@ -285,7 +298,7 @@ class NativeOperator(_OperatorRule):
 
     def check(self, op: OperatorRecord, options: Mapping[str, Any]) -> Iterable[Problem]:
         """Report an active person who signs in natively."""
-        if self.classifier(options).kind(op) != "person":
+        if self.kind_of(op, options) != "person":
             return ()
         return [
             Problem(
@@ -302,7 +315,7 @@ class NativeOperator(_OperatorRule):
 
 
 class MissingEmail(_OperatorRule):
-    """Native operator has no email, so it cannot be mapped to an Adobe ID.
+    """Native operator has no email, so it cannot be mapped to an Adobe ID
 
     An active person operator (as native-operator, IMS001, reports) with an
     empty ``@email``.
@@ -331,7 +344,7 @@ class MissingEmail(_OperatorRule):
 
     def check(self, op: OperatorRecord, options: Mapping[str, Any]) -> Iterable[Problem]:
         """Report an active person operator without email."""
-        if op.email.strip() or self.classifier(options).kind(op) != "person":
+        if op.email.strip() or self.kind_of(op, options) != "person":
             return ()
         return [
             Problem(
@@ -400,7 +413,7 @@ def email_problem(
 
 
 class InvalidEmail(_OperatorRule):
-    """Native operator's email cannot be a person's Adobe ID.
+    """Native operator's email cannot be a person's Adobe ID
 
     An active person operator (as native-operator, IMS001, reports) whose email
     is not a usable address: spaces, no ``name@domain`` shape, invalid
@@ -434,7 +447,7 @@ class InvalidEmail(_OperatorRule):
 
     def check(self, op: OperatorRecord, options: Mapping[str, Any]) -> Iterable[Problem]:
         """Report an active person operator whose email is not usable."""
-        if not op.email.strip() or self.classifier(options).kind(op) != "person":
+        if not op.email.strip() or self.kind_of(op, options) != "person":
             return ()
         reason = email_problem(
             op.email,
@@ -463,7 +476,7 @@ def _ims_detail(login: str) -> int:
 
 
 class DuplicateEmail(_OperatorRule):
-    """Several operators share one email, but an Adobe ID maps to a single operator.
+    """Several operators share one email, but an Adobe ID maps to a single operator
 
     Reported on each active person operator (as native-operator, IMS001,
     reports) whose email (trimmed, case-insensitive) is also held by another
@@ -533,7 +546,7 @@ class DuplicateEmail(_OperatorRule):
         email = email.strip().lower()
         if not email:
             return ()
-        kind = self.classifier(options).kind(op)  # computed once per record for all the rules
+        kind = self.kind_of(op, options)  # computed once per record for all the rules
         if kind == "ims":
             detail = -1 - (hash(op.login) & 0x3FFFFFFFFFFFFFFF)
         elif kind == "person":
@@ -586,7 +599,8 @@ class DuplicateEmail(_OperatorRule):
     def _person(self, i: int) -> Tuple[str, str, str, str]:
         off = self._details[i]
         size = int.from_bytes(self._blob[off : off + 4], "little")
-        login, label, email, auth = bytes(self._blob[off + 4 : off + 4 + size]).decode("utf-8", "surrogatepass").split("\0")
+        text = bytes(self._blob[off + 4 : off + 4 + size]).decode("utf-8", "surrogatepass")
+        login, label, email, auth = text.split("\0")
         return login, label, email, auth
 
     def _location(self, i: int) -> Location:
@@ -662,7 +676,7 @@ class DuplicateEmail(_OperatorRule):
 
 
 class TechnicalOperator(_OperatorRule):
-    """Native technical operator used for API access: replace it with a Developer Console technical account.
+    """Native technical operator used for API access: replace it with a Developer Console technical account
 
     An active native operator that looks like an API account: access from the
     rich client is forbidden (``access/@noConsoleCnx``), its login matches
@@ -698,9 +712,9 @@ class TechnicalOperator(_OperatorRule):
 
     def check(self, op: OperatorRecord, options: Mapping[str, Any]) -> Iterable[Problem]:
         """Report an active native operator that looks like an API account."""
-        classifier = self.classifier(options)
-        if classifier.kind(op) != "technical":
+        if self.kind_of(op, options) != "technical":
             return ()
+        classifier = self.classifier(options)
         reasons = classifier.technical_reasons(op)
         uses = classifier.code_logins.get(op.login.strip().lower(), [])
         related = tuple(
@@ -723,7 +737,7 @@ class TechnicalOperator(_OperatorRule):
 
 
 class OperatorGroup(_OperatorRule):
-    """Operator group to map to an Admin Console product profile.
+    """Operator group to map to an Admin Console product profile
 
     Every operator group (``@type`` 1) of the export. With IMS, rights come
     from Admin Console product profiles named ``campaign - <instance> - <group
@@ -750,7 +764,7 @@ class OperatorGroup(_OperatorRule):
 
     def check(self, op: OperatorRecord, options: Mapping[str, Any]) -> Iterable[Problem]:
         """Report each group with the product profile it maps to."""
-        if not op.is_group:
+        if op.type != 1:
             return ()
         instance = str(options.get("instance", "<instance>")).strip() or "<instance>"
         profile = f"campaign - {instance} - {op.login}"
@@ -776,7 +790,7 @@ class OperatorGroup(_OperatorRule):
 
 
 class DisabledOperator(_OperatorRule):
-    """Disabled operator still set to native authentication: delete it or migrate it.
+    """Disabled operator still set to native authentication: delete it or migrate it
 
     A native operator whose account is disabled (``@disable``), other than
     Adobe's built-in native operators (``allowed-logins``).
@@ -801,7 +815,7 @@ class DisabledOperator(_OperatorRule):
 
     def check(self, op: OperatorRecord, options: Mapping[str, Any]) -> Iterable[Problem]:
         """Report a disabled native operator."""
-        if self.classifier(options).kind(op) != "disabled":
+        if self.kind_of(op, options) != "disabled":
             return ()
         return [
             Problem(

@@ -43,13 +43,16 @@ def action_for(rule_ids: Iterable[str], properties: Mapping[str, Any]) -> str:
         why = f" ({reason})" if reason else ""
         parts.append(f"Fill new_email with the person's real work address: the current one cannot be an Adobe ID{why}.")
     elif "IMS004" in ids:
-        parts.append("Fill new_email with an address of this person's own: the current one is shared with other operators.")
+        parts.append(
+            "Fill new_email with an address of this person's own: the current one is shared with other operators."
+        )
     if "IMS001" in ids:
         if ids & {"IMS002", "IMS003", "IMS004"}:
             parts.append("Then switch the operator to IMS.")
         else:
             parts.append(
-                "Check that the email is the person's Adobe ID (else put it in new_email), then switch the operator to IMS."
+                "Check that the email is the person's Adobe ID (else put it in new_email), "
+                "then switch the operator to IMS."
             )
     return " ".join(parts)
 

@@ -377,3 +377,111 @@ def test_analysis_is_cached_per_subject() -> None:
     s = subject(CTX + 'svc.Logon("", "api_crm", "S3cret!", <params/>);\n')
     assert C.analyze(s) is C.analyze(s)
     assert C.analyze(s, ("x",)) is not C.analyze(s)
+
+
+# --------------------------------------------------------------------------- internals that keep big files fast
+
+
+def test_spans_merge_and_membership() -> None:
+    s = C.Spans()
+    s.add((10, 20))
+    s.add((30, 40))
+    s.add((18, 32))  # bridges both
+    s.add((50, 55))
+    assert (s.starts, s.ends) == ([10, 50], [40, 55])
+    assert 10 in s and 39 in s and 52 in s
+    assert 9 not in s and 40 not in s and 45 not in s and 55 not in s
+
+
+def test_key_uses_widens_the_key_and_reads_the_operator() -> None:
+    import re
+
+    text = 'a = {"IMS_CLIENT_SECRET": "x"}; form["client_secret"] = y; f(client_secret=z); clientSecretName(q)'
+    uses = list(C.key_uses(text, re.compile("client[_-]?secret"), "_-", "_-", text.lower()))
+    assert [(k, q, op) for _, _, k, q, op, _ in uses] == [("IMS_CLIENT_SECRET", '"', ":"), ("client_secret", '"', "="), ("client_secret", "", "=")]
+    _, _, _, _, _, value_start = uses[0]
+    assert text[value_start:].startswith('"x"')
+
+
+def test_lowered_keeps_offsets() -> None:
+    text = "\u0130stanbul LOGON"  # U+0130 lower-cases to two characters
+    low = P.lowered(text)
+    assert len(low) == len(text) and low.endswith("logon")
+    assert P.lowered(text) is low  # cached
+
+
+@pytest.mark.parametrize(
+    "raw,lang,kind,text",
+    [
+        ("", "env", P.EMPTY, ""),
+        ('"S3cret!"', "env", P.LITERAL, "S3cret!"),
+        ("S3cret!   # rotated yearly", "env", P.LITERAL, "S3cret!"),
+        ('"never closed', "env", P.DYNAMIC, '"never closed'),
+        ('"pre$SUFFIX"', "shell", P.DYNAMIC, "pre$SUFFIX"),
+        ("$(cat /run/secrets/acc)", "shell", P.PLACEHOLDER, "$(cat /run/secrets/acc)"),
+        ("!vault |", "yaml", P.ENCRYPTED, "!vault |"),
+        ("|", "yaml", P.DYNAMIC, "|"),
+        ("ENC(abcdef)", "properties", P.ENCRYPTED, "ENC(abcdef)"),
+    ],
+)
+def test_config_value(raw: str, lang: str, kind: str, text: str) -> None:
+    v = C._config_value(raw, 100, lang, ())
+    assert (v.kind, v.text) == (kind, text)
+    if kind == P.LITERAL:
+        assert raw[v.start - 100 : v.end - 100] == text
+
+
+def test_yaml_parents_follow_indentation_and_list_items() -> None:
+    text = "acc:\n  targets:\n    - soap:\n        password: x\n"
+    line_start = text.index("        password")
+    assert C._yaml_parents(text, line_start, 8) == ["acc", "targets", "soap"]
+
+
+def test_json_parents() -> None:
+    text = '{"AdobeCampaign": {"Soap": {"Password": "x"}}, "Other": 1}'
+    assert C._json_parents(text, text.index('"Password"')) == ["AdobeCampaign", "Soap"]
+
+
+def test_ims101_method_shorthand_definitions_and_node_soap_objects() -> None:
+    text = CTX + "class S {\n  Logon(login, password) {\n    return null;\n  }\n}\nclient.Logon({strLogin: 'api_crm', strPassword: 'S3cret!'}, cb);\n"
+    assert lines(run(C.HardcodedCredentials, text)) == [7]
+    assert problems(run(C.LegacyLogon, text)) == []
+
+
+def test_addmethod_type_lists_are_not_parameters() -> None:
+    text = CTX + 'svc.addMethod("Logon", "xtk:session#Logon", ["sessiontoken","string","strLogin","string","strPassword","string"], []);\n'
+    assert problems(run(C.HardcodedCredentials, text)) == []
+    assert lines(run(C.LegacyLogon, text)) == [2]
+
+
+def test_postman_variable_defined_twice_is_ambiguous() -> None:
+    body = '"raw": "<urn:Logon xmlns:urn=\\"urn:xtk:session\\"><urn:strLogin>u</urn:strLogin><urn:strPassword>{{pw}}</urn:strPassword></urn:Logon>"'
+    text = "{" + body + ',\n"variable": [{"key": "pw", "value": "One-2024"}, {"key": "pw", "value": "Two-2024"}]}\n'
+    assert problems(run(C.HardcodedCredentials, text, "c.json", "json")) == []
+    assert lines(run(C.LegacyLogon, text, "c.json", "json")) == [1]
+
+
+def test_call_scan_budget_bounds_unbalanced_calls(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(C, "_CALL_SCAN_BUDGET", 1)
+    text = CTX + "svc.Logon(\n" * 3 + 'svc.Logon("", "api_crm", "S3cret!", <p/>);\n'
+    assert problems(run(C.HardcodedCredentials, text)) == []  # the budget ran out on the first unbalanced call
+    monkeypatch.setattr(C, "_CALL_SCAN_BUDGET", 4_000_000)
+    assert lines(run(C.HardcodedCredentials, text)) == [5]
+
+
+def test_url_token_with_a_spliced_password_is_not_an_empty_password() -> None:
+    text = 'var u = "https://acme.campaign.adobe.com/nl/jsp/soaprouter.jsp?__sessiontoken=mc/" + password;\n'
+    assert problems(run(C.PasswordSessionToken, text)) == []
+    (p,) = problems(run(C.SessionTokenInUrl, text))
+    assert "login/password" in p.message
+    cookie = 'req.header["Cookie"] = "__sessiontoken=mc/" + password;  // soaprouter.jsp\n'
+    assert problems(run(C.PasswordSessionToken, cookie)) == []
+    assert lines(run(C.LegacyLogon, cookie)) == [1]
+
+
+def test_expressions_in_messages_hide_string_contents() -> None:
+    assert C._shown('"S3cret" + suffix') == '"…" + suffix'
+    assert C._shown("decryptString(getOption('cusCrmPassword'))") == "decryptString(getOption('cusCrmPassword'))"
+    assert C._shown('process.env["ACC_PWD"]') == 'process.env["ACC_PWD"]'
+    (p,) = problems(run(C.LegacyLogon, CTX + 'svc.Logon("", "api_crm", "Hunter2" + suffix, <params/>);\n'))
+    assert "Hunter2" not in p.message

@@ -480,3 +480,79 @@ def test_records_are_operator_records():
     recs = read_all(XML, fixture("write-operator.xml"))
     assert all(isinstance(r, OperatorRecord) for r in recs)
     assert recs[0].export_id == "export"
+
+
+def test_escaped_characters_in_attributes(tmp_path):
+    path = save(
+        tmp_path, "amp.xml",
+        "<operator-collection>\n<operator name='r&amp;d' label='R&amp;D &lt;team&gt; &#233;quipe &amp;amp;' "
+        "email='rd&amp;co@acme.com'><operatorGroup><group name='a&amp;b'/></operatorGroup></operator>\n"
+        "</operator-collection>",
+    )
+    (rec,) = read_all(XML, path)
+    assert (rec.login, rec.label, rec.email, rec.groups) == ("r&d", "R&D <team> équipe &amp;", "rd&co@acme.com", ("a&b",))
+
+
+def test_doctype_beyond_the_prescan_is_refused(tmp_path):
+    padding = "<!-- " + "x" * 70000 + " -->\n"
+    path = save(tmp_path, "padded.xml", '<?xml version="1.0"?>\n' + padding + "<!DOCTYPE r [<!ENTITY e 'boom'>]>\n<r><operator name='&e;'/></r>")
+    got, err = read_until_error(XML, path)
+    assert got == [] and "first 64 KiB" in err.message
+
+
+def test_nested_operator_is_part_of_its_parent(tmp_path):
+    path = save(
+        tmp_path, "nested.xml",
+        "<operator-collection>\n<operator name='outer'>\n<desc><operator name='inner'/></desc>\n"
+        "<access authenticationType='ims'/></operator>\n<operator name='next'/>\n</operator-collection>",
+    )
+    assert [(r.line, r.login, r.authentication_type) for r in read_all(XML, path)] == [(2, "outer", "ims"), (5, "next", "")]
+
+
+def test_bad_utf16_is_a_read_error(tmp_path):
+    data = codecs.BOM_UTF16_LE + "<operator-collection><operator name='a'/>\n".encode("utf-16-le") + b"\x00\xdc\x00"
+    path = save(tmp_path, "bad16.xml", data)
+    got, err = read_until_error(XML, path)
+    assert got == [] and err.line == 1
+    assert "cannot decode file as utf-16-le" in err.message
+
+
+def test_group_entities_with_memberships_inside_operators_keep_lines(tmp_path):
+    text = (
+        "<package>\n<entities schema='xtk:operator'>\n"
+        "<operator name='a'><operatorGroup><group name='g1'/>\n<group name='g2'/></operatorGroup></operator>\n"
+        "</entities>\n<entities schema='xtk:group'>\n<group name='g1' label='G1'/>\n\n<group name='g2'/>\n"
+        "</entities></package>"
+    )
+    recs = read_all(XML, save(tmp_path, "mixed-groups.xml", text))
+    assert [(r.line, r.login, r.type, r.groups) for r in recs] == [(3, "a", 0, ("g1", "g2")), (7, "g1", 1, ()), (9, "g2", 1, ())]
+
+
+def test_reader_keeps_no_tree(tmp_path):
+    path = os.path.join(str(tmp_path), "many.xml")
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write("<operator-collection>\n")
+        for i in range(5000):
+            fh.write(f"<operator name='u{i}'><access authenticationType='ims'/><desc>{'x' * 200}</desc></operator>\n")
+        fh.write("</operator-collection>\n")
+    import gc
+
+    from lxml import etree
+
+    before = sum(1 for o in gc.get_objects() if isinstance(o, etree._Element))
+    it = XML.read(InputFile(path, "many.xml"))
+    for _ in range(4000):
+        next(it)
+    during = sum(1 for o in gc.get_objects() if isinstance(o, etree._Element))
+    assert during == before  # the parser target never builds elements
+    assert len(list(it)) == 1000
+
+
+def test_utf16_fixture_with_crlf():
+    path = fixture("operators-utf16le.xml")
+    assert XML.sniff(path, head_of(path)) and not CSV.sniff(path, head_of(path))
+    recs = read_all(XML, path)
+    assert [(r.line, r.login, r.label) for r in recs] == [
+        (4, "zoe.weber@acme.de", "Zoë Weber"), (7, "jmuller", "Jürgen Müller"), (10, "svc_reporting", "Reporting export"),
+    ]
+    assert recs[0].uses_ims and recs[2].no_console_cnx and recs[1].source_format == "operator"
