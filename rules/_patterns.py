@@ -380,6 +380,9 @@ _CONTEXT_NEEDLES: Tuple[Tuple[str, Optional["re.Pattern[str]"]], ...] = tuple(
         "nms:extaccount", "nms:recipient", "nms:delivery", "acc-js-sdk", ".campaign.adobe.com", "neolane.net",
     )
 ) + (
+    ("pstrsessiontoken", None),
+    ("pstrsecuritytoken", None),
+    ("xtk:", re.compile(r"xtk:[a-z]{3,}")),  # any Campaign toolkit schema: xtk:specFile, xtk:folder...
     ("connectionparameters", re.compile(r"connectionparameters\s*\.\s*of\w+")),
     ("nlws", re.compile(r"(?<![\w$])nlws\s*\.")),
     ("loadlibrary", re.compile(r"(?<![\w$])loadlibrary\s*\(")),
@@ -425,9 +428,10 @@ def has_campaign_context(subject: Any) -> bool:
     """True when the subject belongs to Adobe Campaign code.
 
     An embedded Campaign script, a JSSP page, or a file whose whole text names a
-    Campaign endpoint or API (``soaprouter.jsp``, ``urn:xtk:``, ``xtk:session``,
-    ``xtk:queryDef``, ``nms:rtEvent``, ``schemawsdl.jsp``, acc-js-sdk's
-    ``ConnectionParameters.of...``, ``NLWS.``, ``loadLibrary(``,
+    Campaign endpoint or API (``soaprouter.jsp``, ``urn:xtk:``, any ``xtk:<schema>``
+    such as ``xtk:session`` or ``xtk:queryDef``, ``nms:rtEvent``, ``schemawsdl.jsp``,
+    acc-js-sdk's ``ConnectionParameters.of...``, ``NLWS.``, ``loadLibrary(``, the
+    Logon response fields ``pstrSessionToken``/``pstrSecurityToken``,
     ``*.campaign.adobe.com``...). Generic call names such as ``logon(`` need it
     so that another product's logon (SAP, Siebel...) is left alone.
     """

@@ -485,3 +485,13 @@ def test_expressions_in_messages_hide_string_contents() -> None:
     assert C._shown('process.env["ACC_PWD"]') == 'process.env["ACC_PWD"]'
     (p,) = problems(run(C.LegacyLogon, CTX + 'svc.Logon("", "api_crm", "Hunter2" + suffix, <params/>);\n'))
     assert "Hunter2" not in p.message
+
+
+def test_node_soap_client_without_endpoint_literal_has_context_from_schemas_and_response_fields() -> None:
+    text = (
+        "var logonArgs = {\n  sessiontoken : \"\",\n  strLogin :  process.env.ACC_USER,\n  strPassword : process.env.ACC_PWD,\n}\n"
+        "client.Logon(logonArgs, function(err, result) { t = result.pstrSecurityToken.$value; });\n"
+    )
+    assert lines(run(C.LegacyLogon, text)) == [4]
+    assert P.has_campaign_context(subject('q = "<queryDef schema=\\"xtk:specFile\\"/>"'))
+    assert not P.has_campaign_context(subject("gtk: widget; xtk: x"))
