@@ -148,6 +148,7 @@ _CRED_NAME_RE = re.compile(r"strpassword|strlogin")  # searched in lower-case te
 _KEY_OP_RE = re.compile(r"[ \t]*(?:\][ \t]*=(?![=>~])|:(?![:=])|=>|=(?![=>~])|,)[ \t]*")  # `["key"] =` too
 _ANCHOR_RE = re.compile(r"xtk:session[#/]Logon\b|addMethod\s*\(\s*[\"']Logon[\"']")
 _SOAPMETHODCALL_RE = re.compile(r"new\s+SoapMethodCall\s*\(")
+_OWN_SOAPMETHODCALL_RE = re.compile(r"class\s+SoapMethodCall\b|\{[^{}]*\bSoapMethodCall\b[^{}]*\}\s*=\s*require\s*\(|import\s*\{[^{}]*\bSoapMethodCall\b")
 _ST_EL_RE = re.compile(r"<(?P<n>(?:" + _NAME + r":)?_*(?i:sessiontoken))(?:\s[^<>]*?)?(?<!/)>(?P<v>[^<]*)</(?P=n)\s*>")
 _ST_NAME_RE = re.compile(r"sessiontoken")  # searched in lower-case text
 _ST_URL_RE = re.compile(r"__(?i:sessiontoken)=(?P<v>[^&\s\"'`<>;#\\,)|]*)")
@@ -236,7 +237,8 @@ def _scan_calls(subject: SourceText, a: Analysis, extra: Sequence[str], covered:
             continue
         positions = _credential_positions(kind, name, text, spans, lang, extra)
         if positions is None:
-            if kind == "logon" and name == "logon" and len(spans) == 1:
+            # PU-0003 is about the server-side global `logon(token)`; `client.logon(options)` is acc-js-sdk's
+            if kind == "logon" and name == "logon" and len(spans) == 1 and not qual:
                 a.legacy_calls.append(Mark("PU-0003", start, end, how))
             continue
         covered.add((start, end))
@@ -846,7 +848,9 @@ def _analyze(subject: SourceText, extra: Sequence[str]) -> Analysis:
         if has_password_param:
             _scan_password_elements(subject, a, extra, covered)
             _scan_credential_keys(subject, a, extra, covered)
-        for m in _SOAPMETHODCALL_RE.finditer(text) if has_smc else ():
+        # a JS module that imports or defines its own SoapMethodCall class (acc-js-sdk) is not Campaign's
+        own_class = has_smc and _OWN_SOAPMETHODCALL_RE.search(text) is not None
+        for m in _SOAPMETHODCALL_RE.finditer(text) if has_smc and not own_class else ():
             if m.start() > 0 and (text[m.start() - 1].isalnum() or text[m.start() - 1] in "_$"):
                 continue
             a.legacy_calls.append(Mark("PU-0004", m.start(), m.end(), "`new SoapMethodCall()`"))

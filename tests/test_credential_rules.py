@@ -495,3 +495,14 @@ def test_node_soap_client_without_endpoint_literal_has_context_from_schemas_and_
     assert lines(run(C.LegacyLogon, text)) == [4]
     assert P.has_campaign_context(subject('q = "<queryDef schema=\\"xtk:specFile\\"/>"'))
     assert not P.has_campaign_context(subject("gtk: widget; xtk: x"))
+
+
+def test_acc_js_sdk_own_code_is_not_a_server_side_logon() -> None:
+    text = (
+        "const { SoapMethodCall } = require('./soap.js');\n"
+        "const p = sdk.ConnectionParameters.ofImsBearerToken(url, token);\n"
+        "await client.logon({ rememberMe: true });\n"
+        "const call = new SoapMethodCall(transport, urn, method);\n"
+    )
+    assert problems(run(C.LegacyLogon, text)) == []
+    assert lines(run(C.LegacyLogon, "<% logon(token); var c = new SoapMethodCall('xtk:session#GetOption'); %>", "p.jssp")) == [1]
