@@ -143,6 +143,23 @@ print(json.dumps({"text_files": text_files, "text_bytes": text_bytes, "any_files
 """
 
 
+# The least any Python scanner does: walk the tree, read each file, lower-case and decode it, test one keyword.
+PYTHON_FLOOR = r"""
+import os, sys
+n = size = hits = 0
+for dirpath, dirnames, filenames in os.walk(sys.argv[1]):
+    dirnames[:] = [d for d in dirnames if d != ".git"]
+    for name in filenames:
+        with open(os.path.join(dirpath, name), "rb") as fh:
+            data = fh.read()
+        n += 1
+        size += len(data)
+        if b"logon" in data.lower():
+            hits += 1
+            data.decode("utf-8", "replace")
+print(n, size, hits)
+"""
+
 # Prints a cProfile dump as two short tables (by cumulative and by own time), without the CLI/import frames.
 PSTATS_SUMMARY = r"""
 import os, pstats, sys
@@ -568,6 +585,18 @@ def bench_rg(rg: str, tree: str, name: str, runs: int, manifest: Dict[str, Any])
     return row
 
 
+def bench_floor(py: str, tree: str, name: str, runs: int, env: Optional[Dict[str, str]] = None) -> Row:
+    """Reference: the Python floor (walk, read, lower-case, one keyword test) in one process."""
+    timed, first = measure([py, "-c", PYTHON_FLOOR, "."], tree, runs, env=env, poll=False)
+    row = Row(name, "python floor", "walk+read+lower, 1 process")
+    row.walls = [t.wall for t in timed]
+    row.wall = statistics.median(row.walls)
+    row.cpu = statistics.median(t.cpu for t in timed)
+    row.maxrss_mb = max(t.maxrss_kb for t in timed) / 1024
+    row.note = "what any pure-Python scanner pays before its rules run"
+    return row
+
+
 def bench_detect_secrets(ds: str, tree: str, name: str, runs: int, manifest: Dict[str, Any]) -> Row:
     """detect-secrets scan --all-files (default plugins)."""
     cmd = [ds, "scan", "--all-files", "--exclude-files", r"(^|/)\.git/|\.planted\.json$", "."]
@@ -756,6 +785,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                 rows.append(bench_imslint(imslint, path, name, jobs, args.runs, manifest, env))
             else:
                 rows.append(Row(name, "imslint", f"--jobs {jobs}", note=f"imslint not available: {status}"))
+        if ok:
+            rows.append(bench_floor(interpreter_of(imslint), path, name, args.runs, env))
         if rg:
             print(f"running rg on the {name} tree ...", file=sys.stderr)
             rows.append(bench_rg(rg, path, name, args.runs, manifest))
