@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 import subprocess
 from dataclasses import dataclass
 from typing import Iterable, List, Optional, Sequence, Set, Tuple
@@ -38,32 +39,47 @@ def relative_to(path: str, root: str) -> str:
     return absolute.replace(os.sep, "/") if rel.startswith("..") else rel.replace(os.sep, "/")
 
 
-def matches_any(rel: str, patterns: Sequence[str]) -> bool:
-    """True when the ``/``-separated relative path matches a glob.
+class Excluder:
+    """Exclude globs compiled once: name patterns (no ``/``) match any path component, path patterns the path.
 
     A pattern without ``/`` matches any path component (``node_modules``,
     ``*.min.js``); a pattern with ``/`` matches the whole relative path or a
     leading part of it (``fixtures/vendor`` or ``build/**/*.js``).
     """
-    if not patterns:
+
+    def __init__(self, patterns: Sequence[str]) -> None:
+        names, paths = [], []
+        for pat in patterns:
+            p = pat.strip().rstrip("/")
+            if p.startswith("./"):
+                p = p[2:]
+            if not p:
+                continue
+            (paths if "/" in p else names).append(fnmatch.translate(p))
+        self._name = re.compile("|".join(names)).match if names else None
+        self._path = re.compile("|".join(paths)).match if paths else None
+
+    def name(self, name: str) -> bool:
+        """True when a single path component is excluded by a name pattern."""
+        return bool(self._name and self._name(name))
+
+    def path(self, rel: str) -> bool:
+        """True when a ``/``-separated relative path is excluded by a path pattern (the path itself or below it)."""
+        return bool(self._path and (self._path(rel) or self._path(rel + "/")))
+
+    def __call__(self, rel: str) -> bool:
+        """Full check of a relative path: every component and every leading part."""
+        parts = rel.split("/")
+        if self._name and any(self._name(part) for part in parts):
+            return True
+        if self._path:
+            return any(self.path("/".join(parts[:i])) for i in range(1, len(parts) + 1))
         return False
-    parts = rel.split("/")
-    for pat in patterns:
-        p = pat.strip().rstrip("/")
-        if not p:
-            continue
-        if p.startswith("./"):
-            p = p[2:]
-        if "/" not in p:
-            if any(fnmatch.fnmatchcase(part, p) for part in parts):
-                return True
-        else:
-            if fnmatch.fnmatchcase(rel, p) or fnmatch.fnmatchcase(rel, p + "/*"):
-                return True
-            for i in range(1, len(parts)):
-                if fnmatch.fnmatchcase("/".join(parts[:i]), p):
-                    return True
-    return False
+
+
+def matches_any(rel: str, patterns: Sequence[str]) -> bool:
+    """True when the ``/``-separated relative path matches one of the exclude globs (see :class:`Excluder`)."""
+    return Excluder(patterns)(rel) if patterns else False
 
 
 def _git_visible(directory: str) -> Optional[Set[str]]:
@@ -104,11 +120,11 @@ def discover(
     found: dict = {}
     missing: List[str] = []
     root_abs = os.path.abspath(root)
+    excluder = Excluder(exclude)
     for given in paths:
         absolute = os.path.normpath(os.path.join(cwd, given))
         if os.path.isfile(absolute):
-            rel = relative_to(absolute, root_abs)
-            if force_exclude and matches_any(rel, exclude):
+            if force_exclude and excluder(relative_to(absolute, root_abs)):
                 continue
             found.setdefault(absolute, Discovered(absolute, display_path(absolute, cwd), True))
             continue
@@ -116,26 +132,38 @@ def discover(
             missing.append(given)
             continue
         visible = _git_visible(absolute) if respect_gitignore else None
-        for file_path in _walk(absolute, root_abs, exclude):
+        for file_path, display in _walk(absolute, relative_to(absolute, root_abs), display_path(absolute, cwd), excluder):
             if visible is not None and file_path not in visible:
                 continue
-            found.setdefault(file_path, Discovered(file_path, display_path(file_path, cwd)))
+            if file_path not in found:
+                found[file_path] = Discovered(file_path, display)
     files = sorted(found.values(), key=lambda d: d.display)
     return files, missing
 
 
-def _walk(top: str, root: str, exclude: Sequence[str]) -> Iterable[str]:
-    """Regular files below ``top``; symlinked directories are not followed (no loops), excluded folders pruned."""
-    stack = [top]
+def _join(prefix: str, name: str) -> str:
+    return name if prefix in ("", ".") else f"{prefix}/{name}"
+
+
+def _walk(top: str, top_rel: str, top_display: str, excluder: Excluder) -> Iterable[Tuple[str, str]]:
+    """(path, display path) of regular files below ``top``; linked folders are not followed, excluded ones pruned.
+
+    Relative and displayed paths are built by joining names as the walk descends
+    (parents are already checked), which keeps this loop cheap on large trees.
+    """
+    stack = [(top, top_rel, top_display)]
     while stack:
-        current = stack.pop()
+        current, rel_dir, disp_dir = stack.pop()
         try:
             entries = sorted(os.scandir(current), key=lambda e: e.name)
         except OSError:
             continue
         subdirs = []
         for entry in entries:
-            rel = relative_to(entry.path, root)
+            name = entry.name
+            if excluder.name(name):
+                continue
+            rel = _join(rel_dir, name)
             try:
                 if entry.is_symlink():
                     if entry.is_dir():
@@ -143,14 +171,14 @@ def _walk(top: str, root: str, exclude: Sequence[str]) -> Iterable[str]:
                     if not entry.is_file():
                         continue
                 elif entry.is_dir(follow_symlinks=False):
-                    if not matches_any(rel, exclude):
-                        subdirs.append(entry.path)
+                    if not excluder.path(rel):
+                        subdirs.append((entry.path, rel, _join(disp_dir, name)))
                     continue
                 elif not entry.is_file(follow_symlinks=False):
                     continue  # sockets, fifos, devices
             except OSError:
                 continue
-            if matches_any(rel, exclude):
+            if excluder.path(rel):
                 continue
-            yield os.path.normpath(entry.path)
+            yield entry.path, _join(disp_dir, name)
         stack.extend(reversed(subdirs))

@@ -117,7 +117,8 @@ class Checker:
         self.source_rules = [r for r in self.rules.values() if issubclass(r.subject, SourceText)]
         self.other_rules = [r for r in self.rules.values() if not issubclass(r.subject, SourceText)]
         self.always = [r for r in self.source_rules if r.keywords is None]
-        self.keyed = [(r, tuple(k.lower() for k in r.keywords)) for r in self.source_rules if r.keywords is not None]
+        self.keyed = [(r, frozenset(k.lower() for k in r.keywords)) for r in self.source_rules if r.keywords is not None]
+        self._keyword_order = _keyword_tree({k for _, kws in self.keyed for k in kws})
         self._facts_out: List[Fact] = []  # facts of the current file, for the parent process
 
     # ----------------------------------------------------------------- selection of rules for one file
@@ -128,10 +129,42 @@ class Checker:
             return list(self.rules.values())
         chosen = list(self.always)
         if self.keyed:
-            low = data.lower()
-            chosen.extend(r for r, kws in self.keyed if any(k in low for k in kws))
+            present = _present_keywords(data.lower(), self._keyword_order)
+            if present:
+                chosen.extend(r for r, kws in self.keyed if not kws.isdisjoint(present))
         chosen.extend(self.other_rules)
         return chosen
+
+    # ----------------------------------------------------------------- one file, from its path
+
+    def process(self, item: Discovered, readers: Sequence[Reader]) -> Tuple[FileOutcome, Optional[Reader]]:
+        """Sniff and check a file with one open; return (outcome, None), or (empty, reader) to defer it.
+
+        Files whose reader streams, or belongs to a later phase, are deferred to
+        the main process, which reads them after every phase-0 file.
+        """
+        out = FileOutcome()
+        try:
+            with open(item.path, "rb") as fh:
+                head = fh.read(HEAD_SIZE)
+                reader, skip, error = choose_reader(readers, item.path, head)
+                if error:
+                    out.errors.append(FileError(item.display, error))
+                    return out, None
+                if reader is None:
+                    out.skipped = skip
+                    return out, None
+                if reader.streaming or reader.phase > 0:
+                    return out, reader
+                size = len(head) if len(head) < HEAD_SIZE else os.fstat(fh.fileno()).st_size
+                if size > self.plan.max_file_size:
+                    out.skipped = f"larger than the size limit ({size} > {self.plan.max_file_size} bytes)"
+                    return out, None
+                data = head if len(head) < HEAD_SIZE else head + fh.read()
+        except OSError as exc:
+            out.errors.append(FileError(item.display, f"cannot read file: {exc.strerror or exc}"))
+            return out, None
+        return self.check_data(item, reader, data), None
 
     # ----------------------------------------------------------------- one file
 
@@ -151,6 +184,12 @@ class Checker:
             except OSError as exc:
                 out.errors.append(FileError(display, f"cannot read file: {exc.strerror or exc}"))
                 return out
+        return self.check_data(item, reader, data, out)
+
+    def check_data(self, item: Discovered, reader: Reader, data: Optional[bytes], out: Optional[FileOutcome] = None) -> FileOutcome:
+        """Check a file whose bytes were read (``data``), or that ``reader`` streams itself (``data`` None)."""
+        out = out or FileOutcome()
+        display = item.display
         rules = self.applicable(data)
         out.scanned = True
         if not rules:
@@ -320,31 +359,26 @@ def _worker_init(registry: Optional[Registry], plan: Plan, plugin_spec: Tuple[Tu
     checker = Checker(registry, plan)
     checker._facts_out = []
     _WORKER["checker"] = checker
-    _WORKER["readers"] = {r.name: r for r in registry.readers}
+    _WORKER["readers"] = list(registry.readers)
 
 
-def _worker_chunk(chunk: List[Tuple[Discovered, str]]) -> List[FileOutcome]:
+def _worker_chunk(chunk: List[Discovered]) -> List[Tuple[FileOutcome, Optional[str]]]:
     checker: Checker = _WORKER["checker"]
     readers = _WORKER["readers"]
     results = []
-    for item, reader_name in chunk:
+    for item in chunk:
         checker._facts_out = []
-        outcome = checker.check_file(item, readers[reader_name])
+        outcome, deferred = checker.process(item, readers)
         outcome.facts = list(checker._facts_out)
-        results.append(outcome)
+        results.append((outcome, deferred.name if deferred else None))
     return results
 
 
 # --------------------------------------------------------------------------- the run
 
 
-def select_reader(readers: Sequence[Reader], path: str) -> Tuple[Optional[Reader], Optional[str], Optional[str]]:
-    """(reader, skip reason, error) for a file, using the first bytes and each reader's sniff."""
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(HEAD_SIZE)
-    except OSError as exc:
-        return None, None, f"cannot read file: {exc.strerror or exc}"
+def choose_reader(readers: Sequence[Reader], path: str, head: bytes) -> Tuple[Optional[Reader], Optional[str], Optional[str]]:
+    """(reader, skip reason, error) for a file, from its first bytes and each reader's sniff."""
     for reader in readers:
         try:
             if reader.sniff(path, head):
@@ -352,6 +386,41 @@ def select_reader(readers: Sequence[Reader], path: str) -> Tuple[Optional[Reader
         except Exception as exc:
             return None, None, f"reader {reader.name} failed to recognise the file: {_describe(exc, ())}"
     return None, "binary or unsupported file", None
+
+
+def _keyword_tree(keywords: Set[bytes]) -> List[Tuple[bytes, List[bytes]]]:
+    """Order keywords for the pre-filter: roots first, each with the longer keywords that contain it.
+
+    A keyword that contains another (``logonremote`` contains ``logon``) only
+    needs looking for when the shorter one is present, so most files are
+    scanned once per root keyword, not once per keyword.
+    """
+    children: Dict[bytes, List[bytes]] = {}
+    roots: List[bytes] = []
+    for k in sorted(keywords, key=lambda k: (len(k), k)):
+        parent = next((r for r in sorted(children, key=len, reverse=True) if r in k), None)
+        children[k] = []
+        if parent is None:
+            roots.append(k)
+        else:
+            children[parent].append(k)
+
+    def flatten(k: bytes) -> Tuple[bytes, list]:
+        return (k, [flatten(c) for c in children[k]])
+
+    return [flatten(r) for r in roots]
+
+
+def _present_keywords(low: bytes, tree: Sequence[Tuple[bytes, list]]) -> Set[bytes]:
+    """The keywords of ``tree`` found in ``low`` (children are looked for only below a present parent)."""
+    present: Set[bytes] = set()
+    stack = list(tree)
+    while stack:
+        k, kids = stack.pop()
+        if k in low:
+            present.add(k)
+            stack.extend(kids)
+    return present
 
 
 def lint(
@@ -389,31 +458,28 @@ def lint(
     for m in missing:
         result.errors.append(FileError(m.replace(os.sep, "/"), "no such file or directory"))
 
-    # Assign a reader to every file, then group by phase.
-    phases: Dict[int, List[Tuple[Discovered, Reader]]] = {}
-    for item in files:
-        reader, skip, error = select_reader(registry.readers, item.path)
-        if error:
-            result.errors.append(FileError(item.display, error))
-        elif reader is None:
-            result.skipped.append((item.display, skip or "unsupported"))
-        else:
-            phases.setdefault(reader.phase, []).append((item, reader))
-
     context = RunContext(root=plan.root)
     checker = Checker(registry, plan, context)
     jobs = max(1, jobs or config.jobs or 1)
+    uses_finish = any(type(r).finish is not Rule.finish for r in checker.source_rules)
+    # Phase 0 of every file is sniffed and checked where it is read (in workers with --jobs);
+    # streaming and later-phase files come back deferred and run here, phase by phase.
+    if jobs > 1 and len(files) > 1 and not uses_finish:
+        first = _run_parallel(files, registry, plan, config, jobs, context)
+    else:
+        first = []
+        for item in files:
+            checker._facts_out = []
+            first.append((item, *checker.process(item, registry.readers)))
     outcomes: List[Tuple[Discovered, FileOutcome]] = []
-    for phase in sorted(phases):
-        batch = phases[phase]
-        parallel = [(i, r) for i, r in batch if not r.streaming]
-        serial = [(i, r) for i, r in batch if r.streaming]
-        uses_finish = any(type(r).finish is not Rule.finish for r in checker.source_rules)
-        if jobs > 1 and len(parallel) > 1 and not uses_finish:
-            outcomes.extend(_run_parallel(parallel, registry, plan, config, jobs, context))
+    deferred: Dict[int, List[Tuple[Discovered, Reader]]] = {}
+    for item, outcome, reader in first:
+        if reader is None:
+            outcomes.append((item, outcome))
         else:
-            serial = parallel + serial
-        for item, reader in serial:
+            deferred.setdefault(reader.phase, []).append((item, reader))
+    for phase in sorted(deferred):
+        for item, reader in deferred[phase]:
             checker._facts_out = []
             outcomes.append((item, checker.check_file(item, reader)))
     outcomes.append((Discovered("<run>", "<run>"), checker.finish()))
@@ -439,24 +505,23 @@ def lint(
 
 
 def _run_parallel(
-    batch: List[Tuple[Discovered, Reader]], registry: Registry, plan: Plan, config: Config, jobs: int, context: RunContext
-) -> List[Tuple[Discovered, FileOutcome]]:
+    files: List[Discovered], registry: Registry, plan: Plan, config: Config, jobs: int, context: RunContext
+) -> List[Tuple[Discovered, FileOutcome, Optional[Reader]]]:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     method = "fork" if sys.platform.startswith("linux") else "spawn"
     mp = multiprocessing.get_context(method)
     inherited = registry if method == "fork" else None
-    chunk_size = max(1, min(256, len(batch) // (jobs * 8) or 1))
-    chunks = [
-        [(item, reader.name) for item, reader in batch[i : i + chunk_size]] for i in range(0, len(batch), chunk_size)
-    ]
+    chunk_size = max(1, min(256, len(files) // (jobs * 8) or 1))
+    chunks = [files[i : i + chunk_size] for i in range(0, len(files), chunk_size)]
     spec = (tuple(config.plugins), config.root if config.path else None)
-    out: List[Tuple[Discovered, FileOutcome]] = []
+    readers = {r.name: r for r in registry.readers}
+    out: List[Tuple[Discovered, FileOutcome, Optional[Reader]]] = []
     with ProcessPoolExecutor(max_workers=jobs, mp_context=mp, initializer=_worker_init, initargs=(inherited, plan, spec)) as pool:
         for chunk, results in zip(chunks, pool.map(_worker_chunk, chunks)):
-            for (item, _), outcome in zip(chunk, results):
+            for item, (outcome, reader_name) in zip(chunk, results):
                 for fact in outcome.facts:
                     context.add(fact)
-                out.append((item, outcome))
+                out.append((item, outcome, readers[reader_name] if reader_name else None))
     return out

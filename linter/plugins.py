@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Type
@@ -46,26 +47,93 @@ class Registry:
         return {cls.name: cls for cls in self.rules.values()}
 
 
-def _entry_points() -> list:
-    from importlib import metadata
+@dataclass(frozen=True)
+class EntryPoint:
+    """One ``[imslint]`` entry point of an installed distribution."""
 
-    eps = metadata.entry_points()
-    if hasattr(eps, "select"):
-        return list(eps.select(group=ENTRY_POINT_GROUP))
-    return list(eps.get(ENTRY_POINT_GROUP, []))  # Python 3.9
+    name: str
+    value: str
+    version: str
+
+    def load(self) -> Any:
+        """Import the module (and attribute, for ``module:attr``) the entry point names."""
+        module_name, _, attr = self.value.partition(":")
+        obj = importlib.import_module(module_name.strip())
+        for part in filter(None, attr.strip().split(".")):
+            obj = getattr(obj, part)
+        return obj
+
+
+def _entry_points() -> List[EntryPoint]:
+    """Entry points of the ``imslint`` group, read from the ``*.dist-info``/``*.egg-info`` folders on sys.path.
+
+    This is what ``importlib.metadata.entry_points(group=...)`` returns, without
+    importing importlib.metadata (with zipfile, email and pathlib), which cost
+    more than the rest of a pre-commit run's start-up. As there, the first
+    distribution of a name on sys.path wins.
+    """
+    seen: set = set()
+    found: List[EntryPoint] = []
+    for entry in sys.path:
+        try:
+            names = sorted(os.listdir(entry or "."))
+        except OSError:
+            continue
+        for name in names:
+            stem, dot, suffix = name.rpartition(".")
+            if suffix not in ("dist-info", "egg-info"):
+                continue
+            dist, _, version = stem.partition("-")
+            key = dist.lower().replace("-", "_").replace(".", "_")
+            if key in seen:
+                continue
+            seen.add(key)
+            path = os.path.join(entry or ".", name, "entry_points.txt")
+            try:
+                with open(path, encoding="utf-8") as fh:
+                    text = fh.read()
+            except OSError:
+                continue
+            pairs = _group(text, ENTRY_POINT_GROUP)
+            if pairs:
+                version = version.split("-")[0] or _metadata_version(os.path.join(entry or ".", name))
+                found.extend(EntryPoint(n, v, version) for n, v in pairs)
+    return found
+
+
+def _metadata_version(folder: str) -> str:
+    """``Version:`` from a distribution's METADATA (dist-info) or PKG-INFO (egg-info)."""
+    for meta in ("METADATA", "PKG-INFO"):
+        try:
+            with open(os.path.join(folder, meta), encoding="utf-8") as fh:
+                for line in fh:
+                    if line.startswith("Version:"):
+                        return line.split(":", 1)[1].strip()
+                    if not line.strip():
+                        break
+        except OSError:
+            continue
+    return "unknown"
+
+
+def _group(text: str, group: str) -> List[Tuple[str, str]]:
+    """``name = value`` pairs of one ``[group]`` section of an entry_points.txt file."""
+    out: List[Tuple[str, str]] = []
+    current = None
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith(("#", ";")):
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            current = line[1:-1].strip()
+        elif current == group and "=" in line:
+            name, _, value = line.partition("=")
+            out.append((name.strip(), value.strip()))
+    return out
 
 
 def _ep_version(ep: Any) -> str:
-    dist = getattr(ep, "dist", None)
-    version = getattr(dist, "version", None) if dist is not None else None
-    if version:
-        return str(version)
-    try:
-        from . import __version__
-
-        return __version__ if ep.value.split(".")[0] in ("linter", "rules") else "unknown"
-    except Exception:  # pragma: no cover - defensive
-        return "unknown"
+    return getattr(ep, "version", None) or "unknown"
 
 
 def _module_version(module: Any) -> str:

@@ -179,3 +179,15 @@ def test_json_streaming_equals_plain_serialisation(tmp_path, toy_registry):
         doc["findings"] = findings_payload(result.findings)
         expected = json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
         assert toy_registry.reporters["json"].render(result, {}) == expected
+
+
+def test_keyword_tree_looks_for_longer_keywords_only_below_present_ones():
+    from linter.engine import _keyword_tree, _present_keywords
+
+    tree = _keyword_tree({b"logon", b"logonremote", b"logonwithuser", b"sessiontoken", b"zq"})
+    roots = sorted(k for k, _ in tree)
+    assert roots == [b"logon", b"sessiontoken", b"zq"]
+    assert _present_keywords(b"nl.executioninstance.logonremote(", tree) == {b"logon", b"logonremote"}
+    assert _present_keywords(b"a logon only", tree) == {b"logon"}
+    assert _present_keywords(b"nothing", tree) == set()
+    assert _present_keywords(b"zq and sessiontoken", tree) == {b"zq", b"sessiontoken"}

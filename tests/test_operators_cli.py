@@ -48,9 +48,11 @@ def test_code_scanned_in_the_same_run_marks_operator_technical(tmp_path, monkeyp
     write(tmp_path, "src/sync.js",
           'var svc = new SoapService(cnx, "urn:xtk:session");\n'
           'var r = svc.Logon("", "crm_sync", "Secr3t!", <params/>);\n')
-    r = CliRunner().invoke(main, ["operators", "--no-config", "ops.xml", "--code", "src", "-f", "json"])
-    assert r.exit_code == EXIT_FINDINGS
-    assert '"rule_id": "IMS005"' in r.output and "Secr3t!" not in r.output
+    for jobs in ("1", "2"):  # facts found by worker processes reach the operator rules too
+        write(tmp_path, "src/other.js", "// nothing\n")
+        r = CliRunner().invoke(main, ["operators", "--no-config", "ops.xml", "--code", "src", "-f", "json", "-j", jobs])
+        assert r.exit_code == EXIT_FINDINGS
+        assert '"rule_id": "IMS005"' in r.output and "Secr3t!" not in r.output
     r2 = CliRunner().invoke(main, ["operators", "--no-config", "ops.xml", "-f", "json"])
     assert '"rule_id": "IMS005"' not in r2.output  # without the code, crm_sync looks like a person
 

@@ -81,3 +81,23 @@ def test_builtins_load_through_the_entry_point_group(registry):
     assert {"core", "operators", "credentials", "config"} <= set(names)
     assert all(names[n].source == "entry point" for n in ("core", "operators", "credentials", "config"))
     assert {"text", "json", "sarif"} <= set(registry.reporters)
+
+
+def test_entry_points_are_read_from_dist_info_and_egg_info(tmp_path, monkeypatch):
+    import sys
+
+    from linter.plugins import _entry_points
+
+    a = tmp_path / "a"
+    (a / "acme_rules-2.0.1.dist-info").mkdir(parents=True)
+    (a / "acme_rules-2.0.1.dist-info" / "entry_points.txt").write_text(
+        "[console_scripts]\nx = y:z\n\n[imslint]\nacme = acme_rules:plugin\n")
+    (a / "legacy.egg-info").mkdir()
+    (a / "legacy.egg-info" / "entry_points.txt").write_text("[imslint]\nlegacy = legacy_mod\n")
+    (a / "legacy.egg-info" / "PKG-INFO").write_text("Metadata-Version: 2.1\nName: legacy\nVersion: 0.3\n\nbody\n")
+    b = tmp_path / "b"
+    (b / "acme_rules-1.0.dist-info").mkdir(parents=True)  # shadowed: the first on sys.path wins
+    (b / "acme_rules-1.0.dist-info" / "entry_points.txt").write_text("[imslint]\nold = old_mod\n")
+    monkeypatch.setattr(sys, "path", [str(a), str(b), str(tmp_path / "missing")])
+    eps = sorted((e.name, e.value, e.version) for e in _entry_points())
+    assert eps == [("acme", "acme_rules:plugin", "2.0.1"), ("legacy", "legacy_mod", "0.3")]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import re
-from pathlib import Path
 from typing import Any, Dict, List, Mapping, Type
 from urllib.parse import quote
 
@@ -23,6 +22,12 @@ _REDACTION_RE = re.compile(r"<redacted:[0-9a-f]{8}>")
 def rule_help_uri(rule: Type[Rule]) -> str:
     """Where a rule's documentation lives (its own ``help_uri`` or the README's section)."""
     return rule.help_uri or f"{INFORMATION_URI}/blob/main/README.md#{rule.id.lower()}-{rule.name}"
+
+
+def _root_uri(folder: str) -> str:
+    from pathlib import Path  # only when SARIF is written: pathlib is slow to import
+
+    return Path(folder).resolve().as_uri().rstrip("/") + "/"
 
 
 def _sentence(text: str) -> str:
@@ -155,7 +160,7 @@ class SarifReporter:
                     "rules": rules,
                 }
             },
-            "originalUriBaseIds": {SRCROOT: {"uri": Path(result.base).resolve().as_uri().rstrip("/") + "/"}},
+            "originalUriBaseIds": {SRCROOT: {"uri": _root_uri(result.base)}},
             "invocations": [
                 {
                     "executionSuccessful": not result.errors,
