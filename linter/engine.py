@@ -197,9 +197,10 @@ class Checker:
         problems: List[Tuple[str, Problem, Any]] = []
         secrets: Set[str] = set()
         source = InputFile(item.path, display, data, {})
+        cache: Dict[Any, list] = {}
         try:
             for subject in reader.read(source):
-                self._check_subject(subject, rules, problems, secrets, out)
+                self._check_subject(subject, rules, problems, secrets, out, cache)
         except ReadError as exc:
             out.errors.append(FileError(display, f"{reader.name}: {exc.message}", exc.line))
         except RecursionError:
@@ -212,16 +213,22 @@ class Checker:
             self._stamp(item, data, problems, secrets, out)
         return out
 
-    def _check_subject(self, subject: Any, rules: Sequence[Rule], problems: list, secrets: Set[str], out: FileOutcome) -> None:
+    def _check_subject(
+        self, subject: Any, rules: Sequence[Rule], problems: list, secrets: Set[str], out: FileOutcome, cache: Dict[Any, list]
+    ) -> None:
         kind = getattr(subject, "kind", "subject")
         out.subjects[kind] = out.subjects.get(kind, 0) + 1
-        for rule in rules:
-            if not isinstance(subject, rule.subject):
-                continue
-            if rule.languages is not None and getattr(subject, "language", None) not in rule.languages:
-                continue
+        key = (type(subject), getattr(subject, "language", None))
+        pairs = cache.get(key)
+        if pairs is None:  # which rules take this kind of subject, with their options: once per file and kind
+            pairs = cache[key] = [
+                (rule, self.options(rule))
+                for rule in rules
+                if isinstance(subject, rule.subject) and (rule.languages is None or key[1] in rule.languages)
+            ]
+        for rule, options in pairs:
             try:
-                for item in rule.check(subject, self.options(rule)) or ():
+                for item in rule.check(subject, options) or ():
                     self._take(rule, item, subject, problems, secrets)
             except Exception as exc:
                 line = getattr(subject, "line", None) or getattr(subject, "first_line", None)
