@@ -53,7 +53,7 @@ class Config:
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     respect_gitignore: bool = True
     baseline: Optional[str] = None
-    jobs: int = 1
+    jobs: Optional[int] = None  # None: automatic (processes only for large trees)
     force_exclude: bool = False
 
     def source(self) -> str:

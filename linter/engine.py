@@ -467,7 +467,7 @@ def lint(
 
     context = RunContext(root=plan.root)
     checker = Checker(registry, plan, context)
-    jobs = max(1, jobs or config.jobs or 1)
+    jobs = jobs or config.jobs or auto_jobs(len(files))
     uses_finish = any(type(r).finish is not Rule.finish for r in checker.source_rules)
     # Phase 0 of every file is sniffed and checked where it is read (in workers with --jobs);
     # streaming and later-phase files come back deferred and run here, phase by phase.
@@ -509,6 +509,16 @@ def lint(
     result.errors.sort(key=lambda e: (e.path, e.line or 0, e.message))
     result.skipped.sort()
     return result
+
+
+AUTO_JOBS_FILES = 400  # below this many files, starting worker processes costs more than it saves
+
+
+def auto_jobs(n_files: int) -> int:
+    """Worker processes when the user chose none: one per CPU for large trees, none for a few files."""
+    if n_files < AUTO_JOBS_FILES:
+        return 1
+    return max(1, min(os.cpu_count() or 1, n_files // AUTO_JOBS_FILES))
 
 
 def _run_parallel(

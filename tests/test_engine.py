@@ -191,3 +191,12 @@ def test_keyword_tree_looks_for_longer_keywords_only_below_present_ones():
     assert _present_keywords(b"a logon only", tree) == {b"logon"}
     assert _present_keywords(b"nothing", tree) == set()
     assert _present_keywords(b"zq and sessiontoken", tree) == {b"zq", b"sessiontoken"}
+
+
+def test_automatic_jobs():
+    import os
+
+    from linter.engine import auto_jobs
+
+    assert auto_jobs(3) == 1 and auto_jobs(399) == 1
+    assert auto_jobs(100000) == (os.cpu_count() or 1)

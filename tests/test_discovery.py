@@ -1,0 +1,51 @@
+"""Discovery: excludes, .gitignore through git, symlinks, sorted display paths."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+
+from linter.discovery import Excluder, discover, matches_any
+
+from conftest import write
+
+
+def test_excluder_name_and_path_patterns():
+    ex = Excluder(["node_modules", "*.min.js", "legacy/vendor", "build/**/*.js", "./dist/"])
+    assert ex("a/node_modules/x.js") and ex("x/app.min.js") and ex("legacy/vendor/lib/a.py")
+    assert ex("build/out/a.js") and ex("dist/a.js")
+    assert not ex("src/legacy/vendor.py") and not ex("build/readme.md") and not ex("src/app.js")
+    assert matches_any("a/b/c", ["b"]) and not matches_any("a/b/c", [])
+
+
+def test_walk_is_sorted_prunes_excludes_and_ignores_linked_folders(tmp_path):
+    write(tmp_path, "b/z.js", "")
+    write(tmp_path, "a/y.js", "")
+    write(tmp_path, "a/node_modules/dep.js", "")
+    write(tmp_path, "c.txt", "")
+    os.symlink(str(tmp_path / "a"), str(tmp_path / "a" / "loop"))  # a folder link into itself
+    os.symlink(str(tmp_path / "c.txt"), str(tmp_path / "link.txt"))
+    files, missing = discover(["."], ["node_modules"], str(tmp_path), respect_gitignore=False, cwd=str(tmp_path))
+    assert [f.display for f in files] == ["a/y.js", "b/z.js", "c.txt", "link.txt"]
+    assert missing == []
+
+
+def test_gitignore_is_respected_inside_a_work_tree(tmp_path):
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    write(tmp_path, ".gitignore", "generated/\n*.log\n")
+    write(tmp_path, "src/a.js", "")
+    write(tmp_path, "generated/b.js", "")
+    write(tmp_path, "debug.log", "")
+    files, _ = discover(["."], [], str(tmp_path), respect_gitignore=True, cwd=str(tmp_path))
+    assert [f.display for f in files] == [".gitignore", "src/a.js"]
+    files, _ = discover(["."], [], str(tmp_path), respect_gitignore=False, cwd=str(tmp_path))
+    assert "generated/b.js" in [f.display for f in files]
+
+
+def test_explicit_files_outside_cwd_and_missing_paths(tmp_path):
+    outside = write(tmp_path, "out/x.js", "")
+    inner = tmp_path / "in"
+    inner.mkdir()
+    files, missing = discover([outside, "nope"], [], str(inner), cwd=str(inner))
+    assert [f.display for f in files] == [outside.replace(os.sep, "/")]
+    assert files[0].explicit and missing == ["nope"]
