@@ -10,7 +10,46 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Iterable, List, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Tuple
+
+
+# --------------------------------------------------------------------------- lazily compiled regexes
+
+_RE_METHODS = ("search", "match", "fullmatch", "finditer", "findall", "sub", "subn", "split")
+
+
+class LazyPattern:
+    """A regex compiled on first use: importing the rules must not pay for patterns a run never needs.
+
+    It behaves like the compiled pattern for the usual methods; after the first
+    use they are the compiled pattern's own bound methods (stored on the
+    instance), so the hot path costs no more than a plain ``re.Pattern``.
+    """
+
+    def __init__(self, pattern: str, flags: int = 0) -> None:
+        self._source = pattern
+        self._flags = flags
+
+    def compiled(self) -> "re.Pattern[str]":
+        """The compiled pattern (compiling it now if needed)."""
+        rx = self.__dict__.get("_rx")
+        if rx is None:
+            rx = re.compile(self._source, self._flags)
+            self.__dict__["_rx"] = rx
+            for name in _RE_METHODS:
+                self.__dict__[name] = getattr(rx, name)
+        return rx
+
+    def __getattr__(self, name: str) -> Any:
+        # only reached for attributes not yet on the instance: the first method call, or pattern attributes
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return getattr(self.compiled(), name)
+
+
+def lazy_re(pattern: str, flags: int = 0) -> Any:
+    """A :class:`LazyPattern` for ``pattern`` (typed ``Any`` so that call sites read like ``re.Pattern`` ones)."""
+    return LazyPattern(pattern, flags)
 
 # --------------------------------------------------------------------------- value kinds
 
@@ -59,9 +98,9 @@ class Literal:
 # --------------------------------------------------------------------------- placeholders
 
 # Markers of a template or an interpolation anywhere in a value.
-_TEMPLATE_MARKER_RE = re.compile(r"\{\{|\}\}|\$\{|\$\(|#\{|<%|%>|%\(\w+\)[sdr]|%[sd](?![A-Za-z0-9])|%\d+\$[sd]|@@\w+@@")
+_TEMPLATE_MARKER_RE = lazy_re(r"\{\{|\}\}|\$\{|\$\(|#\{|<%|%>|%\(\w+\)[sdr]|%[sd](?![A-Za-z0-9])|%\d+\$[sd]|@@\w+@@")
 
-_WHOLE_PLACEHOLDER_RE = re.compile(
+_WHOLE_PLACEHOLDER_RE = lazy_re(
     r"""^(?:
         \$[A-Za-z_][\w.]*            # $VAR, $pw, $cfg.pw
       | \$\d+                        # $1
@@ -88,9 +127,10 @@ _PLACEHOLDER_WORDS = frozenset(
 _WORD_PREFIXES = ("your", "my", "the", "some", "enter", "insert", "put", "add", "set", "type", "new")
 _WORD_SUFFIXES = ("here", "goeshere", "value")
 _PLACEHOLDER_TAILS = ("password", "passwd", "pwd", "secret", "token", "login", "username")
-_MACRO_RE = re.compile(r"^[A-Z][A-Z0-9_]*$")
-_MACRO_WORDS_RE = re.compile(r"PASSWORD|PASSWD|PWD|PASS|SECRET|TOKEN|LOGIN|USER|KEY|HERE")
-_NORMALIZE_RE = re.compile(r"[\s_.\-]+")
+_MACRO_RE = lazy_re(r"^[A-Z][A-Z0-9_]*$")
+_MACRO_WORDS_RE = lazy_re(r"PASSWORD|PASSWD|PWD|PASS|SECRET|TOKEN|LOGIN|USER|KEY|HERE")
+_NORMALIZE_RE = lazy_re(r"[\s_.\-]+")
+_LETTERS_RE = lazy_re(r"[A-Za-z_]+")
 
 
 def _word_placeholder(norm: str) -> bool:
@@ -134,13 +174,13 @@ def is_placeholder(value: str, extra: Iterable[str] = ()) -> bool:
     if _MACRO_RE.match(s) and _MACRO_WORDS_RE.search(s) and ("_" in s or len(s) > 4):
         return True
     # mcPassword, api_password: a name for the thing (a real password would not be letters only and camel-cased)
-    if re.fullmatch(r"[A-Za-z_]+", s) and norm.endswith(_PLACEHOLDER_TAILS):
+    if _LETTERS_RE.fullmatch(s) and norm.endswith(_PLACEHOLDER_TAILS):
         if "_" in s or any(c.isupper() for c in s[1:]):
             return True
     return False
 
 
-_ENCRYPTED_RE = re.compile(r"^@[A-Za-z0-9+/_\-]{16,}={0,2}$")
+_ENCRYPTED_RE = lazy_re(r"^@[A-Za-z0-9+/_\-]{16,}={0,2}$")
 
 
 def is_encrypted(value: str) -> bool:
@@ -150,7 +190,7 @@ def is_encrypted(value: str) -> bool:
 
 
 # Concatenation at the edge of a quoted piece: `" + pw + "`, `' . $pw . '`, `" & pw & "`.
-_CONCAT_RE = re.compile(r"""["'`]\s*(?:\+|\.(?![\w.])|&(?![\w#])|\|\|)|(?:\+|(?<![\w.])\.|(?<![\w;])&|\|\|)\s*["'`]""")
+_CONCAT_RE = lazy_re(r"""["'`]\s*(?:\+|\.(?![\w.])|&(?![\w#])|\|\|)|(?:\+|(?<![\w.])\.|(?<![\w;])&|\|\|)\s*["'`]""")
 
 
 def classify_literal(content: str, extra: Iterable[str] = ()) -> str:
@@ -173,17 +213,21 @@ def classify_content(content: str, extra: Iterable[str] = ()) -> str:
     return classify_literal(content, extra)
 
 
+_LEAD_OP_RE = lazy_re(r"^(?:\+|\.|&|\|\|)\s*")
+_TRAIL_OP_RE = lazy_re(r"\s*(?:\+|\.|&|\|\|)$")
+
+
 def concat_expression(content: str) -> str:
     """The expression spliced into a concatenated literal: ``" + cfg.pw + "`` gives ``cfg.pw``."""
     s = content.strip().strip("\"'`").strip()
-    s = re.sub(r"^(?:\+|\.|&|\|\|)\s*", "", s)
-    s = re.sub(r"\s*(?:\+|\.|&|\|\|)$", "", s)
+    s = _LEAD_OP_RE.sub("", s)
+    s = _TRAIL_OP_RE.sub("", s)
     return s.strip()[:60]
 
 
 # --------------------------------------------------------------------------- string literals
 
-_STR_START_RE = re.compile(r"""(?P<prefix>[rRbBuUfF]{1,2}|\$@|@\$|@|\$)?(?P<q>\"\"\"|'''|"|'|`)""")
+_STR_START_RE = lazy_re(r"""(?P<prefix>[rRbBuUfF]{1,2}|\$@|@\$|@|\$)?(?P<q>\"\"\"|'''|"|'|`)""")
 _INTERPOLATING = frozenset({"php", "shell", "ruby", "powershell", "perl"})
 _MULTILINE_QUOTES = frozenset({"php", "shell", "ruby", "powershell", "perl", "yaml"})
 _MAX_LITERAL = 8000
@@ -226,13 +270,17 @@ def parse_literal(text: str, pos: int, language: str = "") -> Optional[Literal]:
     return None
 
 
+_BRACE_RE = lazy_re(r"\{(?!\{)")
+_DOLLAR_RE = lazy_re(r"\$[A-Za-z_{(]|#\{")
+
+
 def _interpolated(content: str, prefix: str, q: str, language: str) -> bool:
     p = prefix.lower()
-    if ("f" in p or "$" in p) and re.search(r"\{(?!\{)", content):
+    if ("f" in p or "$" in p) and _BRACE_RE.search(content):
         return True
     if q == "`" and "${" in content:
         return True
-    if q in ('"', '"""') and language in _INTERPOLATING and re.search(r"\$[A-Za-z_{(]|#\{", content):
+    if q in ('"', '"""') and language in _INTERPOLATING and _DOLLAR_RE.search(content):
         return True
     return False
 
@@ -335,7 +383,7 @@ def trim_span(text: str, start: int, end: int) -> Tuple[int, int]:
     return start, end
 
 
-_TRAILING_CONVERSION_RE = re.compile(r"""(?:\s*\.\s*[A-Za-z_]\w*\s*\(\s*(?:["'][\w-]*["'])?\s*\))*\s*$""")
+_TRAILING_CONVERSION_RE = lazy_re(r"""(?:\s*\.\s*[A-Za-z_]\w*\s*\(\s*(?:["'][\w-]*["'])?\s*\))*\s*$""")
 _NULLS = frozenset({"null", "None", "nil", "undefined", "NULL", "Nothing", "$null"})
 
 
@@ -356,7 +404,7 @@ def value_of(text: str, start: int, end: int, language: str = "", extra: Iterabl
 
 
 # Typed parameter declarations: `String password`, `string pw`, `pw string` (Go), `pw: string` (TS, Kotlin).
-_DECLARATION_RE = re.compile(
+_DECLARATION_RE = lazy_re(
     r"^\s*(?:(?:final|const|readonly|ref|out|in|params)\s+)?(?:[A-Za-z_][\w.]*(?:<[^<>()]*>)?(?:\[\])*[?*&]?\s+[A-Za-z_$][\w$]*"
     r"|[A-Za-z_$][\w$]*\s*\??\s*:\s*[A-Za-z_][\w.<>\[\]| ]*)\s*(?:=.*)?$",
     re.S,
@@ -382,10 +430,10 @@ _CONTEXT_NEEDLES: Tuple[Tuple[str, Optional["re.Pattern[str]"]], ...] = tuple(
 ) + (
     ("pstrsessiontoken", None),
     ("pstrsecuritytoken", None),
-    ("xtk:", re.compile(r"xtk:[a-z]{3,}")),  # any Campaign toolkit schema: xtk:specFile, xtk:folder...
-    ("connectionparameters", re.compile(r"connectionparameters\s*\.\s*of\w+")),
-    ("nlws", re.compile(r"(?<![\w$])nlws\s*\.")),
-    ("loadlibrary", re.compile(r"(?<![\w$])loadlibrary\s*\(")),
+    ("xtk:", lazy_re(r"xtk:[a-z]{3,}")),  # any Campaign toolkit schema: xtk:specFile, xtk:folder...
+    ("connectionparameters", lazy_re(r"connectionparameters\s*\.\s*of\w+")),
+    ("nlws", lazy_re(r"(?<![\w$])nlws\s*\.")),
+    ("loadlibrary", lazy_re(r"(?<![\w$])loadlibrary\s*\(")),
 )
 
 
@@ -450,8 +498,10 @@ def has_campaign_context(subject: Any) -> bool:
 
 # --------------------------------------------------------------------------- login/password tokens
 
-_LOGIN_CHARS_RE = re.compile(r"^[\w.@+\-]{1,128}$")
-_SLASH_RE = re.compile(r"/|%2[Ff]")
+_LOGIN_CHARS_RE = lazy_re(r"^[\w.@+\-]{1,128}$")
+_SLASH_RE = lazy_re(r"/|%2[Ff]")
+_QUOTED_SLASH_RE = lazy_re(r"""["'`][^"'`]*/[^"'`]*["'`]|["'`]/|/["'`]""")
+_PATHLIKE_RE = lazy_re(r"[\w.\-/]+")
 
 
 def split_user_password(content: str, offset: int, extra: Iterable[str] = ()) -> Optional[Tuple[Value, Value]]:
@@ -467,7 +517,7 @@ def split_user_password(content: str, offset: int, extra: Iterable[str] = ()) ->
     if not body:
         return None
     if _CONCAT_RE.search(body):
-        if re.search(r"""["'`][^"'`]*/[^"'`]*["'`]|["'`]/|/["'`]""", body):
+        if _QUOTED_SLASH_RE.search(body):
             return Value(DYNAMIC, "", offset + s, offset + e), Value(DYNAMIC, "", offset + s, offset + e)
         return None
     if body.startswith(("@", "___", "/", "http:", "https:")) or "://" in body:
@@ -484,7 +534,7 @@ def split_user_password(content: str, offset: int, extra: Iterable[str] = ()) ->
         return None
     if "/" in password and login_value.kind == LITERAL and not is_placeholder(password, extra):
         # a path such as "static/js/app.js" is no token
-        if re.fullmatch(r"[\w.\-/]+", password) and "." in password.rsplit("/", 1)[-1]:
+        if _PATHLIKE_RE.fullmatch(password) and "." in password.rsplit("/", 1)[-1]:
             return None
     pw_start = offset + s + m.end()
     return login_value, Value(classify_content(password, extra) if password else EMPTY, password, pw_start, pw_start + len(password))
@@ -492,13 +542,24 @@ def split_user_password(content: str, offset: int, extra: Iterable[str] = ()) ->
 
 # --------------------------------------------------------------------------- misc
 
-_CAMEL_RE = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_CAMEL_RE = lazy_re(r"(?<=[a-z0-9])(?=[A-Z])")
+_KEY_SPLIT_RE = lazy_re(r"[._\-:\s/\[\]\"']+")
+_segments_cache: Dict[str, List[str]] = {}
 
 
 def key_segments(key: str) -> List[str]:
-    """Lower-case words of a configuration key: ``adobeCampaign.soap_PWD`` gives ``[adobe, campaign, soap, pwd]``."""
-    parts = re.split(r"[._\-:\s/\[\]\"']+", _CAMEL_RE.sub("_", key))
-    return [p.lower() for p in parts if p]
+    """Lower-case words of a configuration key: ``adobeCampaign.soap_PWD`` gives ``[adobe, campaign, soap, pwd]``.
+
+    Cached (configuration files repeat their keys): callers must not modify the list.
+    """
+    segs = _segments_cache.get(key)
+    if segs is None:
+        camel = _CAMEL_RE.sub("_", key) if not key.islower() else key
+        segs = [p.lower() for p in _KEY_SPLIT_RE.split(camel) if p]
+        if len(_segments_cache) >= 4096:
+            _segments_cache.clear()
+        _segments_cache[key] = segs
+    return segs
 
 
 def line_prefix(text: str, pos: int) -> str:
@@ -506,10 +567,10 @@ def line_prefix(text: str, pos: int) -> str:
     return text[text.rfind("\n", 0, pos) + 1 : pos]
 
 
-_QUALIFIER_RE = re.compile(r"((?:[A-Za-z_$][\w$]*[ \t]*(?:\.|->|::)[ \t]*)+)$")
+_QUALIFIER_RE = lazy_re(r"((?:[A-Za-z_$][\w$]*[ \t]*(?:\.|->|::)[ \t]*)+)$")
 
 
 def qualifier_before(text: str, pos: int) -> str:
     """The dotted qualifier written right before ``pos`` (``NL.ExecutionInstance.`` before ``logonRemote``)."""
     m = _QUALIFIER_RE.search(text[max(0, pos - 120) : pos])
-    return re.sub(r"\s+", "", m.group(1)) if m else ""
+    return "".join(m.group(1).split()) if m else ""

@@ -54,6 +54,7 @@ from ._patterns import (
     is_encrypted,
     is_placeholder,
     key_segments,
+    lazy_re,
     line_prefix,
     looks_like_declaration,
     lowered,
@@ -130,49 +131,56 @@ class Analysis:
 # --------------------------------------------------------------------------- regexes (compiled once)
 
 _NAME = r"[A-Za-z_][\w.\-]*"
-_CALL_NAME_RE = re.compile(r"logon|ofuserandpassword|ofsessiontoken")  # searched in lower-case text
-_OPEN_PAREN_RE = re.compile(r"[ \t]*\(")
+_CALL_NAME_RE = lazy_re(r"logon|ofuserandpassword|ofsessiontoken")  # searched in lower-case text
+_OPEN_PAREN_RE = lazy_re(r"[ \t]*\(")
 _CALL_SCAN_BUDGET = 4_000_000
-_DEF_BEFORE_RE = re.compile(
+_DEF_BEFORE_RE = lazy_re(
     r"(?:\b(?:function|def|func|fun|sub|proc)\s*\*?\s*$|\bfunc\s*\([^)]*\)\s*$"
     r"|\b(?:public|private|protected|internal|static|override|virtual|abstract|void|synchronized|final|async)\b[^()=;{}]*$"
     r"|\bnew\s+$)"
 )
-_KWARG_RE = re.compile(r"\s*([A-Za-z_]\w*)\s*(?:=(?![=>])|:(?![:=]))")
-_LOGON_EL_RE = re.compile(r"<(?P<p>" + _NAME + r":)?Logon(?=[\s>])[^<>]*?(?<!/)>")
-_LOGON_CLOSE_RE = re.compile(r"</(?:" + _NAME + r":)?Logon\s*>")
-_CHILD_RE = re.compile(r"<(?P<n>(?:" + _NAME + r":)?[A-Za-z_][\w.\-]*)(?:\s[^<>]*?)?(?:/>|>(?P<v>[^<]*)</(?P=n)\s*>|>)")
-_PW_EL_RE = re.compile(r"<(?P<n>(?:" + _NAME + r":)?(?i:strpassword))(?:\s[^<>]*?)?(?:/>|>(?P<v>[^<]*)</(?P=n)\s*>)")
-_LOGIN_EL_RE = re.compile(r"<(?P<n>(?:" + _NAME + r":)?(?i:strlogin))(?:\s[^<>]*?)?(?:/>|>(?P<v>[^<]*)</(?P=n)\s*>)")
-_CRED_NAME_RE = re.compile(r"strpassword|strlogin")  # searched in lower-case text
-_KEY_OP_RE = re.compile(r"[ \t]*(?:\][ \t]*=(?![=>~])|:(?![:=])|=>|=(?![=>~])|,)[ \t]*")  # `["key"] =` too
-_ANCHOR_RE = re.compile(r"xtk:session[#/]Logon\b|addMethod\s*\(\s*[\"']Logon[\"']")
-_SOAPMETHODCALL_RE = re.compile(r"new\s+SoapMethodCall\s*\(")
-_OWN_SOAPMETHODCALL_RE = re.compile(r"class\s+SoapMethodCall\b|\{[^{}]*\bSoapMethodCall\b[^{}]*\}\s*=\s*require\s*\(|import\s*\{[^{}]*\bSoapMethodCall\b")
-_ST_EL_RE = re.compile(r"<(?P<n>(?:" + _NAME + r":)?_*(?i:sessiontoken))(?:\s[^<>]*?)?(?<!/)>(?P<v>[^<]*)</(?P=n)\s*>")
-_ST_NAME_RE = re.compile(r"sessiontoken")  # searched in lower-case text
-_ST_URL_RE = re.compile(r"__(?i:sessiontoken)=(?P<v>[^&\s\"'`<>;#\\,)|]*)")
-_SPLICE_AFTER_RE = re.compile(r"""["'`]\s*(?:\+|\.|&|\|\|)""")
-_WSDL_RE = re.compile(r"schemas\.xmlsoap\.org/wsdl/")
-_POSTMAN_VAR_RE = re.compile(
+_KWARG_RE = lazy_re(r"\s*([A-Za-z_]\w*)\s*(?:=(?![=>])|:(?![:=]))")
+_LOGON_EL_RE = lazy_re(r"<(?P<p>" + _NAME + r":)?Logon(?=[\s>])[^<>]*?(?<!/)>")
+_LOGON_CLOSE_RE = lazy_re(r"</(?:" + _NAME + r":)?Logon\s*>")
+_CHILD_RE = lazy_re(r"<(?P<n>(?:" + _NAME + r":)?[A-Za-z_][\w.\-]*)(?:\s[^<>]*?)?(?:/>|>(?P<v>[^<]*)</(?P=n)\s*>|>)")
+_PW_EL_RE = lazy_re(r"<(?P<n>(?:" + _NAME + r":)?(?i:strpassword))(?:\s[^<>]*?)?(?:/>|>(?P<v>[^<]*)</(?P=n)\s*>)")
+_LOGIN_EL_RE = lazy_re(r"<(?P<n>(?:" + _NAME + r":)?(?i:strlogin))(?:\s[^<>]*?)?(?:/>|>(?P<v>[^<]*)</(?P=n)\s*>)")
+_CRED_NAME_RE = lazy_re(r"strpassword|strlogin")  # searched in lower-case text
+_KEY_OP_RE = lazy_re(r"[ \t]*(?:\][ \t]*=(?![=>~])|:(?![:=])|=>|=(?![=>~])|,)[ \t]*")  # `["key"] =` too
+_ANCHOR_RE = lazy_re(r"xtk:session[#/]Logon\b|addMethod\s*\(\s*[\"']Logon[\"']")
+_SOAPMETHODCALL_RE = lazy_re(r"new\s+SoapMethodCall\s*\(")
+_OWN_SOAPMETHODCALL_RE = lazy_re(r"class\s+SoapMethodCall\b|\{[^{}]*\bSoapMethodCall\b[^{}]*\}\s*=\s*require\s*\(|import\s*\{[^{}]*\bSoapMethodCall\b")
+_ST_EL_RE = lazy_re(r"<(?P<n>(?:" + _NAME + r":)?_*(?i:sessiontoken))(?:\s[^<>]*?)?(?<!/)>(?P<v>[^<]*)</(?P=n)\s*>")
+_ST_NAME_RE = lazy_re(r"sessiontoken")  # searched in lower-case text
+_ST_URL_RE = lazy_re(r"__(?i:sessiontoken)=(?P<v>[^&\s\"'`<>;#\\,)|]*)")
+_SPLICE_AFTER_RE = lazy_re(r"""["'`]\s*(?:\+|\.|&|\|\|)""")
+_WSDL_RE = lazy_re(r"schemas\.xmlsoap\.org/wsdl/")
+_POSTMAN_VAR_RE = lazy_re(
     r'"key"\s*:\s*"(?P<k>[^"\\\n]{1,100})"'
     r'(?:\s*,\s*"(?!value")[^"\\\n]*"\s*:\s*(?:"(?:[^"\\\n]|\\.)*"|true|false|null|-?\d+))*'
     r'\s*,\s*"value"\s*:\s*"(?P<v>(?:[^"\\\n]|\\.)*)"'
 )
-_MUSTACHE_RE = re.compile(r"^\{\{\s*([\w.\-]+)\s*\}\}$")
-_SHELL_VAR_RE = re.compile(r"^\$\{?([A-Za-z_]\w*)\}?$")
-_BRACED_NAME_RE = re.compile(r"^\{([A-Za-z_]\w*)\}$")
-_BARE_NAME_RE = re.compile(r"^(?:this\.|self\.|\$this->|@|\$)?([A-Za-z_]\w*)$")
+_MUSTACHE_RE = lazy_re(r"^\{\{\s*([\w.\-]+)\s*\}\}$")
+_SHELL_VAR_RE = lazy_re(r"^\$\{?([A-Za-z_]\w*)\}?$")
+_BRACED_NAME_RE = lazy_re(r"^\{([A-Za-z_]\w*)\}$")
+_BARE_NAME_RE = lazy_re(r"^(?:this\.|self\.|\$this->|@|\$)?([A-Za-z_]\w*)$")
+
+_QUAL_SPLIT_RE = lazy_re(r"\.|->|::")
+_TRAILING_COMMENT_RE = lazy_re(r"\s+[#;]")
+_YAML_PARENT_RE = lazy_re(r"""(["']?)([^:"'#]+)\1\s*:\s*(?:[|>][-+]?\s*)?(?:#.*)?$""")
+_JSON_PARENT_RE = lazy_re(r'"([^"\\\n]{1,80})"\s*:\s*$')
+_BARE_VALUE_RE = lazy_re(r"[^\s;&|#\"'`]+")
+_MEMBER_EXPR_RE = lazy_re(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+(?:\(\))?")
 
 _LOGIN_NAMES = frozenset({"strlogin", "login", "user", "username", "userlogin"})
 _PASSWORD_NAMES = frozenset({"strpassword", "password", "pwd", "pass", "passwd"})
-_FUNCTION_ARG_RE = re.compile(r"^\s*(?:function\b|async\b|lambda\b|\(?[\w$,\s]*\)?\s*=>|[\w$]+\s*=>)")
+_FUNCTION_ARG_RE = lazy_re(r"^\s*(?:function\b|async\b|lambda\b|\(?[\w$,\s]*\)?\s*=>|[\w$]+\s*=>)")
 
 # --------------------------------------------------------------------------- the analysis
 
 
 def _site_how(qual: str, name: str) -> str:
-    parts = [p for p in re.split(r"\.|->|::", qual) if p]
+    parts = [p for p in _QUAL_SPLIT_RE.split(qual) if p]
     shown = ".".join(parts[-2:] + [name])
     return f"`{shown}()`"
 
@@ -530,20 +538,18 @@ _PW_SEGMENTS = frozenset({"password", "passwd", "pwd", "pass", "passphrase", "st
 _LOGIN_SEGMENTS = frozenset({"user", "login", "username", "usr", "userid", "strlogin", "account", "operator"})
 _ENDPOINT_SEGMENTS = frozenset({"url", "endpoint", "host", "server", "instance", "uri", "baseurl", "soaprouter", "wsdl"})
 _ENDPOINT_NEEDLES = ("soaprouter.jsp", ".campaign.adobe.com", "neolane.net", "/nl/jsp/")
-_ENDPOINT_VALUE_RE = re.compile(r"soaprouter\.jsp|\.campaign\.adobe\.com|\bneolane\.net|/nl/jsp/")  # lower-case text
+_ENDPOINT_VALUE_RE = lazy_re(r"soaprouter\.jsp|\.campaign\.adobe\.com|\bneolane\.net|/nl/jsp/")  # lower-case text
 _KV_RE = {
-    "env": re.compile(r"^[ \t]*(?:export[ \t]+)?(?P<k>[A-Za-z_][\w.\-]*)[ \t]*=[ \t]*(?P<v>[^\n]*)", re.M),
-    "shell": re.compile(r"^[ \t]*(?:export[ \t]+|local[ \t]+|readonly[ \t]+)?(?P<k>[A-Za-z_]\w*)=(?P<v>[^\n]*)", re.M),
-    "properties": re.compile(r"^[ \t]*(?P<k>[A-Za-z_][\w.\-]*)[ \t]*[=:][ \t]*(?P<v>[^\n]*)", re.M),
-    "text": re.compile(r"^[ \t]*(?P<k>[A-Za-z_][\w.\-]*)[ \t]*[=:][ \t]*(?P<v>[^\n]*)", re.M),
-    "yaml": re.compile(
+    "env": lazy_re(r"^[ \t]*(?:export[ \t]+)?(?P<k>[A-Za-z_][\w.\-]*)[ \t]*=[ \t]*(?P<v>[^\n]*)", re.M),
+    "shell": lazy_re(r"^[ \t]*(?:export[ \t]+|local[ \t]+|readonly[ \t]+)?(?P<k>[A-Za-z_]\w*)=(?P<v>[^\n]*)", re.M),
+    "properties": lazy_re(r"^[ \t]*(?P<k>[A-Za-z_][\w.\-]*)[ \t]*[=:][ \t]*(?P<v>[^\n]*)", re.M),
+    "text": lazy_re(r"^[ \t]*(?P<k>[A-Za-z_][\w.\-]*)[ \t]*[=:][ \t]*(?P<v>[^\n]*)", re.M),
+    "yaml": lazy_re(
         r"^(?P<ind>[ \t]*)(?:-[ \t]+)?(?P<k>\"[^\"\n]+\"|'[^'\n]+'|[A-Za-z_][\w.\-]*)[ \t]*:(?:[ \t]+(?P<v>[^\n]*))?$", re.M
     ),
-    "json": re.compile(r'"(?P<k>[^"\\\n]{1,80})"\s*:\s*"(?P<v>(?:[^"\\\n]|\\.)*)"'),
+    "json": lazy_re(r'"(?P<k>[^"\\\n]{1,80})"\s*:\s*"(?P<v>(?:[^"\\\n]|\\.)*)"'),
 }
-_CAMPAIGN_WORD_RE = re.compile(r"campaign|neolane|\bacc(?:[_.\-]|pass|pwd|user|login|url|endpoint|host)")  # lower-case text
-_PW_WORD_RE = re.compile(r"pass|pwd")  # lower-case text
-_INI_SECTION_RE = re.compile(r"^[ \t]*\[([^\]\n]+)\]", re.M)
+_INI_SECTION_RE = lazy_re(r"^[ \t]*\[([^\]\n]+)\]", re.M)
 
 
 @dataclass
@@ -567,7 +573,7 @@ def _config_value(raw: str, start: int, lang: str, extra: Sequence[str]) -> Valu
         return Value(classify_literal(lit.value, extra), lit.value, start + lit.start, start + lit.end)
     body = raw[s:e]
     if lang in ("env", "shell", "yaml", "text"):
-        c = re.search(r"\s+[#;]", body)
+        c = _TRAILING_COMMENT_RE.search(body)
         if c:
             body = body[: c.start()]
     if lang == "yaml" and (body in ("|", ">", "|-", ">-") or body.startswith(("!vault", "&", "*", "{", "["))):
@@ -595,7 +601,7 @@ def _yaml_parents(text: str, line_start: int, indent: int) -> List[str]:
             stripped = stripped[2:]
             ind += 2
         if ind < cur:
-            km = re.match(r"""(["']?)([^:"'#]+)\1\s*:\s*(?:[|>][-+]?\s*)?(?:#.*)?$""", stripped)
+            km = _YAML_PARENT_RE.match(stripped)
             if km:
                 keys.append(km.group(2).strip())
             cur = ind
@@ -615,7 +621,7 @@ def _json_parents(text: str, pos: int) -> List[str]:
         elif c in "{[":
             if depth == 0:
                 if c == "{":
-                    km = re.search(r'"([^"\\\n]{1,80})"\s*:\s*$', text[max(0, i - 120) : i])
+                    km = _JSON_PARENT_RE.search(text[max(0, i - 120) : i])
                     if km:
                         keys.append(km.group(1))
             else:
@@ -633,17 +639,19 @@ def _config_kvs(subject: SourceText, extra: Sequence[str]) -> List[_KV]:
         return []
     kvs: List[_KV] = []
     sections: Optional[List[Tuple[int, str]]] = None
-    # Only keys near a password-like word matter (the password, its login and endpoint siblings):
-    # read the key/value pairs of windows around the first few such words, not of the whole file.
+    # Only keys near a password key matter (the password, its login and endpoint siblings): read the
+    # key/value pairs of windows around the first few password keys, not of the whole file. A window
+    # reaches 3000 characters beyond the lines of its key, so it holds every sibling kept below.
     windows: List[List[int]] = []
-    for count, hit in enumerate(_PW_WORD_RE.finditer(lowered(text))):
+    for count, hit in enumerate(_PW_KEY_RE.finditer(lowered(text))):
         if count >= 300:
             break
-        ws = text.rfind("\n", 0, max(0, hit.start() - 3000)) + 1
+        line = text.rfind("\n", 0, hit.start()) + 1
+        ws = text.rfind("\n", 0, max(0, line - 3000)) + 1
         we = text.find("\n", hit.end() + 3000)
         we = len(text) if we < 0 else we
         if windows and ws <= windows[-1][1]:
-            windows[-1][1] = we
+            windows[-1][1] = max(windows[-1][1], we)
         else:
             windows.append([ws, we])
     matches = []
@@ -699,13 +707,11 @@ def _config_kvs(subject: SourceText, extra: Sequence[str]) -> List[_KV]:
 
 
 def _scan_config(subject: SourceText, a: Analysis, extra: Sequence[str]) -> None:
-    if subject.language not in _CONFIG_LANGUAGES:
-        return
+    """Campaign passwords in configuration files; call only when :func:`_config_gate` holds."""
     text = subject.text
     low = lowered(text)
     endpoint_in_text = any(n in low for n in _ENDPOINT_NEEDLES)
-    if not endpoint_in_text and not _CAMPAIGN_WORD_RE.search(low):
-        return
+    # _config_gate has checked the rest of the necessary condition: a Campaign word and a password key
     kvs = _config_kvs(subject, extra)
     prefixes = set()
     has_endpoint = endpoint_in_text
@@ -776,7 +782,7 @@ def _resolve(text: str, value: Value, lang: str, extra: Sequence[str], cache: Di
     return (found, f"`{name}`") if found is not None and found.kind == LITERAL else (value, "")
 
 
-_ASSIGN_RE = re.compile(r"(?<![\w$.>])\$?([A-Za-z_]\w*)[ \t]*(?::[ \t]*[\w.<>\[\]?]+[ \t]*)?(?::=|=(?![=>~]))[ \t]*")
+_ASSIGN_RE = lazy_re(r"(?<![\w$.>])\$?([A-Za-z_]\w*)[ \t]*(?::[ \t]*[\w.<>\[\]?]+[ \t]*)?(?::=|=(?![=>~]))[ \t]*")
 
 
 def _assignments(text: str) -> Dict[str, List[Tuple[int, int]]]:
@@ -800,7 +806,7 @@ def _find_constant(text: str, spans: Sequence[Tuple[int, int]], lang: str, extra
                 return None
             results.append(Value(classify_literal(lit.value, extra), lit.value, lit.start, lit.end))
         elif lang in ("shell", "env", "properties"):
-            bm = re.match(r"[^\s;&|#\"'`]+", text[pos : pos + 200])
+            bm = _BARE_VALUE_RE.match(text[pos : pos + 200])
             if not bm:
                 return None
             body = bm.group(0)
@@ -810,6 +816,134 @@ def _find_constant(text: str, spans: Sequence[Tuple[int, int]], lang: str, extra
     if len({r.text for r in results}) != 1:
         return None
     return results[0]
+
+
+# ----------------------------------------------------------------------- gates
+
+# Necessary conditions of each kind of site, tested on the lower-case text before any scanner runs: most
+# files that mention `logon`, `password` or `sessiontoken` hold no site at all, and these tests let them go
+# for the price of a few `str.find` calls. Each one must stay a superset of what its scanner can report.
+
+# at an occurrence of "logon": a call with arguments (`.Logon("", ...)`, `logonWithUser(`,
+# `nms_extAccount_LogonToRemoteInstance(`, `logonEscalation(`); `client.logon()` has none
+_LOGON_CALL_AT_RE = lazy_re(r"logon[\w$]*[ \t]*\((?!\s*\))")
+# acc-js-sdk ConnectionParameters.ofUserAndPassword(url, login, pw) / ofSessionToken(url, "login/pw")
+_SDK_CALL_RE = lazy_re(r"of(?:userandpassword|sessiontoken)[\w$]*[ \t]*\((?!\s*\))")
+# at an occurrence of "strpassword": an element (`<urn:strPassword>`) or a key (`strPassword: x`,
+# `"urn:strPassword", ns, x`)
+_PW_PARAM_AT_RE = lazy_re(r"strpassword(?:[\"']?[ \t]*[\]:=,]|[\s/>])")
+# at an occurrence of "sessiontoken": a value that may hold "login/password" (a "/" or "%2F" in it)
+_TOKEN_AT_RE = lazy_re(
+    r"sessiontoken(?:"
+    r"=[^&\s\"'`<>;#\\,)|]*?(?:/|%2f)"  # __sessiontoken=mc/pw in a URL or a cookie
+    r"|[\"']?[ \t]*(?:\][ \t]*)?(?::|=>?)[ \t]*[rbuf@$]{0,2}[\"'`](?s:.){0,8000}?(?:/|%2f)"  # sessionToken: "mc/pw"
+    r"|[\w$]*[ \t]*\()"  # ofSessionToken(url, "mc/pw")
+    r"|(?<=[<:_])sessiontoken(?:\s[^<>]*)?>[^<]*?(?:/|%2f)"  # <urn:sessiontoken>mc/pw</urn:sessiontoken>
+)
+# a key whose last word is a password word, followed by its `=` or `:` (configuration files)
+_PW_KEY_RE = lazy_re(r"(?:pass(?:word|wd|phrase)?|pwd)[._\-:\s/\[\]\"']*[=:]")
+_POSTMAN_PW_RE = lazy_re(r'"key"\s*:\s*"[^"\\\n]*(?:pass|pwd)')
+_ACC_WORD_RE = lazy_re(r"acc(?:[_.\-]|pass|pwd|user|login|url|endpoint|host)")  # preceded by no word character (checked by hand: faster)
+
+
+@dataclass(frozen=True)
+class Gates:
+    """Which scanners of :func:`analyze` may find something in a subject (cheap necessary conditions)."""
+
+    calls: bool = False  # a logon-like call with arguments
+    logon_elements: bool = False  # a <Logon> element
+    anchors: bool = False  # `xtk:session#Logon`, `addMethod("Logon"`
+    password_params: bool = False  # a strPassword element or key
+    tokens: bool = False  # a session token whose value may be login/password
+    url_tokens: bool = False  # `__sessiontoken=`
+    soap_method_call: bool = False
+    config: bool = False  # a password key in a configuration file that names Campaign
+
+    @property
+    def logons(self) -> bool:
+        """A logon site with a password (IMS101) may exist."""
+        return self.calls or self.logon_elements or self.password_params or self.config
+
+    @property
+    def anything(self) -> bool:
+        """Some scanner may find something."""
+        return (
+            self.logons or self.anchors or self.tokens or self.url_tokens or self.soap_method_call
+        )
+
+
+def _any_at(low: str, needle: str, rx: Any) -> bool:
+    """True when ``rx`` matches at one of the occurrences of ``needle`` in ``low``."""
+    i = low.find(needle)
+    while i >= 0:
+        if rx.match(low, i):
+            return True
+        i = low.find(needle, i + 1)
+    return False
+
+
+def _logon_gates(low: str) -> Tuple[bool, bool, bool]:
+    """(calls, elements, anchors) looking at each occurrence of "logon"."""
+    calls = elements = anchors = False
+    i = low.find("logon")
+    while i >= 0:
+        prev = low[i - 1] if i else ""
+        nxt = low[i + 5 : i + 6]
+        if not calls and _LOGON_CALL_AT_RE.match(low, i):
+            calls = True
+        if prev and nxt:
+            if prev in "<:" and (nxt == ">" or nxt.isspace()):
+                elements = True  # _LOGON_EL_RE: `<prefix:Logon` followed by a space or `>`
+            elif prev in "\"'" and nxt in "\"'":
+                anchors = True  # addMethod("Logon"
+        if prev and prev in "#/" and not (nxt.isalnum() or nxt == "_"):
+            anchors = True  # xtk:session#Logon, xtk:session/Logon
+        if calls and elements and anchors:
+            break
+        i = low.find("logon", i + 5)
+    return calls, elements, anchors
+
+
+def _config_gate(language: str, low: str) -> bool:
+    """The necessary condition of :func:`_scan_config`: a configuration file naming Campaign, with a password key."""
+    if language not in _CONFIG_LANGUAGES:
+        return False
+    if not (
+        "campaign" in low
+        or "neolane" in low
+        or any(n in low for n in _ENDPOINT_NEEDLES)
+        or any(m.start() == 0 or not (low[m.start() - 1].isalnum() or low[m.start() - 1] == "_") for m in _ACC_WORD_RE.finditer(low))
+    ):
+        return False
+    if _PW_KEY_RE.search(low):
+        return True
+    return language == "json" and '"key"' in low and _POSTMAN_PW_RE.search(low) is not None
+
+
+_gates_cache: List[Any] = [None, None]
+
+
+def gates(subject: SourceText) -> Gates:
+    """The :class:`Gates` of ``subject`` (cached for the last subject)."""
+    if _gates_cache[0] is subject:
+        return _gates_cache[1]
+    low = lowered(subject.text)
+    calls, elements, anchors = _logon_gates(low) if "logon" in low else (False, False, False)
+    if not calls and ("ofuserandpassword" in low or "ofsessiontoken" in low):
+        calls = _SDK_CALL_RE.search(low) is not None
+    has_token = "sessiontoken" in low
+    g = Gates(
+        calls=calls,
+        logon_elements=elements,
+        anchors=anchors,
+        password_params="strpassword" in low and _any_at(low, "strpassword", _PW_PARAM_AT_RE),
+        tokens=has_token and _any_at(low, "sessiontoken", _TOKEN_AT_RE),
+        url_tokens=has_token and "__sessiontoken=" in low,
+        soap_method_call="soapmethodcall" in low,
+        config=_config_gate(subject.language, low),
+    )
+    _gates_cache[0], _gates_cache[1] = subject, g
+    return g
 
 
 # ----------------------------------------------------------------------- entry point
@@ -830,36 +964,34 @@ def analyze(subject: SourceText, extra: Sequence[str] = ()) -> Analysis:
 def _analyze(subject: SourceText, extra: Sequence[str]) -> Analysis:
     text = subject.text
     lang = subject.language
-    low_has = lowered(text)
-    has_logon = "logon" in low_has
-    has_password_param = "strpassword" in low_has
-    has_token = "sessiontoken" in low_has  # also ofSessionToken
-    has_sdk = "ofuserandpassword" in low_has
-    has_smc = "soapmethodcall" in low_has
+    g = gates(subject)
+    if not g.anything:
+        return Analysis(context=False)
     # the context check reads the whole file: only pay for it when a site may need it
-    needed = has_logon or has_password_param or has_token or has_sdk or has_smc
+    needed = g.calls or g.logon_elements or g.password_params or g.tokens or g.soap_method_call
     a = Analysis(context=has_campaign_context(subject) if needed else False)
     covered = Spans()
-    if has_logon or has_sdk or has_token:
+    if g.calls:
         _scan_calls(subject, a, extra, covered)
     if a.context:
-        if has_logon:
+        if g.logon_elements:
             _scan_logon_elements(subject, a, extra, covered)
-        if has_password_param:
+        if g.password_params:
             _scan_password_elements(subject, a, extra, covered)
             _scan_credential_keys(subject, a, extra, covered)
         # a JS module that imports or defines its own SoapMethodCall class (acc-js-sdk) is not Campaign's
-        own_class = has_smc and _OWN_SOAPMETHODCALL_RE.search(text) is not None
-        for m in _SOAPMETHODCALL_RE.finditer(text) if has_smc and not own_class else ():
-            if m.start() > 0 and (text[m.start() - 1].isalnum() or text[m.start() - 1] in "_$"):
-                continue
-            a.legacy_calls.append(Mark("PU-0004", m.start(), m.end(), "`new SoapMethodCall()`"))
-    if has_token:
+        if g.soap_method_call and _OWN_SOAPMETHODCALL_RE.search(text) is None:
+            for m in _SOAPMETHODCALL_RE.finditer(text):
+                if m.start() > 0 and (text[m.start() - 1].isalnum() or text[m.start() - 1] in "_$"):
+                    continue
+                a.legacy_calls.append(Mark("PU-0004", m.start(), m.end(), "`new SoapMethodCall()`"))
+    if g.tokens or g.url_tokens:
         _scan_tokens(subject, a, extra, covered)
-    if has_logon and not (lang == "xml" and _WSDL_RE.search(text)):
+    if g.anchors and not (lang == "xml" and _WSDL_RE.search(text)):
         for m in _ANCHOR_RE.finditer(text):
             a.anchors.append(Mark("anchor", m.start(), m.end(), m.group(0)))
-    _scan_config(subject, a, extra)
+    if g.config:
+        _scan_config(subject, a, extra)
     # Resolve passwords (and logins) given by a variable or a Postman {{var}} assigned once in the file.
     cache: Dict[str, Any] = {}
     for i, site in enumerate(a.logons):
@@ -884,8 +1016,8 @@ def _analyze(subject: SourceText, extra: Sequence[str]) -> Analysis:
 # --------------------------------------------------------------------------- message helpers
 
 
-_QUOTED_RE = re.compile(r"""(["'`])((?:\\.|(?!\1)[^\\\n])*)\1""")
-_KEY_LIKE_RE = re.compile(r"^[A-Za-z_][\w.:\-]*$")
+_QUOTED_RE = lazy_re(r"""(["'`])((?:\\.|(?!\1)[^\\\n])*)\1""")
+_KEY_LIKE_RE = lazy_re(r"^[A-Za-z_][\w.:\-]*$")
 
 
 def _shown(expr: str) -> str:
@@ -1006,6 +1138,8 @@ class HardcodedCredentials(Rule):
         """Report each logon site whose password is a literal."""
         if _is_doc(subject) and not options.get("include-docs", True):
             return
+        if not gates(subject).logons:
+            return
         a = analyze(subject, _extra(options))
         seen = set()
         for site in a.logons:
@@ -1081,6 +1215,8 @@ class PasswordSessionToken(Rule):
     def check(self, subject: SourceText, options: Mapping[str, Any]) -> Iterator[Any]:
         """Report each login/password session token with a literal or empty password."""
         if _is_doc(subject) and not options.get("include-docs", True):
+            return
+        if not gates(subject).tokens:
             return
         a = analyze(subject, _extra(options))
         seen = set()
@@ -1172,6 +1308,9 @@ class LegacyLogon(Rule):
         """Report non-literal logons, legacy calls, and anchors of files without credentials; publish logins."""
         if _is_doc(subject) and not options.get("include-docs", False):
             return
+        g = gates(subject)
+        if not (g.logons or g.anchors or g.tokens or g.soap_method_call):
+            return  # a URL token alone is IMS104's
         a = analyze(subject, _extra(options))
         lines: set = set()
 
@@ -1286,11 +1425,13 @@ class SessionTokenInUrl(Rule):
     tags = ("security", "ims-migration")
     security_severity = "5.0"
     defaults = {"include-docs": False, "extra-placeholders": []}
-    keywords = (b"__sessiontoken",)
+    keywords = (b"__sessiontoken=",)
 
     def check(self, subject: SourceText, options: Mapping[str, Any]) -> Iterator[Any]:
         """Report each URL that carries ``__sessiontoken=`` and is not IMS102's."""
         if _is_doc(subject) and not options.get("include-docs", False):
+            return
+        if not gates(subject).url_tokens:
             return
         a = analyze(subject, _extra(options))
         for mark in a.url_tokens:
@@ -1304,7 +1445,7 @@ class SessionTokenInUrl(Rule):
             )
 
 
-_JWT_RE = re.compile(  # searched in lower-case text
+_JWT_RE = lazy_re(  # searched in lower-case text
     r"(?P<exchange>/ims/exchange/jwt)|(?P<metascope>ent_campaign_sdk\b)|(?P<cli>-setims(?:jwt)?auth\b)"
     r"|(?P<key>authimstaprivatekey\b(?:\s*=\s*(?P<q>[\"'])(?P<val>[^\"'\n]*)(?P=q))?)"
 )
@@ -1344,7 +1485,7 @@ class JwtServiceAccount(Rule):
     severity = Severity.WARNING
     tags = ("ims-migration", "deprecated")
     defaults = {"include-docs": False}
-    keywords = (b"exchange/jwt", b"ent_campaign_sdk", b"setimsjwtauth", b"setimsauth", b"authimstaprivatekey")
+    keywords = (b"exchange/jwt", b"ent_campaign_sdk", b"setims", b"authimstaprivatekey")  # setims: -setimsauth, -setimsjwtauth
 
     def check(self, subject: SourceText, options: Mapping[str, Any]) -> Iterator[Any]:
         """Report each JWT exchange, metascope, CLI command and configured private key."""
@@ -1384,19 +1525,19 @@ class JwtServiceAccount(Rule):
             )
 
 
-_SESSION_UUID_RE = re.compile(  # preceded by neither a word character nor "-" (checked by hand: faster)
+_SESSION_UUID_RE = lazy_re(  # preceded by neither a word character nor "-" (checked by hand: faster)
     r"___(?P<tok>[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12})(?![\w\-])"
 )
-_SECURITY_NAME_RE = re.compile(r"security[_\-]?token")  # searched in lower-case text
-_SECURITY_VALUE_RE = re.compile(r"(?:[\s\"'\]\):=,>]|&quot;|&gt;){1,10}(?P<tok>@[A-Za-z0-9+/_\-]{40,}={0,2})(?![A-Za-z0-9+/=_\-])")
-_JWT_LITERAL_RE = re.compile(r"(?P<tok>eyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{16,})(?![\w\-.])")
-_JWT_CONTEXT_RE = re.compile(r"(?i)bearer|token|authorization|jwt")
+_SECURITY_NAME_RE = lazy_re(r"security[_\-]?token")  # searched in lower-case text
+_SECURITY_VALUE_RE = lazy_re(r"(?:[\s\"'\]\):=,>]|&quot;|&gt;){1,10}(?P<tok>@[A-Za-z0-9+/_\-]{40,}={0,2})(?![A-Za-z0-9+/=_\-])")
+_JWT_LITERAL_RE = lazy_re(r"(?P<tok>eyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{16,})(?![\w\-.])")
+_JWT_CONTEXT_RE = lazy_re(r"(?i)bearer|token|authorization|jwt")
 _JWT_IO_SAMPLE = "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"  # the jwt.io example's signature
-_IMS_CONTEXT_RE = re.compile(r"adobelogin\.com|ims/token/v\d|adobe\.io\b|\bims[_\-]?(?:token|org|client)")  # lower-case text
-_IMS_TOKEN_URL_RE = re.compile(r"ims/token/v\d|adobelogin\.com")  # lower-case text
-_CLIENT_SECRET_RE = re.compile(r"client[_\-]?secret")  # searched in lower-case text
-_SETIMSOAUTH_RE = re.compile(r"-(?i:setimsoauth):(?P<v>[^\s\"'`]+)")
-_BARE_SECRET_RE = re.compile(r"[^\s&\"'`;,)#]+")
+_IMS_CONTEXT_RE = lazy_re(r"adobelogin\.com|ims/token/v\d|adobe\.io\b|\bims[_\-]?(?:token|org|client)")  # lower-case text
+_IMS_TOKEN_URL_RE = lazy_re(r"ims/token/v\d|adobelogin\.com")  # lower-case text
+_CLIENT_SECRET_RE = lazy_re(r"client[_\-]?secret")  # searched in lower-case text
+_SETIMSOAUTH_RE = lazy_re(r"-(?i:setimsoauth):(?P<v>[^\s\"'`]+)")
+_BARE_SECRET_RE = lazy_re(r"[^\s&\"'`;,)#]+")
 
 
 class PastedToken(Rule):
@@ -1445,7 +1586,6 @@ class PastedToken(Rule):
         b"client_secret",
         b"clientsecret",
         b"client-secret",
-        b"p8e-",
         b"setimsoauth",
     )
 
@@ -1480,7 +1620,8 @@ class PastedToken(Rule):
                 )
                 if p:
                     yield p
-        for hit in _SECURITY_NAME_RE.finditer(lowered(text)):
+        low = lowered(text)
+        for hit in _SECURITY_NAME_RE.finditer(low) if "security" in low else ():
             m = _SECURITY_VALUE_RE.match(text, hit.end())
             if m is None:
                 continue
@@ -1525,10 +1666,10 @@ class PastedToken(Rule):
     def _client_secrets(self, subject: SourceText, extra: Sequence[str], problem: Any) -> Iterator[Problem]:
         text = subject.text
         lang = subject.language
-        low = text.lower()
+        low = lowered(text)
         if not ("secret" in low or "setimsoauth" in low):
             return
-        ims = _IMS_TOKEN_URL_RE.search(lowered(subject.whole_text)) is not None
+        ims: Optional[bool] = None  # whether the file requests IMS tokens: read only for a real candidate
         msg = (
             "hard-coded IMS `client_secret`: rotate it in the Adobe Developer Console and read it from the "
             "environment or a secret store when requesting tokens from `ims/token/v3`"
@@ -1553,10 +1694,10 @@ class PastedToken(Rule):
             bm = _BARE_SECRET_RE.match(text, pos)
             if bm:
                 candidates.append((bm.start(), bm.end(), bm.group(0)))
-        for pm in _POSTMAN_VAR_RE.finditer(text) if lang == "json" and '"key"' in text else ():
-            if re.search(r"(?i)client[_\-]?secret", pm.group("k")):
+        for pm in _POSTMAN_VAR_RE.finditer(text) if lang == "json" and '"key"' in text and "secret" in low else ():
+            if _CLIENT_SECRET_RE.search(pm.group("k").lower()):
                 candidates.append((pm.start("v"), pm.end("v"), pm.group("v")))
-        for m in _SETIMSOAUTH_RE.finditer(text):
+        for m in _SETIMSOAUTH_RE.finditer(text) if "setimsoauth" in low else ():
             parts = m.group("v").split("/")
             if len(parts) >= 4 and parts[-1]:
                 s = m.end("v") - len(parts[-1])
@@ -1565,10 +1706,13 @@ class PastedToken(Rule):
             v = value.strip()
             if len(v) < 8 or classify_literal(v, extra) != LITERAL or is_encrypted(v):
                 continue
-            if re.fullmatch(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+(?:\(\))?", v) or v.startswith(("process.env", "os.environ")):
+            if _MEMBER_EXPR_RE.fullmatch(v) or v.startswith(("process.env", "os.environ")):
                 continue  # a member expression, not a secret
-            if not (ims or v.startswith("p8e-")):
-                continue
+            if not v.startswith("p8e-"):
+                if ims is None:
+                    ims = _IMS_TOKEN_URL_RE.search(lowered(subject.whole_text)) is not None
+                if not ims:
+                    continue
             p = problem(start, end, v, "client-secret", msg)
             if p:
                 yield p

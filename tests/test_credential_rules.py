@@ -506,3 +506,87 @@ def test_acc_js_sdk_own_code_is_not_a_server_side_logon() -> None:
     )
     assert problems(run(C.LegacyLogon, text)) == []
     assert lines(run(C.LegacyLogon, "<% logon(token); var c = new SoapMethodCall('xtk:session#GetOption'); %>", "p.jssp")) == [1]
+
+
+# --------------------------------------------------------------------------- lazy regexes and gates
+
+
+def test_lazy_pattern_compiles_on_first_use_only() -> None:
+    rx = P.lazy_re(r"a(b+)")
+    assert "_rx" not in rx.__dict__
+    assert rx.search("xabb").group(1) == "bb"
+    compiled = rx.compiled()
+    assert rx.__dict__["_rx"] is compiled and rx.match("abc") is not None and rx.pattern == r"a(b+)"
+    assert rx.sub("-", "ab ab") == "- -" and [m.start() for m in rx.finditer("ab ab")] == [0, 3]
+
+
+def test_importing_the_rules_compiles_no_regex() -> None:
+    lazies = [v for m in (C, P) for v in vars(m).values() if isinstance(v, P.LazyPattern)]
+    assert len(lazies) > 40
+    # every pattern is valid (compiling them all must not raise)
+    assert all(v.compiled() is not None for v in lazies)
+
+
+def test_key_segments_is_cached() -> None:
+    assert P.key_segments("ACC_PWD") is P.key_segments("ACC_PWD") and P.key_segments("ACC_PWD") == ["acc", "pwd"]
+    assert P.key_segments("acc.password") == ["acc", "password"]
+
+
+def gates_of(text: str, language: str = "js") -> C.Gates:
+    return C.gates(subject(text, language=language))
+
+
+@pytest.mark.parametrize(
+    "text, field, expected",
+    [
+        ('svc.Logon("", "u", "p", <p/>)', "calls", True),
+        ("svc.Logon \t(x)", "calls", True),
+        ("await client.logon();", "calls", False),
+        ("LOG.info('SAP logon done')", "calls", False),
+        ('nms_extAccount_LogonToRemoteInstance(acc)', "calls", True),
+        ('ConnectionParameters.ofUserAndPassword(url, u, p)', "calls", True),
+        ("<urn:Logon>", "logon_elements", True),
+        ("<Logon\n xmlns='urn:xtk:session'>", "logon_elements", True),
+        ("<urn:LogonResponse>", "logon_elements", False),
+        ('"xtk:session#Logon"', "anchors", True),
+        ('addMethod("Logon", x)', "anchors", True),
+        ('"xtk:session#LogonStatus"', "anchors", False),
+        ("<urn:strPassword>x</urn:strPassword>", "password_params", True),
+        ('{strPassword: pw}', "password_params", True),
+        ("the strPasswordHash column", "password_params", False),
+        ("<urn:sessiontoken>mc/pw</urn:sessiontoken>", "tokens", True),
+        ('x = {sessionToken: "mc%2Fpw"}', "tokens", True),
+        ("url + '?__sessiontoken=mc/' + pw", "tokens", True),
+        ('ConnectionParameters.ofSessionToken(url, t)', "tokens", True),
+        ("<urn:sessiontoken/><urn:entity>a/b</urn:entity>", "tokens", False),
+        ("<urn:sessiontoken></urn:sessiontoken>", "tokens", False),
+        ("the sessiontoken element stays empty; see https://x/y", "tokens", False),
+        ('<securityZone sessionTokenOnly="false"/>', "tokens", False),
+        ("?__sessiontoken=___1b9c8f2e", "url_tokens", True),
+        ("__sessiontoken", "url_tokens", False),
+    ],
+)
+def test_gates_of_code(text: str, field: str, expected: bool) -> None:
+    assert getattr(gates_of(text), field) is expected
+
+
+@pytest.mark.parametrize(
+    "text, language, expected",
+    [
+        ("ACC_ENDPOINT=https://x\nACC_PWD=S3cret!\n", "env", True),
+        ("acc.url=https://x\nacc.password=S3cret!\n", "properties", True),
+        ("url=https://acme.campaign.adobe.com\nPassword : S3cret!\n", "properties", True),
+        ('{"campaign": {"password": "S3cret!"}}', "json", True),
+        ('{"values": [{"key": "acc_pass", "value": "S3cret!"}], "campaign": 1}', "json", True),
+        ("ACC_ENDPOINT=https://x\nACC_PWD=S3cret!\n", "js", False),  # not a configuration language
+        ("account.url=https://x\naccount.password=S3cret!\n", "properties", False),  # no Campaign word
+        ("campaign.url=https://x\nbypass_cache=true\npassed=1\n", "properties", False),  # no password key
+    ],
+)
+def test_config_gate(text: str, language: str, expected: bool) -> None:
+    assert gates_of(text, language).config is expected
+
+
+def test_a_file_without_any_gate_is_not_analysed() -> None:
+    a = C.analyze(subject("function pass() { return bypass(password); }\n" + CTX))
+    assert not (a.logons or a.tokens or a.anchors or a.legacy_calls or a.url_tokens or a.context)
