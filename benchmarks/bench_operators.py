@@ -1,16 +1,23 @@
 """Benchmark: imslint on big operator exports against a bare lxml iterparse of the same file.
 
-For each size (50k, 200k and 1M operators by default) the script generates the
-export into ``benchmarks/data/`` when missing (git-ignored), then measures, each in
-a fresh subprocess, the wall time and the peak resident memory of:
+For each size (50k, 200k and 1M operators by default) and each mix of operators
+(``realistic``: about 3% of the operators get a finding; ``few``: 99.9% are IMS
+accounts with unique emails, about 0.15% get one), the script generates the export
+into ``benchmarks/data/`` when missing (git-ignored), then measures, each in a fresh
+subprocess, the wall time and the peak resident memory of:
 
-``bare``    lxml ``iterparse`` over the file, clearing each ``<operator>`` (the floor)
-``reader``  imslint's OperatorXmlReader alone (records built, no rule)
-``rules``   the reader plus the seven operator rules, without the engine
-``imslint`` the real CLI: ``imslint check FILE --format json --select IMS0`` (when
-            ``linter.cli`` is importable; otherwise ``rules`` stands in for it)
+``bare``     lxml ``iterparse`` over the file, clearing each ``<operator>`` (the floor)
+``reader``   imslint's OperatorXmlReader alone (records built, no rule)
+``rules``    the reader plus the seven operator rules called on each record in a tight
+             loop (what an engine with no per-call overhead would cost), without the engine
+``batch``    the same through the rules' ``check_batch`` (records in batches of 1024)
+``json``     the real CLI: ``imslint check FILE --select IMS0 --format json -o /dev/null``
+``quiet``    the real CLI: ``imslint check FILE --select IMS0 --quiet -o /dev/null`` (text)
 
-    python benchmarks/bench_operators.py [--sizes 50000,200000] [--repeat 3]
+(the two CLI rows only when ``linter.cli`` is importable). ``x bare`` is the wall time
+over the ``bare`` row of the same file.
+
+    python benchmarks/bench_operators.py [--sizes 50000,200000] [--mixes few] [--repeat 3]
 
 Figures are printed, never asserted: timing belongs in benchmarks, not tests.
 """
@@ -65,13 +72,41 @@ context = RunContext()
 rules = [cls() for cls in RULES]
 for r in rules:
     r.context = context
-plan = [(r, dict(r.defaults)) for r in rules]
+plan = [(r.check, dict(r.defaults)) for r in rules]
 found = []
 for rec in OperatorXmlReader().read(InputFile(sys.argv[1], "export.xml")):
-    for r, opts in plan:
-        found.extend(r.check(rec, opts) or ())
-for r, opts in plan:
-    found.extend(r.finish(opts) or ())
+    for check, opts in plan:
+        res = check(rec, opts)
+        if res:
+            found.extend(res)
+for r in rules:
+    found.extend(r.finish(dict(r.defaults)) or ())
+print(len(found))
+"""
+
+BATCH = r"""
+import sys
+sys.path.insert(0, sys.argv[2])
+from itertools import islice
+from linter.readers import InputFile
+from linter.readers.operators import OperatorXmlReader
+from linter.rule import RunContext
+from rules.operators import RULES
+context = RunContext()
+rules = [cls() for cls in RULES]
+for r in rules:
+    r.context = context
+plan = [(r.check_batch, dict(r.defaults)) for r in rules]
+found = []
+records = OperatorXmlReader().read(InputFile(sys.argv[1], "export.xml"))
+while True:
+    batch = list(islice(records, 1024))
+    if not batch:
+        break
+    for check_batch, opts in plan:
+        found.extend(p for _, p in check_batch(batch, opts))
+for r in rules:
+    found.extend(r.finish(dict(r.defaults)) or ())
 print(len(found))
 """
 
@@ -101,7 +136,7 @@ def measure(cmd: List[str], repeat: int) -> Dict[str, float]:
     return best
 
 
-def imslint_command(path: str) -> Optional[List[str]]:
+def imslint_command(path: str, *options: str) -> Optional[List[str]]:
     """The CLI invocation when imslint is installed and its CLI importable, else None."""
     probe = subprocess.run([sys.executable, "-c", "import linter.cli"], cwd=ROOT, stdout=subprocess.DEVNULL,
                            stderr=subprocess.DEVNULL)
@@ -109,18 +144,18 @@ def imslint_command(path: str) -> Optional[List[str]]:
         return None
     exe = os.path.join(os.path.dirname(sys.executable), "imslint")
     base = [exe] if os.path.exists(exe) else [sys.executable, "-m", "linter.cli"]
-    return base + ["check", path, "--format", "json", "--select", "IMS0"]
+    return base + ["check", path, "--select", "IMS0", "--no-config", *options, "-o", os.devnull]
 
 
-def ensure(count: int) -> str:
-    """Path of the export of ``count`` operators, generated when missing."""
+def ensure(count: int, mix: str) -> str:
+    """Path of the export of ``count`` operators of ``mix``, generated when missing."""
     os.makedirs(DATA, exist_ok=True)
     label = f"{count // 1000}k" if count % 1000 == 0 else str(count)
-    path = os.path.join(DATA, f"ops-{label}.xml")
+    path = os.path.join(DATA, f"ops-{label}.xml" if mix == "realistic" else f"ops-{mix}-{label}.xml")
     if not os.path.exists(path):
         print(f"generating {path} ...", flush=True)
-        subprocess.run([sys.executable, os.path.join(HERE, "gen_operators.py"), "--count", str(count), "--out", path],
-                       check=True)
+        subprocess.run([sys.executable, os.path.join(HERE, "gen_operators.py"), "--count", str(count), "--mix", mix,
+                        "--out", path], check=True)
     return path
 
 
@@ -133,36 +168,47 @@ def main(argv: Optional[List[str]] = None) -> int:
         return 0
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="50000,200000,1000000", help="comma-separated operator counts")
+    ap.add_argument("--mixes", default="realistic,few", help="comma-separated mixes (realistic, few)")
+    ap.add_argument("--variants", default="bare,reader,rules,batch,json,quiet", help="comma-separated rows to run")
     ap.add_argument("--repeat", type=int, default=1, help="runs per measurement (the best is kept)")
     args = ap.parse_args(argv)
     py = sys.executable
-    print(f"{'operators':>10} {'MiB':>6}  {'variant':<8} {'wall s':>7} {'peak MiB':>9} {'x bare':>7}")
+    wanted = [v.strip() for v in args.variants.split(",") if v.strip()]
+    cli_ok = imslint_command("x") is not None
+    print(f"{'operators':>10} {'mix':<9} {'MiB':>4}  {'variant':<7} {'wall s':>7} {'peak MiB':>9} {'x bare':>7}  output")
     for count in (int(s) for s in args.sizes.split(",") if s.strip()):
-        path = ensure(count)
-        size = os.path.getsize(path) / 2**20
-        variants = [
-            ("bare", [py, "-c", BARE, path]),
-            ("reader", [py, "-c", READER, path, ROOT]),
-            ("rules", [py, "-c", RULES, path, ROOT]),
-        ]
-        cli = imslint_command(path)
-        if cli is not None:
-            variants.append(("imslint", cli))
-        floor = None
-        for name, cmd in variants:
-            res = measure(cmd, args.repeat)
-            if name == "imslint" and res["rc"] not in (0, 1):
-                print(f"  imslint failed (exit {res['rc']}): {res['err']}")
-                continue
-            if name != "imslint" and res["rc"] != 0:
-                print(f"  {name} failed (exit {res['rc']}): {res['err']}")
-                continue
-            floor = floor or res["wall"]
-            print(
-                f"{count:>10} {size:>6.0f}  {name:<8} {res['wall']:>7.2f} {res['peak_kib'] / 1024:>9.1f} "
-                f"{res['wall'] / floor:>7.2f}",
-                flush=True,
-            )
+        for mix in (m.strip() for m in args.mixes.split(",") if m.strip()):
+            path = ensure(count, mix)
+            size = os.path.getsize(path) / 2**20
+            commands = {
+                "bare": [py, "-c", BARE, path],
+                "reader": [py, "-c", READER, path, ROOT],
+                "rules": [py, "-c", RULES, path, ROOT],
+                "batch": [py, "-c", BATCH, path, ROOT],
+            }
+            if cli_ok:
+                commands["json"] = imslint_command(path, "--format", "json")  # type: ignore[assignment]
+                commands["quiet"] = imslint_command(path, "--format", "text", "--quiet")  # type: ignore[assignment]
+            floor = None
+            for name in wanted:
+                cmd = commands.get(name)
+                if cmd is None:
+                    continue
+                res = measure(cmd, args.repeat)
+                cli = name in ("json", "quiet")
+                # The CLI exits 1 when it reports findings at or above --fail-on.
+                if res["rc"] not in ((0, 1) if cli else (0,)):
+                    print(f"  {name} failed (exit {res['rc']}): {res['err']}")
+                    continue
+                if name == "bare":
+                    floor = res["wall"]
+                ratio = f"{res['wall'] / floor:>7.2f}" if floor else f"{'-':>7}"
+                shown = res["out"].strip().splitlines()[-1][:30] if res["out"].strip() else ""
+                print(
+                    f"{count:>10} {mix:<9} {size:>4.0f}  {name:<7} {res['wall']:>7.2f} {res['peak_kib'] / 1024:>9.1f} "
+                    f"{ratio}  {shown}",
+                    flush=True,
+                )
     return 0
 
 

@@ -1,11 +1,14 @@
 """Generate a synthetic Campaign package export of N operators (benchmark input, fixed seed).
 
-Most operators are compliant IMS accounts (so few findings are kept); about 2% are
-native people (some without email, a few sharing one), 0.3% technical operators,
-0.5% disabled, plus a handful of groups. The file is written as a stream, so N can
-be in the millions without holding the document in memory.
+Mix ``realistic`` (the default): most operators are compliant IMS accounts; about 2%
+are native people (some without email, a few sharing one), 0.3% technical operators,
+0.5% disabled, plus a handful of groups (about 3% of the operators get a finding).
+Mix ``few``: the same shapes at a twentieth of those rates, so 99.9% of the operators
+are IMS accounts with unique emails (about 0.15% get a finding). The file is written
+as a stream, so N can be in the millions without holding the document in memory.
 
     python benchmarks/gen_operators.py --count 200000 --out benchmarks/data/ops-200k.xml
+    python benchmarks/gen_operators.py --count 200000 --mix few --out benchmarks/data/ops-few-200k.xml
 """
 
 from __future__ import annotations
@@ -20,9 +23,14 @@ LAST = ["smith", "martin", "durand", "lopez", "chen", "okafor", "novak", "garcia
 GROUPS = ["admin", "delivery", "content", "report", "workflow", "operation", "campaignManager"]
 
 
-def operators(count: int, seed: int):
+# Cumulative shares of native people, technical and disabled operators (the rest is on IMS).
+MIXES = {"realistic": (0.02, 0.023, 0.028), "few": (0.001, 0.00115, 0.0014)}
+
+
+def operators(count: int, seed: int, mix: str = "realistic"):
     """Yield one ``<operator>`` element (as text, with its trailing newline) per operator."""
     rng = random.Random(seed)
+    native, technical, disabled = MIXES[mix]
     for i in range(count):
         first, last = rng.choice(FIRST), rng.choice(LAST)
         label = f"{first.title()} {last.title()} {i}"
@@ -30,7 +38,7 @@ def operators(count: int, seed: int):
         groups = rng.sample(GROUPS[1:], rng.randint(0, 2))
         members = "".join(f'\n      <group _operation="none" name="{g}" type="1"/>' for g in groups)
         links = f"\n    <operatorGroup>{members}\n    </operatorGroup>" if groups else ""
-        if roll < 0.02:  # native person
+        if roll < native:  # native person
             email = "" if rng.random() < 0.1 else f"{first}.{last}.{i}@acme.com"
             if rng.random() < 0.05:
                 email = "shared.mailbox@acme.com"
@@ -38,12 +46,12 @@ def operators(count: int, seed: int):
                 f"    <operator email={quoteattr(email)} label={quoteattr(label)} name={quoteattr(f'{first[0]}{last}{i}')} type=\"0\">\n"
                 f"    <access authenticationType=\"native\"/>{links}\n    </operator>\n"
             )
-        elif roll < 0.023:  # technical
+        elif roll < technical:  # technical
             yield (
                 f"    <operator label=\"Integration {i}\" name=\"api_sync{i}\" type=\"0\">\n"
                 f"    <access authenticationType=\"native\" noConsoleCnx=\"true\"/>\n    </operator>\n"
             )
-        elif roll < 0.028:  # disabled native
+        elif roll < disabled:  # disabled native
             yield (
                 f"    <operator disable=\"1\" label={quoteattr(label)} name=\"old{i}\" type=\"0\">\n"
                 f"    <access authenticationType=\"native\"/>\n    </operator>\n"
@@ -56,7 +64,7 @@ def operators(count: int, seed: int):
             )
 
 
-def generate(count: int, out: str, seed: int = 42) -> None:
+def generate(count: int, out: str, seed: int = 42, mix: str = "realistic") -> None:
     """Write the export to ``out``."""
     with open(out, "w", encoding="utf-8", newline="\n") as fh:
         fh.write("\ufeff<?xml version='1.0'?>\n")
@@ -68,7 +76,7 @@ def generate(count: int, out: str, seed: int = 42) -> None:
         for name in GROUPS:
             fh.write(f'    <operator label="{name.title()} group" name="{name}" type="1"/>\n')
         buf = []
-        for n, text in enumerate(operators(count, seed), 1):
+        for n, text in enumerate(operators(count, seed, mix), 1):
             buf.append(text)
             if n % 4096 == 0:
                 fh.write("".join(buf))
@@ -83,8 +91,9 @@ def main(argv=None) -> int:
     ap.add_argument("--count", type=int, required=True, help="number of operators")
     ap.add_argument("--out", required=True, help="file to write")
     ap.add_argument("--seed", type=int, default=42)
+    ap.add_argument("--mix", choices=sorted(MIXES), default="realistic", help="share of operators with findings")
     args = ap.parse_args(argv)
-    generate(args.count, args.out, args.seed)
+    generate(args.count, args.out, args.seed, args.mix)
     return 0
 
 

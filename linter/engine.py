@@ -39,6 +39,7 @@ from .suppressions import (
 )
 
 HEAD_SIZE = 8192
+BATCH_SIZE = 1024  # subjects handed to a rule's check_batch at once
 
 
 @dataclass
@@ -187,20 +188,33 @@ class Checker:
         return self.check_data(item, reader, data, out)
 
     def check_data(self, item: Discovered, reader: Reader, data: Optional[bytes], out: Optional[FileOutcome] = None) -> FileOutcome:
-        """Check a file whose bytes were read (``data``), or that ``reader`` streams itself (``data`` None)."""
+        """Check a file whose bytes were read (``data``), or that ``reader`` streams itself (``data`` None).
+
+        Subjects are checked in batches of up to :data:`BATCH_SIZE`: rules with a
+        ``check_batch`` method get the whole batch at once (the operator rules do,
+        for exports of a million records), the others one subject at a time.
+        """
         out = out or FileOutcome()
         display = item.display
         rules = self.applicable(data)
         out.scanned = True
         if not rules:
             return out
-        problems: List[Tuple[str, Problem, Any]] = []
+        problems: List[Tuple[str, Problem]] = []
         secrets: Set[str] = set()
         source = InputFile(item.path, display, data, {})
-        cache: Dict[Any, list] = {}
+        plans: Dict[Any, Tuple[list, list]] = {}
+        pending: List[Any] = []
         try:
-            for subject in reader.read(source):
-                self._check_subject(subject, rules, problems, secrets, out, cache)
+            try:
+                for subject in reader.read(source):
+                    pending.append(subject)
+                    if len(pending) >= BATCH_SIZE:
+                        self._check_batch(pending, rules, problems, secrets, out, plans)
+                        pending = []
+            finally:
+                if pending:  # the subjects read before a fault are still checked
+                    self._check_batch(pending, rules, problems, secrets, out, plans)
         except ReadError as exc:
             out.errors.append(FileError(display, f"{reader.name}: {exc.message}", exc.line))
         except RecursionError:
@@ -213,37 +227,59 @@ class Checker:
             self._stamp(item, data, problems, secrets, out)
         return out
 
-    def _check_subject(
-        self, subject: Any, rules: Sequence[Rule], problems: list, secrets: Set[str], out: FileOutcome, cache: Dict[Any, list]
-    ) -> None:
-        kind = getattr(subject, "kind", "subject")
-        out.subjects[kind] = out.subjects.get(kind, 0) + 1
+    def _plan(self, subject: Any, rules: Sequence[Rule], plans: Dict[Any, Tuple[list, list]]) -> Tuple[list, list]:
+        """(per-subject rules, batch rules) with their options for this kind of subject: once per file and kind."""
         key = (type(subject), getattr(subject, "language", None))
-        pairs = cache.get(key)
-        if pairs is None:  # which rules take this kind of subject, with their options: once per file and kind
-            pairs = cache[key] = [
-                (rule, self.options(rule))
-                for rule in rules
-                if isinstance(subject, rule.subject) and (rule.languages is None or key[1] in rule.languages)
-            ]
-        for rule, options in pairs:
-            try:
-                for item in rule.check(subject, options) or ():
-                    self._take(rule, item, subject, problems, secrets)
-            except Exception as exc:
-                line = getattr(subject, "line", None) or getattr(subject, "first_line", None)
-                out.errors.append(
-                    FileError(subject.path, f"rule {rule.id} ({rule.name}) failed: {_describe(exc, secrets)}", line, rule.id, "rule")
-                )
+        plan = plans.get(key)
+        if plan is None:
+            single, batched = [], []
+            for rule in rules:
+                if isinstance(subject, rule.subject) and (rule.languages is None or key[1] in rule.languages):
+                    (batched if callable(getattr(rule, "check_batch", None)) else single).append((rule, self.options(rule)))
+            plan = plans[key] = (single, batched)
+        return plan
 
-    def _take(self, rule: Rule, item: Any, subject: Any, problems: list, secrets: Set[str]) -> None:
+    def _check_batch(
+        self, batch: List[Any], rules: Sequence[Rule], problems: list, secrets: Set[str], out: FileOutcome, plans: Dict[Any, Tuple[list, list]]
+    ) -> None:
+        groups: Dict[int, Tuple[Tuple[list, list], List[Any]]] = {}
+        take = self._take
+        for subject in batch:
+            kind = getattr(subject, "kind", "subject")
+            out.subjects[kind] = out.subjects.get(kind, 0) + 1
+            plan = self._plan(subject, rules, plans)
+            single, batched = plan
+            if batched:
+                groups.setdefault(id(plan), (plan, []))[1].append(subject)
+            for rule, options in single:
+                try:
+                    for item in rule.check(subject, options) or ():
+                        take(rule, item, problems, secrets)
+                except Exception as exc:
+                    self._rule_error(rule, subject, exc, secrets, out)
+        for (_, batched), subjects in groups.values():
+            for rule, options in batched:
+                try:
+                    for _subject, item in rule.check_batch(subjects, options) or ():
+                        take(rule, item, problems, secrets)
+                except Exception as exc:
+                    self._rule_error(rule, subjects[0], exc, secrets, out)
+
+    @staticmethod
+    def _rule_error(rule: Rule, subject: Any, exc: Exception, secrets: Set[str], out: FileOutcome) -> None:
+        line = getattr(subject, "line", None) or getattr(subject, "first_line", None)
+        out.errors.append(
+            FileError(subject.path, f"rule {rule.id} ({rule.name}) failed: {_describe(exc, secrets)}", line, rule.id, "rule")
+        )
+
+    def _take(self, rule: Rule, item: Any, problems: list, secrets: Set[str]) -> None:
         if isinstance(item, Fact):
             self.context.add(item)
             self._facts_out.append(item)
         elif isinstance(item, Problem):
             if item.secret:
                 secrets.add(item.secret)
-            problems.append((rule.id, item, subject))
+            problems.append((rule.id, item))
         else:
             raise TypeError(f"rule {rule.id} yielded {type(item).__name__}, expected Problem or Fact")
 
@@ -265,7 +301,7 @@ class Checker:
         else:
             directives = parse_directives_from_file(item.path)
         seen: Set[Tuple[str, Location, str]] = set()
-        for rule_id, problem, subject in problems:
+        for rule_id, problem in problems:
             if rule_id in ignored:
                 continue
             finding = self.make_finding(rule_id, problem, rel, secrets, text_lines=lines)

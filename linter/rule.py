@@ -47,6 +47,12 @@ class Rule:
     ``keywords``      lower-case byte strings: for source subjects, the rule only runs on files
                       whose raw bytes contain one of them (a cheap pre-filter); ``None`` = always
     ``languages``     source languages the rule applies to (``None`` = all)
+
+    Optionally, a rule may define ``check_batch(subjects, options)`` returning
+    ``(subject, Problem or Fact)`` pairs: the engine then hands it lists of up to
+    1024 subjects of one kind instead of calling :meth:`check` on each (worth it
+    for exports of a million operators). It must find exactly what :meth:`check`
+    would; if it raises, the error is reported at the batch's first subject.
     """
 
     id: ClassVar[str] = ""

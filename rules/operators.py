@@ -147,6 +147,9 @@ class Classifier:
         self.code_logins = code_logins
         self._last: Optional[OperatorRecord] = None
         self._last_kind = ""
+        self._last_batch: Optional[Sequence[OperatorRecord]] = None
+        self._last_ends: Tuple[int, Any, Any] = (0, None, None)
+        self._last_buckets: Tuple[List[str], Dict[str, List[OperatorRecord]]] = ([], {})
 
     def matching_pattern(self, login: str) -> Optional[str]:
         """The first ``technical-logins`` glob matching ``login`` (case-insensitive), or None."""
@@ -180,13 +183,38 @@ class Classifier:
         self._last, self._last_kind = op, kind
         return kind
 
+    def buckets(self, ops: Sequence[OperatorRecord]) -> Tuple[List[str], Dict[str, List[OperatorRecord]]]:
+        """(kind of each operator of ``ops``, the operators of each kind but ``ims``), once per batch.
+
+        The operator rules of one run share this classifier, so a batch is classified once
+        for all of them; nearly every operator of a big export is on IMS and lands in no bucket.
+        """
+        ends = (len(ops), ops[0], ops[-1]) if ops else (0, None, None)
+        if ops is self._last_batch and ends == self._last_ends:  # (a list refilled in place is a new batch)
+            return self._last_buckets
+        kind = self._kind
+        # The common case first: exact "ims" on an operator (the same answer _kind gives, faster).
+        kinds = [_IMS if op.authentication_type == "ims" and op.type == 0 else kind(op) for op in ops]
+        buckets: Dict[str, List[OperatorRecord]] = {}
+        for op, k in zip(ops, kinds):
+            if k is not _IMS:
+                bucket = buckets.get(k)
+                if bucket is None:
+                    buckets[k] = [op]
+                else:
+                    bucket.append(op)
+        self._last_batch, self._last_ends, self._last_buckets = ops, ends, (kinds, buckets)
+        return kinds, buckets
+
     def _kind(self, op: OperatorRecord) -> str:
+        if op.type == 0 and op.authentication_type == "ims":
+            return _IMS  # the vast majority of a migrated export: answered before the general checks
         if op.is_group:
             return "group"
         if not op.is_operator:
             return "other"
         if op.uses_ims:
-            return "ims"
+            return _IMS
         if op.login.strip().lower() in self.allowed:
             return "allowed"
         if op.disabled:
@@ -197,6 +225,8 @@ class Classifier:
             return "technical"
         return "person"
 
+
+_IMS = "ims"
 
 # Classifiers shared by the rules of one run (keyed by the run's context, forgotten with it).
 _CLASSIFIERS: "weakref.WeakKeyDictionary[Any, Dict[tuple, Classifier]]" = weakref.WeakKeyDictionary()
@@ -239,6 +269,27 @@ class _OperatorRule(Rule):
         if op is c._last:
             return c._last_kind
         return c.kind(op)
+
+    # The kind of operator the rule reports on (None: the rule looks at every record itself).
+    reports_on: Optional[str] = None
+
+    def check_batch(
+        self, ops: Sequence[OperatorRecord], options: Mapping[str, Any]
+    ) -> List[Tuple[OperatorRecord, Problem]]:
+        """:meth:`check` over a batch of records, as (record, problem) pairs in record order.
+
+        The same findings as calling ``check`` on each record, for a fraction of the cost: the
+        batch is classified once for all the operator rules, and each rule only looks at the
+        records of its own kind (an optional fast path for engines that hand out batches).
+        """
+        wanted = self.reports_on
+        if wanted is None:
+            return [(op, p) for op in ops for p in self.check(op, options)]
+        bucket = self.classifier(options).buckets(ops)[1].get(wanted)
+        if not bucket:
+            return []
+        check = self.check
+        return [(op, p) for op in bucket for p in check(op, options)]
 
     def code_logins(self) -> Dict[str, List[Optional[Location]]]:
         """Lower-cased login -> places where scanned code logs on with it (facts of phase 0).
@@ -294,6 +345,7 @@ class NativeOperator(_OperatorRule):
     id = "IMS001"
     name = "native-operator"
     severity = Severity.ERROR
+    reports_on = "person"
     defaults = dict(_CLASSIFIER_DEFAULTS)
 
     def check(self, op: OperatorRecord, options: Mapping[str, Any]) -> Iterable[Problem]:
@@ -340,6 +392,7 @@ class MissingEmail(_OperatorRule):
     id = "IMS002"
     name = "missing-email"
     severity = Severity.ERROR
+    reports_on = "person"
     defaults = dict(_CLASSIFIER_DEFAULTS)
 
     def check(self, op: OperatorRecord, options: Mapping[str, Any]) -> Iterable[Problem]:
@@ -440,6 +493,7 @@ class InvalidEmail(_OperatorRule):
     id = "IMS003"
     name = "invalid-email"
     severity = Severity.ERROR
+    reports_on = "person"
     defaults = dict(
         _CLASSIFIER_DEFAULTS,
         **{"allowed-domains": [], "placeholder-domains": list(DEFAULT_PLACEHOLDER_DOMAINS)},
@@ -539,32 +593,73 @@ class DuplicateEmail(_OperatorRule):
 
     def check(self, op: OperatorRecord, options: Mapping[str, Any]) -> Iterable[Problem]:
         """Record the email of a person or IMS operator; duplicates are reported in :meth:`finish`."""
+        if op.email and op.type == 0:
+            kind = self.kind_of(op, options)  # computed once per record for all the rules
+            if kind is _IMS or kind == "person":
+                self._count(op, kind)
+        return ()
+
+    def check_batch(
+        self, ops: Sequence[OperatorRecord], options: Mapping[str, Any]
+    ) -> List[Tuple[OperatorRecord, Problem]]:
+        """:meth:`check` over a batch (records are counted in order; findings come from :meth:`finish`)."""
+        # _count inlined for the operators on IMS (nearly all of a big export): same arrays, same order.
+        hashes, add_place, add_detail = self._hashes, self._places.append, self._details.append
+        capacity, mask, bits, candidates = self._capacity, self._mask, self._bits, self._candidates
+        for op, kind in zip(ops, self.classifier(options).buckets(ops)[0]):
+            if kind is not _IMS:
+                if kind == "person" and op.email:
+                    self._count(op, kind)
+                    capacity, mask, bits = self._capacity, self._mask, self._bits  # _count may have grown them
+                continue
+            email = op.email
+            if not email:
+                continue
+            email = email.strip().lower()
+            if not email:
+                continue
+            path = op.path
+            if path is not self._last_path:
+                self._set_export(path)
+            if len(hashes) >= capacity:
+                self._grow()
+                capacity, mask, bits = self._capacity, self._mask, self._bits
+            h = hash(email) & 0xFFFFFFFFFFFFFFFF
+            i = h & mask
+            bit = 1 << (i & 7)
+            i >>= 3
+            if bits[i] & bit:
+                candidates.add(h)
+            else:
+                bits[i] |= bit
+            hashes.append(h)
+            add_place((self._last_index << 32) | (op.line & 0xFFFFFFFF))
+            add_detail(-1 - (hash(op.login) & 0x3FFFFFFFFFFFFFFF))
+        return []
+
+    def _set_export(self, path: str) -> None:
+        idx = self._export_index.get(path)
+        if idx is None:
+            idx = self._export_index[path] = len(self._exports)
+            self._exports.append(path)
+        self._last_path, self._last_index = path, idx
+
+    def _count(self, op: OperatorRecord, kind: str) -> None:
         # The hot path of the rule set (it sees every operator of a million-row export): kept flat.
-        email = op.email
-        if not email or op.type != 0:
-            return ()
-        email = email.strip().lower()
+        email = op.email.strip().lower()
         if not email:
-            return ()
-        kind = self.kind_of(op, options)  # computed once per record for all the rules
-        if kind == "ims":
+            return
+        if kind is _IMS:
             detail = -1 - (hash(op.login) & 0x3FFFFFFFFFFFFFFF)
-        elif kind == "person":
+        else:
             detail = len(self._blob)
             packed = "\0".join(
                 s.replace("\0", "\ufffd") for s in (op.login, op.label, op.email.strip(), op.authentication_type)
             ).encode("utf-8", "surrogatepass")
             self._blob += len(packed).to_bytes(4, "little")
             self._blob += packed
-        else:
-            return ()
-        path = op.path
-        if path is not self._last_path:
-            idx = self._export_index.get(path)
-            if idx is None:
-                idx = self._export_index[path] = len(self._exports)
-                self._exports.append(path)
-            self._last_path, self._last_index = path, idx
+        if op.path is not self._last_path:
+            self._set_export(op.path)
         hashes = self._hashes
         if len(hashes) >= self._capacity:
             self._grow()
@@ -579,7 +674,6 @@ class DuplicateEmail(_OperatorRule):
         hashes.append(h)
         self._places.append((self._last_index << 32) | (op.line & 0xFFFFFFFF))
         self._details.append(detail)
-        return ()
 
     def _grow(self) -> None:
         """Double the bitmap and set again the bits of every hash seen so far."""
@@ -708,6 +802,7 @@ class TechnicalOperator(_OperatorRule):
     id = "IMS005"
     name = "technical-operator"
     severity = Severity.WARNING
+    reports_on = "technical"
     defaults = dict(_CLASSIFIER_DEFAULTS)
 
     def check(self, op: OperatorRecord, options: Mapping[str, Any]) -> Iterable[Problem]:
@@ -760,6 +855,7 @@ class OperatorGroup(_OperatorRule):
     id = "IMS006"
     name = "operator-group"
     severity = Severity.NOTE
+    reports_on = "group"
     defaults = {"instance": "<instance>"}
 
     def check(self, op: OperatorRecord, options: Mapping[str, Any]) -> Iterable[Problem]:
@@ -811,6 +907,7 @@ class DisabledOperator(_OperatorRule):
     id = "IMS007"
     name = "disabled-operator"
     severity = Severity.NOTE
+    reports_on = "disabled"
     defaults = {"allowed-logins": list(DEFAULT_ALLOWED_LOGINS)}
 
     def check(self, op: OperatorRecord, options: Mapping[str, Any]) -> Iterable[Problem]:

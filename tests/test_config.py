@@ -79,12 +79,12 @@ def test_sizes():
 
 def test_selectors_and_unknown_ids(toy_registry):
     rules = toy_registry.rules
-    assert match_selector("ALL", rules) == {"TOY001", "TOY002", "TOY003"}
+    assert match_selector("ALL", rules) == {"TOY001", "TOY002", "TOY003", "TOY004"}
     assert match_selector("toy-word", rules) == {"TOY003"}
-    assert match_selector("TOY00", rules) == {"TOY001", "TOY002", "TOY003"}
+    assert match_selector("TOY00", rules) == {"TOY001", "TOY002", "TOY003", "TOY004"}
     assert match_selector("toy001", rules) == {"TOY001"}
     assert match_selector("IMS", rules) == set()
-    cfg = Config(path="cfg.toml", select=["TOY0"], ignore=["TOY002"], extend_select=[])
+    cfg = Config(path="cfg.toml", select=["TOY0"], ignore=["TOY002", "TOY004"], extend_select=[])
     assert resolve_selection(cfg, rules) == {"TOY001", "TOY003"}
     cfg = Config(path="cfg.toml", select=["TOY999"])
     with pytest.raises(ConfigError) as err:

@@ -200,3 +200,22 @@ def test_automatic_jobs():
 
     assert auto_jobs(3) == 1 and auto_jobs(399) == 1
     assert auto_jobs(100000) == (os.cpu_count() or 1)
+
+
+def test_batch_rules_get_lists_of_subjects(tmp_path, toy_registry):
+    import toy_plugin
+
+    toy_plugin.ToyBatch.calls.clear()
+    write(tmp_path, "a.lines", "\n".join("batchme" if i % 500 == 0 else "x" for i in range(2500)))
+    result = run(tmp_path, toy_registry, select=["TOY004"])
+    assert [f.location.line for f in result.findings] == [1, 501, 1001, 1501, 2001]
+    assert toy_plugin.ToyBatch.calls == [1024, 1024, 452]
+    assert result.subjects == {"source": 2500}
+
+
+def test_crashing_batch_rule_is_reported_at_the_batch(tmp_path, toy_registry):
+    write(tmp_path, "a.lines", "x\ncrash-batch\nbatchme\n")
+    write(tmp_path, "b.lines", "batchme\n")
+    result = run(tmp_path, toy_registry, select=["TOY004"])
+    assert [(e.path, e.line, e.rule_id) for e in result.errors] == [("a.lines", 1, "TOY004")]
+    assert [f.location.path for f in result.findings] == ["b.lines"]

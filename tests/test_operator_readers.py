@@ -493,6 +493,23 @@ def test_escaped_characters_in_attributes(tmp_path):
     assert (rec.login, rec.label, rec.email, rec.groups) == ("r&d", "R&D <team> équipe &amp;", "rd&co@acme.com", ("a&b",))
 
 
+@pytest.mark.parametrize("codec", ["utf-8", "utf-16"])
+def test_escaped_characters_far_into_the_file(tmp_path, codec):
+    # The first '&' comes after several pieces of input: records from then on are unescaped,
+    # including one that opened in a piece without '&'.
+    plain = "".join(f"<operator name='u{i}' label='User {i}'/>\n" for i in range(4000))
+    text = (
+        "<operator-collection>\n" + plain + "<operator name='last' label='Team'\n"
+        + " " * 70000 + "\nemail='r&amp;d@acme.com'/>\n<operator name='a&#38;b'/>\n</operator-collection>"
+    )
+    path = save(tmp_path, "late-amp.xml", text.encode(codec))
+    recs = read_all(XML, path)
+    assert len(recs) == 4002
+    assert (recs[0].login, recs[3999].label) == ("u0", "User 3999")
+    assert (recs[-2].login, recs[-2].email, recs[-1].login) == ("last", "r&d@acme.com", "a&b")
+    assert recs[-2].line == 4002
+
+
 def test_doctype_beyond_the_prescan_is_refused(tmp_path):
     padding = "<!-- " + "x" * 70000 + " -->\n"
     path = save(tmp_path, "padded.xml", '<?xml version="1.0"?>\n' + padding + "<!DOCTYPE r [<!ENTITY e 'boom'>]>\n<r><operator name='&e;'/></r>")

@@ -15,9 +15,9 @@ PLUGINS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "plugins")
 def test_local_plugin_loads_with_version():
     reg = get_plugin_manager(["toy_plugin"], PLUGINS, use_entry_points=False)
     assert [(p.name, p.version, p.source) for p in reg.plugins] == [("toy_plugin", "9.9.9", "config")]
-    assert list(reg.rules) == ["TOY001", "TOY002", "TOY003"]
+    assert list(reg.rules) == ["TOY001", "TOY002", "TOY003", "TOY004"]
     assert reg.rule_plugin["TOY001"] == "toy_plugin"
-    assert [r.name for r in reg.readers] == ["toy"]
+    assert [r.name for r in reg.readers] == ["toy", "toy-lines"]
 
 
 def test_plugin_that_fails_to_import_is_named():

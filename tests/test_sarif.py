@@ -68,7 +68,7 @@ def test_toy_log_matches_schema_and_github_needs(tmp_path, toy_registry):
     driver = run["tool"]["driver"]
     assert driver["name"] == "imslint" and driver["version"] and driver["informationUri"].startswith("https://")
     ids = [r["id"] for r in driver["rules"]]
-    assert ids == ["TOY001", "TOY002", "TOY003"]
+    assert ids == ["TOY001", "TOY002", "TOY003", "TOY004"]
     secret_rule = driver["rules"][0]
     assert secret_rule["properties"]["security-severity"] == "8.0"
     assert "security" in secret_rule["properties"]["tags"]

@@ -188,6 +188,7 @@ class OperatorXmlReader(Reader):
             target=target, resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
         )
         units = _units(source.path, codec if utf16 else None, bom if utf16 else 0)
+        amp: Any = "&" if utf16 else b"&"
         try:
             while True:
                 failure: Optional[etree.XMLSyntaxError] = None
@@ -197,6 +198,8 @@ class OperatorXmlReader(Reader):
                         parser.close()
                     else:
                         tracker.scan(data)
+                        if not target.amp and amp in data:
+                            target.amp = True
                         parser.feed(data)
                 except etree.XMLSyntaxError as exc:
                     failure = exc  # the records finished before the fault are still yielded below
@@ -278,6 +281,7 @@ class _Collector:
         self._contact_email: Optional[str] = None
         self._member_of: List[str] = []
         self._rights: List[str] = []
+        self.amp = False  # set by the reader once a piece of input holds '&'
 
     def _kind(self, tag: str) -> int:
         local = tag[tag.rfind("}") + 1 :]
@@ -289,13 +293,15 @@ class _Collector:
 
     def start(self, tag: str, attrib: Dict[str, str]) -> None:
         """An element opens."""
+        # The hot path (three to five calls per operator): the common cases are tested first.
         kind = self._kinds.get(tag)
         if kind is None:
             kind = self._kind(tag)
-        group_line = 0
         if kind == _GROUP and self._with_groups:
             # Every <group start is queued, memberships included: pop them all to stay in step.
             group_line = self._groups.popleft() if self._groups else self._tracker.line
+        else:
+            group_line = 0
         if self._cur is not None:
             depth = self._depth = self._depth + 1
             if kind == _OPERATOR:
@@ -318,8 +324,7 @@ class _Collector:
                     self._add_right(attrib)
             return
         if kind == _OPERATOR:
-            line = self._ops.popleft() if self._ops else self._tracker.line
-            self._open(attrib, line, 0)
+            self._open(attrib, self._ops.popleft() if self._ops else self._tracker.line, 0)
         elif kind == _GROUP and self._group_block:
             # (An xtk:group block that starts after the first 64 KiB was not announced to the
             # scan: its lines are then those of the end of the piece being read.)
@@ -331,7 +336,6 @@ class _Collector:
         self._cur = attrib
         self._line = line
         self._type_default = type_default
-        self._depth = 0
         self._access = None
         self._contact_email = None
         if self._member_of:
@@ -348,13 +352,12 @@ class _Collector:
 
     def end(self, tag: str) -> None:
         """An element closes: a record is finished when its operator closes."""
-        if self._cur is None:
-            return
-        if self._depth:
-            self._depth -= 1
-            return
-        self.records.append(self._finish())
-        self._cur = None
+        depth = self._depth
+        if depth:
+            self._depth = depth - 1
+        elif self._cur is not None:
+            self.records.append(self._finish())
+            self._cur = None
 
     def _finish(self) -> OperatorRecord:
         get = self._cur.get  # type: ignore[union-attr]
@@ -381,20 +384,32 @@ class _Collector:
             type_ = 1
         else:
             type_ = _parse_type(t, self._type_default)
+        login = get("name") or ""
+        label = get("label") or ""
+        email = email.strip()
+        ims_user_id = ims_user_id.strip()
+        groups = tuple(self._member_of)
+        rights = tuple(self._rights)
+        if self.amp:
+            # Only a file holding '&' can hold an escaped one: the others skip five calls per record.
+            login, label, email = _unescape(login), _unescape(label), _unescape(email)
+            ims_user_id = _unescape(ims_user_id)
+            groups = tuple(map(_unescape, groups))
+            rights = tuple(map(_unescape, rights))
         return _new_record(
             self.path,
             self._line,
-            _unescape(get("name") or ""),
-            _unescape(get("label") or ""),
-            _unescape(email.strip()),
+            login,
+            label,
+            email,
             type_,
-            disable is not None and disable.strip().lower() in _TRUE,
-            auth.strip(),
-            _unescape(ims_user_id.strip()),
-            no_console is not None and no_console.strip().lower() in _TRUE,
+            disable is not None and (disable == "1" or disable.strip().lower() in _TRUE),
+            auth if auth == "ims" or auth == "native" else auth.strip(),
+            ims_user_id,
+            no_console is not None and (no_console == "true" or no_console.strip().lower() in _TRUE),
             get("securityZone") or "",
-            tuple(map(_unescape, self._member_of)) if self._member_of else (),
-            tuple(map(_unescape, self._rights)) if self._rights else (),
+            groups,
+            rights,
             self._fmt,
             self.path,
         )

@@ -95,11 +95,43 @@ class ToyWord(Rule):
                           related=tuple(Related(l, "another") for l in self.seen[1:]))
 
 
+
+
+class ToyBatch(Rule):
+    """Flags lines holding 'batchme', through check_batch (one subject per line)."""
+
+    id = "TOY004"
+    name = "toy-batch"
+    severity = Severity.NOTE
+
+    calls = []
+
+    def check_batch(self, subjects, options):
+        ToyBatch.calls.append(len(subjects))
+        if any("crash-batch" in s.text for s in subjects):
+            raise RuntimeError("batch crashed")
+        return [(s, Problem(s.location(0), "batchme here")) for s in subjects if "batchme" in s.text]
+
+
+class ToyLineReader(Reader):
+    """Reads ``.lines`` files as one SourceText per line (to test batching)."""
+
+    name = "toy-lines"
+    priority = 1000
+
+    def sniff(self, path, head):
+        return path.endswith(".lines")
+
+    def read(self, source):
+        for n, line in enumerate(source.data.decode().split("\n"), 1):
+            yield SourceText(source.display_path, line, language="lines", first_line=n)
+
+
 @hookimpl
 def imslint_register_readers():
-    return [ToyReader]
+    return [ToyReader, ToyLineReader]
 
 
 @hookimpl
 def imslint_register_rules():
-    return [ToySecret, ToyCrash, ToyWord]
+    return [ToySecret, ToyCrash, ToyWord, ToyBatch]
