@@ -144,24 +144,31 @@ def emit(result: Any, registry: Any, opts: Dict[str, Any]) -> None:
         and "NO_COLOR" not in os.environ
         and sys.stdout.isatty()
     )
-    text = registry.reporters[fmt].render(
-        result,
-        {
-            "color": color,
-            "quiet": opts.get("quiet"),
-            "statistics": opts.get("statistics"),
-            "show_suppressed": opts.get("show_suppressed"),
-            "show_related": True,
-        },
-    )
+    reporter = registry.reporters[fmt]
+    ropts = {
+        "color": color,
+        "quiet": opts.get("quiet"),
+        "statistics": opts.get("statistics"),
+        "show_suppressed": opts.get("show_suppressed"),
+        "show_related": True,
+    }
+    # A reporter may stream (write(result, options, stream)); otherwise its render() text is written.
+    stream_to = getattr(reporter, "write", None)
     if output:
         try:
             with open(output, "w", encoding="utf-8", newline="\n") as fh:
-                fh.write(text)
+                if stream_to:
+                    stream_to(result, ropts, fh)
+                else:
+                    fh.write(reporter.render(result, ropts))
         except OSError as exc:
             raise UserError(f"cannot write {output}: {exc.strerror or exc}") from None
+    elif stream_to:
+        stream = sys.stdout
+        stream_to(result, ropts, stream)
+        stream.flush()
     else:
-        click.echo(text, nl=False)
+        click.echo(reporter.render(result, ropts), nl=False)
     if (output or fmt != "text") and result.errors:
         for e in result.errors:
             where = f"{e.path}:{e.line}" if e.line else e.path

@@ -42,21 +42,32 @@ class JsonReporter:
     format = "json"
 
     def render(self, result: RunResult, options: Mapping[str, Any]) -> str:
-        """Serialise with sorted keys and two-space indentation.
+        """Serialise with sorted keys and two-space indentation."""
+        import io
 
-        Findings are serialised one at a time and spliced in, so a run with tens of
-        thousands of findings never holds all their dicts at once.
+        buf = io.StringIO()
+        self.write(result, options, buf)
+        return buf.getvalue()
+
+    def write(self, result: RunResult, options: Mapping[str, Any], out: Any) -> None:
+        """Stream the document to ``out``: findings are serialised and written one at a time.
+
+        A run that keeps tens of thousands of findings (a million-operator export)
+        never holds their dicts, nor the whole text, at once.
         """
         doc = result_payload(result, bool(options.get("show_suppressed")))
         doc["findings"] = [_PLACEHOLDER]
         head = json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False)
         if not result.findings:
-            return head.replace(f'[\n    "{_PLACEHOLDER}"\n  ]', "[]") + "\n"
-        body = ",\n".join(
-            "    " + json.dumps(f.to_dict(), indent=2, sort_keys=True, ensure_ascii=False).replace("\n", "\n    ")
-            for f in result.findings
-        )
-        return head.replace(f'    "{_PLACEHOLDER}"', body, 1) + "\n"
+            out.write(head.replace(f'[\n    "{_PLACEHOLDER}"\n  ]', "[]") + "\n")
+            return
+        before, after = head.split(f'    "{_PLACEHOLDER}"', 1)
+        out.write(before)
+        sep = ""
+        for f in result.findings:
+            out.write(sep + "    " + json.dumps(f.to_dict(), indent=2, sort_keys=True, ensure_ascii=False).replace("\n", "\n    "))
+            sep = ",\n"
+        out.write(after + "\n")
 
 
 _PLACEHOLDER = "@@imslint-findings-placeholder@@"
