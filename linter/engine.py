@@ -130,7 +130,10 @@ class Checker:
             return list(self.rules.values())
         chosen = list(self.always)
         if self.keyed:
-            present = _present_keywords(data.lower(), self._keyword_order)
+            if data[:2] in (b"\xff\xfe", b"\xfe\xff") or data[:4] in (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff"):
+                data = decode_bytes(data).encode("utf-8", "replace")  # UTF-16/32: keywords are looked for in UTF-8
+            low = data.lower()
+            present = _present_keywords(low, self._keyword_order)
             if present:
                 chosen.extend(r for r, kws in self.keyed if not kws.isdisjoint(present))
         chosen.extend(self.other_rules)

@@ -219,3 +219,9 @@ def test_crashing_batch_rule_is_reported_at_the_batch(tmp_path, toy_registry):
     result = run(tmp_path, toy_registry, select=["TOY004"])
     assert [(e.path, e.line, e.rule_id) for e in result.errors] == [("a.lines", 1, "TOY004")]
     assert [f.location.path for f in result.findings] == ["b.lines"]
+
+
+def test_keywords_are_found_in_utf16_files(tmp_path, toy_registry):
+    (tmp_path / "a.toy").write_bytes("password=u16secret\n".encode("utf-16"))
+    result = run(tmp_path, toy_registry, select=["TOY001"])
+    assert result.subjects == {"source": 1}  # the pre-filter let the UTF-16 file through to its reader
