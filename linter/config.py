@@ -12,13 +12,17 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Set, Tuple, Type
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.9/3.10 only
-    import tomli as tomllib
-
 from .model import Severity
 from .rule import Rule
+
+def _toml() -> Any:
+    """tomllib, or tomli before Python 3.11; imported only when a configuration file is read."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on 3.9/3.10 only
+        import tomli as tomllib
+    return tomllib
+
 
 CONFIG_FILES = (".imslint.toml", "pyproject.toml")
 FAIL_ON = ("error", "warning", "note", "never")
@@ -118,6 +122,7 @@ def find_config(start: str) -> Optional[str]:
             candidate = os.path.join(here, name)
             if os.path.isfile(candidate):
                 if name == "pyproject.toml":
+                    tomllib = _toml()
                     try:
                         with open(candidate, "rb") as fh:
                             data = tomllib.load(fh)
@@ -134,6 +139,7 @@ def find_config(start: str) -> Optional[str]:
 
 def load_config(path: str) -> Config:
     """Read and validate one configuration file."""
+    tomllib = _toml()
     try:
         with open(path, "rb") as fh:
             data = tomllib.load(fh)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
-import subprocess
 from dataclasses import dataclass
 from typing import Iterable, List, Optional, Sequence, Set, Tuple
 
@@ -84,6 +83,8 @@ def matches_any(rel: str, patterns: Sequence[str]) -> bool:
 
 def _git_visible(directory: str) -> Optional[Set[str]]:
     """Files git would show under ``directory`` (tracked and untracked-not-ignored), or None without git."""
+    import subprocess  # only when a folder is walked: a pre-commit run on files never pays for it
+
     try:
         top = subprocess.run(
             ["git", "-C", directory, "rev-parse", "--show-toplevel"],

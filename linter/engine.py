@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import os
 import sys
-import traceback
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple, Type
 
@@ -387,6 +386,8 @@ def _matching_directive(directives: Iterable[Directive], rule_id: str, rules: Ma
 
 def _describe(exc: BaseException, secrets: Iterable[str]) -> str:
     """Exception type, message (secrets redacted) and where it was raised."""
+    import traceback
+
     tb = traceback.extract_tb(exc.__traceback__)
     where = f" (at {os.path.basename(tb[-1].filename)}:{tb[-1].lineno} in {tb[-1].name})" if tb else ""
     return redact(f"{type(exc).__name__}: {exc}", secrets) + where
