@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -90,6 +89,8 @@ def directive_matches(directive: Directive, rule_id: str, rules: Mapping[str, Ty
 def fingerprint(rule_id: str, rel_path: str, key: str, secret_hash: Optional[str]) -> str:
     """Content-keyed identity of a finding: survives lines moving, never holds the secret."""
     basis = "\0".join((rule_id, rel_path, " ".join(key.split()), secret_hash or ""))
+    import hashlib  # imported on the first finding
+
     return hashlib.sha256(basis.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
