@@ -23,6 +23,8 @@ from linter.hookspecs import hookimpl
 from linter.model import Location, OperatorRecord, Problem, Related, Severity
 from linter.rule import Rule
 
+from ._patterns import lazy_re
+
 __all__ = [
     "DEFAULT_ALLOWED_LOGINS",
     "DEFAULT_TECHNICAL_LOGINS",
@@ -97,8 +99,9 @@ _UNATTENDED_LOCALS = frozenset({
 })
 # "test@test.fr", "demo@demo.de": a word repeated on both sides of the '@'.
 _PLACEHOLDER_WORDS = frozenset({"test", "demo", "sample", "user", "foo", "bar", "mail", "email", "name", "abc"})
-_LOCAL_RE = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.\-\u00a0-\uffff]+$")
-_LABEL_RE = re.compile(r"^[a-z0-9\u00a0-\uffff](?:[a-z0-9\u00a0-\uffff-]*[a-z0-9\u00a0-\uffff])?$")
+# Compiled on first use: their wide Unicode classes cost milliseconds at start-up (pre-commit runs).
+_LOCAL_RE = lazy_re(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.\-\u00a0-\uffff]+$")
+_LABEL_RE = lazy_re(r"^[a-z0-9\u00a0-\uffff](?:[a-z0-9\u00a0-\uffff-]*[a-z0-9\u00a0-\uffff])?$")
 
 MAX_RELATED = 20  # SARIF viewers and terminals choke on long lists; the message gives the full count
 
