@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple, Type
 
 from .config import DEFAULT_EXCLUDE, Config, resolve_rule_options, resolve_selection, resolve_severities
-from .discovery import Discovered, discover, matches_any, relative_to
+from .discovery import Discovered, Excluder, discover, relative_to
 from .model import (
     Fact,
     FileError,
@@ -120,6 +120,7 @@ class Checker:
         self.keyed = [(r, frozenset(k.lower() for k in r.keywords)) for r in self.source_rules if r.keywords is not None]
         self._keyword_order = _keyword_tree({k for _, kws in self.keyed for k in kws})
         self._facts_out: List[Fact] = []  # facts of the current file, for the parent process
+        self._ignore_globs: Optional[List[Tuple[Any, Set[str]]]] = None
 
     # ----------------------------------------------------------------- selection of rules for one file
 
@@ -318,13 +319,18 @@ class Checker:
                 out.findings.append(finding)
 
     def _per_file_ignored(self, rel: str) -> Set[str]:
-        from .config import match_selector
+        """Rule ids that ``per-file-ignores`` silences for the file at ``rel`` (globs compiled once)."""
+        if self._ignore_globs is None:
+            from .config import match_selector
 
+            self._ignore_globs = [
+                (Excluder([glob]), set().union(*(match_selector(s, self.registry.rules) for s in sels)) if sels else set())
+                for glob, sels in self.plan.per_file_ignores.items()
+            ]
         out: Set[str] = set()
-        for glob, sels in self.plan.per_file_ignores.items():
-            if matches_any(rel, [glob]):
-                for s in sels:
-                    out |= match_selector(s, self.registry.rules)
+        for matches, ids in self._ignore_globs:
+            if matches(rel):
+                out |= ids
         return out
 
     def make_finding(
