@@ -115,8 +115,12 @@ def discover(
     respect_gitignore: bool = True,
     force_exclude: bool = False,
     cwd: Optional[str] = None,
+    unreadable: Optional[List[Tuple[str, str]]] = None,
 ) -> Tuple[List[Discovered], List[str]]:
-    """Expand ``paths`` into a sorted, de-duplicated list of files, and the paths that do not exist."""
+    """Expand ``paths`` into a sorted, de-duplicated list of files, and the paths that do not exist.
+
+    Folders that cannot be listed are appended to ``unreadable`` as (display path, reason).
+    """
     cwd = cwd or os.getcwd()
     found: dict = {}
     missing: List[str] = []
@@ -133,7 +137,8 @@ def discover(
             missing.append(given)
             continue
         visible = _git_visible(absolute) if respect_gitignore else None
-        for file_path, display in _walk(absolute, relative_to(absolute, root_abs), display_path(absolute, cwd), excluder):
+        walk = _walk(absolute, relative_to(absolute, root_abs), display_path(absolute, cwd), excluder, unreadable)
+        for file_path, display in walk:
             if visible is not None and file_path not in visible:
                 continue
             if file_path not in found:
@@ -146,7 +151,9 @@ def _join(prefix: str, name: str) -> str:
     return name if prefix in ("", ".") else f"{prefix}/{name}"
 
 
-def _walk(top: str, top_rel: str, top_display: str, excluder: Excluder) -> Iterable[Tuple[str, str]]:
+def _walk(
+    top: str, top_rel: str, top_display: str, excluder: Excluder, unreadable: Optional[List[Tuple[str, str]]] = None
+) -> Iterable[Tuple[str, str]]:
     """(path, display path) of regular files below ``top``; linked folders are not followed, excluded ones pruned.
 
     Relative and displayed paths are built by joining names as the walk descends
@@ -157,7 +164,9 @@ def _walk(top: str, top_rel: str, top_display: str, excluder: Excluder) -> Itera
         current, rel_dir, disp_dir = stack.pop()
         try:
             entries = sorted(os.scandir(current), key=lambda e: e.name)
-        except OSError:
+        except OSError as exc:
+            if unreadable is not None:
+                unreadable.append((disp_dir, f"cannot read folder: {exc.strerror or exc}"))
             continue
         subdirs = []
         for entry in entries:

@@ -505,9 +505,12 @@ def lint(
     result = RunResult(rules={rid: registry.rules[rid] for rid in plan.rule_ids}, severities=plan.severities, root=plan.root,
                        base=os.path.abspath(cwd or os.getcwd()))
     exclude = list(config.exclude or DEFAULT_EXCLUDE) + list(config.extend_exclude)
+    unreadable: List[Tuple[str, str]] = []
     files, missing = discover(
-        paths or ["."], exclude, plan.root, config.respect_gitignore, config.force_exclude, cwd=cwd
+        paths or ["."], exclude, plan.root, config.respect_gitignore, config.force_exclude, cwd=cwd, unreadable=unreadable
     )
+    for path, reason in unreadable:
+        result.errors.append(FileError(path, reason))
     for m in missing:
         result.errors.append(FileError(m.replace(os.sep, "/"), "no such file or directory"))
 

@@ -49,3 +49,20 @@ def test_explicit_files_outside_cwd_and_missing_paths(tmp_path):
     files, missing = discover([outside, "nope"], [], str(inner), cwd=str(inner))
     assert [f.display for f in files] == [outside.replace(os.sep, "/")]
     assert files[0].explicit and missing == ["nope"]
+
+
+def test_folder_that_cannot_be_listed_is_reported(tmp_path, monkeypatch):
+    write(tmp_path, "ok/a.js", "")
+    write(tmp_path, "locked/b.js", "")
+    real_scandir = os.scandir
+
+    def scandir(path):
+        if str(path).endswith("locked"):
+            raise PermissionError(13, "Permission denied")
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    unreadable = []
+    files, _ = discover(["."], [], str(tmp_path), respect_gitignore=False, cwd=str(tmp_path), unreadable=unreadable)
+    assert [f.display for f in files] == ["ok/a.js"]
+    assert unreadable == [("locked", "cannot read folder: Permission denied")]
