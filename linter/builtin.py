@@ -19,9 +19,10 @@ def imslint_register_readers() -> Iterable[Any]:
 
 @hookimpl
 def imslint_register_reporters() -> Iterable[Any]:
-    """text, json and sarif."""
+    """text, json, sarif and github."""
+    from .reporters.github import GithubReporter
     from .reporters.json import JsonReporter
     from .reporters.sarif import SarifReporter
     from .reporters.text import TextReporter
 
-    return [TextReporter, JsonReporter, SarifReporter]
+    return [TextReporter, JsonReporter, SarifReporter, GithubReporter]

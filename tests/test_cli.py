@@ -115,7 +115,7 @@ def test_force_exclude_applies_to_explicit_files(project):
 def test_unknown_format_and_bad_config_exit_2_without_traceback(project):
     r = CliRunner().invoke(main, ["check", "--format", "xml"])
     assert r.exit_code == EXIT_ERROR
-    assert "imslint: error: unknown output format 'xml' (available: json, sarif, text)" in r.output
+    assert "imslint: error: unknown output format 'xml' (available: github, json, sarif, text)" in r.output
     write(project, ".imslint.toml", 'plugins = ["toy_plugin"]\nselect = ["NOPE1"]\n')
     r = CliRunner().invoke(main, ["check"])
     assert r.exit_code == EXIT_ERROR and "Traceback" not in r.output
@@ -183,3 +183,15 @@ def test_quiet_prints_nothing_when_clean(project):
     write(project, "a.toy", "fine\n")
     r = invoke("check", "--quiet")
     assert r.exit_code == EXIT_OK and r.output == ""
+
+
+def test_github_annotations(project):
+    write(project, "src/a,b.toy", "x\npassword=hunter2\n")
+    write(project, "b.toy", "password=one\nTRUNCATED\n")
+    r = invoke("check", "--format", "github")
+    assert r.exit_code == EXIT_ERROR
+    lines = r.output.splitlines()
+    assert lines[0].startswith("::error file=b.toy,line=1,col=1,endLine=1,title=TOY001 toy-secret::password <redacted:")
+    assert any(l.startswith("::error file=src/a%2Cb.toy,line=2,col=1") for l in lines)
+    assert "::error file=b.toy,line=2,title=imslint::toy: unexpected end of toy file" in lines
+    assert "hunter2" not in r.output

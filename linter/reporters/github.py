@@ -1,0 +1,38 @@
+"""GitHub Actions workflow commands: one annotation per finding, shown inline on pull requests."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from ..engine import RunResult
+
+_LEVELS = {"error": "error", "warning": "warning", "note": "notice"}
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+class GithubReporter:
+    """``--format github``: ``::error file=...,line=...,col=...,title=...::message`` lines for GitHub Actions."""
+
+    format = "github"
+
+    def render(self, result: RunResult, options: Mapping[str, Any]) -> str:
+        """One workflow command per finding and per file that could not be read."""
+        lines = []
+        for f in result.findings:
+            loc = f.location
+            props = f"file={_escape_property(loc.path)},line={loc.line},col={loc.column}"
+            if loc.end_line:
+                props += f",endLine={loc.end_line}"
+            props += f",title={_escape_property(f'{f.rule_id} {f.rule_name}')}"
+            lines.append(f"::{_LEVELS[f.severity.label]} {props}::{_escape_data(f.message)}")
+        for e in result.errors:
+            props = f"file={_escape_property(e.path)}" + (f",line={e.line}" if e.line else "")
+            lines.append(f"::error {props},title=imslint::{_escape_data(e.message)}")
+        return "\n".join(lines) + ("\n" if lines else "")
