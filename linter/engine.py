@@ -15,13 +15,11 @@ from .model import (
     FileError,
     Finding,
     Location,
-    OperatorRecord,
     Problem,
     Related,
     Severity,
     SourceText,
     redact,
-    redaction,
     secret_hash,
 )
 from .plugins import Registry

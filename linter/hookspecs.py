@@ -6,7 +6,7 @@ every hook with keyword arguments only.
 
 from __future__ import annotations
 
-from typing import Any, Iterable, List
+from typing import Any, Iterable
 
 import pluggy
 

@@ -30,6 +30,28 @@ def toy_registry():
     return get_plugin_manager(use_entry_points=False, extra=[("toy", toy_plugin), ("formats", FormatsOnly())])
 
 
+class OperatorReaders:
+    """The operator readers and the built-in reporters, without the other families' plugins."""
+
+    @hookimpl
+    def imslint_register_readers(self):
+        from linter.readers.operators import OperatorCsvReader, OperatorXmlReader
+
+        return [OperatorXmlReader, OperatorCsvReader]
+
+    @hookimpl
+    def imslint_register_reporters(self):
+        return builtin.imslint_register_reporters()
+
+
+@pytest.fixture(scope="session")
+def op_registry():
+    """The operator rules and readers only (their tests run without the code rules)."""
+    import rules.operators as ro
+
+    return get_plugin_manager(use_entry_points=False, extra=[("operators", ro), ("operator-readers", OperatorReaders())])
+
+
 @pytest.fixture(scope="session")
 def registry():
     return get_plugin_manager()

@@ -8,7 +8,6 @@ import os
 import pytest
 
 import rules.operators as ro
-from linter import builtin, hookimpl
 from linter.config import Config
 from linter.engine import lint
 from linter.model import Fact, Location, OperatorRecord, Problem
@@ -33,23 +32,6 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 CASES = sorted(glob.glob(os.path.join(ROOT, "fixtures", "cases", "IMS00[0-9].toml")))
 FIXTURES = os.path.join(ROOT, "fixtures", "operators")
-
-
-class _OperatorReaders:
-    """The operator readers and the built-in reporters, without the other families' plugins."""
-
-    @hookimpl
-    def imslint_register_readers(self):
-        return [OperatorXmlReader, OperatorCsvReader]
-
-    @hookimpl
-    def imslint_register_reporters(self):
-        return builtin.imslint_register_reporters()
-
-
-@pytest.fixture(scope="module")
-def op_registry():
-    return get_plugin_manager(use_entry_points=False, extra=[("operators", ro), ("operator-readers", _OperatorReaders())])
 
 
 ALL_CASES = [c for path in CASES for c in load_case_file(path)]

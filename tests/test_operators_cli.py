@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import csv
-import os
 
 from click.testing import CliRunner
 
 from linter.cli import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, main
 
-from conftest import ROOT, write
+from conftest import write
 
 PACKAGE = """<?xml version='1.0'?>
 <package name="ops" namespace="cus">

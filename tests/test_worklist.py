@@ -9,32 +9,18 @@ import os
 
 import pytest
 
-import rules.operators as ro
-from linter import builtin, hookimpl
 from linter.config import Config
 from linter.engine import lint
 from linter.model import Finding, Location, Severity
-from linter.plugins import get_plugin_manager
-from linter.readers.operators import OperatorCsvReader, OperatorXmlReader
 from rules.worklist import COLUMNS, action_for, write_worklist
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FIXTURES = os.path.join(ROOT, "fixtures", "operators")
 
 
-class _Readers:
-    @hookimpl
-    def imslint_register_readers(self):
-        return [OperatorXmlReader, OperatorCsvReader]
-
-    @hookimpl
-    def imslint_register_reporters(self):
-        return builtin.imslint_register_reporters()
-
-
 @pytest.fixture(scope="module")
-def package_findings():
-    registry = get_plugin_manager(use_entry_points=False, extra=[("operators", ro), ("readers", _Readers())])
+def package_findings(op_registry):
+    registry = op_registry
     cfg = Config(root=ROOT, select=["IMS0"], respect_gitignore=False)
     result = lint([os.path.join(FIXTURES, "package-export.xml")], cfg, registry, cwd=ROOT)
     assert not result.errors

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from typing import Any, Dict, List, Mapping, Type
+from typing import Any, Dict, Mapping, Type
 from urllib.parse import quote
 
 from .. import __version__

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from linter import Fact, Location, Problem, Reader, Related, Rule, Severity, SourceText, hookimpl
+from linter import Fact, Problem, Reader, Related, Rule, Severity, SourceText, hookimpl
 
 __version__ = "9.9.9"
 
