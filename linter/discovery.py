@@ -76,11 +76,6 @@ class Excluder:
         return False
 
 
-def matches_any(rel: str, patterns: Sequence[str]) -> bool:
-    """True when the ``/``-separated relative path matches one of the exclude globs (see :class:`Excluder`)."""
-    return Excluder(patterns)(rel) if patterns else False
-
-
 def _git_visible(directory: str) -> Optional[Set[str]]:
     """Files git would show under ``directory`` (tracked and untracked-not-ignored), or None without git."""
     import subprocess  # only when a folder is walked: a pre-commit run on files never pays for it

@@ -12,8 +12,8 @@ from . import findings_payload
 JSON_SCHEMA_VERSION = 1
 
 
-def result_payload(result: RunResult, include_suppressed: bool = False) -> Dict[str, Any]:
-    """The JSON document as a dict."""
+def result_payload(result: RunResult, include_suppressed: bool = False, include_findings: bool = True) -> Dict[str, Any]:
+    """The JSON document as a dict (``include_findings=False`` leaves the findings list empty, for streaming)."""
     doc: Dict[str, Any] = {
         "version": JSON_SCHEMA_VERSION,
         "tool": {"name": "imslint", "version": __version__},
@@ -27,7 +27,7 @@ def result_payload(result: RunResult, include_suppressed: bool = False) -> Dict[
             "errors": len(result.errors),
             "skipped": len(result.skipped),
         },
-        "findings": [],
+        "findings": findings_payload(result.findings) if include_findings else [],
         "errors": [e.to_dict() for e in result.errors],
         "skipped": [{"path": p, "reason": r} for p, r in result.skipped],
     }
@@ -55,7 +55,7 @@ class JsonReporter:
         A run that keeps tens of thousands of findings (a million-operator export)
         never holds their dicts, nor the whole text, at once.
         """
-        doc = result_payload(result, bool(options.get("show_suppressed")))
+        doc = result_payload(result, bool(options.get("show_suppressed")), include_findings=False)
         doc["findings"] = [_PLACEHOLDER]
         head = json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False)
         if not result.findings:
