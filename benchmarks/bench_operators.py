@@ -11,7 +11,9 @@ subprocess, the wall time and the peak resident memory of:
 ``rules``    the reader plus the seven operator rules called on each record in a tight
              loop (what an engine with no per-call overhead would cost), without the engine
 ``batch``    the same through the rules' ``check_batch`` (records in batches of 1024)
-``json``     the real CLI: ``imslint check FILE --select IMS0 --format json -o /dev/null``
+``json``     the real CLI: ``imslint check FILE --select IMS0 --format json -o /dev/null``, default
+             jobs (one per CPU: an export over 8 MiB is read in pieces, one process each)
+``json-j1``  the same with ``--jobs 1`` (one process: what a single core gives)
 ``quiet``    the real CLI: ``imslint check FILE --select IMS0 --quiet -o /dev/null`` (text)
 
 (the two CLI rows only when ``linter.cli`` is importable). ``x bare`` is the wall time
@@ -169,12 +171,13 @@ def main(argv: Optional[List[str]] = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="50000,200000,1000000", help="comma-separated operator counts")
     ap.add_argument("--mixes", default="realistic,few", help="comma-separated mixes (realistic, few)")
-    ap.add_argument("--variants", default="bare,reader,rules,batch,json,quiet", help="comma-separated rows to run")
+    ap.add_argument("--variants", default="bare,reader,rules,batch,json,json-j1,quiet", help="comma-separated rows to run")
     ap.add_argument("--repeat", type=int, default=1, help="runs per measurement (the best is kept)")
     args = ap.parse_args(argv)
     py = sys.executable
     wanted = [v.strip() for v in args.variants.split(",") if v.strip()]
     cli_ok = imslint_command("x") is not None
+    print(f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
     print(f"{'operators':>10} {'mix':<9} {'MiB':>4}  {'variant':<7} {'wall s':>7} {'peak MiB':>9} {'x bare':>7}  output")
     for count in (int(s) for s in args.sizes.split(",") if s.strip()):
         for mix in (m.strip() for m in args.mixes.split(",") if m.strip()):
@@ -188,6 +191,7 @@ def main(argv: Optional[List[str]] = None) -> int:
             }
             if cli_ok:
                 commands["json"] = imslint_command(path, "--format", "json")  # type: ignore[assignment]
+                commands["json-j1"] = imslint_command(path, "--format", "json", "--jobs", "1")  # type: ignore[assignment]
                 commands["quiet"] = imslint_command(path, "--format", "text", "--quiet")  # type: ignore[assignment]
             floor = None
             for name in wanted:
@@ -195,7 +199,7 @@ def main(argv: Optional[List[str]] = None) -> int:
                 if cmd is None:
                     continue
                 res = measure(cmd, args.repeat)
-                cli = name in ("json", "quiet")
+                cli = name in ("json", "json-j1", "quiet")
                 # The CLI exits 1 when it reports findings at or above --fail-on.
                 if res["rc"] not in ((0, 1) if cli else (0,)):
                     print(f"  {name} failed (exit {res['rc']}): {res['err']}")

@@ -119,6 +119,7 @@ class Checker:
         self._keyword_order = _keyword_tree({k for _, kws in self.keyed for k in kws})
         self._facts_out: List[Fact] = []  # facts of the current file, for the parent process
         self._ignore_globs: Optional[List[Tuple[Any, Set[str]]]] = None
+        self.defer_directives = False
 
     # ----------------------------------------------------------------- selection of rules for one file
 
@@ -188,6 +189,67 @@ class Checker:
                 return out
         return self.check_data(item, reader, data, out)
 
+    def check_split(self, item: Discovered, reader: Reader, jobs: int) -> Optional[FileOutcome]:
+        """Read a big streamed file in pieces, one worker process per piece; None when it cannot be.
+
+        The reader must offer ``split``/``read_piece``, every selected rule must be
+        mergeable (see :meth:`Rule.mergeable`) and processes must be forked (rules
+        compare hashes across them). Each worker checks its piece with fresh rule
+        instances; their states are merged into this checker's rules, in file order.
+        When a piece does not read cleanly (the cut fell in a bad place, or the file
+        is malformed) nothing of the attempt is kept: the caller reads the whole
+        file, which reports any fault with its real line.
+        """
+        split = getattr(reader, "split", None)
+        if jobs < 2 or split is None or not callable(getattr(reader, "read_piece", None)) or not _can_fork():
+            return None
+        if not all(type(rule).mergeable() for rule in self.rules.values()):
+            return None
+        try:
+            pieces = split(item.path, jobs)
+        except Exception:
+            return None
+        if not pieces or len(pieces) < 2:
+            return None
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        tasks = [(item, reader, piece) for piece in pieces]
+        with ProcessPoolExecutor(
+            max_workers=len(pieces), mp_context=multiprocessing.get_context("fork"),
+            initializer=_piece_init, initargs=(self.registry, self.plan, self.context),
+        ) as pool:
+            results = list(pool.map(_piece_task, tasks))
+        if any(r is None for r in results):
+            return None
+        # Each worker looked for the suppression marker in its range: the file is read once more
+        # for directives only when one of them saw it.
+        marked = any(r[2] for r in results)  # type: ignore[index]
+        directives = parse_directives_from_file(item.path) if marked else {}
+        out = FileOutcome(scanned=True)
+        results.reverse()
+        while results:  # each piece's state is dropped once merged: memory stays near one copy
+            outcome, states, _ = results.pop()  # type: ignore[misc]
+            for kind, n in outcome.subjects.items():
+                out.subjects[kind] = out.subjects.get(kind, 0) + n
+            for fact in outcome.facts:
+                self.context.add(fact)
+                self._facts_out.append(fact)
+            for rid in list(states):
+                self.rules[rid].merge_state(states.pop(rid))
+            out.findings.extend(outcome.findings)
+            out.errors.extend(outcome.errors)
+        if out.findings and directives:
+            kept = []
+            for finding in out.findings:
+                d = _matching_directive(directives.get(finding.location.line, ()), finding.rule_id, self.registry.rules)
+                if d is None:
+                    kept.append(finding)
+                else:
+                    out.suppressed.append(dataclasses.replace(finding, suppression="inline", suppression_reason=d.reason))
+            out.findings = kept
+        return out
+
     def check_data(self, item: Discovered, reader: Reader, data: Optional[bytes], out: Optional[FileOutcome] = None) -> FileOutcome:
         """Check a file whose bytes were read (``data``), or that ``reader`` streams itself (``data`` None).
 
@@ -245,6 +307,28 @@ class Checker:
     ) -> None:
         groups: Dict[int, Tuple[Tuple[list, list], List[Any]]] = {}
         take = self._take
+        kinds = set(map(type, batch))
+        if len(kinds) == 1:
+            cls = kinds.pop()
+            if "language" not in getattr(cls, "__dataclass_fields__", ()) and not hasattr(cls, "language"):
+                # One kind of subject without a language (every record of an export): one plan for all.
+                kind = getattr(cls, "kind", "subject")
+                out.subjects[kind] = out.subjects.get(kind, 0) + len(batch)
+                single, batched = self._plan(batch[0], rules, plans)
+                for rule, options in single:
+                    for subject in batch:
+                        try:
+                            for item in rule.check(subject, options) or ():
+                                take(rule, item, problems, secrets)
+                        except Exception as exc:
+                            self._rule_error(rule, subject, exc, secrets, out)
+                for rule, options in batched:
+                    try:
+                        for _subject, item in rule.check_batch(batch, options) or ():
+                            take(rule, item, problems, secrets)
+                    except Exception as exc:
+                        self._rule_error(rule, batch[0], exc, secrets, out)
+                return
         for subject in batch:
             kind = getattr(subject, "kind", "subject")
             out.subjects[kind] = out.subjects.get(kind, 0) + 1
@@ -299,6 +383,8 @@ class Checker:
             text = normalize_newlines(decode_bytes(data))
             directives = parse_directives(text)
             lines = text.split("\n")
+        elif self.defer_directives:
+            directives = {}  # a piece of a file read in a worker: the main process applies them
         else:
             directives = parse_directives_from_file(item.path)
         seen: Set[Tuple[str, Location, str]] = set()
@@ -425,6 +511,71 @@ def _worker_chunk(chunk: List[Discovered]) -> List[Tuple[FileOutcome, Optional[s
     return results
 
 
+def _can_fork() -> bool:
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods() and sys.platform.startswith("linux")
+
+
+class _PieceReader:
+    """A reader of one piece of a file (``read_piece``); records whether the piece failed to read."""
+
+    streaming = True
+
+    def __init__(self, reader: Reader, piece: Any) -> None:
+        self.reader, self.piece, self.name = reader, piece, reader.name
+        self.failed = False
+
+    def read(self, source: InputFile) -> Iterable[Any]:
+        try:
+            yield from self.reader.read_piece(source, self.piece)  # type: ignore[attr-defined]
+        except Exception:
+            self.failed = True
+
+
+def _piece_init(registry: Registry, plan: Plan, context: RunContext) -> None:
+    _WORKER["piece-run"] = (registry, plan, context)
+
+
+def _has_marker(path: str, start: int, end: int) -> bool:
+    """True when a suppression marker starts in the bytes ``start:end`` of ``path`` (``end`` -1: to the end)."""
+    from .suppressions import MARKER
+
+    keep = len(MARKER) - 1
+    try:
+        with open(path, "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            stop = size if end < 0 else min(size, end + keep)  # a marker may straddle the end
+            pos, tail = start, b""
+            fh.seek(start)
+            while pos < stop:
+                block = fh.read(min(1 << 20, stop - pos))
+                if not block:
+                    break
+                if MARKER in block or MARKER in tail + block[:keep]:
+                    return True
+                tail, pos = block[-keep:], pos + len(block)
+    except OSError:
+        return True  # the main process will find out
+    return False
+
+
+def _piece_task(task: Tuple[Discovered, Reader, Any]) -> Optional[Tuple[FileOutcome, Dict[str, Any], bool]]:
+    item, reader, piece = task
+    # Fresh rule instances for each piece (a worker may read several): a state holds one piece only.
+    checker = Checker(*_WORKER["piece-run"])
+    checker.defer_directives = True
+    piece_reader = _PieceReader(reader, piece)
+    outcome = checker.check_data(item, piece_reader, None)  # type: ignore[arg-type]
+    if piece_reader.failed:
+        return None
+    outcome.facts = list(checker._facts_out)
+    states = {rid: rule.export_state() for rid, rule in checker.rules.items() if type(rule).finish is not Rule.finish}
+    start, end = getattr(piece, "start", None), getattr(piece, "end", None)
+    marked = _has_marker(item.path, start, end) if isinstance(start, int) and isinstance(end, int) else True
+    return outcome, states, marked
+
+
 # --------------------------------------------------------------------------- the run
 
 
@@ -514,7 +665,8 @@ def lint(
 
     context = RunContext(root=plan.root)
     checker = Checker(registry, plan, context)
-    jobs = jobs or config.jobs or auto_jobs(len(files))
+    chosen_jobs = jobs or config.jobs
+    jobs = chosen_jobs or auto_jobs(len(files))
     uses_finish = any(type(r).finish is not Rule.finish for r in checker.source_rules)
     # Phase 0 of every file is sniffed and checked where it is read (in workers with --jobs);
     # streaming and later-phase files come back deferred and run here, phase by phase.
@@ -532,10 +684,13 @@ def lint(
             outcomes.append((item, outcome))
         else:
             deferred.setdefault(reader.phase, []).append((item, reader))
+    # A big streamed export is read in pieces by as many processes as jobs allow (all CPUs by default).
+    split_jobs = chosen_jobs or (os.cpu_count() or 1)
     for phase in sorted(deferred):
         for item, reader in deferred[phase]:
             checker._facts_out = []
-            outcomes.append((item, checker.check_file(item, reader)))
+            outcome = checker.check_split(item, reader, split_jobs) if split_jobs > 1 else None
+            outcomes.append((item, outcome or checker.check_file(item, reader)))
     outcomes.append((Discovered("<run>", "<run>"), checker.finish()))
 
     for item, outcome in outcomes:

@@ -53,6 +53,12 @@ class Rule:
     1024 subjects of one kind instead of calling :meth:`check` on each (worth it
     for exports of a million operators). It must find exactly what :meth:`check`
     would; if it raises, the error is reported at the batch's first subject.
+
+    A rule that keeps state for :meth:`finish` (duplicates across exports, say)
+    may also define :meth:`export_state` and :meth:`merge_state`: the engine can
+    then read a big export in pieces, one process per piece, each with its own
+    instance of the rule, and merge their states into the main instance before
+    :meth:`finish`. Without them, files are read in one process.
     """
 
     id: ClassVar[str] = ""
@@ -76,6 +82,21 @@ class Rule:
     def finish(self, options: Mapping[str, Any]) -> Iterable[Problem]:
         """Called once after every subject was checked: report what needs the whole picture."""
         return ()
+
+    def export_state(self) -> Any:
+        """The picklable state gathered for :meth:`finish` (optional; see the class docstring)."""
+        raise NotImplementedError
+
+    def merge_state(self, state: Any) -> None:
+        """Take in the state another instance of this rule exported (optional; see the class docstring)."""
+        raise NotImplementedError
+
+    @classmethod
+    def mergeable(cls) -> bool:
+        """True when instances checking parts of a run in other processes can be merged into one."""
+        if cls.finish is Rule.finish:
+            return True  # no state kept between subjects
+        return cls.export_state is not Rule.export_state and cls.merge_state is not Rule.merge_state
 
     # ----------------------------------------------------------------- documentation helpers
 

@@ -527,6 +527,9 @@ class InvalidEmail(_OperatorRule):
 # --------------------------------------------------------------------------- IMS004
 
 
+_MERGE_SLICE = 1 << 17  # hashes per set when merging states (about 10 MB)
+
+
 def _ims_detail(login: str) -> int:
     """The negative marker DuplicateEmail stores for an IMS holder: -1 - a 62-bit hash of its login."""
     return -1 - (hash(login) & 0x3FFFFFFFFFFFFFFF)
@@ -593,9 +596,12 @@ class DuplicateEmail(_OperatorRule):
         self._candidates: set = set()
         self._last_path: Optional[str] = None
         self._last_index = 0
+        self._stale = False  # set by merge_state until the bitmap is rebuilt
 
     def check(self, op: OperatorRecord, options: Mapping[str, Any]) -> Iterable[Problem]:
         """Record the email of a person or IMS operator; duplicates are reported in :meth:`finish`."""
+        if self._stale:
+            self._rebuild()
         if op.email and op.type == 0:
             kind = self.kind_of(op, options)  # computed once per record for all the rules
             if kind is _IMS or kind == "person":
@@ -606,6 +612,8 @@ class DuplicateEmail(_OperatorRule):
         self, ops: Sequence[OperatorRecord], options: Mapping[str, Any]
     ) -> List[Tuple[OperatorRecord, Problem]]:
         """:meth:`check` over a batch (records are counted in order; findings come from :meth:`finish`)."""
+        if self._stale:
+            self._rebuild()
         # _count inlined for the operators on IMS (nearly all of a big export): same arrays, same order.
         hashes, add_place, add_detail = self._hashes, self._places.append, self._details.append
         capacity, mask, bits, candidates = self._capacity, self._mask, self._bits, self._candidates
@@ -693,6 +701,53 @@ class DuplicateEmail(_OperatorRule):
             else:
                 bits[byte] |= bit
 
+    def export_state(self) -> Tuple[Any, ...]:
+        """What :meth:`merge_state` needs: the arrays, the details blob, the exports and the candidates."""
+        return (list(self._exports), self._hashes, self._places, self._details, bytes(self._blob), self._candidates)
+
+    def merge_state(self, state: Tuple[Any, ...]) -> None:
+        """Append the operators counted by another instance (a piece of an export read in another process).
+
+        Hashes are comparable because the worker processes are forked from this one
+        (same hash seed); the candidates of both sides are kept and every new hash
+        goes through this instance's bitmap, which finds the duplicates across sides.
+        """
+        exports, hashes, places, details, blob, candidates = state
+        index = []
+        for path in exports:
+            self._set_export(path)
+            index.append(self._last_index)
+        if not self._hashes and index == list(range(len(index))):
+            # The first state merged into an empty instance is adopted as it is (no copy).
+            self._hashes, self._places, self._details, self._blob = hashes, places, details, bytearray(blob)
+            self._candidates |= candidates
+            self._stale = True
+            return
+        if index == list(range(len(index))):
+            self._places.extend(places)
+        else:
+            self._places.extend(array("Q", ((index[p >> 32] << 32) | (p & 0xFFFFFFFF) for p in places)))
+        shift = len(self._blob)
+        self._blob += blob
+        self._details.extend(array("q", (d + shift if d >= 0 else d for d in details)) if shift else details)
+        self._candidates |= candidates
+        # An email held on both sides: sets of slices of the smaller side met by the larger, in C
+        # (no bitmap walk in Python); slices bound the memory of the sets.
+        small, large = sorted((self._hashes, hashes), key=len)
+        for at in range(0, len(small), _MERGE_SLICE):
+            self._candidates |= set(small[at : at + _MERGE_SLICE]).intersection(large)
+        self._hashes.extend(hashes)
+        self._stale = True  # the bitmap misses the new hashes: rebuilt if more operators come
+
+    def _rebuild(self) -> None:
+        """Size the bitmap for every hash held and set their bits again (after a merge)."""
+        self._stale = False
+        while len(self._hashes) >= self._capacity:
+            self._nbits <<= 1
+            self._capacity = self._nbits // self._LOAD
+        self._nbits >>= 1
+        self._grow()
+
     def _person(self, i: int) -> Tuple[str, str, str, str]:
         off = self._details[i]
         size = int.from_bytes(self._blob[off : off + 4], "little")
@@ -720,53 +775,63 @@ class DuplicateEmail(_OperatorRule):
             people = {i: self._person(i) for i in members if details[i] >= 0}
             if not people:
                 continue  # IMS accounts only: no finding
-            for i, (login, label, email, auth) in people.items():
-                norm, me = email.lower(), login.strip().lower()
-                mine = _ims_detail(login)  # this operator, seen on IMS in another export
-                # The same operator in two exports of one instance (same login) is not a duplicate.
-                others = [
-                    j for j in members
-                    if j != i
-                    and (
-                        people[j][2].lower() == norm and people[j][0].strip().lower() != me
-                        if j in people
-                        else details[j] != mine
+            # Linear in the group's size (one shared mailbox may hold thousands of operators):
+            # each member has an identity (a person's login, or an IMS holder's marker); the others
+            # of an operator are the members of its email whose identity differs from its own.
+            ims = [j for j in members if j not in people]
+            ims_ids = {details[j] for j in ims}
+            by_email: Dict[str, List[int]] = {}
+            for i, person in people.items():
+                by_email.setdefault(person[2].lower(), []).append(i)  # a 64-bit hash collision splits here
+            for same in by_email.values():
+                ident = {j: people[j][0].strip().lower() for j in same}
+                persons_all = set(ident.values())
+                pool = sorted(same + ims)
+                for i in same:
+                    login, label, email, auth = people[i]
+                    me = ident[i]
+                    mine = _ims_detail(login)  # this operator, seen on IMS in another export
+                    # The same operator in two exports of one instance (same login) is not a duplicate.
+                    persons = len(persons_all) - 1
+                    on_ims = len(ims_ids) - (mine in ims_ids)
+                    n = persons + on_ims
+                    if not n:
+                        continue  # the same operator seen twice, or a 64-bit hash collision
+                    related = []
+                    for j in pool:
+                        if j in ident:
+                            if ident[j] == me:
+                                continue
+                            text = f"also held by {people[j][0]!r}"
+                        elif details[j] == mine:
+                            continue
+                        else:
+                            text = "also held by an operator already on IMS"
+                        related.append(Related(self._location(j), text))
+                        if len(related) == MAX_RELATED:
+                            break
+                    related = tuple(related)
+                    if n == 1:
+                        whom = "another operator, already on IMS" if on_ims else "another operator"
+                    else:
+                        whom = f"{n} other operators" + (f" ({on_ims} already on IMS)" if on_ims else "")
+                    display = f"{login!r} ({label})" if label else repr(login)
+                    yield Problem(
+                        self._location(i),
+                        f"operator {display} shares the email {email!r} with {whom}: an Adobe ID maps to a single "
+                        "operator, so give each person their own address or delete the extra accounts",
+                        key=login,
+                        related=related,
+                        properties={
+                            "login": login,
+                            "label": label,
+                            "email": email,
+                            "authentication_type": auth,
+                            "status": "active",
+                            "type": "operator",
+                            "shared_with": n,
+                        },
                     )
-                ]
-                if not others:
-                    continue  # the same operator seen twice, or a 64-bit hash collision
-                related = tuple(
-                    Related(
-                        self._location(j),
-                        f"also held by {people[j][0]!r}" if j in people else "also held by an operator already on IMS",
-                    )
-                    for j in others[:MAX_RELATED]
-                )
-                # Count operators, not occurrences: one operator may appear in several exports.
-                persons = {people[j][0].strip().lower() for j in others if j in people}
-                on_ims = len({details[j] for j in others if j not in people})
-                n = len(persons) + on_ims
-                if n == 1:
-                    whom = "another operator, already on IMS" if on_ims else "another operator"
-                else:
-                    whom = f"{n} other operators" + (f" ({on_ims} already on IMS)" if on_ims else "")
-                display = f"{login!r} ({label})" if label else repr(login)
-                yield Problem(
-                    self._location(i),
-                    f"operator {display} shares the email {email!r} with {whom}: an Adobe ID maps to a single "
-                    "operator, so give each person their own address or delete the extra accounts",
-                    key=login,
-                    related=related,
-                    properties={
-                        "login": login,
-                        "label": label,
-                        "email": email,
-                        "authentication_type": auth,
-                        "status": "active",
-                        "type": "operator",
-                        "shared_with": n,
-                    },
-                )
 
 
 # --------------------------------------------------------------------------- IMS005

@@ -181,48 +181,214 @@ class OperatorXmlReader(Reader):
         utf16 = codec is not None and codec.startswith("utf-16")
 
         tracker = _StartLines(text=utf16, groups=with_groups)
-        target = _Collector(source.display_path, tracker, with_groups)
-        # No tree is built: lxml calls the target for each start and end tag, and the target
-        # keeps only the operator being read. Entities stay unresolved, nothing is fetched.
-        parser = etree.XMLParser(
-            target=target, resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
-        )
         units = _units(source.path, codec if utf16 else None, bom if utf16 else 0)
-        amp: Any = "&" if utf16 else b"&"
+        yield from _parse(source, units, tracker, with_groups, root_seen, codec)
+
+    # ----------------------------------------------------------------- reading in pieces
+
+    def split(self, path: str, parts: int) -> Optional[List["Piece"]]:
+        """Cut a large export into ``parts`` pieces that :meth:`read_piece` reads in parallel.
+
+        Returns None when the file is small or its shape is not one this can cut
+        safely (UTF-16, a document type, groups, no ``<operator>`` in the first
+        64 KiB). Each cut is made just before an ``<operator`` start tag; whether
+        every cut really stands between two elements of the same parent (and not
+        in a comment, say) is only known once the pieces are parsed: a piece
+        that does not parse cleanly makes the caller read the file as a whole.
+        """
         try:
-            while True:
-                failure: Optional[etree.XMLSyntaxError] = None
-                data = next(units, None)
-                try:
-                    if data is None:
-                        parser.close()
-                    else:
-                        tracker.scan(data)
-                        if not target.amp and amp in data:
-                            target.amp = True
-                        parser.feed(data)
-                except etree.XMLSyntaxError as exc:
-                    failure = exc  # the records finished before the fault are still yielded below
-                if target.saw_doctype and not root_seen:
-                    # The pre-scan could not see this (long) prolog: its DTD may declare entities.
-                    raise ReadError(
-                        "refused: a document type declared after the first 64 KiB cannot be checked for "
-                        "entity declarations (possible entity expansion or XXE attack)"
-                    )
-                if target.records:
-                    records, target.records = target.records, []
-                    yield from records
-                if failure is not None:
-                    line = failure.position[0] if failure.position and failure.position[0] else failure.lineno
-                    raise ReadError(f"malformed XML: {failure.msg}", line or None)
-                if data is None:
-                    return
-        except UnicodeDecodeError as exc:
-            raise ReadError(f"cannot decode file as {codec}: {exc.reason}", tracker.line) from None
+            size = os.path.getsize(path)
+            if parts < 2 or size < SPLIT_MIN_BYTES:
+                return None
+            with open(path, "rb") as fh:
+                head = fh.read(_PROLOG_SCAN)
+                codec, _ = _bom_encoding(head)
+                if (codec is not None and codec.startswith("utf-16")) or b"xtk:group" in head:
+                    return None
+                opening = _opening(head)
+                if opening is None:
+                    return None
+                prefix, stack = opening
+                suffix = b"".join(b"</" + name + b">" for name in reversed(stack))
+                cuts = _cuts(fh, size, parts, prefix)
+                if not cuts:
+                    return None
+                return pieces_at(fh, cuts, prefix, suffix)
+        except OSError:
+            return None
+
+    def read_piece(self, source: InputFile, piece: "Piece") -> Iterator[OperatorRecord]:
+        """Stream the records of one piece made by :meth:`split` (real line numbers).
+
+        The piece is parsed in the context of the document's opening (its first
+        bytes, up to the first operator, replayed) and closed with the end tags of
+        that opening, so a cut that does not stand between two operators of one
+        parent raises :class:`ReadError`.
+        """
+        try:
+            with open(source.path, "rb") as fh:
+                opening = fh.read(piece.prefix)
         except OSError as exc:
             raise ReadError(f"cannot read file: {exc.strerror or exc}") from None
-        finally:
-            units.close()
+        tracker = _StartLines(text=False, groups=False)
+
+        def units() -> Iterator[bytes]:
+            if opening:
+                yield opening  # scanned and parsed before the generator resumes:
+                tracker.line = piece.line  # the lines of the range start where it stands
+            for unit in _units(source.path, None, 0, piece.start, piece.end):
+                yield unit
+            if piece.suffix:
+                yield piece.suffix
+
+        yield from _parse(source, units(), tracker, False, True, None)
+
+
+SPLIT_MIN_BYTES = 8 << 20  # below this, starting processes costs more than reading in pieces saves
+
+
+@dataclasses.dataclass(frozen=True)
+class Piece:
+    """A byte range of an operator export, read on its own (see :meth:`OperatorXmlReader.split`).
+
+    ``start``/``end`` the range (``end`` -1: to the end of the file), ``line`` the line
+    at ``start``, ``prefix`` how many bytes of the file's opening to replay first (0 for
+    the first piece, which holds it), ``suffix`` the end tags that close the opening.
+    """
+
+    start: int
+    end: int
+    line: int
+    prefix: int
+    suffix: bytes
+
+
+# Markup of a document's opening: comments, CDATA, PIs and the document type are skipped
+# over; tags give the stack of open elements (attribute values may hold '>').
+_OPENING_RE = re.compile(
+    rb"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>|<!"
+    rb"|<(/?)((?:[\w.\-]+:)?([\w.\-]+))(?:\s(?:[^>\"']|\"[^\"]*\"|'[^']*')*)?>",
+    re.S,
+)
+_OPERATOR_START_RE = re.compile(rb"<(?:[\w.\-]+:)?operator[\s/>]")
+_CUT_WINDOW = 1 << 20
+
+
+def _opening(head: bytes) -> Optional[Tuple[int, List[bytes]]]:
+    """(offset of the first ``<operator`` start tag, qualified names of the elements open there)."""
+    stack: List[bytes] = []
+    for m in _OPENING_RE.finditer(head):
+        if m.group(0) == b"<!":
+            return None  # a document type (or an unterminated comment): not cut
+        name = m.group(2)
+        if name is None:
+            continue
+        if m.group(1):
+            if not stack or stack.pop() != name:
+                return None
+        elif m.group(3) == b"operator":
+            return m.start(), stack
+        elif not m.group(0).endswith(b"/>"):
+            stack.append(name)
+    return None
+
+
+def _cuts(fh: Any, size: int, parts: int, prefix: int) -> List[int]:
+    """Offsets of ``<operator`` start tags near each ``size * i / parts``, increasing."""
+    cuts: List[int] = []
+    for i in range(1, parts):
+        at = max(size * i // parts, (cuts[-1] + 1) if cuts else prefix + 1)
+        fh.seek(at)
+        window = fh.read(_CUT_WINDOW)
+        # A start tag right after another tag's '>' (spaces between): one in a comment, CDATA or PI
+        # usually follows text. (The parse of the pieces is the real check.)
+        m = next((m for m in _OPERATOR_START_RE.finditer(window) if window[: m.start()].rstrip()[-1:] == b">"), None)
+        if m is None:
+            break
+        cut = at + m.start()
+        if size - cut < SPLIT_MIN_BYTES // parts:
+            break
+        cuts.append(cut)
+    return cuts
+
+
+def pieces_at(fh: Any, cuts: List[int], prefix: int, suffix: bytes) -> List[Piece]:
+    """The pieces of the file open as ``fh`` cut at each offset of ``cuts`` (increasing).
+
+    ``prefix`` is the length of the document's opening (up to its first operator)
+    and ``suffix`` the end tags that close it. :meth:`OperatorXmlReader.split`
+    chooses the cuts; tests call this with any cuts, good or bad.
+    """
+    lines = _count_lines(fh, cuts)
+    starts, ends = [0] + cuts, cuts + [-1]
+    return [
+        Piece(start, end, line, 0 if i == 0 else prefix, b"" if end < 0 else suffix)
+        for i, (start, end, line) in enumerate(zip(starts, ends, [1] + lines))
+    ]
+
+
+def _count_lines(fh: Any, cuts: List[int]) -> List[int]:
+    """The line number at each offset of ``cuts`` (increasing)."""
+    fh.seek(0)
+    line, pos, out = 1, 0, []
+    for cut in cuts:
+        while pos < cut:
+            block = fh.read(min(1 << 22, cut - pos))
+            if not block:
+                break
+            line += block.count(b"\n")
+            pos += len(block)
+        out.append(line)
+    return out
+
+
+def _parse(
+    source: InputFile, units: Iterator[Any], tracker: "_StartLines", with_groups: bool, root_seen: bool,
+    codec: Optional[str],
+) -> Iterator[OperatorRecord]:
+    """Feed ``units`` to a target parser; yield the records as they close; raise ReadError on a fault."""
+    target = _Collector(source.display_path, tracker, with_groups)
+    # No tree is built: lxml calls the target for each start and end tag, and the target
+    # keeps only the operator being read. Entities stay unresolved, nothing is fetched.
+    parser = etree.XMLParser(
+        target=target, resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
+    )
+    utf16 = tracker.text
+    amp: Any = "&" if utf16 else b"&"
+    try:
+        while True:
+            failure: Optional[etree.XMLSyntaxError] = None
+            data = next(units, None)
+            try:
+                if data is None:
+                    parser.close()
+                else:
+                    tracker.scan(data)
+                    if not target.amp and amp in data:
+                        target.amp = True
+                    parser.feed(data)
+            except etree.XMLSyntaxError as exc:
+                failure = exc  # the records finished before the fault are still yielded below
+            if target.saw_doctype and not root_seen:
+                # The pre-scan could not see this (long) prolog: its DTD may declare entities.
+                raise ReadError(
+                    "refused: a document type declared after the first 64 KiB cannot be checked for "
+                    "entity declarations (possible entity expansion or XXE attack)"
+                )
+            if target.records:
+                records, target.records = target.records, []
+                yield from records
+            if failure is not None:
+                line = failure.position[0] if failure.position and failure.position[0] else failure.lineno
+                raise ReadError(f"malformed XML: {failure.msg}", line or None)
+            if data is None:
+                return
+    except UnicodeDecodeError as exc:
+        raise ReadError(f"cannot decode file as {codec}: {exc.reason}", tracker.line) from None
+    except OSError as exc:
+        raise ReadError(f"cannot read file: {exc.strerror or exc}") from None
+    finally:
+        units.close()
 
 
 _REFUSED = "refused: the document type declares entities (possible entity expansion or XXE attack)"
@@ -427,8 +593,8 @@ _CHUNK = 1 << 16  # lxml's feed parser is fastest with chunks of 32-64 KiB
 _TEXT_LIMIT = 1 << 22  # a text node this long without '<' is fed without waiting for the next tag
 
 
-def _units(path: str, codec: Optional[str], bom: int) -> Iterator[AnyStr]:
-    """The file in pieces that end just before a ``<`` (so no tag is split between two pieces).
+def _units(path: str, codec: Optional[str], bom: int, start: int = 0, end: int = -1) -> Iterator[AnyStr]:
+    """The file (or its bytes ``start:end``) in pieces that end just before a ``<`` (no tag is split).
 
     ASCII-compatible files come as bytes; UTF-16 files are decoded to str (lxml accepts
     both), so the scan for start tags works on characters.
@@ -437,10 +603,17 @@ def _units(path: str, codec: Optional[str], bom: int) -> Iterator[AnyStr]:
     lt: Any = "<" if decoder else b"<"
     carry: Any = "" if decoder else b""
     with open(path, "rb") as fh:
-        if bom:
+        if start:
+            fh.seek(start)
+        elif bom:
             fh.read(bom)
+        left = end - start if end >= 0 else -1
         while True:
-            raw = fh.read(_CHUNK)
+            if left < 0:
+                raw = fh.read(_CHUNK)
+            else:
+                raw = fh.read(min(_CHUNK, left))
+                left -= len(raw)
             data = decoder.decode(raw, not raw) if decoder else raw
             buf = carry + data if carry else data
             if not raw:
@@ -470,6 +643,7 @@ class _StartLines:
     """
 
     def __init__(self, text: bool, groups: bool) -> None:
+        self.text = text
         self.line = 1
         self.operators: Deque[int] = deque()
         self.groups: Deque[int] = deque()

