@@ -443,7 +443,7 @@ def _scan_credential_keys(subject: SourceText, a: Analysis, extra: Sequence[str]
     text = subject.text
     lang = subject.language
     found: List[Tuple[str, int, Value]] = []
-    for ks, ke, key, quote, op, op_end in key_uses(text, _CRED_NAME_RE, "_$.:-", "_$", lowered(text)):
+    for ks, _ke, key, quote, op, op_end in key_uses(text, _CRED_NAME_RE, "_$.:-", "_$", lowered(text)):
         name = key.rsplit(":", 1)[-1].lower()
         if name not in ("strpassword", "strlogin") or ks in covered:
             continue
@@ -500,7 +500,7 @@ def _scan_tokens(subject: SourceText, a: Analysis, extra: Sequence[str], covered
                 pair = split_user_password(v.text, v.start, extra)
             if pair is not None:
                 a.tokens.append(TokenSite("a <sessiontoken> element", m.start(), m.end(), pair[0], pair[1]))
-        for ks, ke, key, quote, op, pos in key_uses(text, _ST_NAME_RE, "_", "", lowered(text)):
+        for ks, _ke, key, quote, op, pos in key_uses(text, _ST_NAME_RE, "_", "", lowered(text)):
             start = ks - len(quote)
             if key.strip("_").lower() != "sessiontoken" or op not in (":", "=>", "=") or start in covered:
                 continue
@@ -679,7 +679,7 @@ def _config_kvs(subject: SourceText, extra: Sequence[str]) -> List[_KV]:
         i = bisect.bisect_left(pw_pos, pos)
         if (i < len(pw_pos) and pw_pos[i] - pos < 3000) or (i > 0 and pos - pw_pos[i - 1] < 3000):
             near.append(item)
-    for m, key, segs, last, raw in near[:300]:
+    for m, key, segs, _last, raw in near[:300]:
         if lang == "json":
             v = Value(classify_literal(raw, extra), raw, m.start("v"), m.end("v"))
         else:
@@ -1675,7 +1675,7 @@ class PastedToken(Rule):
             "environment or a secret store when requesting tokens from `ims/token/v3`"
         )
         candidates: List[Tuple[int, int, str]] = []
-        for ks, ke, key, quote, op, pos in key_uses(text, _CLIENT_SECRET_RE, "_-", "_-", lowered(text)):
+        for ks, _ke, _key, quote, op, pos in key_uses(text, _CLIENT_SECRET_RE, "_-", "_-", lowered(text)):
             if op == "," and not quote:
                 continue
             lit = parse_literal(text, pos, lang) if pos < len(text) else None

@@ -76,9 +76,10 @@ def run_rules(records, facts=(), options=None):
     return out
 
 
-def read_fixture(name, reader=OperatorXmlReader()):
+def read_fixture(name, reader=None):
     from linter.readers import InputFile
 
+    reader = reader or OperatorXmlReader()
     return list(reader.read(InputFile(os.path.join(FIXTURES, name), f"fixtures/operators/{name}")))
 
 
