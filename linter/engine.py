@@ -214,12 +214,16 @@ class Checker:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        tasks = [(item, reader, piece) for piece in pieces]
+        # The first piece is read here, the others by forked workers, all at once. Every piece gets
+        # fresh rule instances (with a copy of the facts), so nothing is kept if one piece fails.
+        run = (self.registry, self.plan, self.context)
         with ProcessPoolExecutor(
-            max_workers=len(pieces), mp_context=multiprocessing.get_context("fork"),
-            initializer=_piece_init, initargs=(self.registry, self.plan, self.context),
+            max_workers=len(pieces) - 1, mp_context=multiprocessing.get_context("fork"),
+            initializer=_piece_init, initargs=run,
         ) as pool:
-            results = list(pool.map(_piece_task, tasks))
+            pending = pool.map(_piece_task, [(item, reader, piece) for piece in pieces[1:]])
+            first = _read_piece(run, item, reader, pieces[0])
+            results = [first, *pending] if first is not None else [None]
         if any(r is None for r in results):
             return None
         # Each worker looked for the suppression marker in its range: the file is read once more
@@ -537,6 +541,10 @@ def _piece_init(registry: Registry, plan: Plan, context: RunContext) -> None:
     _WORKER["piece-run"] = (registry, plan, context)
 
 
+def _piece_task(task: Tuple[Discovered, Reader, Any]) -> Optional[Tuple[FileOutcome, Dict[str, Any], bool]]:
+    return _read_piece(_WORKER["piece-run"], *task)
+
+
 def _has_marker(path: str, start: int, end: int) -> bool:
     """True when a suppression marker starts in the bytes ``start:end`` of ``path`` (``end`` -1: to the end)."""
     from .suppressions import MARKER
@@ -560,10 +568,14 @@ def _has_marker(path: str, start: int, end: int) -> bool:
     return False
 
 
-def _piece_task(task: Tuple[Discovered, Reader, Any]) -> Optional[Tuple[FileOutcome, Dict[str, Any], bool]]:
-    item, reader, piece = task
+def _read_piece(
+    run: Tuple[Registry, Plan, RunContext], item: Discovered, reader: Reader, piece: Any
+) -> Optional[Tuple[FileOutcome, Dict[str, Any], bool]]:
+    """Check one piece of a file with fresh rules: (outcome, rule states, marker seen), None if unreadable."""
+    registry, plan, context = run
     # Fresh rule instances for each piece (a worker may read several): a state holds one piece only.
-    checker = Checker(*_WORKER["piece-run"])
+    # The facts are copied: those the piece publishes travel in the outcome, like a worker's.
+    checker = Checker(registry, plan, RunContext({k: list(v) for k, v in context._facts.items()}, context.root))
     checker.defer_directives = True
     piece_reader = _PieceReader(reader, piece)
     outcome = checker.check_data(item, piece_reader, None)  # type: ignore[arg-type]
