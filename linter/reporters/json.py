@@ -79,24 +79,38 @@ def pretty(value: Any, newline: str = "\n") -> str:
 
     The standard encoder falls back to pure Python as soon as it indents; this
     walks the few shapes a finding holds (dicts with string keys, lists,
-    strings, ints, booleans, None) and hands anything else to ``json.dumps``.
-    ``newline`` is the line break plus the indentation the value starts at.
+    strings, ints, booleans, None), scalars inline, and hands anything else to
+    ``json.dumps``. ``newline`` is the line break plus the indentation the
+    value starts at.
     """
     kind = type(value)
-    if kind is str:
-        return _string(value)
     if kind is dict:
         if not value:
             return "{}"
         if not all(type(k) is str for k in value):
-            return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False).replace("\n", newline)
+            return _standard(value, newline)
         inner = newline + "  "
-        return "{" + ",".join([inner + _string(k) + ": " + pretty(value[k], inner) for k in sorted(value)]) + newline + "}"
+        parts = []
+        for key in sorted(value):
+            item = value[key]
+            t = type(item)
+            if t is str:
+                text = _string(item)
+            elif item is None:
+                text = "null"
+            elif t is int:
+                text = int.__repr__(item)
+            else:
+                text = pretty(item, inner)
+            parts.append(inner + _string(key) + ": " + text)
+        return "{" + ",".join(parts) + newline + "}"
     if kind is list or kind is tuple:
         if not value:
             return "[]"
         inner = newline + "  "
         return "[" + ",".join([inner + pretty(v, inner) for v in value]) + newline + "]"
+    if kind is str:
+        return _string(value)
     if value is None:
         return "null"
     if value is True:
@@ -105,5 +119,8 @@ def pretty(value: Any, newline: str = "\n") -> str:
         return "false"
     if kind is int:
         return int.__repr__(value)
-    return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False).replace("\n", newline)
+    return _standard(value, newline)
 
+
+def _standard(value: Any, newline: str) -> str:
+    return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False).replace("\n", newline)
