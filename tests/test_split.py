@@ -333,7 +333,13 @@ def test_cuts_fall_before_operator_start_tags(tmp_path, monkeypatch):
     pieces = ops.OperatorXmlReader().split(path, 4)
     for piece in pieces[1:]:
         assert re.match(rb"<operator[\s/>]", data[piece.start : piece.start + 10])
-        assert piece.line == data.count(b"\n", 0, piece.start) + 1
+        assert piece.line == 0  # counted by the process that reads the piece
+    sizes = [(p.end if p.end >= 0 else len(data)) - p.start for p in pieces]
+    assert sizes == sorted(sizes, reverse=True)  # later pieces count more lines first: they are shorter
+    assert sizes[-1] > 0.8 * sizes[0]
+    with open(path, "rb") as fh:
+        counted = ops.pieces_at(fh, [p.start for p in pieces[1:]], pieces[1].prefix, pieces[1].suffix)
+    assert [p.line for p in counted] == [data.count(b"\n", 0, p.start) + 1 for p in pieces]
 
 
 def test_a_worker_reading_two_pieces_exports_each_piece_state_alone(tmp_path, monkeypatch):

@@ -213,7 +213,7 @@ class OperatorXmlReader(Reader):
                 cuts = _cuts(fh, size, parts, prefix)
                 if not cuts:
                     return None
-                return pieces_at(fh, cuts, prefix, suffix)
+                return pieces_at(fh, cuts, prefix, suffix, count_lines=False)
         except OSError:
             return None
 
@@ -228,6 +228,7 @@ class OperatorXmlReader(Reader):
         try:
             with open(source.path, "rb") as fh:
                 opening = fh.read(piece.prefix)
+                line = piece.line or _count_lines(fh, [piece.start])[0]
         except OSError as exc:
             raise ReadError(f"cannot read file: {exc.strerror or exc}") from None
         tracker = _StartLines(text=False, groups=False)
@@ -235,7 +236,7 @@ class OperatorXmlReader(Reader):
         def units() -> Iterator[bytes]:
             if opening:
                 yield opening  # scanned and parsed before the generator resumes:
-                tracker.line = piece.line  # the lines of the range start where it stands
+                tracker.line = line  # the lines of the range start where it stands
             for unit in _units(source.path, None, 0, piece.start, piece.end):
                 yield unit
             if piece.suffix:
@@ -293,11 +294,22 @@ def _opening(head: bytes) -> Optional[Tuple[int, List[bytes]]]:
     return None
 
 
+# What counting the newlines before a piece costs, per byte, next to parsing it: the process of
+# piece k counts the lines of pieces 0..k-1 first, so later pieces are made a little shorter.
+_COUNT_COST = 0.03
+
+
 def _cuts(fh: Any, size: int, parts: int, prefix: int) -> List[int]:
-    """Offsets of ``<operator`` start tags near each ``size * i / parts``, increasing."""
+    """Offsets of ``<operator`` start tags, increasing, where every piece costs the same to read.
+
+    Piece k costs its bytes plus ``_COUNT_COST`` times the bytes before it, so
+    with ``T`` the cost of each piece, cut k stands at ``T * (1 - (1 - c)**k) / c``.
+    """
+    c = _COUNT_COST
+    share = size * c / (1 - (1 - c) ** parts)
     cuts: List[int] = []
     for i in range(1, parts):
-        at = max(size * i // parts, (cuts[-1] + 1) if cuts else prefix + 1)
+        at = max(int(share * (1 - (1 - c) ** i) / c), (cuts[-1] + 1) if cuts else prefix + 1)
         fh.seek(at)
         window = fh.read(_CUT_WINDOW)
         # A start tag right after another tag's '>' (spaces between): one in a comment, CDATA or PI
@@ -312,14 +324,16 @@ def _cuts(fh: Any, size: int, parts: int, prefix: int) -> List[int]:
     return cuts
 
 
-def pieces_at(fh: Any, cuts: List[int], prefix: int, suffix: bytes) -> List[Piece]:
+def pieces_at(fh: Any, cuts: List[int], prefix: int, suffix: bytes, count_lines: bool = True) -> List[Piece]:
     """The pieces of the file open as ``fh`` cut at each offset of ``cuts`` (increasing).
 
     ``prefix`` is the length of the document's opening (up to its first operator)
     and ``suffix`` the end tags that close it. :meth:`OperatorXmlReader.split`
-    chooses the cuts; tests call this with any cuts, good or bad.
+    chooses the cuts; tests call this with any cuts, good or bad. Without
+    ``count_lines``, the line of each piece is left 0: :meth:`read_piece` counts
+    it, in the process that reads the piece.
     """
-    lines = _count_lines(fh, cuts)
+    lines = _count_lines(fh, cuts) if count_lines else [0] * len(cuts)
     starts, ends = [0] + cuts, cuts + [-1]
     return [
         Piece(start, end, line, 0 if i == 0 else prefix, b"" if end < 0 else suffix)
