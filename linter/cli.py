@@ -71,7 +71,7 @@ _common = [
     click.option("--fail-on", type=click.Choice(["error", "warning", "note", "never"], case_sensitive=False), help="Lowest severity that makes the exit code 1 (default: warning)."),
     click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Read configuration from FILE (otherwise found by walking up)."),
     click.option("--no-config", is_flag=True, help="Ignore every configuration file."),
-    click.option("--jobs", "-j", type=click.IntRange(min=0), help="Worker processes for code files (0 = one per CPU; default: one per CPU from 400 files on, else 1)."),
+    click.option("--jobs", "-j", type=click.IntRange(min=0), help="Worker processes (0 = one per CPU; default: one per CPU for 400 code files or more and for operator exports over 8 MiB, else 1)."),
     click.option("--quiet", "-q", is_flag=True, help="Print findings only, no summary when there are none."),
     click.option("--statistics", is_flag=True, help="Add a count of findings per rule."),
     click.option("--exclude", multiple=True, help="Glob of paths to skip (adds to the configured excludes)."),

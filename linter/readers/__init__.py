@@ -46,6 +46,11 @@ class Reader:
                   in an earlier phase (e.g. logins found in code) are visible later
     ``streaming`` True when the reader streams a file of any size (no size limit);
                   streaming readers run in the main process, one file at a time
+
+    A streaming reader may also define ``split(path, parts)`` (pieces with
+    ``start``/``end`` byte offsets, or None) and ``read_piece(source, piece)``:
+    the engine then reads a big file in pieces, one process each, and falls
+    back to :meth:`read` when a piece raises :class:`ReadError`.
     """
 
     name: ClassVar[str] = ""
