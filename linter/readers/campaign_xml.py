@@ -68,7 +68,6 @@ _LF_REF_RE = re.compile(r"&#(?:0*10|[xX]0*[aA]);")
 _MARKUP_RE = re.compile(
     r"&(?P<ref>#[xX][0-9a-fA-F]+|#[0-9]+|[A-Za-z_][\w.-]*);|<!\[CDATA\[(?P<cdata>.*?)\]\]>|[&<]", re.S
 )
-_NOT_NEWLINE_RE = re.compile(r"[^\n]")
 
 
 # --------------------------------------------------------------------------- a SourceText with a position map
@@ -598,7 +597,7 @@ def _blank(text: str, ranges: List[Tuple[int, int]]) -> str:
     last = 0
     for start, end in sorted(ranges):
         parts.append(text[last:start])
-        parts.append(_NOT_NEWLINE_RE.sub(" ", text[start:end]))
+        parts.append("\n".join([" " * len(line) for line in text[start:end].split("\n")]))
         last = end
     parts.append(text[last:])
     return "".join(parts)
