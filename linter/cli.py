@@ -282,7 +282,7 @@ def rules_command(rule: Optional[str], config_file: Optional[str], no_config: bo
         for rid in matched:
             cls = rules[rid]
             if fmt == "markdown":
-                click.echo(rule_markdown(cls))
+                click.echo(rule_markdown(cls, rules.values()))
             else:
                 click.echo(f"{cls.id} {cls.name} ({cls.severity.label}, plugin {registry.rule_plugin[rid]})")
                 click.echo(f"\n{cls.summary()}\n")
@@ -298,7 +298,7 @@ def rules_command(rule: Optional[str], config_file: Optional[str], no_config: bo
         return
     if fmt == "markdown":
         for cls in rules.values():
-            click.echo(rule_markdown(cls))
+            click.echo(rule_markdown(cls, rules.values()))
         return
     width = max((len(c.name) for c in rules.values()), default=10)
     for cls in rules.values():

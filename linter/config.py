@@ -264,24 +264,45 @@ def resolve_severities(cfg: Config, rules: Mapping[str, Type[Rule]]) -> Dict[str
 
 
 def resolve_rule_options(cfg: Config, rules: Mapping[str, Type[Rule]]) -> Dict[str, Dict[str, Any]]:
-    """Options of every rule: its defaults overlaid with ``[tool.imslint.rules.<name>]``; types are checked."""
+    """Options of every rule: its defaults overlaid with ``[tool.imslint.rules.<selector>]``; types are checked.
+
+    A table is named by a rule name or id, or by a selector of several rules (an id
+    prefix such as ``IMS0``, or ``ALL``): its options then go to every matched rule
+    that has them, so options shared by a family (the operator rules'
+    ``allowed-logins``) are set once. A table for one rule wins over a prefix, a
+    longer prefix over a shorter one, and any prefix over ``ALL``.
+    """
     by_name = {cls.name: rid for rid, cls in rules.items()}
     out = {rid: copy.deepcopy(dict(cls.defaults)) for rid, cls in rules.items()}
+    tables = []
     for key, table in cfg.rules.items():
         rid = by_name.get(key) or (key.upper() if key.upper() in rules else None)
-        if rid is None:
-            raise ConfigError(f"{cfg.source()}: unknown rule {key!r} in 'rules' (expected a rule name such as 'native-operator')")
-        defaults = rules[rid].defaults
+        if rid is not None:
+            tables.append(((2, 0), key, [rid], table))
+            continue
+        matched = match_selector(key, rules) if key.strip() else set()
+        if not matched:
+            raise ConfigError(
+                f"{cfg.source()}: unknown rule {key!r} in 'rules' (expected a rule name such as 'native-operator', "
+                "an id, an id prefix or ALL)"
+            )
+        rank = (0, 0) if key.strip().upper() == "ALL" else (1, len(key.strip()))
+        tables.append((rank, key, sorted(matched), table))
+    for _, key, ids, table in sorted(tables, key=lambda t: t[0]):
         for opt, value in table.items():
-            if opt not in defaults:
-                known = ", ".join(sorted(defaults)) or "none"
-                raise ConfigError(f"{cfg.source()}: unknown option 'rules.{key}.{opt}' (options of {rid}: {known})")
-            default = defaults[opt]
-            if not _same_type(default, value):
-                raise ConfigError(
-                    f"{cfg.source()}: invalid value for 'rules.{key}.{opt}': expected {_type_name(default)}, got {value!r}"
-                )
-            out[rid][opt] = copy.deepcopy(value)
+            holders = [rid for rid in ids if opt in rules[rid].defaults]
+            if not holders:
+                known = ", ".join(sorted({o for rid in ids for o in rules[rid].defaults})) or "none"
+                whose = ids[0] if len(ids) == 1 else f"the rules {key!r} selects"
+                raise ConfigError(f"{cfg.source()}: unknown option 'rules.{key}.{opt}' (options of {whose}: {known})")
+            for rid in holders:
+                default = rules[rid].defaults[opt]
+                if not _same_type(default, value):
+                    raise ConfigError(
+                        f"{cfg.source()}: invalid value for 'rules.{key}.{opt}': expected {_type_name(default)}, "
+                        f"got {value!r}"
+                    )
+                out[rid][opt] = copy.deepcopy(value)
     return out
 
 

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Type
+import os
+from typing import Any, Iterable, Type
 
 from .rule import Rule
 
 
-def rule_markdown(rule: Type[Rule]) -> str:
-    """One README section for a rule, generated from its docstring and metadata."""
+def rule_markdown(rule: Type[Rule], others: Iterable[Type[Rule]] = ()) -> str:
+    """One README section for a rule, generated from its docstring and metadata.
+
+    ``others`` are the other loaded rules: options they share with this one are
+    pointed out, with the table that sets them for all at once.
+    """
     lines = [f"### {rule.id} {rule.name}", ""]
     meta = f"Severity: **{rule.severity.label}**"
     if rule.security_severity:
@@ -19,8 +24,15 @@ def rule_markdown(rule: Type[Rule]) -> str:
     lines += [meta, "", f"**{rule.summary()}**", "", rule.help_text()]
     if rule.defaults:
         lines += ["", f"Options (`[tool.imslint.rules.{rule.name}]`):", ""]
+        others = list(others)
         for key, value in sorted(rule.defaults.items()):
-            lines.append(f"- `{key}` (default `{json.dumps(value)}`)")
+            line = f"- `{key}` (default `{json.dumps(value)}`)"
+            sharers = sorted(o.id for o in others if o.id != rule.id and key in o.defaults)
+            if sharers:
+                prefix = os.path.commonprefix([rule.id, *sharers])
+                table = f"rules.{prefix}" if len(prefix) > 3 else "rules.ALL"
+                line += f"; also an option of {', '.join(sharers)}: set it once for all under `[tool.imslint.{table}]`"
+            lines.append(line)
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -51,7 +63,7 @@ def rules_section(registry: Any) -> str:
     for cls in builtin:
         anchor = f"{cls.id.lower()}-{cls.name}"
         rows.append(f"| [{cls.id}](#{anchor}) | `{cls.name}` | {cls.severity.label} | {cls.summary()} |")
-    parts = ["\n".join(rows)] + [rule_markdown(cls) for cls in builtin]
+    parts = ["\n".join(rows)] + [rule_markdown(cls, builtin) for cls in builtin]
     return "\n\n".join(p.rstrip() for p in parts) + "\n"
 
 

@@ -8,7 +8,7 @@ the email that will become their Adobe ID). The kinds are exclusive, so IMS001 a
 IMS005 never fire on the same operator.
 
 ``allowed-logins`` and ``technical-logins`` are options of each rule that needs them
-(with the same defaults): set them alike on every operator rule you configure.
+(with the same defaults): users set them once for all in ``[tool.imslint.rules.IMS0]``.
 """
 
 from __future__ import annotations

@@ -111,3 +111,27 @@ def test_severity_overrides(toy_registry):
     assert sev["TOY003"].label == "error" and sev["TOY001"].label == "error" and sev["TOY002"].label == "warning"
     with pytest.raises(ConfigError, match="unknown rule selector 'XYZ001' in 'severity'"):
         resolve_severities(Config(severity={"XYZ001": "note"}), toy_registry.rules)
+
+
+def test_rule_option_tables_may_name_a_family(registry):
+    rules = registry.rules
+    cfg = Config(path="c.toml", rules={
+        "ALL": {"allowed-logins": ["everyone"]},
+        "IMS0": {"allowed-logins": ["family"], "technical-logins": ["robot_*"]},
+        "native-operator": {"allowed-logins": ["only-ims001"]},
+    })
+    opts = resolve_rule_options(cfg, rules)
+    assert opts["IMS001"]["allowed-logins"] == ["only-ims001"]  # a rule's own table wins
+    assert opts["IMS002"]["allowed-logins"] == ["family"]  # a prefix wins over ALL
+    assert opts["IMS005"]["technical-logins"] == ["robot_*"]
+    assert "allowed-logins" not in opts["IMS101"]  # rules without the option are left alone
+    with pytest.raises(ConfigError) as err:
+        resolve_rule_options(Config(path="c.toml", rules={"IMS0": {"allowed-login": []}}), rules)
+    assert str(err.value).startswith("c.toml: unknown option 'rules.IMS0.allowed-login' (options of the rules 'IMS0' selects: ")
+    assert "allowed-logins" in str(err.value)
+    with pytest.raises(ConfigError) as err:
+        resolve_rule_options(Config(path="c.toml", rules={"IMS0": {"allowed-logins": "admin, svc"}}), rules)
+    assert "invalid value for 'rules.IMS0.allowed-logins': expected a list of strings" in str(err.value)
+    with pytest.raises(ConfigError) as err:
+        resolve_rule_options(Config(path="c.toml", rules={"IMS9": {}}), rules)
+    assert "unknown rule 'IMS9' in 'rules'" in str(err.value)

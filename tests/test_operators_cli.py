@@ -70,3 +70,27 @@ def test_truncated_export_exits_2_and_keeps_what_was_read(tmp_path, monkeypatch)
     assert r.exit_code == EXIT_ERROR
     assert "ops.xml:4:1: error IMS001" in r.output
     assert "ops.xml:" in r.output.split("error IMS001")[-1]  # the read error names the file (and line)
+
+
+def test_one_family_table_keeps_every_operator_rule_in_agreement(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, "ops.xml", """<?xml version="1.0"?>
+<package><entities schema="xtk:operator">
+<operator name="svc_batch" label="Batch account" type="0"><access authenticationType="native"/></operator>
+<operator name="jdoe" label="John Doe" email="john@acme.com" type="0"><access authenticationType="native"/></operator>
+</entities></package>
+""")
+
+    def findings():
+        r = CliRunner().invoke(main, ["check", "ops.xml", "--format", "json"])
+        import json
+
+        return sorted((f["rule_id"], f["properties"]["login"]) for f in json.loads(r.output)["findings"])
+
+    assert findings() == [("IMS001", "jdoe"), ("IMS005", "svc_batch")]
+    # Set on one rule only, the option leaves the others classifying the account their own way.
+    write(tmp_path, ".imslint.toml", '[rules.native-operator]\nallowed-logins = ["admin", "svc_batch"]\n')
+    assert findings() == [("IMS001", "jdoe"), ("IMS005", "svc_batch")]
+    # Set for the family, every operator rule leaves it alone.
+    write(tmp_path, ".imslint.toml", '[rules.IMS0]\nallowed-logins = ["admin", "svc_batch"]\n')
+    assert findings() == [("IMS001", "jdoe")]
