@@ -558,6 +558,7 @@ class _KV:
     segs: List[str]
     value: Value
     pos: int
+    postman: bool = False  # a Postman variable: the variables of a file are one flat scope
 
 
 def _config_value(raw: str, start: int, lang: str, extra: Sequence[str]) -> Value:
@@ -702,7 +703,7 @@ def _config_kvs(subject: SourceText, extra: Sequence[str]) -> List[_KV]:
         segs = key_segments(key)
         if segs:
             raw = pm.group("v")
-            kvs.append(_KV(key, segs, Value(classify_literal(raw, extra), raw, pm.start("v"), pm.end("v")), pm.start()))
+            kvs.append(_KV(key, segs, Value(classify_literal(raw, extra), raw, pm.start("v"), pm.end("v")), pm.start(), True))
     return kvs
 
 
@@ -715,26 +716,31 @@ def _scan_config(subject: SourceText, a: Analysis, extra: Sequence[str]) -> None
     kvs = _config_kvs(subject, extra)
     prefixes = set()
     has_endpoint = endpoint_in_text
+    postman_endpoint = False  # a Postman environment (or collection variables) pointing at Campaign
     for kv in kvs:
         ep_value = bool(_ENDPOINT_VALUE_RE.search(kv.value.text.lower()))
         campaignish = bool(_CAMPAIGN_SEGMENTS.intersection(kv.segs))
         if ep_value or (campaignish and kv.segs[-1] in _ENDPOINT_SEGMENTS):
             has_endpoint = True
             prefixes.add(tuple(kv.segs[:-1]))
+            postman_endpoint = postman_endpoint or (kv.postman and ep_value)
     if not has_endpoint:
         return
     for kv in kvs:
         if kv.segs[-1] not in _PW_SEGMENTS:
             continue
         prefix = tuple(kv.segs[:-1])
-        if not (_CAMPAIGN_SEGMENTS.intersection(kv.segs) or prefix in prefixes):
+        flat = kv.postman and postman_endpoint
+        if not (_CAMPAIGN_SEGMENTS.intersection(kv.segs) or prefix in prefixes or flat):
             continue
         login = MISSING_VALUE
         for other in kvs:
-            if other.segs[-1] in _LOGIN_SEGMENTS and tuple(other.segs[:-1]) == prefix:
+            if other.segs[-1] in _LOGIN_SEGMENTS and (
+                tuple(other.segs[:-1]) == prefix or (flat and other.postman and len(other.segs) == 1)
+            ):
                 login = other.value
                 break
-        how = f"configuration key `{kv.key}`"
+        how = f"Postman variable `{kv.key}`" if kv.postman else f"configuration key `{kv.key}`"
         a.logons.append(LogonSite(how, kv.pos, kv.value.end, login, kv.value, config=True))
 
 
