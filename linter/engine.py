@@ -24,7 +24,7 @@ from .model import (
 )
 from .plugins import Registry
 from .readers import InputFile, ReadError, Reader
-from .readers.source import decode_bytes, normalize_newlines
+from .readers.source import decode_bytes, normalize_newlines, sniff_utf16
 from .rule import Rule, RunContext
 from .suppressions import (
     Directive,
@@ -129,7 +129,11 @@ class Checker:
             return list(self.rules.values())
         chosen = list(self.always)
         if self.keyed:
-            if data[:2] in (b"\xff\xfe", b"\xfe\xff") or data[:4] in (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff"):
+            if (
+                data[:2] in (b"\xff\xfe", b"\xfe\xff")
+                or data[:4] in (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")
+                or ((data[:1] == b"\x00" or data[1:2] == b"\x00") and sniff_utf16(data[:HEAD_SIZE]))
+            ):
                 data = decode_bytes(data).encode("utf-8", "replace")  # UTF-16/32: keywords are looked for in UTF-8
             low = data.lower()
             present = _present_keywords(low, self._keyword_order)

@@ -224,3 +224,15 @@ def test_keywords_are_found_in_utf16_files(tmp_path, toy_registry):
     (tmp_path / "a.toy").write_bytes("password=u16secret\n".encode("utf-16"))
     result = run(tmp_path, toy_registry, select=["TOY001"])
     assert result.subjects == {"source": 1}  # the pre-filter let the UTF-16 file through to its reader
+
+
+def test_utf16_files_without_bom_are_read_and_their_findings_located(tmp_path, registry):
+    text = '// soaprouter.jsp\nvar r = xtk.session.Logon("", "api_crm", "Winter2024!", <params/>);\n'
+    (tmp_path / "le.js").write_bytes(text.encode("utf-16-le"))
+    (tmp_path / "be.js").write_bytes(text.encode("utf-16-be"))
+    config = Config(root=str(tmp_path), respect_gitignore=False, select=["IMS101"])
+    result = lint(["."], config, registry, cwd=str(tmp_path))
+    assert not result.skipped and not result.errors
+    assert [(f.location.path, f.location.line, f.location.column) for f in result.findings] == [
+        ("be.js", 2, 43), ("le.js", 2, 43)]
+    assert all("Winter2024!" not in f.message for f in result.findings)

@@ -19,7 +19,7 @@ from linter.readers.campaign_xml import (
     iter_start_tags,
     scan_elements,
 )
-from linter.readers.source import SourceReader, decode_bytes, language_for, looks_binary, normalize_newlines
+from linter.readers.source import SourceReader, decode_bytes, language_for, looks_binary, normalize_newlines, sniff_utf16
 
 PNG_1X1 = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
@@ -89,6 +89,28 @@ class TestDecode:
 
     def test_bytes_undefined_in_windows_1252_fall_back_to_latin1(self):
         assert decode_bytes(b"abc\x81\x8d") == "abc\x81\x8d"
+
+    @pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+    def test_utf16_without_bom_is_recognised(self, codec):
+        text = 'Logon("", "api_crm", "Pässwörd")\r\n\tnext = 1;\n'
+        assert decode_bytes(text.encode(codec)) == text
+        assert sniff_utf16(text.encode(codec)) == codec
+        assert not looks_binary(text.encode(codec))
+
+    @pytest.mark.parametrize(
+        "data",
+        [
+            b"short\x00",
+            bytes(range(256)) * 4,  # every byte value: binary
+            "a\x01b\x02c\x03d\x04e\x05f\x06g\x07h".encode("utf-16-le"),  # UTF-16 of control characters
+            "abcdefghijklmnop".encode("utf-32-le"),  # three NULs out of four
+            b"text then a NUL \x00 byte, then more text",
+        ],
+        ids=["too-short", "all-bytes", "controls", "utf-32", "one-nul"],
+    )
+    def test_binary_is_not_taken_for_utf16(self, data):
+        assert sniff_utf16(data) is None
+        assert looks_binary(data)
 
     def test_declared_utf16_without_bom_is_not_trusted(self):
         assert decode_bytes(b"<r/>", "UTF-16") == "<r/>"

@@ -24,7 +24,7 @@ from lxml import etree
 
 from ..model import Location, SourceText
 from . import InputFile, ReadError, Reader
-from .source import HEAD_SIZE, bom_encoding, decode_bytes, looks_binary, normalize_newlines
+from .source import HEAD_SIZE, bom_encoding, decode_bytes, looks_binary, normalize_newlines, sniff_utf16
 
 XML_EXTENSIONS = (".xml", ".wsdl", ".xsd", ".xsl", ".xslt")
 
@@ -297,7 +297,7 @@ def _doctype_end(text: str, i: int) -> int:
 
 
 def _head_text(head: bytes) -> str:
-    bom = bom_encoding(head)
+    bom = bom_encoding(head) or sniff_utf16(head)
     if bom is not None:
         return head.decode(bom, "ignore").lstrip("\ufeff")
     return head.decode("latin-1")

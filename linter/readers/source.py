@@ -125,9 +125,34 @@ def looks_binary(head: bytes) -> bool:
             return True
     if _RIFF_RE.match(head) or _FTYP_RE.match(head):
         return True
-    if bom_encoding(head) is not None:
+    if bom_encoding(head) is not None or sniff_utf16(head) is not None:
         return False
     return b"\x00" in head[:HEAD_SIZE]
+
+
+def sniff_utf16(head: bytes) -> Optional[str]:
+    """``utf-16-le`` or ``utf-16-be`` for UTF-16 text written without a byte-order mark, else None.
+
+    Such text (mostly ASCII) has a NUL in nearly every odd (LE) or even (BE)
+    byte and almost none in the others; the decoded head must then hold no
+    control character but tabs, line breaks and form feeds. A binary file
+    seldom passes both tests.
+    """
+    sample = head[: min(len(head), HEAD_SIZE) & ~1]
+    pairs = len(sample) // 2
+    if pairs < 8 or b"\x00" not in sample:
+        return None
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    if odd >= 0.9 * pairs and even <= 0.02 * pairs:
+        codec = "utf-16-le"
+    elif even >= 0.9 * pairs and odd <= 0.02 * pairs:
+        codec = "utf-16-be"
+    else:
+        return None
+    text = sample.decode(codec, "replace")
+    if any(c < " " and c not in "\t\n\r\f" for c in text):
+        return None
+    return codec
 
 
 def bom_encoding(data: bytes) -> Optional[str]:
@@ -139,9 +164,12 @@ def bom_encoding(data: bytes) -> Optional[str]:
 
 
 def _strip_bom(data: bytes) -> Tuple[bytes, Optional[str]]:
+    """(``data`` without its byte-order mark, the encoding the mark or a BOM-less UTF-16 sniff gives)."""
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             return data[len(bom) :], encoding
+    if data[:1] == b"\x00" or data[1:2] == b"\x00":
+        return data, sniff_utf16(data[:HEAD_SIZE])
     return data, None
 
 
