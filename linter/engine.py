@@ -217,17 +217,21 @@ class Checker:
             return None
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
 
         # The first piece is read here, the others by forked workers, all at once. Every piece gets
         # fresh rule instances (with a copy of the facts), so nothing is kept if one piece fails.
         run = (self.registry, self.plan, self.context)
-        with ProcessPoolExecutor(
-            max_workers=len(pieces) - 1, mp_context=multiprocessing.get_context("fork"),
-            initializer=_piece_init, initargs=run,
-        ) as pool:
-            pending = pool.map(_piece_task, [(item, reader, piece) for piece in pieces[1:]])
-            first = _read_piece(run, item, reader, pieces[0])
-            results = [first, *pending] if first is not None else [None]
+        try:
+            with ProcessPoolExecutor(
+                max_workers=len(pieces) - 1, mp_context=multiprocessing.get_context("fork"),
+                initializer=_piece_init, initargs=run,
+            ) as pool:
+                pending = pool.map(_piece_task, [(item, reader, piece) for piece in pieces[1:]])
+                first = _read_piece(run, item, reader, pieces[0])
+                results = [first, *pending] if first is not None else [None]
+        except BrokenProcessPool:
+            return None  # a worker died: the file is read whole, here
         if any(r is None for r in results):
             return None
         # Each worker looked for the suppression marker in its range: the file is read once more
@@ -496,7 +500,10 @@ def _describe(exc: BaseException, secrets: Iterable[str]) -> str:
 _WORKER: Dict[str, Any] = {}
 
 
-def _worker_init(registry: Optional[Registry], plan: Plan, plugin_spec: Tuple[Tuple[str, ...], Optional[str]]) -> None:
+def _worker_init(
+    registry: Optional[Registry], plan: Plan, plugin_spec: Tuple[Tuple[str, ...], Optional[str]],
+    slots: Any = None, claimed: Any = None,
+) -> None:
     if registry is None:  # spawn start method: load the plugins again in this process
         from .plugins import get_plugin_manager
 
@@ -505,17 +512,27 @@ def _worker_init(registry: Optional[Registry], plan: Plan, plugin_spec: Tuple[Tu
     checker._facts_out = []
     _WORKER["checker"] = checker
     _WORKER["readers"] = list(registry.readers)
+    _WORKER["slots"] = slots
+    if claimed is not None:
+        with claimed.get_lock():  # each worker process writes the file it is checking in its own slot
+            _WORKER["slot"] = claimed.value % len(slots)
+            claimed.value += 1
 
 
-def _worker_chunk(chunk: List[Discovered]) -> List[Tuple[FileOutcome, Optional[str]]]:
+def _worker_chunk(chunk: List[Tuple[int, Discovered]]) -> List[Tuple[FileOutcome, Optional[str]]]:
     checker: Checker = _WORKER["checker"]
     readers = _WORKER["readers"]
+    slots, slot = _WORKER.get("slots"), _WORKER.get("slot")
     results = []
-    for item in chunk:
+    for index, item in chunk:
+        if slots is not None:
+            slots[slot] = index  # if this process dies, the main process knows which file it was on
         checker._facts_out = []
         outcome, deferred = checker.process(item, readers)
         outcome.facts = list(checker._facts_out)
         results.append((outcome, deferred.name if deferred else None))
+    if slots is not None:
+        slots[slot] = -1
     return results
 
 
@@ -742,21 +759,67 @@ def auto_jobs(n_files: int) -> int:
 def _run_parallel(
     files: List[Discovered], registry: Registry, plan: Plan, config: Config, jobs: int, context: RunContext
 ) -> List[Tuple[Discovered, FileOutcome, Optional[Reader]]]:
+    """Check ``files`` in ``jobs`` worker processes; a worker that dies costs one file, not the run.
+
+    Each worker writes the index of the file it is checking in a shared slot. When
+    a worker process dies (a crash in a native library, the out-of-memory killer),
+    the pool breaks: the files then being checked are each run again alone in a
+    process of its own (reported as an error if that one dies too), and the files
+    not yet checked go to a new pool.
+    """
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures.process import BrokenProcessPool
 
     method = "fork" if sys.platform.startswith("linux") else "spawn"
     mp = multiprocessing.get_context(method)
     inherited = registry if method == "fork" else None
-    chunk_size = max(1, min(256, len(files) // (jobs * 8) or 1))
-    chunks = [files[i : i + chunk_size] for i in range(0, len(files), chunk_size)]
     spec = (tuple(config.plugins), config.root if config.path else None)
     readers = {r.name: r for r in registry.readers}
+    done: Dict[int, Tuple[FileOutcome, Optional[str]]] = {}
+    todo = list(range(len(files)))
+    suspects: List[int] = []
+    while todo:
+        chunk_size = max(1, min(256, len(todo) // (jobs * 8) or 1))
+        chunks = [[(i, files[i]) for i in todo[k : k + chunk_size]] for k in range(0, len(todo), chunk_size)]
+        slots, claimed = mp.RawArray("q", [-1] * jobs), mp.Value("i", 0)
+        try:
+            with ProcessPoolExecutor(
+                max_workers=jobs, mp_context=mp, initializer=_worker_init, initargs=(inherited, plan, spec, slots, claimed)
+            ) as pool:
+                futures = {pool.submit(_worker_chunk, chunk): chunk for chunk in chunks}
+                for future in as_completed(futures):
+                    for (i, _), result in zip(futures[future], future.result()):
+                        done[i] = result
+            todo = []
+        except BrokenProcessPool:
+            in_flight = sorted({i for i in slots if i >= 0} - done.keys())
+            suspects += in_flight or [i for i in todo if i not in done]  # no clue: each file alone
+            todo = [i for i in todo if i not in done and i not in suspects]
+    for i in suspects:
+        done[i] = _alone(files[i], mp, inherited, plan, spec)
     out: List[Tuple[Discovered, FileOutcome, Optional[Reader]]] = []
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=mp, initializer=_worker_init, initargs=(inherited, plan, spec)) as pool:
-        for chunk, results in zip(chunks, pool.map(_worker_chunk, chunks)):
-            for item, (outcome, reader_name) in zip(chunk, results):
-                for fact in outcome.facts:
-                    context.add(fact)
-                out.append((item, outcome, readers[reader_name] if reader_name else None))
+    for i, item in enumerate(files):
+        outcome, reader_name = done[i]
+        for fact in outcome.facts:
+            context.add(fact)
+        out.append((item, outcome, readers[reader_name] if reader_name else None))
     return out
+
+
+def _alone(item: Discovered, mp: Any, registry: Optional[Registry], plan: Plan, spec: Any) -> Tuple[FileOutcome, Optional[str]]:
+    """Check one file in a process of its own: an error for the file if that process dies too."""
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        with ProcessPoolExecutor(max_workers=1, mp_context=mp, initializer=_worker_init, initargs=(registry, plan, spec)) as pool:
+            return pool.submit(_worker_chunk, [(0, item)]).result()[0]
+    except BrokenProcessPool:
+        out = FileOutcome()
+        out.errors.append(FileError(
+            item.display,
+            "the worker process checking this file died (a crash in a native library, or the system ran out of "
+            "memory); the file was not checked",
+        ))
+        return out, None

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 
-
+from linter import Rule
 from linter.config import Config
 from linter.engine import lint
 from linter.suppressions import read_baseline, write_baseline
@@ -236,3 +237,40 @@ def test_utf16_files_without_bom_are_read_and_their_findings_located(tmp_path, r
     assert [(f.location.path, f.location.line, f.location.column) for f in result.findings] == [
         ("be.js", 2, 43), ("le.js", 2, 43)]
     assert all("Winter2024!" not in f.message for f in result.findings)
+
+
+MAIN_PID = os.getpid()
+
+
+class DiesOnAFile(Rule):
+    """Kills its worker process on one file (a stand-in for a crash in a native library)"""
+
+    id = "TST902"
+    name = "dies-on-a-file"
+    keywords = None
+
+    def check(self, subject, options):
+        if "CRASH-NOW" in subject.text and os.getpid() != MAIN_PID:
+            os._exit(3)
+        return ()
+
+
+def test_a_worker_process_that_dies_costs_one_file_not_the_run(tmp_path):
+    from linter import hookimpl
+    from linter.plugins import get_plugin_manager
+
+    class Plugin:
+        @hookimpl
+        def imslint_register_rules(self):
+            return [DiesOnAFile]
+
+    registry = get_plugin_manager(extra=[("tst", Plugin())])
+    for i in range(40):
+        extra = "// CRASH-NOW\n" if i == 17 else "\n"
+        write(tmp_path, f"src/job{i:02}.js",
+              f'{extra}var r = xtk.session.Logon("", "api{i}", "Secret{i}!", <params/>); // soaprouter.jsp\n')
+    config = Config(root=str(tmp_path), respect_gitignore=False, select=["IMS101", "TST902"], jobs=2)
+    result = lint(["."], config, registry, cwd=str(tmp_path))
+    assert [(e.path, e.line) for e in result.errors] == [("src/job17.js", None)]
+    assert "worker process checking this file died" in result.errors[0].message
+    assert sorted(f.location.path for f in result.findings) == [f"src/job{i:02}.js" for i in range(40) if i != 17]

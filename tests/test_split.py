@@ -370,3 +370,45 @@ def test_a_worker_reading_two_pieces_exports_each_piece_state_alone(tmp_path, mo
     one.context = RunContext(root=str(tmp_path))
     one.check_batch(_records(path), one.defaults)
     assert sum(sizes) == len(one.export_state()[1]) and all(sizes)
+
+
+class DiesInAWorker(Rule):
+    """Kills the process of any piece but the first (a stand-in for a crash in a native library)"""
+
+    id = "TST903"
+    name = "dies-in-a-worker"
+    subject = OperatorRecord
+
+    def check(self, op, options):
+        if os.getpid() != MAIN_PID:
+            os._exit(3)
+        return ()
+
+
+MAIN_PID = os.getpid()
+
+
+@needs_fork
+def test_a_piece_whose_process_dies_makes_the_file_read_whole(tmp_path, monkeypatch):
+    monkeypatch.setattr(ops, "SPLIT_MIN_BYTES", 0)
+    write(tmp_path, "export.xml", export(300))
+
+    class Plugin:
+        from linter import hookimpl
+
+        @hookimpl
+        def imslint_register_rules(self):
+            return [DiesInAWorker]
+
+    from linter.plugins import get_plugin_manager
+
+    registry = get_plugin_manager(extra=[("tst", Plugin())])
+    attempts = []
+    real = engine.Checker.check_split
+    monkeypatch.setattr(engine.Checker, "check_split", lambda *a: attempts.append(real(*a)))
+    runs = []
+    for jobs in (1, 2):
+        config = Config(root=str(tmp_path), respect_gitignore=False, select=["IMS0", "TST903"], jobs=jobs)
+        runs.append(_dump(lint(["."], config, registry, cwd=str(tmp_path))))
+    assert attempts == [None]  # cut, a worker died, read whole
+    assert runs[0] == runs[1] and runs[0][0] and not runs[0][2]
