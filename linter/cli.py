@@ -63,7 +63,7 @@ def main() -> None:
 
 
 _common = [
-    click.option("--format", "-f", "fmt", default="text", show_default=True, help="Output format: text, json, sarif, or one a plugin adds."),
+    click.option("--format", "-f", "fmt", default="text", show_default=True, help="Output format: text, json, sarif, github, or one a plugin adds."),
     click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write the report to FILE instead of standard output."),
     click.option("--select", multiple=True, help="Rules to apply (ids, id prefixes or names; comma-separated or repeated). Replaces the configured selection."),
     click.option("--extend-select", multiple=True, help="Rules to add to the selection."),
@@ -192,7 +192,8 @@ def check(paths: Tuple[str, ...], **opts: Any) -> None:
     """Scan files and folders (default: the current folder) and report findings.
 
     Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it,
-    2 usage, configuration or plugin error, or a file that could not be read.
+    2 usage, configuration or plugin error, a file that could not be read or
+    checked, or a rule that crashed (every other finding is still reported).
     """
     try:
         result, registry, cfg = run_check(paths, opts)
