@@ -317,8 +317,26 @@ class Checker:
     def _check_batch(
         self, batch: List[Any], rules: Sequence[Rule], problems: list, secrets: Set[str], out: FileOutcome, plans: Dict[Any, Tuple[list, list]]
     ) -> None:
-        groups: Dict[int, Tuple[Tuple[list, list], List[Any]]] = {}
         take = self._take
+        for (single, batched), subjects in self._group(batch, rules, out, plans):
+            for rule, options in single:
+                for subject in subjects:
+                    try:
+                        for item in rule.check(subject, options) or ():
+                            take(rule, item, problems, secrets)
+                    except Exception as exc:
+                        self._rule_error(rule, subject, exc, secrets, out)
+            for rule, options in batched:
+                try:
+                    for _subject, item in rule.check_batch(subjects, options) or ():
+                        take(rule, item, problems, secrets)
+                except Exception as exc:
+                    self._rule_error(rule, subjects[0], exc, secrets, out)
+
+    def _group(
+        self, batch: List[Any], rules: Sequence[Rule], out: FileOutcome, plans: Dict[Any, Tuple[list, list]]
+    ) -> List[Tuple[Tuple[list, list], List[Any]]]:
+        """The subjects of ``batch`` grouped by plan (in order), counted per kind in ``out.subjects``."""
         kinds = set(map(type, batch))
         if len(kinds) == 1:
             cls = kinds.pop()
@@ -326,41 +344,14 @@ class Checker:
                 # One kind of subject without a language (every record of an export): one plan for all.
                 kind = getattr(cls, "kind", "subject")
                 out.subjects[kind] = out.subjects.get(kind, 0) + len(batch)
-                single, batched = self._plan(batch[0], rules, plans)
-                for rule, options in single:
-                    for subject in batch:
-                        try:
-                            for item in rule.check(subject, options) or ():
-                                take(rule, item, problems, secrets)
-                        except Exception as exc:
-                            self._rule_error(rule, subject, exc, secrets, out)
-                for rule, options in batched:
-                    try:
-                        for _subject, item in rule.check_batch(batch, options) or ():
-                            take(rule, item, problems, secrets)
-                    except Exception as exc:
-                        self._rule_error(rule, batch[0], exc, secrets, out)
-                return
+                return [(self._plan(batch[0], rules, plans), batch)]
+        groups: Dict[int, Tuple[Tuple[list, list], List[Any]]] = {}
         for subject in batch:
             kind = getattr(subject, "kind", "subject")
             out.subjects[kind] = out.subjects.get(kind, 0) + 1
             plan = self._plan(subject, rules, plans)
-            single, batched = plan
-            if batched:
-                groups.setdefault(id(plan), (plan, []))[1].append(subject)
-            for rule, options in single:
-                try:
-                    for item in rule.check(subject, options) or ():
-                        take(rule, item, problems, secrets)
-                except Exception as exc:
-                    self._rule_error(rule, subject, exc, secrets, out)
-        for (_, batched), subjects in groups.values():
-            for rule, options in batched:
-                try:
-                    for _subject, item in rule.check_batch(subjects, options) or ():
-                        take(rule, item, problems, secrets)
-                except Exception as exc:
-                    self._rule_error(rule, subjects[0], exc, secrets, out)
+            groups.setdefault(id(plan), (plan, []))[1].append(subject)
+        return list(groups.values())
 
     @staticmethod
     def _rule_error(rule: Rule, subject: Any, exc: Exception, secrets: Set[str], out: FileOutcome) -> None:

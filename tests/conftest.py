@@ -63,3 +63,14 @@ def write(base, rel, text):
     with open(path, "w", encoding="utf-8", newline="") as fh:
         fh.write(text)
     return path
+
+
+def registry_with(*rule_classes):
+    """The full built-in registry plus ``rule_classes``, registered by a throw-away plugin."""
+
+    class Plugin:
+        @hookimpl
+        def imslint_register_rules(self):
+            return list(rule_classes)
+
+    return get_plugin_manager(extra=[("tst", Plugin())])

@@ -10,7 +10,7 @@ from linter.config import Config
 from linter.engine import lint
 from linter.suppressions import read_baseline, write_baseline
 
-from conftest import write
+from conftest import registry_with, write
 
 
 def run(tmp_path, registry, **cfg):
@@ -256,15 +256,7 @@ class DiesOnAFile(Rule):
 
 
 def test_a_worker_process_that_dies_costs_one_file_not_the_run(tmp_path):
-    from linter import hookimpl
-    from linter.plugins import get_plugin_manager
-
-    class Plugin:
-        @hookimpl
-        def imslint_register_rules(self):
-            return [DiesOnAFile]
-
-    registry = get_plugin_manager(extra=[("tst", Plugin())])
+    registry = registry_with(DiesOnAFile)
     for i in range(40):
         extra = "// CRASH-NOW\n" if i == 17 else "\n"
         write(tmp_path, f"src/job{i:02}.js",

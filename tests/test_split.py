@@ -19,7 +19,7 @@ from linter.readers import InputFile, ReadError
 from linter.reporters.json import pretty
 from rules.operators import DuplicateEmail
 
-from conftest import write
+from conftest import registry_with, write
 
 needs_fork = pytest.mark.skipif(not engine._can_fork(), reason="pieces are read in forked processes (Linux)")
 
@@ -237,16 +237,7 @@ def test_a_rule_whose_state_cannot_merge_keeps_the_file_in_one_process(tmp_path,
     assert DuplicateEmail.mergeable() and Rule.mergeable()
     write(tmp_path, "export.xml", export(300))
 
-    class Plugin:
-        from linter import hookimpl
-
-        @hookimpl
-        def imslint_register_rules(self):
-            return [KeepsStateWithoutMerge]
-
-    from linter.plugins import get_plugin_manager
-
-    registry = get_plugin_manager(extra=[("tst", Plugin())])
+    registry = registry_with(KeepsStateWithoutMerge)
     config = Config(root=str(tmp_path), respect_gitignore=False, select=["TST901", "IMS0"], jobs=2)
     result = lint(["."], config, registry, cwd=str(tmp_path))
     assert [f.message for f in result.findings if f.rule_id == "TST901"] == ["300 operators"]
@@ -393,16 +384,7 @@ def test_a_piece_whose_process_dies_makes_the_file_read_whole(tmp_path, monkeypa
     monkeypatch.setattr(ops, "SPLIT_MIN_BYTES", 0)
     write(tmp_path, "export.xml", export(300))
 
-    class Plugin:
-        from linter import hookimpl
-
-        @hookimpl
-        def imslint_register_rules(self):
-            return [DiesInAWorker]
-
-    from linter.plugins import get_plugin_manager
-
-    registry = get_plugin_manager(extra=[("tst", Plugin())])
+    registry = registry_with(DiesInAWorker)
     attempts = []
     real = engine.Checker.check_split
     monkeypatch.setattr(engine.Checker, "check_split", lambda *a: attempts.append(real(*a)))
