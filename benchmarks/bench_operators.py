@@ -6,7 +6,8 @@ accounts with unique emails, about 0.15% get one), the script generates the expo
 into ``benchmarks/data/`` when missing (git-ignored), then measures, each in a fresh
 subprocess, the wall time and the peak resident memory of:
 
-``bare``     lxml ``iterparse`` over the file, clearing each ``<operator>`` (the floor)
+``bare``     lxml ``iterparse`` over the file, clearing each ``<operator>`` (the floor); for
+             ``--formats csv`` (the console's operator list), Python's ``csv`` module
 ``reader``   imslint's OperatorXmlReader alone (records built, no rule)
 ``rules``    the reader plus the seven operator rules called on each record in a tight
              loop (what an engine with no per-call overhead would cost), without the engine
@@ -55,13 +56,23 @@ for _, el in etree.iterparse(sys.argv[1], events=("end",), tag="{*}operator", re
 print(n)
 """
 
+BARE_CSV = r"""
+import csv, sys
+n = 0
+with open(sys.argv[1], encoding="utf-8", newline="") as fh:
+    for row in csv.reader(fh, delimiter=";"):
+        n += 1
+print(n - 1)
+"""
+
 READER = r"""
 import sys
 sys.path.insert(0, sys.argv[2])
 from linter.readers import InputFile
-from linter.readers.operators import OperatorXmlReader
+from linter.readers.operators import OperatorCsvReader, OperatorXmlReader
 n = 0
-for rec in OperatorXmlReader().read(InputFile(sys.argv[1], "export.xml")):
+reader = OperatorCsvReader() if sys.argv[1].endswith(".csv") else OperatorXmlReader()
+for rec in reader.read(InputFile(sys.argv[1], "export")):
     n += 1
 print(n)
 """
@@ -171,11 +182,11 @@ def imslint_command(path: str, *options: str) -> Optional[List[str]]:
     return base + ["check", path, "--select", "IMS0", "--no-config", *options, "-o", os.devnull]
 
 
-def ensure(count: int, mix: str) -> str:
-    """Path of the export of ``count`` operators of ``mix``, generated when missing."""
+def ensure(count: int, mix: str, fmt: str = "xml") -> str:
+    """Path of the export of ``count`` operators of ``mix`` (``xml`` or ``csv``), generated when missing."""
     os.makedirs(DATA, exist_ok=True)
     label = f"{count // 1000}k" if count % 1000 == 0 else str(count)
-    path = os.path.join(DATA, f"ops-{label}.xml" if mix == "realistic" else f"ops-{mix}-{label}.xml")
+    path = os.path.join(DATA, f"ops-{label}.{fmt}" if mix == "realistic" else f"ops-{mix}-{label}.{fmt}")
     if not os.path.exists(path):
         print(f"generating {path} ...", flush=True)
         subprocess.run([sys.executable, os.path.join(HERE, "gen_operators.py"), "--count", str(count), "--mix", mix,
@@ -195,47 +206,52 @@ def main(argv: Optional[List[str]] = None) -> int:
     ap.add_argument("--mixes", default="realistic,few", help="comma-separated mixes (realistic, few)")
     ap.add_argument("--variants", default="bare,reader,rules,batch,json,json-j1,quiet", help="comma-separated rows to run")
     ap.add_argument("--repeat", type=int, default=1, help="runs per measurement (the best is kept)")
+    ap.add_argument("--formats", default="xml", help="comma-separated export formats: xml (package), csv (console list)")
     args = ap.parse_args(argv)
     py = sys.executable
     wanted = [v.strip() for v in args.variants.split(",") if v.strip()]
     cli_ok = imslint_command("x") is not None
     warm_bytecode()
     print(f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}, bytecode cache in {os.path.join(DATA, '.pycache')}")
-    print(f"{'operators':>10} {'mix':<9} {'MiB':>4}  {'variant':<7} {'wall s':>7} {'peak MiB':>9} {'x bare':>7}  output")
-    for count in (int(s) for s in args.sizes.split(",") if s.strip()):
-        for mix in (m.strip() for m in args.mixes.split(",") if m.strip()):
-            path = ensure(count, mix)
-            size = os.path.getsize(path) / 2**20
+    print(f"{'operators':>10} {'mix':<9} {'fmt':<4} {'MiB':>4}  {'variant':<7} {'wall s':>7} {'peak MiB':>9} {'x bare':>7}  output")
+    combos = [(int(c), m.strip(), f.strip()) for f in args.formats.split(",") if f.strip()
+              for c in args.sizes.split(",") if c.strip() for m in args.mixes.split(",") if m.strip()]
+    for count, mix, fmt in combos:
+        path = ensure(count, mix, fmt)
+        size = os.path.getsize(path) / 2**20
+        if fmt == "csv":  # the floor is Python's csv module; the rules/batch scripts read XML only
+            commands = {"bare": [py, "-c", BARE_CSV, path], "reader": [py, "-c", READER, path, ROOT]}
+        else:
             commands = {
                 "bare": [py, "-c", BARE, path],
                 "reader": [py, "-c", READER, path, ROOT],
                 "rules": [py, "-c", RULES, path, ROOT],
                 "batch": [py, "-c", BATCH, path, ROOT],
             }
-            if cli_ok:
-                commands["json"] = imslint_command(path, "--format", "json")  # type: ignore[assignment]
-                commands["json-j1"] = imslint_command(path, "--format", "json", "--jobs", "1")  # type: ignore[assignment]
-                commands["quiet"] = imslint_command(path, "--format", "text", "--quiet")  # type: ignore[assignment]
-            floor = None
-            for name in wanted:
-                cmd = commands.get(name)
-                if cmd is None:
-                    continue
-                res = measure(cmd, args.repeat)
-                cli = name in ("json", "json-j1", "quiet")
-                # The CLI exits 1 when it reports findings at or above --fail-on.
-                if res["rc"] not in ((0, 1) if cli else (0,)):
-                    print(f"  {name} failed (exit {res['rc']}): {res['err']}")
-                    continue
-                if name == "bare":
-                    floor = res["wall"]
-                ratio = f"{res['wall'] / floor:>7.2f}" if floor else f"{'-':>7}"
-                shown = res["out"].strip().splitlines()[-1][:30] if res["out"].strip() else ""
-                print(
-                    f"{count:>10} {mix:<9} {size:>4.0f}  {name:<7} {res['wall']:>7.2f} {res['peak_kib'] / 1024:>9.1f} "
-                    f"{ratio}  {shown}",
-                    flush=True,
-                )
+        if cli_ok:
+            commands["json"] = imslint_command(path, "--format", "json")  # type: ignore[assignment]
+            commands["json-j1"] = imslint_command(path, "--format", "json", "--jobs", "1")  # type: ignore[assignment]
+            commands["quiet"] = imslint_command(path, "--format", "text", "--quiet")  # type: ignore[assignment]
+        floor = None
+        for name in wanted:
+            cmd = commands.get(name)
+            if cmd is None:
+                continue
+            res = measure(cmd, args.repeat)
+            cli = name in ("json", "json-j1", "quiet")
+            # The CLI exits 1 when it reports findings at or above --fail-on.
+            if res["rc"] not in ((0, 1) if cli else (0,)):
+                print(f"  {name} failed (exit {res['rc']}): {res['err']}")
+                continue
+            if name == "bare":
+                floor = res["wall"]
+            ratio = f"{res['wall'] / floor:>7.2f}" if floor else f"{'-':>7}"
+            shown = res["out"].strip().splitlines()[-1][:30] if res["out"].strip() else ""
+            print(
+                f"{count:>10} {mix:<9} {fmt:<4} {size:>4.0f}  {name:<7} {res['wall']:>7.2f} {res['peak_kib'] / 1024:>9.1f} "
+                f"{ratio}  {shown}",
+                flush=True,
+            )
     return 0
 
 

@@ -9,6 +9,7 @@ as a stream, so N can be in the millions without holding the document in memory.
 
     python benchmarks/gen_operators.py --count 200000 --out benchmarks/data/ops-200k.xml
     python benchmarks/gen_operators.py --count 200000 --mix few --out benchmarks/data/ops-few-200k.xml
+    python benchmarks/gen_operators.py --count 1000000 --out benchmarks/data/ops-1000k.csv   (console CSV)
 """
 
 from __future__ import annotations
@@ -27,8 +28,8 @@ GROUPS = ["admin", "delivery", "content", "report", "workflow", "operation", "ca
 MIXES = {"realistic": (0.02, 0.023, 0.028), "few": (0.001, 0.00115, 0.0014)}
 
 
-def operators(count: int, seed: int, mix: str = "realistic"):
-    """Yield one ``<operator>`` element (as text, with its trailing newline) per operator."""
+def people(count: int, seed: int, mix: str = "realistic"):
+    """Yield (login, label, email, authentication type, disabled, no console, groups) per operator."""
     rng = random.Random(seed)
     native, technical, disabled = MIXES[mix]
     for i in range(count):
@@ -36,32 +37,45 @@ def operators(count: int, seed: int, mix: str = "realistic"):
         label = f"{first.title()} {last.title()} {i}"
         roll = rng.random()
         groups = rng.sample(GROUPS[1:], rng.randint(0, 2))
-        members = "".join(f'\n      <group _operation="none" name="{g}" type="1"/>' for g in groups)
-        links = f"\n    <operatorGroup>{members}\n    </operatorGroup>" if groups else ""
         if roll < native:  # native person
             email = "" if rng.random() < 0.1 else f"{first}.{last}.{i}@acme.com"
             if rng.random() < 0.05:
                 email = "shared.mailbox@acme.com"
-            yield (
-                f"    <operator email={quoteattr(email)} label={quoteattr(label)} name={quoteattr(f'{first[0]}{last}{i}')} type=\"0\">\n"
-                f"    <access authenticationType=\"native\"/>{links}\n    </operator>\n"
-            )
+            yield f"{first[0]}{last}{i}", label, email, "native", False, False, groups
         elif roll < technical:  # technical
-            yield (
-                f"    <operator label=\"Integration {i}\" name=\"api_sync{i}\" type=\"0\">\n"
-                f"    <access authenticationType=\"native\" noConsoleCnx=\"true\"/>\n    </operator>\n"
-            )
+            yield f"api_sync{i}", f"Integration {i}", "", "native", False, True, []
         elif roll < disabled:  # disabled native
-            yield (
-                f"    <operator disable=\"1\" label={quoteattr(label)} name=\"old{i}\" type=\"0\">\n"
-                f"    <access authenticationType=\"native\"/>\n    </operator>\n"
-            )
+            yield f"old{i}", label, "", "native", True, False, []
         else:  # IMS, the vast majority
             email = f"{first}.{last}.{i}@acme.com"
-            yield (
-                f"    <operator email={quoteattr(email)} label={quoteattr(label)} name={quoteattr(email)} type=\"0\">\n"
-                f"    <access authenticationType=\"ims\"/>{links}\n    </operator>\n"
-            )
+            yield email, label, email, "ims", False, False, groups
+
+
+def operators(count: int, seed: int, mix: str = "realistic"):
+    """Yield one ``<operator>`` element (as text, with its trailing newline) per operator."""
+    for login, label, email, auth, disabled, no_console, groups in people(count, seed, mix):
+        members = "".join(f'\n      <group _operation="none" name="{g}" type="1"/>' for g in groups)
+        links = f"\n    <operatorGroup>{members}\n    </operatorGroup>" if groups else ""
+        attrs = (' disable="1"' if disabled else "") + (f" email={quoteattr(email)}" if email or auth == "ims" or not (
+            disabled or no_console) else "")
+        access = ' noConsoleCnx="true"' if no_console else ""
+        yield (
+            f"    <operator{attrs} label={quoteattr(label)} name={quoteattr(login)} type=\"0\">\n"
+            f"    <access authenticationType=\"{auth}\"{access}/>{links}\n    </operator>\n"
+        )
+
+
+def generate_csv(count: int, out: str, seed: int = 42, mix: str = "realistic") -> None:
+    """Write the same operators as a console CSV export (``;``-separated, labels as the console shows them)."""
+    import csv
+
+    with open(out, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh, delimiter=";", lineterminator="\r\n")
+        writer.writerow(["Name", "Label", "Email", "Account disabled", "Authentication type",
+                         "Forbid access from the rich client"])
+        for login, label, email, auth, disabled, no_console, _ in people(count, seed, mix):
+            writer.writerow([login, label, email, "Yes" if disabled else "No", "IMS" if auth == "ims" else "Native",
+                             "Yes" if no_console else "No"])
 
 
 def generate(count: int, out: str, seed: int = 42, mix: str = "realistic") -> None:
@@ -93,7 +107,7 @@ def main(argv=None) -> int:
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--mix", choices=sorted(MIXES), default="realistic", help="share of operators with findings")
     args = ap.parse_args(argv)
-    generate(args.count, args.out, args.seed, args.mix)
+    (generate_csv if args.out.endswith(".csv") else generate)(args.count, args.out, args.seed, args.mix)
     return 0
 
 

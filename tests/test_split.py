@@ -397,3 +397,75 @@ def test_a_piece_whose_process_dies_makes_the_file_read_whole(tmp_path, monkeypa
         runs.append(_dump(lint(["."], config, registry, cwd=str(tmp_path))))
     assert attempts == [None]  # cut, a worker died, read whole
     assert runs[0] == runs[1] and runs[0][0] and not runs[0][2]
+
+
+# --------------------------------------------------------------------------- CSV exports
+
+
+def csv_export(n: int, delim: str = ";", multiline_every: int = 0) -> str:
+    rows = ["Name;Label;Email;Account disabled;Authentication type".replace(";", delim)]
+    for i in range(n):
+        label = f'"Lopez{delim} Maria\n(marketing {i})"' if multiline_every and i % multiline_every == 5 else f'"User ""{i}"" Zoë"'
+        auth = "Native" if i % 4 == 0 else "IMS"
+        email = "" if i % 9 == 0 else f"user{i}@acme.com"
+        rows.append(delim.join([f"user{i}", label, email, "Yes" if i % 13 == 0 else "No", auth]))
+    return "\r\n".join(rows) + "\r\n"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252"])
+@pytest.mark.parametrize("delim", [";", ",", "\t"])
+def test_csv_pieces_read_exactly_what_the_whole_file_reads(tmp_path, monkeypatch, encoding, delim):
+    monkeypatch.setattr(ops, "SPLIT_MIN_BYTES", 0)
+    path = tmp_path / "operators.csv"
+    path.write_bytes(csv_export(400, delim).encode(encoding))
+    reader, source = ops.OperatorCsvReader(), InputFile(str(path), "operators.csv")
+    pieces = reader.split(str(path), 3)
+    assert pieces is not None and len(pieces) == 3
+    whole = list(reader.read(source))
+    assert [rec for piece in pieces for rec in reader.read_piece(source, piece)] == whole
+    assert len(whole) == 400 and whole[7].label == 'User "7" Zoë' and whole[7].line == 9
+
+
+def test_csv_cut_inside_a_quoted_field_fails_loudly(tmp_path):
+    # Every line start is tried as a cut; those inside a multi-line quoted field leave the piece
+    # before them in an open quote, which the strict parse reports.
+    path = tmp_path / "operators.csv"
+    path.write_bytes(csv_export(60, multiline_every=7).encode("utf-8"))
+    reader, source = ops.OperatorCsvReader(), InputFile(str(path), "operators.csv")
+    whole = list(reader.read(source))
+    data = path.read_bytes()
+    header_end = data.index(b"\n") + 1
+    good = bad = 0
+    for cut in [i + 1 for i, b in enumerate(data) if b == 10 and header_end <= i + 1 < len(data)]:
+        pieces = [ops.CsvPiece(0, cut, "utf-8"), ops.CsvPiece(cut, -1, "utf-8")]
+        try:
+            got = [rec for piece in pieces for rec in reader.read_piece(source, piece)]
+        except ReadError:
+            bad += 1
+            continue
+        assert got == whole, f"cut at byte {cut}"
+        good += 1
+    assert good == 60 and bad == sum(1 for i in range(60) if i % 7 == 5)  # one per row; one per multi-line label
+
+
+@needs_fork
+def test_csv_read_in_pieces_gives_what_one_process_gives(tmp_path, monkeypatch):
+    monkeypatch.setattr(ops, "SPLIT_MIN_BYTES", 0)
+    (tmp_path / "operators.csv").write_bytes(csv_export(500).encode("utf-8"))
+    attempts = []
+    real = engine.Checker.check_split
+    monkeypatch.setattr(engine.Checker, "check_split", lambda *a: attempts.append(real(*a)) or attempts[-1])
+    one, many = _run(tmp_path, 1), _run(tmp_path, 2)
+    assert attempts and attempts[0] is not None
+    assert _dump(many) == _dump(one) and len(one.findings) > 100
+
+
+def test_csv_shapes_that_are_not_cut(tmp_path, monkeypatch):
+    monkeypatch.setattr(ops, "SPLIT_MIN_BYTES", 0)
+    utf16 = tmp_path / "u16.csv"
+    utf16.write_bytes(csv_export(50).encode("utf-16"))
+    assert ops.OperatorCsvReader().split(str(utf16), 2) is None
+    monkeypatch.setattr(ops, "SPLIT_MIN_BYTES", 1 << 20)
+    small = tmp_path / "small.csv"
+    small.write_bytes(csv_export(50).encode("utf-8"))
+    assert ops.OperatorCsvReader().split(str(small), 2) is None

@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import csv
 import dataclasses
+import io
 import os
 import re
 from collections import deque
@@ -299,17 +300,23 @@ def _opening(head: bytes) -> Optional[Tuple[int, List[bytes]]]:
 _COUNT_COST = 0.03
 
 
-def _cuts(fh: Any, size: int, parts: int, prefix: int) -> List[int]:
-    """Offsets of ``<operator`` start tags, increasing, where every piece costs the same to read.
+def _balanced_offsets(size: int, parts: int) -> List[int]:
+    """Where to cut a file of ``size`` bytes into ``parts`` pieces that cost the same to read.
 
-    Piece k costs its bytes plus ``_COUNT_COST`` times the bytes before it, so
-    with ``T`` the cost of each piece, cut k stands at ``T * (1 - (1 - c)**k) / c``.
+    Piece k costs its bytes plus ``_COUNT_COST`` times the bytes before it (its
+    process counts their lines first), so with ``T`` the cost of each piece, cut k
+    stands at ``T * (1 - (1 - c)**k) / c``.
     """
     c = _COUNT_COST
     share = size * c / (1 - (1 - c) ** parts)
+    return [int(share * (1 - (1 - c) ** i) / c) for i in range(1, parts)]
+
+
+def _cuts(fh: Any, size: int, parts: int, prefix: int) -> List[int]:
+    """Offsets of ``<operator`` start tags near :func:`_balanced_offsets`, increasing."""
     cuts: List[int] = []
-    for i in range(1, parts):
-        at = max(int(share * (1 - (1 - c) ** i) / c), (cuts[-1] + 1) if cuts else prefix + 1)
+    for target in _balanced_offsets(size, parts):
+        at = max(target, (cuts[-1] + 1) if cuts else prefix + 1)
         fh.seek(at)
         window = fh.read(_CUT_WINDOW)
         # A start tag right after another tag's '>' (spaces between): one in a comment, CDATA or PI
@@ -889,58 +896,149 @@ class OperatorCsvReader(Reader):
             fh = open(source.path, "r", encoding=encoding, newline="")
         except OSError as exc:
             raise ReadError(f"cannot read file: {exc.strerror or exc}") from None
-        display = source.display_path
         with fh:
-            try:
-                header_line = fh.readline()
-            except UnicodeDecodeError as exc:  # pragma: no cover - the encoding was checked
-                raise ReadError(f"cannot decode file: {exc.reason}", 1) from None
-            delim = _header_delimiter(header_line.rstrip("\r\n").lstrip("\ufeff"), source.path)
-            if delim is None:
-                raise ReadError("the first line is not a header of an operator list", 1)
-            titles = next(csv.reader([header_line.rstrip("\r\n")], delimiter=delim))
-            mapping, _ = _map_columns(titles)
-            ncols = len(titles)
-            reader = csv.reader(fh, delimiter=delim)
-            col = mapping.get
-            i_login, i_label, i_email = col("login"), col("label"), col("email")
-            i_dis, i_auth, i_type = col("disabled"), col("auth"), col("type")
-            i_ims, i_nc, i_zone = col("ims_user_id"), col("no_console"), col("security_zone")
-            consumed = 1  # physical lines read so far (the header)
-            while True:
-                start = consumed + 1
-                try:
-                    row = next(reader)
-                except StopIteration:
-                    break
-                except csv.Error as exc:
-                    raise ReadError(f"malformed CSV: {exc}", 1 + reader.line_num) from None
-                except UnicodeDecodeError as exc:  # pragma: no cover - the encoding was checked
-                    raise ReadError(f"cannot decode file: {exc.reason}", 1 + reader.line_num) from None
-                end = 1 + reader.line_num
-                consumed = end
-                if not row or (len(row) == 1 and not row[0].strip()):
-                    continue  # blank line
-                if len(row) != ncols:
-                    raise ReadError(f"row has {len(row)} fields where the header has {ncols}", start)
+            columns = _csv_header(fh, source.path)
+            yield from _csv_rows(fh, source.display_path, columns, 1, strict=False)
 
-                yield OperatorRecord(
-                    path=display,
-                    line=start,
-                    login=_cell(row, i_login),
-                    label=_cell(row, i_label),
-                    email=_cell(row, i_email),
-                    type=_parse_type(_cell(row, i_type) if i_type is not None else None),
-                    disabled=_is_true(_cell(row, i_dis)),
-                    authentication_type=_cell(row, i_auth),
-                    ims_user_id=_cell(row, i_ims),
-                    no_console_cnx=_is_true(_cell(row, i_nc)),
-                    security_zone=_cell(row, i_zone),
-                    source_format="csv",
-                    export_id=display,
-                )
+    # ----------------------------------------------------------------- reading in pieces
+
+    def split(self, path: str, parts: int) -> Optional[List["CsvPiece"]]:
+        """Cut a large CSV export at line ends into ``parts`` pieces for :meth:`read_piece`.
+
+        Only files in an ASCII-compatible encoding (UTF-8, Windows-1252, Latin-1)
+        are cut. A cut may fall inside a quoted field that spans lines: the piece
+        before it then ends in an open quote, which the strict parse of the pieces
+        reports, and the caller reads the file whole.
+        """
+        try:
+            size = os.path.getsize(path)
+            if parts < 2 or size < SPLIT_MIN_BYTES:
+                return None
+            encoding = _file_encoding(path)
+            if encoding not in ("utf-8", "utf-8-sig", "cp1252", "latin-1"):
+                return None
+            with open(path, "rb") as fh:
+                header_end = fh.read(_PROLOG_SCAN).find(b"\n") + 1
+                if header_end <= 0:
+                    return None
+                cuts: List[int] = []
+                for at in _balanced_offsets(size, parts):
+                    fh.seek(max(at, cuts[-1] if cuts else header_end))
+                    window = fh.read(_CUT_WINDOW)
+                    nl = window.find(b"\n")
+                    if nl < 0:
+                        break
+                    cut = fh.tell() - len(window) + nl + 1
+                    if size - cut < SPLIT_MIN_BYTES // parts:
+                        break
+                    cuts.append(cut)
+        except OSError:
+            return None
+        if not cuts:
+            return None
+        return [CsvPiece(start, end, encoding) for start, end in zip([0] + cuts, cuts + [-1])]
+
+    def read_piece(self, source: InputFile, piece: "CsvPiece") -> Iterator[OperatorRecord]:
+        """Stream the rows of one piece made by :meth:`split` (parsed strictly; real line numbers)."""
+        try:
+            fh = open(source.path, "rb")
+        except OSError as exc:
+            raise ReadError(f"cannot read file: {exc.strerror or exc}") from None
+        with fh:
+            header = fh.readline().decode(piece.encoding, "replace")  # the rows of piece 0 follow it
+            columns = _csv_header(io.StringIO(header), source.path)
+            line = 1
+            if piece.start:
+                line = _count_lines(fh, [piece.start])[0] - 1  # lines before the piece
+                fh.seek(piece.start)
+            rows = "utf-8" if piece.encoding == "utf-8-sig" else piece.encoding  # the mark was before the header
+            text = io.TextIOWrapper(io.BufferedReader(_Range(fh, piece.end)), encoding=rows, newline="")
+            yield from _csv_rows(text, source.display_path, columns, line, strict=True)
 
 
-def _cell(row: List[str], index: Optional[int]) -> str:
-    """The trimmed value of a column ('' when the export has no such column)."""
-    return row[index].strip() if index is not None else ""
+@dataclasses.dataclass(frozen=True)
+class CsvPiece:
+    """A byte range of a CSV export (``end`` -1: to the end), cut at a line end, and the file's codec."""
+
+    start: int
+    end: int
+    encoding: str
+
+
+class _Range(io.RawIOBase):
+    """The bytes of an open file from its position up to ``end`` (-1: to the end of the file)."""
+
+    def __init__(self, fh: Any, end: int) -> None:
+        super().__init__()
+        self._fh, self._left = fh, (end - fh.tell()) if end >= 0 else -1
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        want = len(buffer) if self._left < 0 else min(len(buffer), self._left)
+        data = self._fh.read(want)
+        buffer[: len(data)] = data
+        if self._left > 0:
+            self._left -= len(data)
+        return len(data)
+
+
+def _csv_header(fh: Any, path: str) -> Tuple[str, Dict[str, int], int]:
+    """(delimiter, column of each field, number of columns) from the header line of ``fh``."""
+    try:
+        header_line = fh.readline()
+    except UnicodeDecodeError as exc:  # pragma: no cover - the encoding was checked
+        raise ReadError(f"cannot decode file: {exc.reason}", 1) from None
+    delim = _header_delimiter(header_line.rstrip("\r\n").lstrip("\ufeff"), path)
+    if delim is None:
+        raise ReadError("the first line is not a header of an operator list", 1)
+    titles = next(csv.reader([header_line.rstrip("\r\n")], delimiter=delim))
+    mapping, _ = _map_columns(titles)
+    return delim, mapping, len(titles)
+
+
+def _csv_rows(
+    fh: Any, display: str, columns: Tuple[str, Dict[str, int], int], consumed: int, strict: bool
+) -> Iterator[OperatorRecord]:
+    """The records of the rows of ``fh`` (after the header); ``consumed`` physical lines come before."""
+    delim, mapping, ncols = columns
+    reader = csv.reader(fh, delimiter=delim, strict=strict)
+    col = mapping.get
+    i_login, i_label, i_email = col("login"), col("label"), col("email")
+    i_dis, i_auth, i_type = col("disabled"), col("auth"), col("type")
+    i_ims, i_nc, i_zone = col("ims_user_id"), col("no_console"), col("security_zone")
+    base = consumed
+    while True:
+        start = consumed + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            raise ReadError(f"malformed CSV: {exc}", base + reader.line_num) from None
+        except UnicodeDecodeError as exc:  # pragma: no cover - the encoding was checked
+            raise ReadError(f"cannot decode file: {exc.reason}", base + reader.line_num) from None
+        consumed = base + reader.line_num
+        if not row or (len(row) == 1 and not row[0].strip()):
+            continue  # blank line
+        if len(row) != ncols:
+            raise ReadError(f"row has {len(row)} fields where the header has {ncols}", start)
+        # Positional, cells inlined: this runs once per row of exports of a million rows.
+        yield _new_record(
+            display,
+            start,
+            row[i_login].strip() if i_login is not None else "",
+            row[i_label].strip() if i_label is not None else "",
+            row[i_email].strip() if i_email is not None else "",
+            _parse_type(row[i_type].strip()) if i_type is not None else 0,
+            _is_true(row[i_dis].strip()) if i_dis is not None else False,
+            row[i_auth].strip() if i_auth is not None else "",
+            row[i_ims].strip() if i_ims is not None else "",
+            _is_true(row[i_nc].strip()) if i_nc is not None else False,
+            row[i_zone].strip() if i_zone is not None else "",
+            (),
+            (),
+            "csv",
+            display,
+        )
