@@ -425,22 +425,29 @@ class Checker:
     ) -> Finding:
         """Stamp a problem: id, name, effective severity, redaction, fingerprint."""
         rule_cls = self.registry.rules[rule_id]
-        secrets = set(secrets)
+        secrets = {s for s in secrets if s}
         if problem.secret:
             secrets.add(problem.secret)
-        message = redact(problem.message, secrets)
+
+        def hide(text: str) -> str:
+            return redact(text, secrets) if secrets else text  # no secret (operator findings): no pass
+
+        message = hide(problem.message)
         key = problem.key
         if not key:
             line_no = problem.location.line
             if text_lines is not None and 0 < line_no <= len(text_lines):
-                key = redact(text_lines[line_no - 1], secrets).strip()
+                key = hide(text_lines[line_no - 1]).strip()
             else:
                 key = message
         else:
-            key = redact(key, secrets)
+            key = hide(key)
         shash = secret_hash(problem.secret) if problem.secret else None
-        related = tuple(Related(r.location, redact(r.message, secrets)) for r in problem.related)
-        props = {k: (redact(v, secrets) if isinstance(v, str) else v) for k, v in dict(problem.properties).items()}
+        if secrets:
+            related = tuple(Related(r.location, redact(r.message, secrets)) for r in problem.related)
+            props = {k: (redact(v, secrets) if isinstance(v, str) else v) for k, v in dict(problem.properties).items()}
+        else:
+            related, props = tuple(problem.related), dict(problem.properties)
         return Finding(
             rule_id=rule_id,
             rule_name=rule_cls.name,

@@ -198,7 +198,7 @@ class Classifier:
             return self._last_buckets
         kind = self._kind
         # The common case first: exact "ims" on an operator (the same answer _kind gives, faster).
-        kinds = [_IMS if op.authentication_type == "ims" and op.type == 0 else kind(op) for op in ops]
+        kinds = [_IMS if op.authentication_type in _IMS_EXACT and op.type == 0 else kind(op) for op in ops]
         buckets: Dict[str, List[OperatorRecord]] = {}
         for op, k in zip(ops, kinds):
             if k is not _IMS:
@@ -211,7 +211,7 @@ class Classifier:
         return kinds, buckets
 
     def _kind(self, op: OperatorRecord) -> str:
-        if op.type == 0 and op.authentication_type == "ims":
+        if op.type == 0 and op.authentication_type in _IMS_EXACT:
             return _IMS  # the vast majority of a migrated export: answered before the general checks
         if op.is_group:
             return "group"
@@ -231,6 +231,7 @@ class Classifier:
 
 
 _IMS = "ims"
+_IMS_EXACT = frozenset({"ims", "IMS"})  # as XML exports and the console's CSV write it (uses_ims accepts any case)
 
 # Classifiers shared by the rules of one run (keyed by the run's context, forgotten with it).
 _CLASSIFIERS: "weakref.WeakKeyDictionary[Any, Dict[tuple, Classifier]]" = weakref.WeakKeyDictionary()
