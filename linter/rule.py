@@ -121,6 +121,14 @@ class Rule:
         return " ".join(para.split()) or cls.summary()
 
 
+PROJECT_URI = "https://github.com/imslint/imslint"
+
+
+def help_url(rule: Type[Rule]) -> str:
+    """Where a rule's documentation lives: its own ``help_uri``, else its section of the README."""
+    return rule.help_uri or f"{PROJECT_URI}/blob/main/README.md#{rule.id.lower()}-{rule.name}"
+
+
 def validate_rule_class(rule_cls: Any) -> Optional[str]:
     """Return why ``rule_cls`` is not a valid rule class, or None when it is."""
     if not (isinstance(rule_cls, type) and issubclass(rule_cls, Rule)):

@@ -176,7 +176,8 @@ def test_json_streaming_equals_plain_serialisation(tmp_path, toy_registry):
     write(tmp_path, "a.toy", "password=p1 legacy\nlegacy\n")
     for result in (run(tmp_path, toy_registry), run(tmp_path, toy_registry, select=["TOY002"])):
         doc = result_payload(result)
-        assert doc["findings"] == findings_payload(result.findings)
+        assert doc["findings"] == findings_payload(result.findings, result.rules)
+        assert all(f["help_uri"].endswith(f"README.md#{f['rule_id'].lower()}-{f['rule_name']}") for f in doc["findings"])
         expected = json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
         assert toy_registry.reporters["json"].render(result, {}) == expected
 

@@ -8,7 +8,7 @@ from typing import Any, Dict, Mapping
 
 from .. import __version__
 from ..engine import RunResult
-from . import findings_payload
+from . import finding_dict, findings_payload
 
 JSON_SCHEMA_VERSION = 1
 
@@ -28,12 +28,12 @@ def result_payload(result: RunResult, include_suppressed: bool = False, include_
             "errors": len(result.errors),
             "skipped": len(result.skipped),
         },
-        "findings": findings_payload(result.findings) if include_findings else [],
+        "findings": findings_payload(result.findings, result.rules) if include_findings else [],
         "errors": [e.to_dict() for e in result.errors],
         "skipped": [{"path": p, "reason": r} for p, r in result.skipped],
     }
     if include_suppressed:
-        doc["suppressed"] = findings_payload(result.suppressed + result.baselined)
+        doc["suppressed"] = findings_payload(result.suppressed + result.baselined, result.rules)
     return doc
 
 
@@ -66,7 +66,7 @@ class JsonReporter:
         out.write(before)
         sep = ""
         for f in result.findings:
-            out.write(sep + "    " + pretty(f.to_dict(), "\n    "))
+            out.write(sep + "    " + pretty(finding_dict(f, result.rules), "\n    "))
             sep = ",\n"
         out.write(after + "\n")
 

@@ -10,18 +10,14 @@ from urllib.parse import quote
 
 from .. import __version__
 from ..engine import RunResult
-from ..rule import Rule
+from ..rule import PROJECT_URI, Rule, help_url
 from . import findings_payload
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
-INFORMATION_URI = "https://github.com/imslint/imslint"
+INFORMATION_URI = PROJECT_URI
 SRCROOT = "%SRCROOT%"
 _REDACTION_RE = re.compile(r"<redacted:[0-9a-f]{8}>")
-
-
-def rule_help_uri(rule: Type[Rule]) -> str:
-    """Where a rule's documentation lives (its own ``help_uri`` or the README's section)."""
-    return rule.help_uri or f"{INFORMATION_URI}/blob/main/README.md#{rule.id.lower()}-{rule.name}"
+rule_help_uri = help_url
 
 
 def _root_uri(folder: str) -> str:
