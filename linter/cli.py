@@ -118,7 +118,9 @@ def run_check(paths: Sequence[str], opts: Dict[str, Any], default_select: Option
             cfg.max_file_size = size
         jobs = opts.get("jobs")
         if jobs is not None:
-            cfg.jobs = jobs or (os.cpu_count() or 1)
+            from .engine import usable_cpus
+
+            cfg.jobs = jobs or usable_cpus()
         registry = _registry(cfg)
         fmt = opts.get("fmt", "text")
         if fmt not in registry.reporters:

@@ -716,7 +716,7 @@ def lint(
         else:
             deferred.setdefault(reader.phase, []).append((item, reader))
     # A big streamed export is read in pieces by as many processes as jobs allow (all CPUs by default).
-    split_jobs = chosen_jobs or (os.cpu_count() or 1)
+    split_jobs = chosen_jobs or usable_cpus()
     for phase in sorted(deferred):
         for item, reader in deferred[phase]:
             checker._facts_out = []
@@ -751,7 +751,15 @@ def auto_jobs(n_files: int) -> int:
     """Worker processes when the user chose none: one per CPU for large trees, none for a few files."""
     if n_files < AUTO_JOBS_FILES:
         return 1
-    return max(1, min(os.cpu_count() or 1, n_files // AUTO_JOBS_FILES))
+    return max(1, min(usable_cpus(), n_files // AUTO_JOBS_FILES))
+
+
+def usable_cpus() -> int:
+    """CPUs this process may run on (its affinity mask where the system has one, else all of them)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))  # type: ignore[attr-defined]
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
 
 
 def _run_parallel(

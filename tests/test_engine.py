@@ -267,3 +267,14 @@ def test_a_worker_process_that_dies_costs_one_file_not_the_run(tmp_path):
     assert [(e.path, e.line) for e in result.errors] == [("src/job17.js", None)]
     assert "worker process checking this file died" in result.errors[0].message
     assert sorted(f.location.path for f in result.findings) == [f"src/job{i:02}.js" for i in range(40) if i != 17]
+
+
+def test_jobs_follow_the_cpus_this_process_may_use(monkeypatch):
+    import linter.engine as engine
+
+    monkeypatch.setattr(engine.os, "sched_getaffinity", lambda pid: {0, 3}, raising=False)
+    assert engine.usable_cpus() == 2
+    assert engine.auto_jobs(100_000) == 2 and engine.auto_jobs(10) == 1
+    monkeypatch.delattr(engine.os, "sched_getaffinity", raising=False)
+    monkeypatch.setattr(engine.os, "cpu_count", lambda: 6)
+    assert engine.usable_cpus() == 6
