@@ -535,9 +535,8 @@ def _worker_chunk(chunk: List[Tuple[int, Discovered]]) -> List[Tuple[FileOutcome
 
 
 def _can_fork() -> bool:
-    import multiprocessing
-
-    return "fork" in multiprocessing.get_all_start_methods() and sys.platform.startswith("linux")
+    """True where worker processes are forked (Linux): they share the parent's state and hash seed."""
+    return sys.platform.startswith("linux") and hasattr(os, "fork")
 
 
 class _PieceReader:
