@@ -87,28 +87,30 @@ def pretty(value: Any, newline: str = "\n") -> str:
     if kind is dict:
         if not value:
             return "{}"
-        if not all(type(k) is str for k in value):
-            return _standard(value, newline)
         inner = newline + "  "
         parts = []
         for key in sorted(value):
+            if type(key) is not str:
+                return _standard(value, newline)
             item = value[key]
             t = type(item)
             if t is str:
                 text = _string(item)
+            elif t is dict or t is list or t is tuple:
+                text = pretty(item, inner)
             elif item is None:
                 text = "null"
             elif t is int:
                 text = int.__repr__(item)
             else:
                 text = pretty(item, inner)
-            parts.append(inner + _string(key) + ": " + text)
-        return "{" + ",".join(parts) + newline + "}"
+            parts.append(_string(key) + ": " + text)
+        return "{" + inner + ("," + inner).join(parts) + newline + "}"
     if kind is list or kind is tuple:
         if not value:
             return "[]"
         inner = newline + "  "
-        return "[" + ",".join([inner + pretty(v, inner) for v in value]) + newline + "]"
+        return "[" + inner + ("," + inner).join([pretty(v, inner) for v in value]) + newline + "]"
     if kind is str:
         return _string(value)
     if value is None:
