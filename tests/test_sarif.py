@@ -117,3 +117,32 @@ def test_fixtures_log_passes_schema_and_multitool(tmp_path, registry, monkeypatc
     path.write_text(json.dumps(log))
     code, problems, out = validate_with_multitool(str(path))
     assert problems == [] and code == 0, out
+
+
+def test_a_run_over_githubs_result_limit_keeps_the_most_severe_and_says_so(tmp_path, registry, monkeypatch):
+    import linter.reporters.sarif as sarif
+
+    monkeypatch.chdir(ROOT)
+    from linter.config import find_config, load_config
+
+    cfg = load_config(find_config(os.path.join(ROOT, "fixtures")))
+    result = lint(["fixtures"], cfg, registry, cwd=ROOT)
+    errors = [f for f in result.findings if f.severity.label == "error"]
+    monkeypatch.setattr(sarif, "MAX_RESULTS", len(errors) + 2)
+    log = registry.reporters["sarif"].log(result)
+    results = log["runs"][0]["results"]
+    assert len(results) == len(errors) + 2
+    assert [r["level"] for r in results].count("error") == len(errors)  # every error kept
+    assert [r["level"] for r in results].count("note") == 0  # the least severe left out first
+    fingerprints = [r["partialFingerprints"]["imslintFingerprint/v1"] for r in results]
+    assert fingerprints == [f.fingerprint for f in result.findings if f.fingerprint in set(fingerprints)]  # order kept
+    notes = [n["message"]["text"] for n in log["runs"][0]["invocations"][0]["toolExecutionNotifications"]]
+    left_out = len(result.findings) - len(results)
+    assert f"{left_out} of {len(result.findings)} results were left out" in " ".join(notes)
+    assert schema_errors(log) == []
+    path = tmp_path / "capped.sarif"
+    path.write_text(json.dumps(log))
+    code, problems, out = validate_with_multitool(str(path))
+    assert problems == [] and code == 0, out
+    monkeypatch.setattr(sarif, "MAX_RESULTS", 25_000)
+    assert len(registry.reporters["sarif"].log(result)["runs"][0]["results"]) == len(result.findings)

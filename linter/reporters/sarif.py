@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import os
 import re
-from typing import Any, Dict, Mapping, Type
+from typing import Any, Dict, List, Mapping, Tuple, Type
 from urllib.parse import quote
 
 from .. import __version__
 from ..engine import RunResult
+from ..model import Finding
 from ..rule import PROJECT_URI, Rule, help_url
 from . import findings_payload
 
@@ -18,6 +19,20 @@ INFORMATION_URI = PROJECT_URI
 SRCROOT = "%SRCROOT%"
 _REDACTION_RE = re.compile(r"<redacted:[0-9a-f]{8}>")
 rule_help_uri = help_url
+
+
+# GitHub code scanning rejects a SARIF run of more than 25,000 results (and shows the 5,000 most
+# severe): a bigger log is cut to the most severe results, and a notification says so.
+MAX_RESULTS = 25_000
+
+
+def _within_limit(findings: List[Finding]) -> Tuple[List[Finding], int]:
+    """(the findings to write, in their order, the most severe when there are too many; how many were left out)."""
+    if len(findings) <= MAX_RESULTS:
+        return findings, 0
+    ranked = sorted(range(len(findings)), key=lambda i: -int(findings[i].severity))  # stable: file order kept
+    kept = sorted(ranked[:MAX_RESULTS])
+    return [findings[i] for i in kept], len(findings) - MAX_RESULTS
 
 
 def _root_uri(folder: str) -> str:
@@ -88,7 +103,8 @@ class SarifReporter:
 
         results = []
         tokens = set()
-        for f in findings_payload(result.findings):
+        findings, left_out = _within_limit(result.findings)
+        for f in findings_payload(findings):
             loc = f["location"]
             message = _sentence(f["message"])
             tokens.update(_REDACTION_RE.findall(message))
@@ -136,6 +152,14 @@ class SarifReporter:
             if e.rule_id and e.rule_id in index:
                 note["associatedRule"] = {"id": e.rule_id, "index": index[e.rule_id]}
             notifications.append(note)
+        if left_out:
+            notifications.append({
+                "level": "warning",
+                "message": {"text": (
+                    f"{left_out} of {len(result.findings)} results were left out, the least severe first: GitHub code "
+                    f"scanning rejects a run of more than {MAX_RESULTS} results. The JSON output lists them all."
+                )},
+            })
         for path, reason in result.skipped:
             if "size limit" in reason:
                 notifications.append(
