@@ -215,23 +215,15 @@ class Checker:
             return None
         if not pieces or len(pieces) < 2:
             return None
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-        from concurrent.futures.process import BrokenProcessPool
-
-        # The first piece is read here, the others by forked workers, all at once. Every piece gets
+        # The first piece is read here, the others by forked children, all at once. Every piece gets
         # fresh rule instances (with a copy of the facts), so nothing is kept if one piece fails.
         run = (self.registry, self.plan, self.context)
+        children = _fork_pieces(run, [(item, reader, piece) for piece in pieces[1:]])
         try:
-            with ProcessPoolExecutor(
-                max_workers=len(pieces) - 1, mp_context=multiprocessing.get_context("fork"),
-                initializer=_piece_init, initargs=run,
-            ) as pool:
-                pending = pool.map(_piece_task, [(item, reader, piece) for piece in pieces[1:]])
-                first = _read_piece(run, item, reader, pieces[0])
-                results = [first, *pending] if first is not None else [None]
-        except BrokenProcessPool:
-            return None  # a worker died: the file is read whole, here
+            first = _read_piece(run, item, reader, pieces[0])
+            results = [first, *_collect_pieces(children)]
+        finally:
+            _reap(children)
         if any(r is None for r in results):
             return None
         # Each worker looked for the suppression marker in its range: the file is read once more
@@ -555,12 +547,59 @@ class _PieceReader:
             self.failed = True
 
 
-def _piece_init(registry: Registry, plan: Plan, context: RunContext) -> None:
-    _WORKER["piece-run"] = (registry, plan, context)
+def _fork_pieces(run: Tuple[Registry, Plan, RunContext], tasks: List[Tuple[Discovered, Reader, Any]]) -> List[List[Any]]:
+    """Fork one child per task; each reads its piece and sends back the pickled result: [pid, pipe]."""
+    import pickle
+
+    children: List[List[Any]] = []
+    for task in tasks:
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: read the piece, send the result, leave without any clean-up of the parent's
+            code = 1
+            try:
+                os.close(read_end)
+                data = pickle.dumps(_read_piece(run, *task), protocol=pickle.HIGHEST_PROTOCOL)
+                with os.fdopen(write_end, "wb") as fh:
+                    fh.write(data)
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(write_end)
+        children.append([pid, read_end])
+    return children
 
 
-def _piece_task(task: Tuple[Discovered, Reader, Any]) -> Optional[Tuple[FileOutcome, Dict[str, Any], bool]]:
-    return _read_piece(_WORKER["piece-run"], *task)
+def _collect_pieces(children: List[List[Any]]) -> List[Optional[Tuple[FileOutcome, Dict[str, Any], bool]]]:
+    """The result of each child, in order: None for a child that failed or died (nothing came through)."""
+    import pickle
+
+    results: List[Optional[Tuple[FileOutcome, Dict[str, Any], bool]]] = []
+    for child in children:
+        pid, read_end = child
+        with os.fdopen(read_end, "rb") as fh:
+            data = fh.read()
+        child[1] = None
+        _, status = os.waitpid(pid, 0)
+        child[0] = None
+        results.append(pickle.loads(data) if status == 0 and data else None)
+    return results
+
+
+def _reap(children: List[List[Any]]) -> None:
+    """Stop and wait for the children still running (the parent failed or was interrupted)."""
+    import signal
+
+    for child in children:
+        pid, read_end = child
+        if read_end is not None:
+            os.close(read_end)
+        if pid is not None:
+            try:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+            except OSError:
+                pass
 
 
 def _has_marker(path: str, start: int, end: int) -> bool:

@@ -336,8 +336,8 @@ def test_cuts_fall_before_operator_start_tags(tmp_path, monkeypatch):
     assert [p.line for p in counted] == [data.count(b"\n", 0, p.start) + 1 for p in pieces]
 
 
-def test_a_worker_reading_two_pieces_exports_each_piece_state_alone(tmp_path, monkeypatch):
-    # A pool process may be handed several pieces: each must start from fresh rule instances,
+def test_each_piece_exports_its_own_state_alone(tmp_path, monkeypatch):
+    # Pieces read one after the other in a process must each start from fresh rule instances,
     # or the state of the first piece would be merged twice.
     monkeypatch.setattr(ops, "SPLIT_MIN_BYTES", 0)
     from linter.config import resolve_rule_options, resolve_selection, resolve_severities
@@ -353,11 +353,11 @@ def test_a_worker_reading_two_pieces_exports_each_piece_state_alone(tmp_path, mo
                        resolve_rule_options(config, registry.rules), str(tmp_path), {}, 1 << 30)
     reader = ops.OperatorXmlReader()
     pieces = reader.split(path, 2)
-    engine._piece_init(registry, plan, RunContext(root=str(tmp_path)))
+    run = (registry, plan, RunContext(root=str(tmp_path)))
     item = Discovered(path, "export.xml")
     sizes = []
     for piece in pieces:
-        outcome, states, marked = engine._piece_task((item, reader, piece))
+        outcome, states, marked = engine._read_piece(run, item, reader, piece)
         sizes.append(len(states["IMS004"][1]))  # hashes counted in this piece
         assert outcome.subjects == {"operator": len(list(reader.read_piece(InputFile(path, "export.xml"), piece)))}
     one = DuplicateEmail()
