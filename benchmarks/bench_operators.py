@@ -15,6 +15,9 @@ subprocess, the wall time and the peak resident memory of:
 ``json``     the real CLI: ``imslint check FILE --select IMS0 --format json -o /dev/null``, default
              jobs (one per CPU: an export over 8 MiB is read in pieces, one process each)
 ``json-j1``  the same with ``--jobs 1`` (one process: what a single core gives)
+``installed`` the ``json`` row with imslint installed like a user's (``pip install .`` into
+             ``benchmarks/data/.install-venv``, see ``bench_code.installed_imslint``): no
+             editable-install import hook at start-up
 ``quiet``    the real CLI: ``imslint check FILE --select IMS0 --quiet -o /dev/null`` (text)
 
 (the two CLI rows only when ``linter.cli`` is importable). ``x bare`` is the wall time
@@ -182,6 +185,19 @@ def imslint_command(path: str, *options: str) -> Optional[List[str]]:
     return base + ["check", path, "--select", "IMS0", "--no-config", *options, "-o", os.devnull]
 
 
+_INSTALLED: List[Optional[str]] = []
+
+
+def installed() -> Optional[str]:
+    """The imslint of ``benchmarks/data/.install-venv`` (installed, or re-installed when the sources changed)."""
+    if not _INSTALLED:
+        sys.path.insert(0, HERE)
+        import bench_code  # sibling script: one way to install imslint for benchmarks
+
+        _INSTALLED.append(bench_code.installed_imslint(DATA))
+    return _INSTALLED[0]
+
+
 def ensure(count: int, mix: str, fmt: str = "xml") -> str:
     """Path of the export of ``count`` operators of ``mix`` (``xml`` or ``csv``), generated when missing."""
     os.makedirs(DATA, exist_ok=True)
@@ -213,7 +229,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     cli_ok = imslint_command("x") is not None
     warm_bytecode()
     print(f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}, bytecode cache in {os.path.join(DATA, '.pycache')}")
-    print(f"{'operators':>10} {'mix':<9} {'fmt':<4} {'MiB':>4}  {'variant':<7} {'wall s':>7} {'peak MiB':>9} {'x bare':>7}  output")
+    print(f"{'operators':>10} {'mix':<9} {'fmt':<4} {'MiB':>4}  {'variant':<9} {'wall s':>7} {'peak MiB':>9} {'x bare':>7}  output")
     combos = [(int(c), m.strip(), f.strip()) for f in args.formats.split(",") if f.strip()
               for c in args.sizes.split(",") if c.strip() for m in args.mixes.split(",") if m.strip()]
     for count, mix, fmt in combos:
@@ -229,6 +245,11 @@ def main(argv: Optional[List[str]] = None) -> int:
                 "batch": [py, "-c", BATCH, path, ROOT],
             }
         if cli_ok:
+            if "installed" in wanted:
+                exe = installed()
+                if exe:
+                    commands["installed"] = [exe, "check", path, "--select", "IMS0", "--no-config", "--format", "json",
+                                             "-o", os.devnull]
             commands["json"] = imslint_command(path, "--format", "json")  # type: ignore[assignment]
             commands["json-j1"] = imslint_command(path, "--format", "json", "--jobs", "1")  # type: ignore[assignment]
             commands["quiet"] = imslint_command(path, "--format", "text", "--quiet")  # type: ignore[assignment]
@@ -238,7 +259,7 @@ def main(argv: Optional[List[str]] = None) -> int:
             if cmd is None:
                 continue
             res = measure(cmd, args.repeat)
-            cli = name in ("json", "json-j1", "quiet")
+            cli = name in ("json", "json-j1", "quiet", "installed")
             # The CLI exits 1 when it reports findings at or above --fail-on.
             if res["rc"] not in ((0, 1) if cli else (0,)):
                 print(f"  {name} failed (exit {res['rc']}): {res['err']}")
@@ -248,7 +269,7 @@ def main(argv: Optional[List[str]] = None) -> int:
             ratio = f"{res['wall'] / floor:>7.2f}" if floor else f"{'-':>7}"
             shown = res["out"].strip().splitlines()[-1][:30] if res["out"].strip() else ""
             print(
-                f"{count:>10} {mix:<9} {fmt:<4} {size:>4.0f}  {name:<7} {res['wall']:>7.2f} {res['peak_kib'] / 1024:>9.1f} "
+                f"{count:>10} {mix:<9} {fmt:<4} {size:>4.0f}  {name:<9} {res['wall']:>7.2f} {res['peak_kib'] / 1024:>9.1f} "
                 f"{ratio}  {shown}",
                 flush=True,
             )
