@@ -218,7 +218,10 @@ class Checker:
         # The first piece is read here, the others by forked children, all at once. Every piece gets
         # fresh rule instances (with a copy of the facts), so nothing is kept if one piece fails.
         run = (self.registry, self.plan, self.context)
-        children = _fork_pieces(run, [(item, reader, piece) for piece in pieces[1:]])
+        try:
+            children = _fork_pieces(run, [(item, reader, piece) for piece in pieces[1:]])
+        except OSError:
+            return None  # no more processes or pipes to be had: the file is read whole, here
         try:
             first = _read_piece(run, item, reader, pieces[0])
             results = [first, *_collect_pieces(children)]
@@ -553,8 +556,18 @@ def _fork_pieces(run: Tuple[Registry, Plan, RunContext], tasks: List[Tuple[Disco
 
     children: List[List[Any]] = []
     for task in tasks:
-        read_end, write_end = os.pipe()
-        pid = os.fork()
+        try:
+            read_end, write_end = os.pipe()
+        except OSError:
+            _reap(children)
+            raise
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(read_end)
+            os.close(write_end)
+            _reap(children)
+            raise
         if pid == 0:  # the child: read the piece, send the result, leave without any clean-up of the parent's
             code = 1
             try:

@@ -469,3 +469,20 @@ def test_csv_shapes_that_are_not_cut(tmp_path, monkeypatch):
     small = tmp_path / "small.csv"
     small.write_bytes(csv_export(50).encode("utf-8"))
     assert ops.OperatorCsvReader().split(str(small), 2) is None
+
+
+@needs_fork
+def test_no_process_to_be_had_means_the_file_is_read_whole(tmp_path, monkeypatch):
+    monkeypatch.setattr(ops, "SPLIT_MIN_BYTES", 0)
+    write(tmp_path, "export.xml", export(300))
+    one = _run(tmp_path, 1)
+
+    def no_fork():
+        raise OSError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(engine.os, "fork", no_fork)
+    attempts = []
+    real = engine.Checker.check_split
+    monkeypatch.setattr(engine.Checker, "check_split", lambda *a: attempts.append(real(*a)) or attempts[-1])
+    assert _dump(_run(tmp_path, 3)) == _dump(one)
+    assert attempts == [None]
