@@ -116,18 +116,27 @@ def test_a_cut_anywhere_reads_the_same_records_or_fails_loudly(tmp_path):
     prefix, suffix = _opening(path)
     reader, source = ops.OperatorXmlReader(), InputFile(path, "export.xml")
     starts = [m.start() for m in ops._OPERATOR_START_RE.finditer(data) if m.start() > prefix]
-    bad = good = 0
-    for cut in starts:
+
+    def pieces(cut):
         with open(path, "rb") as fh:
-            pieces = ops.pieces_at(fh, [cut], prefix, suffix)
+            return ops.pieces_at(fh, [cut], prefix, suffix)
+
+    good, bad = _try_cuts(reader, source, whole, starts, pieces)
+    assert good >= 30 and bad >= 5  # both kinds of cut were really tried
+
+
+def _try_cuts(reader, source, whole, cuts, pieces_for):
+    """(cuts whose pieces read exactly ``whole``, cuts whose pieces raise ReadError); fails on anything else."""
+    good = bad = 0
+    for cut in cuts:
         try:
-            got = [rec for piece in pieces for rec in reader.read_piece(source, piece)]
+            got = [rec for piece in pieces_for(cut) for rec in reader.read_piece(source, piece)]
         except ReadError:
             bad += 1
             continue
         assert got == whole, f"cut at byte {cut}"
         good += 1
-    assert good >= 30 and bad >= 5  # both kinds of cut were really tried
+    return good, bad
 
 
 @pytest.mark.parametrize(
@@ -435,16 +444,9 @@ def test_csv_cut_inside_a_quoted_field_fails_loudly(tmp_path):
     whole = list(reader.read(source))
     data = path.read_bytes()
     header_end = data.index(b"\n") + 1
-    good = bad = 0
-    for cut in [i + 1 for i, b in enumerate(data) if b == 10 and header_end <= i + 1 < len(data)]:
-        pieces = [ops.CsvPiece(0, cut, "utf-8"), ops.CsvPiece(cut, -1, "utf-8")]
-        try:
-            got = [rec for piece in pieces for rec in reader.read_piece(source, piece)]
-        except ReadError:
-            bad += 1
-            continue
-        assert got == whole, f"cut at byte {cut}"
-        good += 1
+    cuts = [i + 1 for i, b in enumerate(data) if b == 10 and header_end <= i + 1 < len(data)]
+    good, bad = _try_cuts(reader, source, whole, cuts,
+                          lambda cut: [ops.CsvPiece(0, cut, "utf-8"), ops.CsvPiece(cut, -1, "utf-8")])
     assert good == 60 and bad == sum(1 for i in range(60) if i % 7 == 5)  # one per row; one per multi-line label
 
 
