@@ -226,6 +226,8 @@ class TestSniff:
             ("p.xml", PNG_1X1, False),
             ("c.postman_collection.json", b'{"info": {"name": "Campaign"}}', False),
             ("x.txt", b"<?xmlfoo", False),
+            ("schema/doc.dtd", b'<?xml version="1.0" encoding="UTF-8"?>\n<!ELEMENT doc (#PCDATA)>', False),
+            ("schema/iso.ent", b'<?xml version="1.0"?>\n<!ENTITY eacute "&#233;">', False),
         ],
     )
     def test_sniff(self, path, head, expected):

@@ -27,6 +27,7 @@ from . import InputFile, ReadError, Reader
 from .source import HEAD_SIZE, bom_encoding, decode_bytes, looks_binary, normalize_newlines, sniff_utf16
 
 XML_EXTENSIONS = (".xml", ".wsdl", ".xsd", ".xsl", ".xslt")
+NOT_DOCUMENTS = (".dtd", ".ent", ".mod")  # DTD files: XML markup declarations, not documents
 
 # Entities whose <data> holds code, and the language of that code.
 CODE_ENTITIES: Dict[str, str] = {
@@ -503,8 +504,12 @@ class CampaignXmlReader(Reader):
     streaming = False
 
     def sniff(self, path: str, head: bytes) -> bool:
-        """True for an XML file: content starting with ``<`` and an XML extension, or an XML declaration."""
-        if looks_binary(head):
+        """True for an XML file: content starting with ``<`` and an XML extension, or an XML declaration.
+
+        DTD files (``.dtd``, ``.ent``, ``.mod``) may open with a text declaration but
+        are not documents: they are read as plain text.
+        """
+        if looks_binary(head) or path.lower().endswith(NOT_DOCUMENTS):
             return False
         text = _head_text(head[:HEAD_SIZE]).lstrip(" \t\r\n\ufeff")
         if not text.startswith("<"):
