@@ -484,6 +484,16 @@ class TestFallbacks:
         assert [s.text for s in got] == [xml]
         assert error.message.startswith("malformed XML")
 
+    @pytest.mark.parametrize("path", ["Info.plist.in", "notes.txt", "WIX.template"])
+    def test_a_template_that_is_xml_only_by_its_declaration_is_read_as_text(self, path):
+        # CMake/packaging templates open with an XML declaration but hold placeholders: their
+        # text is still scanned (a credential in it is found), and they are no error.
+        data = b'<?xml version="1.0"?>\n<plist><@PASSWORD_KEY@>ACC_PASSWORD=S3cret!</@PASSWORD_KEY@></plist>\n'
+        got = list(CampaignXmlReader().read(InputFile(path, path, data)))
+        assert [(s.language, s.text) for s in got] == [("xml", data.decode())]
+        with pytest.raises(ReadError):
+            list(CampaignXmlReader().read(InputFile("Info.plist.xml", "Info.plist.xml", data)))
+
     def test_unterminated_doctype_with_entities_is_refused(self):
         got, error = read_until_error(CampaignXmlReader(), b'<!DOCTYPE r [\n<!ENTITY a "b">\n<r>&a;</r>')
         assert (error.message, error.line) == ("DTD with entity declarations refused", 2)

@@ -534,15 +534,22 @@ class CampaignXmlReader(Reader):
                 yield SourceText(path=path, text=text, language="xml")
                 raise ReadError("DTD with entity declarations refused", text.count("\n", 0, entity) + 1)
 
+        # A file that is XML only by its declaration (a `.plist.in` or `.txt` template with
+        # placeholders) and does not parse is still read as text, without an error; one named
+        # as XML (.xml, .wsdl...) that does not parse is an error.
+        named_xml = os.path.splitext(source.path.lower())[1] in XML_EXTENSIONS
         try:
             root = etree.fromstring(text.encode("utf-8"), _parser())
         except etree.XMLSyntaxError as exc:
             yield SourceText(path=path, text=text, language="xml")
-            line = exc.lineno if exc.lineno else None
-            raise ReadError(f"malformed XML: {exc.msg}", line) from None
+            if named_xml:
+                raise ReadError(f"malformed XML: {exc.msg}", exc.lineno or None) from None
+            return
         except (etree.LxmlError, ValueError) as exc:
             yield SourceText(path=path, text=text, language="xml")
-            raise ReadError(f"malformed XML: {exc}", None) from None
+            if named_xml:
+                raise ReadError(f"malformed XML: {exc}", None) from None
+            return
 
         scripts = [s for s in (_classify(el) for el in root.iter(*_CANDIDATE_TAGS)) if s is not None]
         if not scripts:
