@@ -29,6 +29,7 @@ _TRUE = frozenset({"1", "true", "yes"})
 # Entity declarations must come before the root element: the pre-scan reads this much of the
 # file to find them. A document type declared further down (a padded prolog) is refused outright.
 _PROLOG_SCAN = 65536
+_BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 
 # --------------------------------------------------------------------------- encodings
@@ -147,6 +148,9 @@ class OperatorXmlReader(Reader):
 
     def sniff(self, path: str, head: bytes) -> bool:
         """True when the head shows an operator export (and not another kind of Campaign XML)."""
+        start = head.lstrip(b" \t\r\n")[:2]
+        if start[:1] != b"<" and start != b"\x00<" and not head.startswith(_BOMS):
+            return False  # not markup: most files of a code repository stop here
         text = _blank_comments(decode_head(head))
         root, _ = _root_local_name(text)
         if root is None:
@@ -887,6 +891,9 @@ class OperatorCsvReader(Reader):
         line = _first_line(head)
         if not line or line.lstrip("\ufeff \t")[:1] in ("<", "{", "[", "#"):
             return False
+        low = line.lower()
+        if "name" not in low and "login" not in low:
+            return False  # every login column title holds one of them: no header to parse
         return _header_delimiter(line, path) is not None
 
     def read(self, source: InputFile) -> Iterator[OperatorRecord]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import codecs
 import os
 import re
-from typing import Dict, Iterator, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from ..model import SourceText
 from . import InputFile, Reader
@@ -61,6 +61,9 @@ _MAGIC: Tuple[bytes, ...] = (
     b"ID3\x04",
     b"\x00asm",
 )
+_MAGIC_BY_FIRST_BYTE: Dict[bytes, Tuple[bytes, ...]] = {}
+for _magic in _MAGIC:
+    _MAGIC_BY_FIRST_BYTE[_magic[:1]] = _MAGIC_BY_FIRST_BYTE.get(_magic[:1], ()) + (_magic,)
 _BZIP2_RE = re.compile(rb"^BZh[1-9]1AY&SY")
 _RIFF_RE = re.compile(rb"^RIFF....(?:WEBP|WAVE|AVI )", re.S)
 _FTYP_RE = re.compile(rb"^....ftyp", re.S)  # MP4, MOV, HEIC
@@ -116,7 +119,18 @@ def looks_binary(head: bytes) -> bool:
 
     UTF-16 and UTF-32 text with a byte-order mark holds NUL bytes but is text.
     """
-    for magic in _MAGIC:
+    if head is _last_binary[0]:  # two readers ask about each file in turn
+        return _last_binary[1]
+    answer = _looks_binary(head)
+    _last_binary[0], _last_binary[1] = head, answer
+    return answer
+
+
+_last_binary: List[Any] = [None, False]
+
+
+def _looks_binary(head: bytes) -> bool:
+    for magic in _MAGIC_BY_FIRST_BYTE.get(head[:1], ()):
         if head.startswith(magic):
             if magic == b"BZh":
                 if _BZIP2_RE.match(head):
