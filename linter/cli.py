@@ -230,11 +230,11 @@ def operators(exports: Tuple[str, ...], worklist: Optional[str], code_paths: Tup
             except OSError as exc:
                 raise UserError(f"cannot write {worklist}: {exc.strerror or exc}") from None
             click.echo(f"imslint: wrote {rows} operator(s) needing action to {worklist}", err=True)
-        if opts.get("fmt", "text") == "text" and not opts.get("output"):
-            emit(result, registry, opts)
-            click.echo(readiness_summary(result))
-        else:
-            emit(result, registry, opts)
+        emit(result, registry, opts)
+        # After the text report on the terminal; otherwise (a report file, JSON or SARIF on standard
+        # output) on standard error, so that the administrator still reads it and the report stays clean.
+        to_stdout = opts.get("fmt", "text") == "text" and not opts.get("output")
+        click.echo(readiness_summary(result), err=not to_stdout)
     except UserError as exc:
         _fail(str(exc))
     sys.exit(exit_code(result, cfg.fail_on))

@@ -94,3 +94,27 @@ def test_one_family_table_keeps_every_operator_rule_in_agreement(tmp_path, monke
     # Set for the family, every operator rule leaves it alone.
     write(tmp_path, ".imslint.toml", '[rules.IMS0]\nallowed-logins = ["admin", "svc_batch"]\n')
     assert findings() == [("IMS001", "jdoe")]
+
+
+def _separate_streams_runner():
+    """A CliRunner whose result has stdout and stderr apart (Click < 8.2 mixes them unless told)."""
+    try:
+        return CliRunner(mix_stderr=False)
+    except TypeError:  # Click 8.2+: always separate
+        return CliRunner()
+
+
+def test_readiness_summary_goes_to_stderr_when_the_report_does_not_go_to_the_terminal(tmp_path, monkeypatch):
+    import json
+
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, "ops.xml", PACKAGE)
+    runner = _separate_streams_runner()
+    r = runner.invoke(main, ["operators", "--no-config", "ops.xml", "-f", "json"])
+    assert r.exit_code == EXIT_FINDINGS
+    assert len(json.loads(r.stdout)["findings"]) == 2  # standard output holds the JSON document only
+    assert "Operators and groups read: 3; needing action: 2." in r.stderr
+    r = runner.invoke(main, ["operators", "--no-config", "ops.xml", "-o", "report.txt"])
+    assert "needing action: 2." in r.stderr and "needing action" not in (tmp_path / "report.txt").read_text()
+    r = runner.invoke(main, ["operators", "--no-config", "ops.xml"])
+    assert "needing action: 2." in r.stdout
