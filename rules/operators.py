@@ -13,6 +13,7 @@ IMS005 never fire on the same operator.
 
 from __future__ import annotations
 
+import bisect
 import fnmatch
 import re
 import weakref
@@ -533,8 +534,8 @@ _MERGE_SLICE = 1 << 17  # hashes per set when merging states (about 10 MB)
 
 
 def _ims_detail(login: str) -> int:
-    """The negative marker DuplicateEmail stores for an IMS holder: -1 - a 62-bit hash of its login."""
-    return -1 - (hash(login) & 0x3FFFFFFFFFFFFFFF)
+    """The negative marker DuplicateEmail stores for an IMS holder: -1 - a 30-bit hash of its login."""
+    return -1 - (hash(login) & 0x3FFFFFFF)
 
 
 class DuplicateEmail(_OperatorRule):
@@ -567,30 +568,33 @@ class DuplicateEmail(_OperatorRule):
     defaults = dict(_CLASSIFIER_DEFAULTS)
 
     # Memory design (an export can hold a million operators, nearly all already on IMS):
-    #  - every counted operator (person or IMS) costs three 8-byte array slots: the 64-bit hash of
-    #    its normalised email, its place (export index << 32 | line), and the offset of its details
-    #    in a byte blob; IMS holders, whose details are never reported, store a negative number
-    #    made from the hash of their login instead (to recognise one operator seen in two
-    #    exports): 24 bytes;
-    #  - a one-hash bitmap ("Bloom filter with k=1") sized to 64 bits per counted operator, doubled
-    #    as the run grows (8-16 bytes per operator): a hash whose bit is already set is a candidate
+    #  - every counted operator (person or IMS) costs three array slots: the 64-bit hash of its
+    #    normalised email (8 bytes), its line (4 bytes; the export comes from a short list of runs:
+    #    where each export's operators start in the arrays), and the offset of its details in a
+    #    byte blob (4 bytes); IMS holders, whose details are never reported, store a negative
+    #    number made from a 30-bit hash of their login instead (to recognise one operator seen in
+    #    two exports): 16 bytes;
+    #  - a one-hash bitmap ("Bloom filter with k=1") sized to 32 bits per counted operator, doubled
+    #    as the run grows (4-8 bytes per operator): a hash whose bit is already set is a candidate
     #    duplicate. Every second occurrence of an email is a candidate; false candidates (at most
-    #    ~1/64 of the operators) are weeded out in finish(), which scans the hash array once;
+    #    ~1/32 of the operators) are weeded out in finish(), which scans the hash array once;
     #  - the details (login, label, email, authentication type) of person operators only, packed in
     #    the blob: those are the operators IMS001 reports, whose findings cost far more already.
-    # So 32-40 bytes per operator, no Python object per email. The 64-bit hash (Python's SipHash,
+    # So 20-24 bytes per operator, no Python object per email. The 64-bit hash (Python's SipHash,
     # stable within the run) collides for two distinct emails with probability ~n^2/2^65
     # (3e-8 for a million), and person/person pairs are verified on the stored emails anyway.
-    _LOAD = 64  # bitmap bits per counted operator
+    _LOAD = 32  # bitmap bits per counted operator
 
     def __init__(self) -> None:
         super().__init__()
         self._hashes = array("Q")
-        self._places = array("Q")
-        self._details = array("q")
+        self._lines = array("I")
+        self._details = array("i")
         self._blob = bytearray()
         self._exports: List[str] = []
         self._export_index: Dict[str, int] = {}
+        self._run_starts: List[int] = []  # index in the arrays where each run of one export starts
+        self._run_exports: List[int] = []  # and the export of that run
         self._nbits = 1 << 16
         self._mask = self._nbits - 1
         self._capacity = self._nbits // self._LOAD
@@ -617,7 +621,7 @@ class DuplicateEmail(_OperatorRule):
         if self._stale:
             self._rebuild()
         # _count inlined for the operators on IMS (nearly all of a big export): same arrays, same order.
-        hashes, add_place, add_detail = self._hashes, self._places.append, self._details.append
+        hashes, add_line, add_detail = self._hashes, self._lines.append, self._details.append
         capacity, mask, bits, candidates = self._capacity, self._mask, self._bits, self._candidates
         for op, kind in zip(ops, self.classifier(options).buckets(ops)[0]):
             if kind is not _IMS:
@@ -646,15 +650,23 @@ class DuplicateEmail(_OperatorRule):
             else:
                 bits[i] |= bit
             hashes.append(h)
-            add_place((self._last_index << 32) | (op.line & 0xFFFFFFFF))
-            add_detail(-1 - (hash(op.login) & 0x3FFFFFFFFFFFFFFF))
+            add_line(op.line & 0xFFFFFFFF)
+            add_detail(-1 - (hash(op.login) & 0x3FFFFFFF))
         return []
 
-    def _set_export(self, path: str) -> None:
+    def _export_idx(self, path: str) -> int:
         idx = self._export_index.get(path)
         if idx is None:
             idx = self._export_index[path] = len(self._exports)
             self._exports.append(path)
+        return idx
+
+    def _set_export(self, path: str) -> None:
+        """The operators counted next belong to ``path`` (called before they are appended)."""
+        idx = self._export_idx(path)
+        if not self._run_exports or self._run_exports[-1] != idx:
+            self._run_starts.append(len(self._hashes))
+            self._run_exports.append(idx)
         self._last_path, self._last_index = path, idx
 
     def _count(self, op: OperatorRecord, kind: str) -> None:
@@ -663,7 +675,7 @@ class DuplicateEmail(_OperatorRule):
         if not email:
             return
         if kind is _IMS:
-            detail = -1 - (hash(op.login) & 0x3FFFFFFFFFFFFFFF)
+            detail = -1 - (hash(op.login) & 0x3FFFFFFF)
         else:
             detail = len(self._blob)
             packed = "\0".join(
@@ -685,7 +697,7 @@ class DuplicateEmail(_OperatorRule):
         else:
             bits[byte] |= bit
         hashes.append(h)
-        self._places.append((self._last_index << 32) | (op.line & 0xFFFFFFFF))
+        self._lines.append(op.line & 0xFFFFFFFF)
         self._details.append(detail)
 
     def _grow(self) -> None:
@@ -704,35 +716,35 @@ class DuplicateEmail(_OperatorRule):
                 bits[byte] |= bit
 
     def export_state(self) -> Tuple[Any, ...]:
-        """What :meth:`merge_state` needs: the arrays, the details blob, the exports and the candidates."""
-        return (list(self._exports), self._hashes, self._places, self._details, bytes(self._blob), self._candidates)
+        """What :meth:`merge_state` needs: the arrays, the runs, the details blob, the exports, the candidates."""
+        runs = (list(self._run_starts), list(self._run_exports))
+        return (list(self._exports), runs, self._hashes, self._lines, self._details, bytes(self._blob), self._candidates)
 
     def merge_state(self, state: Tuple[Any, ...]) -> None:
         """Append the operators counted by another instance (a piece of an export read in another process).
 
-        Hashes are comparable because the worker processes are forked from this one
-        (same hash seed); the candidates of both sides are kept and every new hash
-        goes through this instance's bitmap, which finds the duplicates across sides.
+        Hashes are comparable because the processes are forked from this one (same
+        hash seed); the candidates of both sides are kept, and an email held on both
+        sides is found by meeting their hashes.
         """
-        exports, hashes, places, details, blob, candidates = state
-        index = []
-        for path in exports:
-            self._set_export(path)
-            index.append(self._last_index)
-        if not self._hashes and index == list(range(len(index))):
+        exports, (run_starts, run_exports), hashes, lines, details, blob, candidates = state
+        index = [self._export_idx(path) for path in exports]
+        start = len(self._hashes)
+        self._run_starts.extend(s + start for s in run_starts)
+        self._run_exports.extend(index[e] for e in run_exports)
+        self._last_path = None  # the next operator counted here opens a run of its own
+        self._candidates |= candidates
+        if not start:
             # The first state merged into an empty instance is adopted as it is (no copy).
-            self._hashes, self._places, self._details, self._blob = hashes, places, details, bytearray(blob)
-            self._candidates |= candidates
+            self._hashes, self._lines, self._details, self._blob = hashes, lines, details, bytearray(blob)
             self._stale = True
             return
-        if index == list(range(len(index))):
-            self._places.extend(places)
-        else:
-            self._places.extend(array("Q", ((index[p >> 32] << 32) | (p & 0xFFFFFFFF) for p in places)))
+        self._lines.extend(lines)
         shift = len(self._blob)
+        if shift + len(blob) > 0x7FFFFFFF:
+            raise MemoryError("duplicate-email: more than 2 GiB of operator details")
         self._blob += blob
-        self._details.extend(array("q", (d + shift if d >= 0 else d for d in details)) if shift else details)
-        self._candidates |= candidates
+        self._details.extend(array("i", (d + shift if d >= 0 else d for d in details)) if shift else details)
         # An email held on both sides: sets of slices of the smaller side met by the larger, in C
         # (no bitmap walk in Python); slices bound the memory of the sets.
         small, large = sorted((self._hashes, hashes), key=len)
@@ -758,8 +770,8 @@ class DuplicateEmail(_OperatorRule):
         return login, label, email, auth
 
     def _location(self, i: int) -> Location:
-        place = self._places[i]
-        return Location(self._exports[place >> 32], place & 0xFFFFFFFF, 1)
+        run = bisect.bisect_right(self._run_starts, i) - 1
+        return Location(self._exports[self._run_exports[run]], self._lines[i], 1)
 
     def finish(self, options: Mapping[str, Any]) -> Iterator[Problem]:
         """Report each person operator whose email another operator also holds."""

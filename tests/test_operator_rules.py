@@ -283,9 +283,11 @@ def test_duplicate_email_scales_past_the_bitmap_growth():
     assert sorted((p.location.line, [r.location.line for r in p.related]) for p in probs) == [
         (30000, [12346]), (30001, [20000]),
     ]
-    # Memory stays in flat arrays: 3 x 8 bytes per operator plus the bitmap.
-    assert rule._hashes.itemsize == rule._places.itemsize == rule._details.itemsize == 8
-    assert len(rule._hashes) == len(records)
+    # Memory stays in flat arrays: 8 + 4 + 4 bytes per operator plus the bitmap (32 bits per operator,
+    # doubled as the run grows), and one run per export.
+    assert (rule._hashes.itemsize, rule._lines.itemsize, rule._details.itemsize) == (8, 4, 4)
+    assert len(rule._hashes) == len(rule._lines) == len(rule._details) == len(records)
+    assert rule._nbits <= 64 * len(records) and rule._run_starts == [0]
 
 
 def test_duplicate_email_verifies_people_on_hash_collision(monkeypatch):
