@@ -643,9 +643,9 @@ def _read_piece(
 ) -> Optional[Tuple[FileOutcome, Dict[str, Any], bool]]:
     """Check one piece of a file with fresh rules: (outcome, rule states, marker seen), None if unreadable."""
     registry, plan, context = run
-    # Fresh rule instances for each piece (a worker may read several): a state holds one piece only.
-    # The facts are copied: those the piece publishes travel in the outcome, like a worker's.
-    checker = Checker(registry, plan, RunContext({k: list(v) for k, v in context._facts.items()}, context.root))
+    # Fresh rule instances for each piece, so that a state holds that piece only; a copy of the
+    # facts, so that those the piece publishes travel in the outcome whichever process reads it.
+    checker = Checker(registry, plan, context.copy())
     checker.defer_directives = True
     piece_reader = _PieceReader(reader, piece)
     outcome = checker.check_data(item, piece_reader, None)  # type: ignore[arg-type]

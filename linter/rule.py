@@ -27,6 +27,10 @@ class RunContext:
         """Record a fact (called by the engine)."""
         self._facts.setdefault(fact.kind, []).append(fact)
 
+    def copy(self) -> "RunContext":
+        """A context with the same facts so far, that facts added later do not share."""
+        return RunContext({kind: list(facts) for kind, facts in self._facts.items()}, self.root)
+
 
 class Rule:
     """A lint rule. Subclass it, set the metadata, implement :meth:`check`.

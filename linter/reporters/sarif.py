@@ -18,7 +18,6 @@ SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schem
 INFORMATION_URI = PROJECT_URI
 SRCROOT = "%SRCROOT%"
 _REDACTION_RE = re.compile(r"<redacted:[0-9a-f]{8}>")
-rule_help_uri = help_url
 
 
 # GitHub code scanning rejects a SARIF run of more than 25,000 results (and shows the 5,000 most
@@ -80,7 +79,7 @@ def rule_descriptor(rule: Type[Rule], severity_label: str) -> Dict[str, Any]:
         "shortDescription": {"text": _sentence(rule.summary())},
         "fullDescription": {"text": _sentence(rule.description())},
         "help": {"text": help_text, "markdown": f"**{rule.id} {rule.name}**: {rule.summary()}\n\n{help_text}"},
-        "helpUri": rule_help_uri(rule),
+        "helpUri": help_url(rule),
         "defaultConfiguration": {"level": severity_label},
         "properties": props,
     }
