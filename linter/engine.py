@@ -194,15 +194,16 @@ class Checker:
         return self.check_data(item, reader, data, out)
 
     def check_split(self, item: Discovered, reader: Reader, jobs: int) -> Optional[FileOutcome]:
-        """Read a big streamed file in pieces, one worker process per piece; None when it cannot be.
+        """Read a big streamed file in pieces, one process per piece; None when it cannot be.
 
         The reader must offer ``split``/``read_piece``, every selected rule must be
         mergeable (see :meth:`Rule.mergeable`) and processes must be forked (rules
-        compare hashes across them). Each worker checks its piece with fresh rule
-        instances; their states are merged into this checker's rules, in file order.
-        When a piece does not read cleanly (the cut fell in a bad place, or the file
-        is malformed) nothing of the attempt is kept: the caller reads the whole
-        file, which reports any fault with its real line.
+        compare hashes across them). This process reads the first piece, forked
+        children the others, each with fresh rule instances; their states are merged
+        into this checker's rules, in file order. When a piece does not read cleanly
+        (the cut fell in a bad place, the file is malformed, a child died) nothing of
+        the attempt is kept: the caller reads the whole file, which reports any fault
+        with its real line.
         """
         split = getattr(reader, "split", None)
         if jobs < 2 or split is None or not callable(getattr(reader, "read_piece", None)) or not _can_fork():
