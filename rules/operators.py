@@ -101,9 +101,14 @@ _UNATTENDED_LOCALS = frozenset({
 })
 # "test@test.fr", "demo@demo.de": a word repeated on both sides of the '@'.
 _PLACEHOLDER_WORDS = frozenset({"test", "demo", "sample", "user", "foo", "bar", "mail", "email", "name", "abc"})
-# Compiled on first use: their wide Unicode classes cost milliseconds at start-up (pre-commit runs).
-_LOCAL_RE = lazy_re(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.\-\u00a0-\uffff]+$")
-_LABEL_RE = lazy_re(r"^[a-z0-9\u00a0-\uffff](?:[a-z0-9\u00a0-\uffff-]*[a-z0-9\u00a0-\uffff])?$")
+# What an address may hold: ASCII letters, digits and a few signs, and any character from U+00A0 to
+# U+FFFF. Written as negated classes: the positive ones (``[a-z\u00a0-\uffff]``) make ``re`` fill a
+# 64k-entry table when they compile, 6 ms of every run that checks an email.
+_LOCAL_RE = lazy_re(r"""^[^\x00-\x20"(),:;<>@\[\\\]\x7f-\x9f\U00010000-\U0010ffff]+$""")
+_LABEL_RE = lazy_re(
+    r"^[^\x00-\x2f:-`{-\x9f\U00010000-\U0010ffff]"
+    r"(?:[^\x00-\x2c./:-`{-\x9f\U00010000-\U0010ffff]*[^\x00-\x2f:-`{-\x9f\U00010000-\U0010ffff])?$"
+)
 
 MAX_RELATED = 20  # SARIF viewers and terminals choke on long lists; the message gives the full count
 
