@@ -6,7 +6,7 @@ import dataclasses
 import os
 import sys
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple, Type
+from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Set, Tuple, Type
 
 from .config import DEFAULT_EXCLUDE, Config, resolve_rule_options, resolve_selection, resolve_severities
 from .discovery import Discovered, Excluder, discover, relative_to
@@ -762,9 +762,13 @@ def lint(
             first.append((item, *checker.process(item, registry.readers)))
     outcomes: List[Tuple[Discovered, FileOutcome]] = []
     deferred: Dict[int, List[Tuple[Discovered, Reader]]] = {}
+    read: List[Tuple[Discovered, Optional[Reader], Dict[str, int]]] = []  # for RunContext.read_again
+    context.set_read_again(lambda kind: _read_again(read, registry.readers, kind))  # (used once read is complete)
     for item, outcome, reader in first:
         if reader is None:
             outcomes.append((item, outcome))
+            if outcome.subjects:
+                read.append((item, None, outcome.subjects))
         else:
             deferred.setdefault(reader.phase, []).append((item, reader))
     # A big streamed export is read in pieces by as many processes as jobs allow (all CPUs by default).
@@ -773,8 +777,11 @@ def lint(
         for item, reader in deferred[phase]:
             checker._facts_out = []
             outcome = checker.check_split(item, reader, split_jobs) if split_jobs > 1 else None
-            outcomes.append((item, outcome or checker.check_file(item, reader)))
+            outcome = outcome or checker.check_file(item, reader)
+            outcomes.append((item, outcome))
+            read.append((item, reader, outcome.subjects))
     outcomes.append((Discovered("<run>", "<run>"), checker.finish()))
+    context.set_read_again(None)
 
     for item, outcome in outcomes:
         if outcome.scanned:
@@ -794,6 +801,34 @@ def lint(
     result.errors.sort(key=lambda e: (e.path, e.line or 0, e.message))
     result.skipped.sort()
     return result
+
+
+def _read_again(read: List[Tuple[Discovered, Optional[Reader], Dict[str, int]]], readers: Sequence[Reader], kind: str) -> Iterator[Any]:
+    """The subjects of ``kind`` of the files ``read`` yielded some, read once more (see :meth:`RunContext.read_again`).
+
+    Files checked in worker processes did not say which reader read them: they are
+    sniffed again. A file that no longer reads is passed over quietly: its faults
+    were reported by the first reading, and the rule asking keeps what it has.
+    """
+    for item, reader, subjects in read:
+        if not subjects.get(kind):
+            continue
+        try:
+            data: Optional[bytes] = None
+            if reader is None or not reader.streaming:
+                with open(item.path, "rb") as fh:
+                    data = fh.read()
+                if reader is None:
+                    reader = choose_reader(readers, item.path, data[:HEAD_SIZE])[0]
+                    if reader is None:
+                        continue
+                    if reader.streaming:
+                        data = None
+            for subject in reader.read(InputFile(item.path, item.display, data, {})):
+                if subject.kind == kind:
+                    yield subject
+        except Exception:  # noqa: BLE001 - reported by the first reading
+            continue
 
 
 AUTO_JOBS_FILES = 400  # below this many files, starting worker processes costs more than it saves

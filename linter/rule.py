@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import inspect
 import re
-from typing import Any, ClassVar, Dict, Iterable, Mapping, Optional, Tuple, Type
+from typing import Any, Callable, ClassVar, Dict, Iterable, Iterator, Mapping, Optional, Tuple, Type
 
 from .model import OperatorRecord, Severity, SourceText, Subject, Yielded, Problem
 
@@ -18,6 +18,7 @@ class RunContext:
     def __init__(self, facts: Optional[Dict[str, list]] = None, root: str = ".") -> None:
         self._facts: Dict[str, list] = facts if facts is not None else {}
         self.root = root
+        self._read_again: Optional[Callable[[str], Iterator[Any]]] = None
 
     def facts(self, kind: str) -> list:
         """Every fact of ``kind`` published so far (in a deterministic order)."""
@@ -29,7 +30,37 @@ class RunContext:
 
     def copy(self) -> "RunContext":
         """A context with the same facts so far, that facts added later do not share."""
-        return RunContext({kind: list(facts) for kind, facts in self._facts.items()}, self.root)
+        other = RunContext({kind: list(facts) for kind, facts in self._facts.items()}, self.root)
+        other._read_again = self._read_again
+        return other
+
+    @property
+    def can_read_again(self) -> bool:
+        """True when :meth:`read_again` works: the engine running the rule can read its subjects a second time."""
+        return self._read_again is not None
+
+    def read_again(self, kind: str) -> Iterator[Any]:
+        """The subjects of ``kind`` (``"operator"``) of every file of the run, read once more, in the same order.
+
+        For a rule whose state would outgrow memory (a duplicate search over
+        millions of operators): in :meth:`Rule.finish` it may look at the subjects
+        again, part by part, instead of keeping them all. Only the main process
+        calls ``finish``; a file that cannot be read again is passed over (its
+        errors were reported the first time). Raises RuntimeError when
+        :attr:`can_read_again` is False.
+        """
+        if self._read_again is None:
+            raise RuntimeError("this run cannot read its subjects again")
+        return self._read_again(kind)
+
+    def __getstate__(self) -> Dict[str, Any]:
+        state = dict(self.__dict__)
+        state["_read_again"] = None  # the engine's reader stays in the process that runs finish()
+        return state
+
+    def set_read_again(self, read_again: Optional[Callable[[str], Iterator[Any]]]) -> None:
+        """Called by the engine: how :meth:`read_again` reads the subjects of a kind again."""
+        self._read_again = read_again
 
 
 class Rule:

@@ -538,6 +538,28 @@ class InvalidEmail(_OperatorRule):
 _MERGE_SLICE = 1 << 17  # hashes per set when merging states (about 10 MB)
 
 
+_TOP = 1 << 64  # the 64-bit email hashes of DuplicateEmail lie in [0, _TOP)
+
+
+def _below(state: Tuple[Any, ...], hi: int) -> Tuple[Any, ...]:
+    """A :meth:`DuplicateEmail.export_state` with only the operators whose email hash is below ``hi``."""
+    exports, (run_starts, run_exports), hashes, lines, details, blob, candidates, (lo, _, budget) = state
+    keep = bytes(map(hi.__gt__, hashes))  # one byte per operator, made in C
+    kept = array("I", compress(range(len(hashes)), keep))
+    new_details = array("i", compress(details, keep))
+    new_blob = bytearray()
+    for j in compress(range(len(new_details)), map((0).__le__, new_details)):  # person operators: few
+        off = new_details[j]
+        size = int.from_bytes(blob[off : off + 4], "little")
+        new_details[j] = len(new_blob)
+        new_blob += blob[off : off + 4 + size]
+    runs = ([bisect.bisect_left(kept, start) for start in run_starts], list(run_exports))
+    return (
+        exports, runs, array("Q", compress(hashes, keep)), array("I", compress(lines, keep)), new_details,
+        bytes(new_blob), {h for h in candidates if h < hi}, (lo, hi, budget),
+    )
+
+
 def _ims_detail(login: str) -> int:
     """The negative marker DuplicateEmail stores for an IMS holder: -1 - a 30-bit hash of its login."""
     return -1 - (hash(login) & 0x3FFFFFFF)
@@ -556,6 +578,12 @@ class DuplicateEmail(_OperatorRule):
     with the other's rights. Give each person their own address, or delete
     the extra accounts.
 
+    The rule keeps about 24 bytes per operator, and no more than
+    ``max-memory`` MiB (default 40, about 1.7 million operators; 0 for no
+    limit): beyond it, it counts the emails in parts, reading the exports
+    again once per part, so memory stays flat whatever the size of the
+    exports, at the cost of more reading for the largest ones.
+
     Failing example::
 
         <operator name="jdoe" label="John Doe" email="team@acme.com"/>
@@ -570,7 +598,7 @@ class DuplicateEmail(_OperatorRule):
     id = "IMS004"
     name = "duplicate-email"
     severity = Severity.ERROR
-    defaults = dict(_CLASSIFIER_DEFAULTS)
+    defaults = {**_CLASSIFIER_DEFAULTS, "max-memory": 40}
 
     # Memory design (an export can hold a million operators, nearly all already on IMS):
     #  - every counted operator (person or IMS) costs three array slots: the 64-bit hash of its
@@ -588,7 +616,14 @@ class DuplicateEmail(_OperatorRule):
     # So 20-24 bytes per operator, no Python object per email. The 64-bit hash (Python's SipHash,
     # stable within the run) collides for two distinct emails with probability ~n^2/2^65
     # (3e-8 for a million), and person/person pairs are verified on the stored emails anyway.
+    #  - memory stays under ``max-memory`` (MiB) whatever the exports hold: when the arrays reach
+    #    it, the rule keeps only the operators whose hash lies in the lower half of its range
+    #    (all holders of one email share a hash, so a kept email keeps all its holders) and drops
+    #    the others. finish() reports the kept range, then reads the exports again
+    #    (RunContext.read_again) for the range above it, as many times as needed. Exports under
+    #    the limit (about 1.7 million operators at 40 MiB) are read once.
     _LOAD = 32  # bitmap bits per counted operator
+    _ENTRY_BYTES = 24  # arrays and bitmap, per counted operator (at most)
 
     def __init__(self) -> None:
         super().__init__()
@@ -608,9 +643,28 @@ class DuplicateEmail(_OperatorRule):
         self._last_path: Optional[str] = None
         self._last_index = 0
         self._stale = False  # set by merge_state until the bitmap is rebuilt
+        # Operators counted: those whose email hash h has lo <= h < hi (all of them unless memory ran short).
+        self._lo, self._hi = 0, _TOP
+        self._budget: Optional[int] = None  # most operators held at once (None: no limit)
+        self._budget_set = False
+
+    def _set_budget(self, options: Mapping[str, Any]) -> None:
+        """Take ``max-memory`` from the options (once): a limit only where the run can read its exports again."""
+        self._budget_set = True
+        if not self.context.can_read_again:
+            return
+        try:
+            mib = float(options.get("max-memory", 40))
+        except (TypeError, ValueError):
+            raise ValueError(f"option max-memory must be a number of MiB, not {options.get('max-memory')!r}") from None
+        if mib > 0:
+            self._budget = max(1024, int(mib * (1 << 20)) // self._ENTRY_BYTES)
+            self._capacity = min(self._capacity, self._budget)
 
     def check(self, op: OperatorRecord, options: Mapping[str, Any]) -> Iterable[Problem]:
         """Record the email of a person or IMS operator; duplicates are reported in :meth:`finish`."""
+        if not self._budget_set:
+            self._set_budget(options)
         if self._stale:
             self._rebuild()
         if op.email and op.type == 0:
@@ -623,16 +677,23 @@ class DuplicateEmail(_OperatorRule):
         self, ops: Sequence[OperatorRecord], options: Mapping[str, Any]
     ) -> List[Tuple[OperatorRecord, Problem]]:
         """:meth:`check` over a batch (records are counted in order; findings come from :meth:`finish`)."""
+        if not self._budget_set:
+            self._set_budget(options)
         if self._stale:
             self._rebuild()
         # _count inlined for the operators on IMS (nearly all of a big export): same arrays, same order.
         hashes, add_line, add_detail = self._hashes, self._lines.append, self._details.append
         capacity, mask, bits, candidates = self._capacity, self._mask, self._bits, self._candidates
+        lo, hi = self._lo, self._hi
+        bounded = lo or hi != _TOP
         for op, kind in zip(ops, self.classifier(options).buckets(ops)[0]):
             if kind is not _IMS:
                 if kind == "person" and op.email:
                     self._count(op, kind)
-                    capacity, mask, bits = self._capacity, self._mask, self._bits  # _count may have grown them
+                    hashes, capacity, mask, bits = self._hashes, self._capacity, self._mask, self._bits  # _count may have grown them
+                    add_line, add_detail, candidates = self._lines.append, self._details.append, self._candidates
+                    lo, hi = self._lo, self._hi
+                    bounded = lo or hi != _TOP
                 continue
             email = op.email
             if not email:
@@ -640,13 +701,20 @@ class DuplicateEmail(_OperatorRule):
             email = email.strip().lower()
             if not email:
                 continue
+            h = hash(email) & 0xFFFFFFFFFFFFFFFF
+            if bounded and not lo <= h < hi:
+                continue
+            if len(hashes) >= capacity:
+                self._make_room()
+                hashes, capacity, mask, bits = self._hashes, self._capacity, self._mask, self._bits
+                add_line, add_detail, candidates = self._lines.append, self._details.append, self._candidates
+                lo, hi = self._lo, self._hi
+                bounded = lo or hi != _TOP
+                if bounded and not lo <= h < hi:
+                    continue
             path = op.path
             if path is not self._last_path:
                 self._set_export(path)
-            if len(hashes) >= capacity:
-                self._grow()
-                capacity, mask, bits = self._capacity, self._mask, self._bits
-            h = hash(email) & 0xFFFFFFFFFFFFFFFF
             i = h & mask
             bit = 1 << (i & 7)
             i >>= 3
@@ -679,6 +747,15 @@ class DuplicateEmail(_OperatorRule):
         email = op.email.strip().lower()
         if not email:
             return
+        h = hash(email) & 0xFFFFFFFFFFFFFFFF
+        if not self._lo <= h < self._hi:
+            return
+        hashes = self._hashes
+        if len(hashes) >= self._capacity:
+            self._make_room()
+            hashes = self._hashes
+            if not self._lo <= h < self._hi:
+                return
         if kind is _IMS:
             detail = -1 - (hash(op.login) & 0x3FFFFFFF)
         else:
@@ -690,10 +767,6 @@ class DuplicateEmail(_OperatorRule):
             self._blob += packed
         if op.path is not self._last_path:
             self._set_export(op.path)
-        hashes = self._hashes
-        if len(hashes) >= self._capacity:
-            self._grow()
-        h = hash(email) & 0xFFFFFFFFFFFFFFFF
         i = h & self._mask
         byte, bit = i >> 3, 1 << (i & 7)
         bits = self._bits
@@ -705,11 +778,39 @@ class DuplicateEmail(_OperatorRule):
         self._lines.append(op.line & 0xFFFFFFFF)
         self._details.append(detail)
 
+    def _make_room(self) -> None:
+        """Room for one more operator: a bigger bitmap, or, at the memory limit, half the hash range dropped."""
+        budget = self._budget
+        if budget is None or len(self._hashes) < budget:
+            self._grow()
+            return
+        while len(self._hashes) >= budget * 3 // 4 and self._hi - self._lo > 1:
+            self._load(_below(self.export_state(), self._lo + (self._hi - self._lo) // 2))
+        if len(self._hashes) >= budget:  # one email held by them all: the range cannot be split
+            self._budget = None
+            self._grow()
+
+    def _load(self, state: Tuple[Any, ...]) -> None:
+        """Hold ``state`` (as :meth:`export_state` makes it) in place of the current arrays."""
+        exports, (run_starts, run_exports), hashes, lines, details, blob, _, (lo, hi, _) = state
+        self._exports = list(exports)
+        self._export_index = {path: i for i, path in enumerate(self._exports)}
+        self._run_starts, self._run_exports = list(run_starts), list(run_exports)
+        self._hashes, self._lines, self._details, self._blob = hashes, lines, details, bytearray(blob)
+        self._lo, self._hi = lo, hi
+        self._last_path = None
+        self._candidates = set()
+        self._nbits = 1 << 16
+        self._capacity = self._nbits // self._LOAD
+        self._rebuild()
+
     def _grow(self) -> None:
         """Double the bitmap and set again the bits of every hash seen so far."""
         self._nbits <<= 1
         self._mask = mask = self._nbits - 1
         self._capacity = self._nbits // self._LOAD
+        if self._budget is not None and self._capacity > self._budget:
+            self._capacity = self._budget
         self._bits = bits = bytearray(self._nbits >> 3)
         cand = self._candidates
         for h in self._hashes:
@@ -723,7 +824,10 @@ class DuplicateEmail(_OperatorRule):
     def export_state(self) -> Tuple[Any, ...]:
         """What :meth:`merge_state` needs: the arrays, the runs, the details blob, the exports, the candidates."""
         runs = (list(self._run_starts), list(self._run_exports))
-        return (list(self._exports), runs, self._hashes, self._lines, self._details, bytes(self._blob), self._candidates)
+        return (
+            list(self._exports), runs, self._hashes, self._lines, self._details, bytes(self._blob), self._candidates,
+            (self._lo, self._hi, self._budget),
+        )
 
     def merge_state(self, state: Tuple[Any, ...]) -> None:
         """Append the operators counted by another instance (a piece of an export read in another process).
@@ -732,7 +836,16 @@ class DuplicateEmail(_OperatorRule):
         hash seed); the candidates of both sides are kept, and an email held on both
         sides is found by meeting their hashes.
         """
-        exports, (run_starts, run_exports), hashes, lines, details, blob, candidates = state
+        if not self._budget_set and self._budget is None and state[7][2] is not None and self.context.can_read_again:
+            self._budget_set, self._budget = True, state[7][2]  # this instance read nothing itself: no options seen
+        # Each side counted the hashes of its own range (all of them unless its memory ran short):
+        # the merged state holds the range both counted in full.
+        hi = min(self._hi, state[7][1])
+        if self._hi > hi:
+            self._load(_below(self.export_state(), hi))
+        if state[7][1] > hi:
+            state = _below(state, hi)
+        exports, (run_starts, run_exports), hashes, lines, details, blob, candidates, _ = state
         index = [self._export_idx(path) for path in exports]
         start = len(self._hashes)
         self._run_starts.extend(s + start for s in run_starts)
@@ -757,6 +870,8 @@ class DuplicateEmail(_OperatorRule):
             self._candidates |= set(small[at : at + _MERGE_SLICE]).intersection(large)
         self._hashes.extend(hashes)
         self._stale = True  # the bitmap misses the new hashes: rebuilt if more operators come
+        if self._budget is not None and len(self._hashes) >= self._budget:
+            self._make_room()
 
     def _rebuild(self) -> None:
         """Size the bitmap for every hash held and set their bits again (after a merge)."""
@@ -779,7 +894,26 @@ class DuplicateEmail(_OperatorRule):
         return Location(self._exports[self._run_exports[run]], self._lines[i], 1)
 
     def finish(self, options: Mapping[str, Any]) -> Iterator[Problem]:
-        """Report each person operator whose email another operator also holds."""
+        """Report each person operator whose email another operator also holds.
+
+        When memory ran short, the exports are read again for the hash range not
+        yet counted (as often as needed): each pass counts and reports its own range.
+        """
+        yield from self._report()
+        while self._hi < _TOP and self.context.can_read_again:
+            self._load(((), ([], []), array("Q"), array("I"), array("i"), b"", set(), (self._hi, _TOP, None)))
+            batch: List[OperatorRecord] = []
+            for op in self.context.read_again(OperatorRecord.kind):
+                batch.append(op)
+                if len(batch) >= 1024:
+                    self.check_batch(batch, options)
+                    batch = []
+            if batch:
+                self.check_batch(batch, options)
+            yield from self._report()
+
+    def _report(self) -> Iterator[Problem]:
+        """The problems of the operators counted so far (the current hash range)."""
         if not self._candidates:
             return
         hashes = self._hashes

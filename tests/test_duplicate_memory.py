@@ -1,0 +1,162 @@
+"""IMS004 keeps its memory under ``max-memory`` by counting one hash range at a time, reading exports again."""
+
+from __future__ import annotations
+
+import os
+import random
+
+import pytest
+
+import linter.readers.operators as ops
+import rules.operators as ro
+from linter.config import Config
+from linter.engine import _can_fork, lint
+from linter.model import OperatorRecord
+from linter.readers import InputFile
+from linter.rule import RunContext
+
+from conftest import write
+
+
+def _export(n: int, seed: int, shared: int = 40, one_mailbox: bool = False) -> str:
+    rnd = random.Random(seed)
+    rows = []
+    for i in range(n):
+        login = f"u{seed}_{i}"
+        if one_mailbox or i % 37 == 0:
+            email = "team@acme.com" if one_mailbox else f"Shared{rnd.randrange(shared)}@acme.com "
+        else:
+            email = f"{login}@acme.com"
+        auth = "ims" if rnd.random() < 0.7 else "native"
+        rows.append(f'  <operator name="{login}" label="U {i}" email="{email}"><access authenticationType="{auth}"/></operator>')
+    return '<package>\n <entities schema="xtk:operator">\n' + "\n".join(rows) + "\n </entities>\n</package>\n"
+
+
+def _duplicates(result):
+    return [
+        (f.location.path, f.location.line, f.message, tuple((r.location.path, r.location.line) for r in f.related))
+        for f in result.findings
+        if f.rule_id == "IMS004"
+    ]
+
+
+@pytest.fixture
+def exports(tmp_path):
+    for k in range(3):
+        write(tmp_path, f"export{k}.xml", _export(3000, k))
+    return tmp_path
+
+
+@pytest.fixture
+def watched(monkeypatch):
+    """A budget of 1024 operators (the smallest) and a record of the arrays' largest size and of the passes."""
+    monkeypatch.setattr(ro.DuplicateEmail, "_ENTRY_BYTES", 1 << 20)  # max-memory = 1 MiB -> 1024 operators
+    seen = {"largest": 0, "passes": 0}
+    make_room, read_again = ro.DuplicateEmail._make_room, RunContext.read_again
+
+    def spy_room(self):
+        seen["largest"] = max(seen["largest"], len(self._hashes))
+        make_room(self)
+        seen["largest"] = max(seen["largest"], len(self._hashes))
+
+    def spy_read(self, kind):
+        seen["passes"] += 1
+        return read_again(self, kind)
+
+    monkeypatch.setattr(ro.DuplicateEmail, "_make_room", spy_room)
+    monkeypatch.setattr(RunContext, "read_again", spy_read)
+    return seen
+
+
+def _run(root, op_registry, jobs=1, max_memory=None):
+    cfg = Config(root=str(root))
+    if max_memory is not None:
+        cfg.rules = {"duplicate-email": {"max-memory": max_memory}}
+    return lint([str(root)], cfg, op_registry, jobs=jobs)
+
+
+def test_a_memory_limit_gives_the_same_findings_in_several_passes(exports, op_registry, watched):
+    unlimited = _duplicates(_run(exports, op_registry, max_memory=0))
+    assert watched["passes"] == 0
+    assert len(unlimited) > 50 and len({f[0] for f in unlimited}) == 3  # duplicates within and across exports
+    assert watched["largest"] > 4096  # (without a limit, the arrays hold every counted operator)
+    watched["largest"] = 0
+    limited = _run(exports, op_registry, max_memory=1)
+    assert _duplicates(limited) == unlimited
+    assert not limited.errors
+    assert watched["passes"] >= 5  # 6,300 counted operators through a window of 1,024
+    assert watched["largest"] <= 1024
+
+
+@pytest.mark.skipif(not _can_fork(), reason="pieces are read in forked processes (Linux)")
+@pytest.mark.parametrize("jobs", [2, 3])
+def test_pieces_read_in_other_processes_merge_within_the_limit(exports, op_registry, watched, monkeypatch, jobs):
+    monkeypatch.setattr(ops, "SPLIT_MIN_BYTES", 0)
+    expected = _duplicates(_run(exports, op_registry, jobs=1, max_memory=0))
+    watched["largest"] = 0
+    limited = _run(exports, op_registry, jobs=jobs, max_memory=1)
+    assert _duplicates(limited) == expected
+    assert watched["passes"] >= 5 and watched["largest"] <= 2 * 1024  # a merge holds both sides for a moment
+
+
+def test_one_mailbox_for_everyone_cannot_be_split_and_is_still_reported(tmp_path, op_registry, watched):
+    write(tmp_path, "export.xml", _export(2500, 1, one_mailbox=True))
+    limited = _duplicates(_run(tmp_path, op_registry, max_memory=1))
+    assert limited == _duplicates(_run(tmp_path, op_registry, max_memory=0))
+    assert len(limited) > 500  # every native holder of the shared address
+
+
+def test_without_a_second_reading_the_rule_keeps_everything(op_registry, watched):
+    rule = ro.DuplicateEmail()
+    rule.context = RunContext()  # not run by the engine: read_again is not available
+    assert not rule.context.can_read_again
+    with pytest.raises(RuntimeError):
+        rule.context.read_again("operator")
+    options = dict(ro.DuplicateEmail.defaults, **{"max-memory": 1})
+    ops_ = [OperatorRecord("x.xml", i + 1, f"u{i}", email=f"u{i % 1500}@acme.com") for i in range(3000)]
+    rule.check_batch(ops_, options)
+    assert len(rule._hashes) == 3000
+    assert len(list(rule.finish(options))) == 3000
+
+
+def test_a_file_gone_before_the_second_reading_is_passed_over(exports, op_registry, watched, monkeypatch):
+    report = ro.DuplicateEmail._report
+    removed = []
+
+    def report_then_remove(self):
+        yield from report(self)
+        if not removed:
+            removed.append(os.path.join(str(exports), "export2.xml"))
+            os.remove(removed[0])
+
+    monkeypatch.setattr(ro.DuplicateEmail, "_report", report_then_remove)
+    result = _run(exports, op_registry, max_memory=1)
+    assert removed and not result.errors
+    assert any(f[0].endswith("export0.xml") for f in _duplicates(result))
+
+
+def test_read_again_yields_the_subjects_of_the_first_reading(exports, op_registry):
+    seen = {}
+
+    class Spy(ro.DuplicateEmail):
+        def finish(self, options):
+            seen["again"] = [(o.path, o.line, o.login) for o in self.context.read_again("operator")]
+            seen["none"] = list(self.context.read_again("source"))
+            return iter(())
+
+    registry = op_registry
+    original = registry.rules["IMS004"]
+    registry.rules["IMS004"] = Spy
+    try:
+        lint([str(exports)], Config(root=str(exports)), registry, jobs=1)
+    finally:
+        registry.rules["IMS004"] = original
+    first = [
+        (o.path, o.line, o.login)
+        for k in range(3)
+        for o in ops.OperatorXmlReader().read(
+            InputFile(os.path.join(str(exports), f"export{k}.xml"), os.path.join(str(exports), f"export{k}.xml"))
+        )
+    ]
+    assert seen["again"] == first
+    assert seen["none"] == []
