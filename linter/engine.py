@@ -116,7 +116,7 @@ class Checker:
         self.other_rules = [r for r in self.rules.values() if not issubclass(r.subject, SourceText)]
         self.always = [r for r in self.source_rules if r.keywords is None]
         self.keyed = [(r, frozenset(k.lower() for k in r.keywords)) for r in self.source_rules if r.keywords is not None]
-        self._keyword_order = _keyword_tree({k for _, kws in self.keyed for k in kws})
+        self._keyword_plan = _KeywordPlan([kws for _, kws in self.keyed])
         self._facts_out: List[Fact] = []  # facts of the current file, for the parent process
         self._ignore_globs: Optional[List[Tuple[Any, Set[str]]]] = None
         self.defer_directives = False
@@ -135,10 +135,9 @@ class Checker:
                 or ((data[:1] == b"\x00" or data[1:2] == b"\x00") and sniff_utf16(data[:HEAD_SIZE]))
             ):
                 data = decode_bytes(data).encode("utf-8", "replace")  # UTF-16/32: keywords are looked for in UTF-8
-            low = data.lower()
-            present = _present_keywords(low, self._keyword_order)
-            if present:
-                chosen.extend(r for r, kws in self.keyed if not kws.isdisjoint(present))
+            wanted = self._keyword_plan.rules_in(data.lower())
+            if wanted:
+                chosen.extend(r for i, (r, _) in enumerate(self.keyed) if wanted >> i & 1)
         chosen.extend(self.other_rules)
         return chosen
 
@@ -218,7 +217,9 @@ class Checker:
             return None
         # The first piece is read here, the others by forked children, all at once. Every piece gets
         # fresh rule instances (with a copy of the facts), so nothing is kept if one piece fails.
-        run = (self.registry, self.plan, self.context)
+        piece_context = self.context.copy()
+        piece_context.memory_share = self.context.memory_share / len(pieces)  # all pieces are held at once
+        run = (self.registry, self.plan, piece_context)
         try:
             children = _fork_pieces(run, [(item, reader, piece) for piece in pieces[1:]])
         except OSError:
@@ -696,16 +697,52 @@ def _keyword_tree(keywords: Set[bytes]) -> List[Tuple[bytes, List[bytes]]]:
     return [flatten(r) for r in roots]
 
 
-def _present_keywords(low: bytes, tree: Sequence[Tuple[bytes, list]]) -> Set[bytes]:
-    """The keywords of ``tree`` found in ``low`` (children are looked for only below a present parent)."""
-    present: Set[bytes] = set()
-    stack = list(tree)
-    while stack:
-        k, kids = stack.pop()
-        if k in low:
-            present.add(k)
-            stack.extend(kids)
-    return present
+class _KeywordPlan:
+    """Which keyed rules a file needs, from its lower-cased bytes, with as few searches as possible.
+
+    A file needs a rule when one of the rule's keywords is in it. Each search
+    for a keyword is a pass over the file, and most files of an integration
+    repository hold a common keyword or two (``pass``, ``sessiontoken``) and none
+    of the rare ones. So the keywords are looked for in the order of the
+    :func:`_keyword_tree` (a longer keyword only below a shorter one it contains),
+    and a keyword is skipped once every rule it could add is already chosen:
+    once ``pass`` is found, the other keywords of the rules it chose are never
+    looked for. The answer is the same as testing every keyword.
+    """
+
+    def __init__(self, rule_keywords: Sequence[Iterable[bytes]]) -> None:
+        owners: Dict[bytes, int] = {}
+        for i, kws in enumerate(rule_keywords):
+            for k in kws:
+                owners[k] = owners.get(k, 0) | (1 << i)
+        self.all = (1 << len(rule_keywords)) - 1
+
+        def node(k: bytes, kids: list) -> Tuple[bytes, int, int, list]:
+            children = [node(*c) for c in kids]
+            below = owners[k]
+            for c in children:
+                below |= c[2]
+            return (k, owners[k], below, children)
+
+        # Keywords that choose the most rules first, then the shorter (more likely to be present).
+        roots = [node(*r) for r in _keyword_tree(set(owners))]
+        self.roots = sorted(roots, key=lambda n: (-bin(n[2]).count("1"), len(n[0]), n[0]))
+
+    def rules_in(self, low: bytes) -> int:
+        """A bit mask of the rules (by their index in ``rule_keywords``) whose keywords ``low`` holds."""
+        chosen = 0
+        stack = list(reversed(self.roots))
+        everything = self.all
+        while stack:
+            k, mine, below, kids = stack.pop()
+            if not below & ~chosen:
+                continue  # every rule this keyword (or a longer one below it) could add is chosen
+            if k in low:
+                chosen |= mine
+                if chosen == everything:
+                    break
+                stack.extend(reversed(kids))
+        return chosen
 
 
 def lint(

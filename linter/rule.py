@@ -19,6 +19,9 @@ class RunContext:
         self._facts: Dict[str, list] = facts if facts is not None else {}
         self.root = root
         self._read_again: Optional[Callable[[str], Iterator[Any]]] = None
+        # The share of a rule's memory budget an instance may use: pieces of one export read at
+        # once (each by its own instance, in its own process) split the budget between them.
+        self.memory_share = 1.0
 
     def facts(self, kind: str) -> list:
         """Every fact of ``kind`` published so far (in a deterministic order)."""
@@ -32,6 +35,7 @@ class RunContext:
         """A context with the same facts so far, that facts added later do not share."""
         other = RunContext({kind: list(facts) for kind, facts in self._facts.items()}, self.root)
         other._read_again = self._read_again
+        other.memory_share = self.memory_share
         return other
 
     @property
@@ -93,7 +97,9 @@ class Rule:
     may also define :meth:`export_state` and :meth:`merge_state`: the engine can
     then read a big export in pieces, one process per piece, each with its own
     instance of the rule, and merge their states into the main instance before
-    :meth:`finish`. Without them, files are read in one process.
+    :meth:`finish`. Without them, files are read in one process. A rule whose
+    state could outgrow memory may read the run's subjects again in
+    :meth:`finish` (:meth:`RunContext.read_again`) instead of keeping them all.
     """
 
     id: ClassVar[str] = ""

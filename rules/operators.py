@@ -646,6 +646,7 @@ class DuplicateEmail(_OperatorRule):
         # Operators counted: those whose email hash h has lo <= h < hi (all of them unless memory ran short).
         self._lo, self._hi = 0, _TOP
         self._budget: Optional[int] = None  # most operators held at once (None: no limit)
+        self._full_budget: Optional[int] = None  # the same for the whole run (this instance may hold a share)
         self._budget_set = False
 
     def _set_budget(self, options: Mapping[str, Any]) -> None:
@@ -658,8 +659,13 @@ class DuplicateEmail(_OperatorRule):
         except (TypeError, ValueError):
             raise ValueError(f"option max-memory must be a number of MiB, not {options.get('max-memory')!r}") from None
         if mib > 0:
-            self._budget = max(1024, int(mib * (1 << 20)) // self._ENTRY_BYTES)
-            self._capacity = min(self._capacity, self._budget)
+            self._limit(max(1024, int(mib * (1 << 20)) // self._ENTRY_BYTES))
+
+    def _limit(self, full: int) -> None:
+        """Hold at most this instance's share of ``full`` operators (pieces read at once share the budget)."""
+        self._full_budget = full
+        self._budget = max(1024, int(full * getattr(self.context, "memory_share", 1.0)))
+        self._capacity = min(self._capacity, self._budget)
 
     def check(self, op: OperatorRecord, options: Mapping[str, Any]) -> Iterable[Problem]:
         """Record the email of a person or IMS operator; duplicates are reported in :meth:`finish`."""
@@ -784,7 +790,7 @@ class DuplicateEmail(_OperatorRule):
         if budget is None or len(self._hashes) < budget:
             self._grow()
             return
-        while len(self._hashes) >= budget * 3 // 4 and self._hi - self._lo > 1:
+        while len(self._hashes) >= budget and self._hi - self._lo > 1:
             self._load(_below(self.export_state(), self._lo + (self._hi - self._lo) // 2))
         if len(self._hashes) >= budget:  # one email held by them all: the range cannot be split
             self._budget = None
@@ -826,7 +832,7 @@ class DuplicateEmail(_OperatorRule):
         runs = (list(self._run_starts), list(self._run_exports))
         return (
             list(self._exports), runs, self._hashes, self._lines, self._details, bytes(self._blob), self._candidates,
-            (self._lo, self._hi, self._budget),
+            (self._lo, self._hi, self._full_budget),
         )
 
     def merge_state(self, state: Tuple[Any, ...]) -> None:
@@ -837,7 +843,8 @@ class DuplicateEmail(_OperatorRule):
         sides is found by meeting their hashes.
         """
         if not self._budget_set and self._budget is None and state[7][2] is not None and self.context.can_read_again:
-            self._budget_set, self._budget = True, state[7][2]  # this instance read nothing itself: no options seen
+            self._budget_set = True  # this instance read nothing itself, so it saw no options: the pieces' limit
+            self._limit(state[7][2])
         # Each side counted the hashes of its own range (all of them unless its memory ran short):
         # the merged state holds the range both counted in full.
         hi = min(self._hi, state[7][1])

@@ -160,3 +160,40 @@ def test_read_again_yields_the_subjects_of_the_first_reading(exports, op_registr
     ]
     assert seen["again"] == first
     assert seen["none"] == []
+
+
+def test_pieces_read_at_once_share_the_budget(monkeypatch):
+    monkeypatch.setattr(ro.DuplicateEmail, "_ENTRY_BYTES", 256)  # max-memory = 1 MiB -> 4,096 operators
+    context = RunContext()
+    context.set_read_again(lambda kind: iter(()))
+    options = dict(ro.DuplicateEmail.defaults, **{"max-memory": 1})
+    whole, piece = ro.DuplicateEmail(), ro.DuplicateEmail()
+    whole.context = context
+    piece.context = context.copy()
+    piece.context.memory_share = 0.25
+    assert piece.context.can_read_again
+    for rule in (whole, piece):
+        rule.check_batch([], options)
+    assert (whole._budget, piece._budget) == (4096, 1024)
+    # The main instance, which read no piece itself, takes the run's limit from the first state merged.
+    main = ro.DuplicateEmail()
+    main.context = context
+    main.merge_state(piece.export_state())
+    assert main._budget == 4096
+
+
+@pytest.mark.skipif(not _can_fork(), reason="pieces are read in forked processes (Linux)")
+def test_the_engine_gives_each_piece_its_share(exports, op_registry, monkeypatch):
+    import linter.engine as engine
+
+    monkeypatch.setattr(ops, "SPLIT_MIN_BYTES", 0)
+    shares = []
+    read_piece = engine._read_piece
+
+    def spy(run, *args):
+        shares.append(run[2].memory_share)
+        return read_piece(run, *args)
+
+    monkeypatch.setattr(engine, "_read_piece", spy)
+    _run(exports, op_registry, jobs=3)
+    assert shares and all(abs(s - 1 / 3) < 1e-9 for s in shares)  # the main process's own piece (forked ones return nothing here)

@@ -182,16 +182,58 @@ def test_json_streaming_equals_plain_serialisation(tmp_path, toy_registry):
         assert toy_registry.reporters["json"].render(result, {}) == expected
 
 
-def test_keyword_tree_looks_for_longer_keywords_only_below_present_ones():
-    from linter.engine import _keyword_tree, _present_keywords
+def test_keyword_tree_puts_longer_keywords_below_the_shorter_they_contain():
+    from linter.engine import _keyword_tree
 
-    tree = _keyword_tree({b"logon", b"logonremote", b"logonwithuser", b"sessiontoken", b"zq"})
-    roots = sorted(k for k, _ in tree)
-    assert roots == [b"logon", b"sessiontoken", b"zq"]
-    assert _present_keywords(b"nl.executioninstance.logonremote(", tree) == {b"logon", b"logonremote"}
-    assert _present_keywords(b"a logon only", tree) == {b"logon"}
-    assert _present_keywords(b"nothing", tree) == set()
-    assert _present_keywords(b"zq and sessiontoken", tree) == {b"zq", b"sessiontoken"}
+    tree = dict(_keyword_tree({b"logon", b"logonremote", b"logonwithuser", b"sessiontoken", b"zq"}))
+    assert sorted(tree) == [b"logon", b"sessiontoken", b"zq"]
+    assert sorted(k for k, _ in tree[b"logon"]) == [b"logonremote", b"logonwithuser"]
+
+
+class _Counted(bytes):
+    """Bytes that count the keyword searches made in them."""
+
+    searches = 0
+
+    def __contains__(self, item):
+        type(self).searches += 1
+        return bytes.__contains__(self, item)
+
+
+def test_keyword_plan_chooses_the_rules_whose_keywords_are_present():
+    import random
+
+    from linter.engine import _KeywordPlan
+
+    rules = [
+        {b"logon", b"pass", b"pwd"},
+        {b"sessiontoken"},
+        {b"logon", b"soapmethodcall", b"sessiontoken", b"pass"},
+        {b"__sessiontoken="},
+        {b"exchange/jwt", b"setims", b"authimstaprivatekey"},
+        {b"___", b"eyj", b"setimsoauth", b"client_secret"},
+        {b"zz"},
+    ]
+    plan = _KeywordPlan(rules)
+    words = sorted(set().union(*rules)) + [b"log", b"session", b"ims", b"token"]
+    rnd = random.Random(5)
+    for _ in range(500):
+        text = b" ".join(rnd.choice(words) for _ in range(rnd.randrange(0, 6)))
+        expected = sum(1 << i for i, kws in enumerate(rules) if any(k in text for k in kws))
+        assert plan.rules_in(text) == expected, text
+
+
+def test_keyword_plan_stops_looking_for_the_keywords_of_chosen_rules():
+    from linter.engine import _KeywordPlan
+
+    rules = [{b"pass", b"pwd", b"logon", b"credential"}, {b"pass", b"secret"}, {b"zz"}]
+    plan = _KeywordPlan(rules)
+    _Counted.searches = 0
+    assert plan.rules_in(_Counted(b"password = x")) == 0b011
+    assert _Counted.searches == 2  # "pass" (both rules chosen), then "zz"; never pwd, logon, credential, secret
+    _Counted.searches = 0
+    assert plan.rules_in(_Counted(b"nothing here")) == 0
+    assert _Counted.searches == 6  # every keyword once
 
 
 def test_automatic_jobs():
