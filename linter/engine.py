@@ -6,7 +6,7 @@ import dataclasses
 import os
 import sys
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Set, Tuple, Type
+from typing import Any, Dict, FrozenSet, Iterable, Iterator, List, Mapping, Optional, Sequence, Set, Tuple, Type
 
 from .config import DEFAULT_EXCLUDE, Config, resolve_rule_options, resolve_selection, resolve_severities
 from .discovery import Discovered, Excluder, discover, relative_to
@@ -123,19 +123,29 @@ class Checker:
 
     # ----------------------------------------------------------------- selection of rules for one file
 
-    def applicable(self, data: Optional[bytes]) -> List[Rule]:
-        """Rules worth running on a file, using each source rule's keyword pre-filter on the raw bytes."""
+    def applicable(self, data: Optional[bytes], languages: Optional[FrozenSet[str]] = None) -> List[Rule]:
+        """Rules worth running on a file, using each source rule's keyword pre-filter on the raw bytes.
+
+        ``languages``, when the reader knows them before reading, are those of the
+        file's subjects: a keyed rule limited to other languages is left out
+        without looking for its keywords.
+        """
         if data is None:
             return list(self.rules.values())
         chosen = list(self.always)
-        if self.keyed:
+        eligible = self._keyword_plan.all
+        if languages is not None:
+            for i, (rule, _) in enumerate(self.keyed):
+                if rule.languages is not None and languages.isdisjoint(rule.languages):
+                    eligible &= ~(1 << i)
+        if self.keyed and eligible:
             if (
                 data[:2] in (b"\xff\xfe", b"\xfe\xff")
                 or data[:4] in (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")
                 or ((data[:1] == b"\x00" or data[1:2] == b"\x00") and sniff_utf16(data[:HEAD_SIZE]))
             ):
                 data = decode_bytes(data).encode("utf-8", "replace")  # UTF-16/32: keywords are looked for in UTF-8
-            wanted = self._keyword_plan.rules_in(data.lower())
+            wanted = self._keyword_plan.rules_in(data.lower(), eligible)
             if wanted:
                 chosen.extend(r for i, (r, _) in enumerate(self.keyed) if wanted >> i & 1)
         chosen.extend(self.other_rules)
@@ -268,7 +278,7 @@ class Checker:
         """
         out = out or FileOutcome()
         display = item.display
-        rules = self.applicable(data)
+        rules = self.applicable(data, _languages(reader, display, data))
         out.scanned = True
         if not rules:
             return out
@@ -663,6 +673,17 @@ def _read_piece(
 # --------------------------------------------------------------------------- the run
 
 
+def _languages(reader: Any, display: str, data: Optional[bytes]) -> Optional[FrozenSet[str]]:
+    """``reader.languages`` for a file read whole (None when unknown, or when the reader fails to say)."""
+    if data is None:
+        return None
+    try:
+        languages = reader.languages(display, data[:HEAD_SIZE])
+    except Exception:  # noqa: BLE001 - an optional hint: a reader without it, or failing, means any language
+        return None
+    return frozenset(languages) if languages is not None else None
+
+
 def choose_reader(readers: Sequence[Reader], path: str, head: bytes) -> Tuple[Optional[Reader], Optional[str], Optional[str]]:
     """(reader, skip reason, error) for a file, from its first bytes and each reader's sniff."""
     for reader in readers:
@@ -728,9 +749,12 @@ class _KeywordPlan:
         roots = [node(*r) for r in _keyword_tree(set(owners))]
         self.roots = sorted(roots, key=lambda n: (-bin(n[2]).count("1"), len(n[0]), n[0]))
 
-    def rules_in(self, low: bytes) -> int:
-        """A bit mask of the rules (by their index in ``rule_keywords``) whose keywords ``low`` holds."""
-        chosen = 0
+    def rules_in(self, low: bytes, eligible: int = -1) -> int:
+        """A bit mask of the rules (by their index in ``rule_keywords``) whose keywords ``low`` holds.
+
+        Only the rules of the mask ``eligible`` (all by default) are looked for.
+        """
+        chosen = self.all & ~eligible
         stack = list(reversed(self.roots))
         everything = self.all
         while stack:
@@ -742,7 +766,7 @@ class _KeywordPlan:
                 if chosen == everything:
                     break
                 stack.extend(reversed(kids))
-        return chosen
+        return chosen & eligible
 
 
 def lint(

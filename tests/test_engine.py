@@ -320,3 +320,50 @@ def test_jobs_follow_the_cpus_this_process_may_use(monkeypatch):
     monkeypatch.delattr(engine.os, "sched_getaffinity", raising=False)
     monkeypatch.setattr(engine.os, "cpu_count", lambda: 6)
     assert engine.usable_cpus() == 6
+
+
+def test_rules_of_other_languages_are_left_out_before_their_keywords_are_looked_for(tmp_path, registry, monkeypatch):
+    import linter.engine as engine
+
+    # IMS201 (security zones) is limited to XML: in a JavaScript file its keyword is not even searched.
+    text = '<securityZone name="lan" allowUserPassword="true"/>\n'
+    write(tmp_path, "zones.js", "var doc = '" + text.strip() + "';\n")
+    write(tmp_path, "serverConf.xml", "<serverconf><shared><dataStore>\n" + text + "</dataStore></shared></serverconf>\n")
+    eligible = {}
+    rules_in = engine._KeywordPlan.rules_in
+
+    def spy(self, low, mask=-1):
+        eligible[b"securityzone" in low and (b"var doc" in low)] = mask
+        return rules_in(self, low, mask)
+
+    monkeypatch.setattr(engine._KeywordPlan, "rules_in", spy)
+    result = run(tmp_path, registry)
+    assert {(f.location.path.rsplit("/", 1)[-1], f.rule_id) for f in result.findings if f.rule_id == "IMS201"} == {
+        ("serverConf.xml", "IMS201")
+    }
+    checker = engine.Checker(registry, engine.Plan(rule_ids=sorted(registry.rules), severities={}, options={}, root=str(tmp_path), per_file_ignores={}, max_file_size=1 << 20))
+    index = [r.id for r, _ in checker.keyed].index("IMS201")
+    assert not eligible[True] >> index & 1  # the .js file: IMS201 not eligible
+    assert eligible[False] >> index & 1  # the XML file: eligible
+    data = b"x = '" + text.encode() + b"'"
+    assert "IMS201" in {r.id for r in checker.applicable(data)}
+    assert "IMS201" not in {r.id for r in checker.applicable(data, frozenset({"js"}))}
+    assert "IMS201" in {r.id for r in checker.applicable(data, frozenset({"js", "xml"}))}
+
+
+def test_a_reader_that_cannot_tell_its_languages_gets_every_rule():
+    from linter.engine import _languages
+    from linter.readers.source import SourceReader
+
+    class Plain:  # a third-party reader that does not derive from Reader
+        pass
+
+    class Broken:
+        def languages(self, path, head):
+            raise ValueError("no idea")
+
+    assert _languages(Plain(), "a.js", b"x") is None
+    assert _languages(Broken(), "a.js", b"x") is None
+    assert _languages(SourceReader(), "a.js", None) is None  # streamed: not known before reading
+    assert _languages(SourceReader(), "tools/run", b"#!/usr/bin/env python3\n") == frozenset({"python"})
+    assert _languages(SourceReader(), "conf/serverConf.xml", b"<x/>") == frozenset({"xml"})

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar, Iterator, Optional
+from typing import ClassVar, FrozenSet, Iterator, Optional
 
 from ..model import Subject
 
@@ -61,6 +61,15 @@ class Reader:
     def sniff(self, path: str, head: bytes) -> bool:
         """Return True when this reader handles the file whose first bytes are ``head`` (up to 8 KiB)."""
         raise NotImplementedError
+
+    def languages(self, path: str, head: bytes) -> Optional[FrozenSet[str]]:
+        """The languages of the subjects this reader will yield for the file, when known before reading it.
+
+        ``path`` is the file's display path, ``head`` its first bytes. The engine
+        then skips the keyword pre-filter of the rules limited to other languages.
+        None (the default) means any language.
+        """
+        return None
 
     def read(self, source: InputFile) -> Iterator[Subject]:
         """Yield subjects from ``source``; locations use ``source.display_path``.

@@ -10,7 +10,7 @@ from __future__ import annotations
 import codecs
 import os
 import re
-from typing import Any, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Dict, FrozenSet, Iterator, List, Optional, Tuple
 
 from ..model import SourceText
 from . import InputFile, Reader
@@ -279,6 +279,10 @@ class SourceReader(Reader):
     def sniff(self, path: str, head: bytes) -> bool:
         """True for every file that does not look binary."""
         return not looks_binary(head)
+
+    def languages(self, path: str, head: bytes) -> Optional[FrozenSet[str]]:
+        """The one language of the file (see :func:`language_for`)."""
+        return frozenset((language_for(path, head[:HEAD_SIZE]),))
 
     def read(self, source: InputFile) -> Iterator[SourceText]:
         """Yield the whole file as one subject."""
