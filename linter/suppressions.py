@@ -9,6 +9,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Type
 
+from .model import sha256_hex
 from .rule import Rule
 
 # A directive must stand in a comment: one of //, /*, #, <!--, --, ; or ' (VB/INI) precedes it on the line.
@@ -89,9 +90,7 @@ def directive_matches(directive: Directive, rule_id: str, rules: Mapping[str, Ty
 def fingerprint(rule_id: str, rel_path: str, key: str, secret_hash: Optional[str]) -> str:
     """Content-keyed identity of a finding: survives lines moving, never holds the secret."""
     basis = "\0".join((rule_id, rel_path, " ".join(key.split()), secret_hash or ""))
-    import hashlib  # imported on the first finding
-
-    return hashlib.sha256(basis.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+    return sha256_hex(basis.encode("utf-8", "surrogatepass"))[:32]
 
 
 BASELINE_VERSION = 1

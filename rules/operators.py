@@ -869,7 +869,11 @@ class DuplicateEmail(_OperatorRule):
         if shift + len(blob) > 0x7FFFFFFF:
             raise MemoryError("duplicate-email: more than 2 GiB of operator details")
         self._blob += blob
-        self._details.extend(array("i", (d + shift if d >= 0 else d for d in details)) if shift else details)
+        if shift:
+            details = array("i", details)
+            for j in compress(range(len(details)), map((0).__le__, details)):  # person operators: few
+                details[j] += shift
+        self._details.extend(details)
         # An email held on both sides: sets of slices of the smaller side met by the larger, in C
         # (no bitmap walk in Python); slices bound the memory of the sets.
         small, large = sorted((self._hashes, hashes), key=len)

@@ -367,3 +367,16 @@ def test_a_reader_that_cannot_tell_its_languages_gets_every_rule():
     assert _languages(SourceReader(), "a.js", None) is None  # streamed: not known before reading
     assert _languages(SourceReader(), "tools/run", b"#!/usr/bin/env python3\n") == frozenset({"python"})
     assert _languages(SourceReader(), "conf/serverConf.xml", b"<x/>") == frozenset({"xml"})
+
+
+def test_the_built_in_sha256_gives_hashlib_s_digest():
+    import hashlib
+
+    from linter.model import secret_hash, sha256_hex
+    from linter.suppressions import fingerprint
+
+    for data in (b"", b"abc", "J\u00fcrgen \U0001f600".encode("utf-8"), bytes(range(256)) * 300):
+        assert sha256_hex(data) == hashlib.sha256(data).hexdigest()
+    assert secret_hash("s3cret") == hashlib.sha256(b"s3cret").hexdigest()[:8]
+    basis = "\0".join(("IMS101", "a/b.js", "login x", "abcd1234")).encode()
+    assert fingerprint("IMS101", "a/b.js", "login   x", "abcd1234") == hashlib.sha256(basis).hexdigest()[:32]
