@@ -603,11 +603,15 @@ def _collect_pieces(children: List[List[Any]]) -> List[Optional[Tuple[FileOutcom
     for child in children:
         pid, read_end = child
         with os.fdopen(read_end, "rb") as fh:
-            data = fh.read()
+            try:
+                # Unpickled as it comes: the whole pickle is never held next to what it makes.
+                result = pickle.load(fh)
+            except Exception:  # noqa: BLE001 - nothing, or a truncated pickle: the child failed or died
+                result = None
         child[1] = None
         _, status = os.waitpid(pid, 0)
         child[0] = None
-        results.append(pickle.loads(data) if status == 0 and data else None)
+        results.append(result if status == 0 else None)
     return results
 
 
