@@ -541,23 +541,34 @@ _MERGE_SLICE = 1 << 17  # hashes per set when merging states (about 10 MB)
 _TOP = 1 << 64  # the 64-bit email hashes of DuplicateEmail lie in [0, _TOP)
 
 
-def _below(state: Tuple[Any, ...], hi: int) -> Tuple[Any, ...]:
-    """A :meth:`DuplicateEmail.export_state` with only the operators whose email hash is below ``hi``."""
-    exports, (run_starts, run_exports), hashes, lines, details, blob, candidates, (lo, _, budget) = state
+def _below(state: Sequence[Any], hi: int) -> List[Any]:
+    """A :meth:`DuplicateEmail.export_state` (as a list) with only the operators whose email hash is below ``hi``.
+
+    Given a list, it is changed in place, one array at a time: each old array is
+    freed (when nothing else holds it) before the next is filtered, so the memory
+    needed on top of the state is about half its largest array.
+    """
+    state = state if isinstance(state, list) else list(state)
+    hashes = state[2]
     keep = bytes(map(hi.__gt__, hashes))  # one byte per operator, made in C
     kept = array("I", compress(range(len(hashes)), keep))
-    new_details = array("i", compress(details, keep))
-    new_blob = bytearray()
-    for j in compress(range(len(new_details)), map((0).__le__, new_details)):  # person operators: few
-        off = new_details[j]
+    state[2] = array("Q", compress(hashes, keep))
+    del hashes
+    state[3] = array("I", compress(state[3], keep))
+    details = state[4] = array("i", compress(state[4], keep))
+    blob, new_blob = state[5], bytearray()
+    for j in compress(range(len(details)), map((0).__le__, details)):  # person operators: few
+        off = details[j]
         size = int.from_bytes(blob[off : off + 4], "little")
-        new_details[j] = len(new_blob)
+        details[j] = len(new_blob)
         new_blob += blob[off : off + 4 + size]
-    runs = ([bisect.bisect_left(kept, start) for start in run_starts], list(run_exports))
-    return (
-        exports, runs, array("Q", compress(hashes, keep)), array("I", compress(lines, keep)), new_details,
-        bytes(new_blob), {h for h in candidates if h < hi}, (lo, hi, budget),
-    )
+    state[5] = bytes(new_blob)
+    run_starts, run_exports = state[1]
+    state[1] = ([bisect.bisect_left(kept, start) for start in run_starts], list(run_exports))
+    state[6] = {h for h in state[6] if h < hi}
+    lo, _, budget = state[7]
+    state[7] = (lo, hi, budget)
+    return state
 
 
 def _ims_detail(login: str) -> int:
@@ -579,7 +590,7 @@ class DuplicateEmail(_OperatorRule):
     the extra accounts.
 
     The rule keeps about 24 bytes per operator, and no more than
-    ``max-memory`` MiB (default 40, about 1.7 million operators; 0 for no
+    ``max-memory`` MiB (default 64, about 2.8 million operators; 0 for no
     limit): beyond it, it counts the emails in parts, reading the exports
     again once per part, so memory stays flat whatever the size of the
     exports, at the cost of more reading for the largest ones.
@@ -598,7 +609,7 @@ class DuplicateEmail(_OperatorRule):
     id = "IMS004"
     name = "duplicate-email"
     severity = Severity.ERROR
-    defaults = {**_CLASSIFIER_DEFAULTS, "max-memory": 40}
+    defaults = {**_CLASSIFIER_DEFAULTS, "max-memory": 64}
 
     # Memory design (an export can hold a million operators, nearly all already on IMS):
     #  - every counted operator (person or IMS) costs three array slots: the 64-bit hash of its
@@ -621,7 +632,7 @@ class DuplicateEmail(_OperatorRule):
     #    (all holders of one email share a hash, so a kept email keeps all its holders) and drops
     #    the others. finish() reports the kept range, then reads the exports again
     #    (RunContext.read_again) for the range above it, as many times as needed. Exports under
-    #    the limit (about 1.7 million operators at 40 MiB) are read once.
+    #    the limit (about 2.8 million operators at 64 MiB) are read once.
     _LOAD = 32  # bitmap bits per counted operator
     _ENTRY_BYTES = 24  # arrays and bitmap, per counted operator (at most)
 
@@ -655,7 +666,7 @@ class DuplicateEmail(_OperatorRule):
         if not self.context.can_read_again:
             return
         try:
-            mib = float(options.get("max-memory", 40))
+            mib = float(options.get("max-memory", 64))
         except (TypeError, ValueError):
             raise ValueError(f"option max-memory must be a number of MiB, not {options.get('max-memory')!r}") from None
         if mib > 0:
@@ -791,12 +802,19 @@ class DuplicateEmail(_OperatorRule):
             self._grow()
             return
         while len(self._hashes) >= budget and self._hi - self._lo > 1:
-            self._load(_below(self.export_state(), self._lo + (self._hi - self._lo) // 2))
+            self._load(_below(self._release(), self._lo + (self._hi - self._lo) // 2))
         if len(self._hashes) >= budget:  # one email held by them all: the range cannot be split
             self._budget = None
             self._grow()
 
-    def _load(self, state: Tuple[Any, ...]) -> None:
+    def _release(self) -> List[Any]:
+        """:meth:`export_state` as a list, which from now on is the only holder of the arrays (the bitmap is dropped)."""
+        state = list(self.export_state())
+        self._hashes, self._lines, self._details, self._blob = array("Q"), array("I"), array("i"), bytearray()
+        self._bits = bytearray()
+        return state
+
+    def _load(self, state: Sequence[Any]) -> None:
         """Hold ``state`` (as :meth:`export_state` makes it) in place of the current arrays."""
         exports, (run_starts, run_exports), hashes, lines, details, blob, _, (lo, hi, _) = state
         self._exports = list(exports)
@@ -849,7 +867,7 @@ class DuplicateEmail(_OperatorRule):
         # the merged state holds the range both counted in full.
         hi = min(self._hi, state[7][1])
         if self._hi > hi:
-            self._load(_below(self.export_state(), hi))
+            self._load(_below(self._release(), hi))
         if state[7][1] > hi:
             state = _below(state, hi)
         exports, (run_starts, run_exports), hashes, lines, details, blob, candidates, _ = state
