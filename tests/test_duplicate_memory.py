@@ -197,3 +197,22 @@ def test_the_engine_gives_each_piece_its_share(exports, op_registry, monkeypatch
     monkeypatch.setattr(engine, "_read_piece", spy)
     _run(exports, op_registry, jobs=3)
     assert shares and all(abs(s - 1 / 3) < 1e-9 for s in shares)  # the main process's own piece (forked ones return nothing here)
+
+
+def _csv_export(n: int, seed: int) -> str:
+    rnd = random.Random(seed)
+    rows = ["Name;Label;Email;Account disabled;Authentication type"]
+    for i in range(n):
+        email = f"shared{rnd.randrange(30)}@acme.com" if i % 41 == 0 else f"c{seed}_{i}@acme.com"
+        rows.append(f"c{seed}_{i};C {i};{email};No;{'IMS' if rnd.random() < 0.7 else 'Native'}")
+    return "\n".join(rows) + "\n"
+
+
+def test_console_csv_exports_are_read_again_too(tmp_path, op_registry, watched):
+    write(tmp_path, "console.csv", _csv_export(3000, 4))
+    write(tmp_path, "package.xml", _export(2000, 9))
+    unlimited = _duplicates(_run(tmp_path, op_registry, max_memory=0))
+    assert {p.rsplit("/", 1)[-1] for p, *_ in unlimited} == {"console.csv", "package.xml"}
+    watched["largest"] = 0
+    assert _duplicates(_run(tmp_path, op_registry, max_memory=1)) == unlimited
+    assert watched["passes"] >= 2 and watched["largest"] <= 1024
