@@ -801,11 +801,29 @@ class DuplicateEmail(_OperatorRule):
         if budget is None or len(self._hashes) < budget:
             self._grow()
             return
-        while len(self._hashes) >= budget and self._hi - self._lo > 1:
-            self._load(_below(self._release(), self._lo + (self._hi - self._lo) // 2))
-        if len(self._hashes) >= budget:  # one email held by them all: the range cannot be split
-            self._budget = None
-            self._grow()
+        while len(self._hashes) >= budget:
+            hi = self._split_point(budget)
+            if hi is None:  # the holders of one email alone fill the budget: they cannot be split
+                self._budget = None
+                self._grow()
+                return
+            self._load(_below(self._release(), hi))
+
+    def _split_point(self, budget: int) -> Optional[int]:
+        """A hash ``hi`` such that the operators below it are some, but fewer than ``budget`` (about half).
+
+        The median of a sample of the hashes; when one email's holders make up
+        half of them, the bound just above or below that hash. None when those
+        holders alone reach the budget.
+        """
+        hashes = self._hashes
+        sample = sorted(hashes[:: max(1, len(hashes) // 4095)])
+        median = sample[len(sample) // 2]
+        for hi in (median, median + 1):
+            kept = sum(map(hi.__gt__, hashes))
+            if 0 < kept < budget:
+                return hi
+        return None
 
     def _release(self) -> List[Any]:
         """:meth:`export_state` as a list, which from now on is the only holder of the arrays (the bitmap is dropped)."""

@@ -216,3 +216,17 @@ def test_console_csv_exports_are_read_again_too(tmp_path, op_registry, watched):
     watched["largest"] = 0
     assert _duplicates(_run(tmp_path, op_registry, max_memory=1)) == unlimited
     assert watched["passes"] >= 2 and watched["largest"] <= 1024
+
+
+def test_one_big_shared_mailbox_costs_few_extra_readings(tmp_path, op_registry, watched):
+    # 1,500 of 2,600 operators hold one address: that group alone is over the 1,024-operator window.
+    rows = [
+        f'<operator name="s{i}" email="{"desk@acme.com" if i < 1500 else f"s{i}@acme.com"}">'
+        f'<access authenticationType="{"native" if i % 3 else "ims"}"/></operator>'
+        for i in range(2600)
+    ]
+    write(tmp_path, "export.xml", "<package><entities schema='xtk:operator'>\n" + "\n".join(rows) + "\n</entities></package>\n")
+    unlimited = _duplicates(_run(tmp_path, op_registry, max_memory=0))
+    limited = _duplicates(_run(tmp_path, op_registry, max_memory=1))
+    assert limited == unlimited and len(unlimited) == 1000  # every native holder of desk@acme.com
+    assert watched["passes"] <= 2
