@@ -487,3 +487,18 @@ def test_check_batch_pairs_each_problem_with_its_record():
         ("asmith", 2), ("jdoe", 4), ("carl", 5), ("asmith", 2), ("dave", 3)
     ]
     assert all(p.location == rec.location for rec, p in pairs)
+
+
+def test_address_character_classes_are_the_documented_ones():
+    # What an address may hold, written plainly: ASCII letters, digits, a few signs, U+00A0 to U+FFFF.
+    # The rule's patterns are negated classes (cheaper to compile); they must accept exactly the same.
+    import re
+
+    local = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.\-\u00a0-\uffff]+$")
+    label = re.compile(r"^[a-z0-9\u00a0-\uffff](?:[a-z0-9\u00a0-\uffff-]*[a-z0-9\u00a0-\uffff])?$")
+    points = list(range(0x3000)) + [0xD7FF, 0xE000, 0xFEFF, 0xFFFD, 0xFFFF, 0x10000, 0x1F600, 0x10FFFF]
+    for cp in points:
+        c = chr(cp)
+        for s in (c, "a" + c + "b", c + "a", "a" + c, c + c):
+            assert bool(ro._LOCAL_RE.match(s)) == bool(local.match(s)), (hex(cp), s)
+            assert bool(ro._LABEL_RE.match(s)) == bool(label.match(s)), (hex(cp), s)
