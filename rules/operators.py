@@ -628,9 +628,9 @@ class DuplicateEmail(_OperatorRule):
     # stable within the run) collides for two distinct emails with probability ~n^2/2^65
     # (3e-8 for a million), and person/person pairs are verified on the stored emails anyway.
     #  - memory stays under ``max-memory`` (MiB) whatever the exports hold: when the arrays reach
-    #    it, the rule keeps only the operators whose hash lies in the lower half of its range
-    #    (all holders of one email share a hash, so a kept email keeps all its holders) and drops
-    #    the others. finish() reports the kept range, then reads the exports again
+    #    it, the rule keeps only the operators whose hash lies below a split point (about the median
+    #    of those held; all holders of one email share a hash, so a kept email keeps all its
+    #    holders) and drops the others. finish() reports the kept range, then reads the exports again
     #    (RunContext.read_again) for the range above it, as many times as needed. Exports under
     #    the limit (about 2.8 million operators at 64 MiB) are read once.
     _LOAD = 32  # bitmap bits per counted operator
@@ -796,7 +796,7 @@ class DuplicateEmail(_OperatorRule):
         self._details.append(detail)
 
     def _make_room(self) -> None:
-        """Room for one more operator: a bigger bitmap, or, at the memory limit, half the hash range dropped."""
+        """Room for one more operator: a bigger bitmap or, at the memory limit, the upper part of the hash range dropped."""
         budget = self._budget
         if budget is None or len(self._hashes) < budget:
             self._grow()
