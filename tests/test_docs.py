@@ -45,3 +45,21 @@ def test_ci_runs_the_readme_test_command():
         ci = fh.read()
     command = [l for l in ci.splitlines() if l.startswith("python3 -m venv")][0]
     assert command in readme
+
+
+def test_the_readme_configuration_example_is_valid(registry, tmp_path):
+    from linter.config import load_config, resolve_rule_options, resolve_selection, resolve_severities
+
+    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as fh:
+        text = fh.read()
+    section = text[text.index("## Configuration") :]
+    example = re.search(r"```toml\n(.*?)```", section, re.S).group(1)
+    path = tmp_path / "pyproject.toml"
+    path.write_text(example, encoding="utf-8")
+    cfg = load_config(str(path))
+    options = resolve_rule_options(cfg, registry.rules)
+    assert "backup_admin" in options["IMS001"]["allowed-logins"] == options["IMS005"]["allowed-logins"]
+    assert options["IMS003"]["allowed-domains"] == ["acme.com", "acme.fr"]
+    assert options["IMS004"]["max-memory"] == 64
+    assert resolve_severities(cfg, registry.rules)["IMS105"].label == "error"
+    assert "IMS104" not in resolve_selection(cfg, registry.rules)
