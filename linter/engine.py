@@ -55,11 +55,6 @@ class RunResult:
     root: str = "."  # configuration root: fingerprints are relative to it
     base: str = "."  # folder that displayed paths are relative to (SARIF %SRCROOT%)
 
-    @property
-    def has_errors(self) -> bool:
-        """True when a file, rule or plugin could not be processed completely."""
-        return bool(self.errors)
-
     def counts(self) -> Dict[str, int]:
         """Number of reported findings per severity label."""
         out = {"error": 0, "warning": 0, "note": 0}
@@ -117,6 +112,7 @@ class Checker:
         self.always = [r for r in self.source_rules if r.keywords is None]
         self.keyed = [(r, frozenset(k.lower() for k in r.keywords)) for r in self.source_rules if r.keywords is not None]
         self._keyword_plan = _KeywordPlan([kws for _, kws in self.keyed])
+        self._eligible_masks: Dict[FrozenSet[str], int] = {}
         self._facts_out: List[Fact] = []  # facts of the current file, for the parent process
         self._ignore_globs: Optional[List[Tuple[Any, Set[str]]]] = None
         self.defer_directives = False
@@ -133,11 +129,7 @@ class Checker:
         if data is None:
             return list(self.rules.values())
         chosen = list(self.always)
-        eligible = self._keyword_plan.all
-        if languages is not None:
-            for i, (rule, _) in enumerate(self.keyed):
-                if rule.languages is not None and languages.isdisjoint(rule.languages):
-                    eligible &= ~(1 << i)
+        eligible = self._keyword_plan.all if languages is None else self._eligible(languages)
         if self.keyed and eligible:
             if (
                 data[:2] in (b"\xff\xfe", b"\xfe\xff")
@@ -150,6 +142,16 @@ class Checker:
                 chosen.extend(r for i, (r, _) in enumerate(self.keyed) if wanted >> i & 1)
         chosen.extend(self.other_rules)
         return chosen
+
+    def _eligible(self, languages: FrozenSet[str]) -> int:
+        """The mask of the keyed rules that apply to subjects in ``languages`` (once per set of languages)."""
+        mask = self._eligible_masks.get(languages)
+        if mask is None:
+            mask = sum(
+                1 << i for i, (rule, _) in enumerate(self.keyed) if rule.languages is None or not languages.isdisjoint(rule.languages)
+            )
+            self._eligible_masks[languages] = mask
+        return mask
 
     # ----------------------------------------------------------------- one file, from its path
 

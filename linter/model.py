@@ -320,14 +320,5 @@ class SourceText(Subject):
         end_line, end_col = self.line_col(end)
         return Location(self.path, line, col, end_line, end_col)
 
-    def line_text(self, offset: int) -> str:
-        """The line of ``text`` holding ``offset`` (without its newline)."""
-        starts = self._starts()
-        import bisect
-
-        idx = bisect.bisect_right(starts, offset) - 1
-        end = self.text.find("\n", starts[idx])
-        return self.text[starts[idx] : end if end >= 0 else len(self.text)]
-
 
 Yielded = Union[Problem, Fact]

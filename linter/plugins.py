@@ -42,10 +42,6 @@ class Registry:
     readers: List[Reader] = field(default_factory=list)  # by descending priority
     reporters: Dict[str, Any] = field(default_factory=dict)  # by format name
 
-    def rule_by_name(self) -> Dict[str, Type[Rule]]:
-        """Rules keyed by their kebab-case name."""
-        return {cls.name: cls for cls in self.rules.values()}
-
 
 @dataclass(frozen=True)
 class EntryPoint:

@@ -75,11 +75,6 @@ class Value:
     start: int = -1
     end: int = -1
 
-    @property
-    def is_literal(self) -> bool:
-        """True for a hard-coded, real-looking value (a secret when it is a password)."""
-        return self.kind == LITERAL
-
 
 MISSING_VALUE = Value(MISSING)
 

@@ -666,11 +666,11 @@ class DuplicateEmail(_OperatorRule):
         if not self.context.can_read_again:
             return
         try:
-            mib = float(options.get("max-memory", 64))
+            mib = float(options.get("max-memory", self.defaults["max-memory"]))
         except (TypeError, ValueError):
             raise ValueError(f"option max-memory must be a number of MiB, not {options.get('max-memory')!r}") from None
         if mib > 0:
-            self._limit(max(1024, int(mib * (1 << 20)) // self._ENTRY_BYTES))
+            self._limit(int(mib * (1 << 20)) // self._ENTRY_BYTES)
 
     def _limit(self, full: int) -> None:
         """Hold at most this instance's share of ``full`` operators (pieces read at once share the budget)."""
@@ -699,17 +699,15 @@ class DuplicateEmail(_OperatorRule):
         if self._stale:
             self._rebuild()
         # _count inlined for the operators on IMS (nearly all of a big export): same arrays, same order.
-        hashes, add_line, add_detail = self._hashes, self._lines.append, self._details.append
-        capacity, mask, bits, candidates = self._capacity, self._mask, self._bits, self._candidates
-        lo, hi = self._lo, self._hi
+        # The rare cases (a person, a full bitmap or memory limit) go through _count itself, after which
+        # the arrays and the range are taken again.
+        hashes, add_line, add_detail, capacity, mask, bits, candidates, lo, hi = self._hot()
         bounded = lo or hi != _TOP
         for op, kind in zip(ops, self.classifier(options).buckets(ops)[0]):
             if kind is not _IMS:
                 if kind == "person" and op.email:
                     self._count(op, kind)
-                    hashes, capacity, mask, bits = self._hashes, self._capacity, self._mask, self._bits  # _count may have grown them
-                    add_line, add_detail, candidates = self._lines.append, self._details.append, self._candidates
-                    lo, hi = self._lo, self._hi
+                    hashes, add_line, add_detail, capacity, mask, bits, candidates, lo, hi = self._hot()
                     bounded = lo or hi != _TOP
                 continue
             email = op.email
@@ -722,13 +720,10 @@ class DuplicateEmail(_OperatorRule):
             if bounded and not lo <= h < hi:
                 continue
             if len(hashes) >= capacity:
-                self._make_room()
-                hashes, capacity, mask, bits = self._hashes, self._capacity, self._mask, self._bits
-                add_line, add_detail, candidates = self._lines.append, self._details.append, self._candidates
-                lo, hi = self._lo, self._hi
+                self._count(op, kind)  # makes room, or narrows the range, first
+                hashes, add_line, add_detail, capacity, mask, bits, candidates, lo, hi = self._hot()
                 bounded = lo or hi != _TOP
-                if bounded and not lo <= h < hi:
-                    continue
+                continue
             path = op.path
             if path is not self._last_path:
                 self._set_export(path)
@@ -743,6 +738,13 @@ class DuplicateEmail(_OperatorRule):
             add_line(op.line & 0xFFFFFFFF)
             add_detail(-1 - (hash(op.login) & 0x3FFFFFFF))
         return []
+
+    def _hot(self) -> Tuple[Any, ...]:
+        """What the inlined loop of :meth:`check_batch` keeps in locals (taken again when _count changed it)."""
+        return (
+            self._hashes, self._lines.append, self._details.append, self._capacity, self._mask, self._bits,
+            self._candidates, self._lo, self._hi,
+        )
 
     def _export_idx(self, path: str) -> int:
         idx = self._export_index.get(path)
@@ -878,7 +880,7 @@ class DuplicateEmail(_OperatorRule):
         hash seed); the candidates of both sides are kept, and an email held on both
         sides is found by meeting their hashes.
         """
-        if not self._budget_set and self._budget is None and state[7][2] is not None and self.context.can_read_again:
+        if not self._budget_set and state[7][2] is not None and self.context.can_read_again:
             self._budget_set = True  # this instance read nothing itself, so it saw no options: the pieces' limit
             self._limit(state[7][2])
         # Each side counted the hashes of its own range (all of them unless its memory ran short):

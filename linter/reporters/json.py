@@ -87,8 +87,6 @@ class _FindingText:
     compares both ways over every finding of the fixtures.
     """
 
-    _KEYS = ("fingerprint", "location", "message", "properties", "related", "rule_id", "rule_name", "severity")
-
     def __init__(self, rules: Optional[Mapping[str, Any]]) -> None:
         self.rules = rules
         self._rule_text: Dict[Tuple[str, str, Any], Tuple[str, str]] = {}
