@@ -560,6 +560,55 @@ def bench_imslint(imslint: str, tree: str, name: str, jobs: int, runs: int, mani
     return row
 
 
+CACHE_MODES = {
+    "cold": "cache empty (the run fills it)",
+    "warm": "cache full, tree unchanged",
+    "touched": "cache full, every file rewritten (new mtime, same bytes: a fresh checkout)",
+}
+
+
+def _touch_tree(tree: str) -> None:
+    """Give every file a new mtime and ctime, keeping its bytes (what a fresh checkout does)."""
+    now = time.time_ns()
+    for folder, _, files in os.walk(tree):
+        for f in files:
+            os.utime(os.path.join(folder, f), ns=(now, now))
+
+
+def bench_imslint_cache(imslint: str, tree: str, name: str, runs: int, manifest: Dict[str, Any], data: str, mode: str,
+                        env: Optional[Dict[str, str]] = None) -> Row:
+    """imslint --jobs 2 with a result cache (``--cache-dir`` outside the tree), in one of :data:`CACHE_MODES`."""
+    cache = os.path.join(data, ".imslint-cache")
+    cmd = [imslint, "check", "--no-config", "--format", "json", "--fail-on", "never", "--jobs", "2", "--cache-dir", cache, "."]
+    row = Row(name, "imslint", f"--jobs 2, cache {mode}")
+    shutil.rmtree(cache, ignore_errors=True)
+    if mode != "cold":
+        run(cmd, tree, env=env)  # fill the cache
+    timed = []
+    for _ in range(runs):
+        if mode == "cold":
+            shutil.rmtree(cache, ignore_errors=True)
+        elif mode == "touched":
+            _touch_tree(tree)
+        timed.append(run(cmd, tree, env=env))
+    shutil.rmtree(cache, ignore_errors=True)
+    last = timed[-1]
+    if last.rc not in (0, 1):
+        row.note = f"exit {last.rc}: " + (last.stderr.strip().splitlines() or ["?"])[-1][:120]
+        return row
+    row.walls = [t.wall for t in timed]
+    row.wall = statistics.median(row.walls)
+    row.cpu = statistics.median(t.cpu for t in timed)
+    row.maxrss_mb = max(t.maxrss_kb for t in timed) / 1024
+    hits, _ = imslint_hits(json.loads(last.stdout))
+    s = score(hits, manifest)
+    row.findings = len(hits)
+    row.recall = f"{s['found']}/{s['planted']} ({s['files_found']}/{s['planted_files']})"
+    row.outside = f"{s['outside']} in {s['outside_files']} files"
+    row.note = CACHE_MODES[mode]
+    return row
+
+
 def bench_rg(rg: str, tree: str, name: str, runs: int, manifest: Dict[str, Any]) -> Row:
     """ripgrep over the same tree with the combined legacy-pattern regex."""
     cmd = [rg, "-i", "-c", "--no-ignore", "--hidden", "-g", "!.git", "-g", f"!{gen_repo.MANIFEST}", RG_PATTERN, "."]
@@ -783,6 +832,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     ap.add_argument("--imslint", help="imslint executable (default: the one beside this Python, then /work/venv)")
     ap.add_argument("--profile", action="store_true", help="add keyword pre-filter statistics and cProfile output")
     ap.add_argument("--small-only", action="store_true", help="only the 10 %% tree (quick look)")
+    ap.add_argument("--no-cache-rows", action="store_true", help="leave out the runs with a result cache (--cache-dir)")
     args = ap.parse_args(argv)
 
     data = os.path.abspath(args.data)
@@ -818,6 +868,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                 rows.append(bench_imslint(imslint, path, name, jobs, args.runs, manifest, env))
             else:
                 rows.append(Row(name, "imslint", f"--jobs {jobs}", note=f"imslint not available: {status}"))
+        if ok and not args.no_cache_rows:
+            for mode in CACHE_MODES:
+                print(f"running imslint --jobs 2 --cache-dir ({mode}) on the {name} tree ...", file=sys.stderr)
+                rows.append(bench_imslint_cache(imslint, path, name, args.runs, manifest, data, mode, env))
         if ok:
             rows.append(bench_floor(interpreter_of(imslint), path, name, args.runs, env))
         if rg:
@@ -854,6 +908,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             print(f"- {name} tree: imslint --jobs 2 / rg = {j2.wall:.2f} s / {rgr.wall:.2f} s = {ratio:.1f}x "
                   f"(target <= {TARGET_RG_RATIO:.0f}x: {verdict})")
             results.setdefault("rg_ratio", {})[name] = ratio
+            for r in rows:
+                if r.tree == name and r.tool == "imslint" and r.config.startswith("--jobs 2, cache") and r.wall:
+                    print(f"  {r.config}: {r.wall:.2f} s = {r.wall / rgr.wall:.1f}x rg ({r.note})")
     pre = None
     if ok:
         tree_for_pre = trees[0][1]

@@ -80,6 +80,8 @@ _common = [
     click.option("--no-color", is_flag=True, help="Never colour the text output (colour is used only on a terminal)."),
     click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False), help="Report only findings that are not in this baseline file."),
     click.option("--write-baseline", type=click.Path(dir_okay=False), help="Record the current findings in FILE and exit 0."),
+    click.option("--cache-dir", envvar="IMSLINT_CACHE_DIR", type=click.Path(file_okay=False), help="Keep per-file results in DIR and reuse them for unchanged files (env IMSLINT_CACHE_DIR; config cache-dir)."),
+    click.option("--no-cache", is_flag=True, help="Do not use the result cache, even if one is configured."),
     click.option("--show-suppressed", is_flag=True, help="Include suppressed and baselined findings in JSON output."),
 ]
 
@@ -116,6 +118,10 @@ def run_check(paths: Sequence[str], opts: Dict[str, Any], default_select: Option
             if size is None:
                 raise ConfigError(f"--max-file-size: expected a size such as 5MB, got {opts['max_file_size']!r}")
             cfg.max_file_size = size
+        if opts.get("no_cache"):
+            cfg.cache_dir = None
+        elif opts.get("cache_dir"):
+            cfg.cache_dir = opts["cache_dir"]
         jobs = opts.get("jobs")
         if jobs is not None:
             from .engine import usable_cpus
@@ -130,6 +136,8 @@ def run_check(paths: Sequence[str], opts: Dict[str, Any], default_select: Option
         if baseline_file:
             baseline = read_baseline(baseline_file)
         result = lint(list(paths) or ["."], cfg, registry, baseline=baseline)
+        if result.cache and result.cache.get("warning"):
+            click.echo(f"imslint: warning: {result.cache['warning']}", err=True)
     except (ConfigError, PluginError, BaselineError) as exc:
         raise UserError(str(exc)) from None
     return result, registry, cfg

@@ -58,6 +58,7 @@ class Config:
     respect_gitignore: bool = True
     baseline: Optional[str] = None
     jobs: Optional[int] = None  # None: automatic (processes only for large trees)
+    cache_dir: Optional[str] = None  # result cache folder (off when None)
     force_exclude: bool = False
 
     def source(self) -> str:
@@ -81,6 +82,7 @@ _KEYS: Dict[str, Tuple[str, Any]] = {
     "max-file-size": ("max_file_size", "a size in bytes (integer, or a string like \"5MB\")"),
     "respect-gitignore": ("respect_gitignore", "true or false"),
     "baseline": ("baseline", "a path string"),
+    "cache-dir": ("cache_dir", "a path string"),
     "jobs": ("jobs", "a positive integer"),
     "force-exclude": ("force_exclude", "true or false"),
 }
@@ -202,7 +204,7 @@ def apply_table(cfg: Config, table: Mapping[str, Any], path: str, prefix: str = 
         elif attr in ("respect_gitignore", "force_exclude"):
             if not isinstance(value, bool):
                 raise _err(path, full, expected, value)
-        elif attr == "baseline":
+        elif attr in ("baseline", "cache_dir"):
             if not isinstance(value, str) or not value:
                 raise _err(path, full, expected, value)
             value = value if os.path.isabs(value) else os.path.join(cfg.root, value)

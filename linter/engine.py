@@ -54,6 +54,7 @@ class RunResult:
     severities: Dict[str, Severity] = field(default_factory=dict)
     root: str = "."  # configuration root: fingerprints are relative to it
     base: str = "."  # folder that displayed paths are relative to (SARIF %SRCROOT%)
+    cache: Optional[Dict[str, Any]] = None  # with a result cache: its path, hits, files and any warning
 
     def counts(self) -> Dict[str, int]:
         """Number of reported findings per severity label."""
@@ -80,6 +81,8 @@ class Plan:
     root: str
     per_file_ignores: Dict[str, List[str]]
     max_file_size: int
+    cache: bool = False  # a result cache is in use: each file read whole is hashed (see linter.cache)
+    known_digests: Dict[str, str] = field(default_factory=dict)  # path -> cached digest, for files whose stat changed
 
 
 @dataclass
@@ -93,6 +96,9 @@ class FileOutcome:
     skipped: Optional[str] = None
     scanned: bool = False
     subjects: Dict[str, int] = field(default_factory=dict)
+    cacheable: bool = False  # depends on the file's bytes and the run's settings only (see linter.cache)
+    digest: Optional[str] = None  # of the bytes read, when a cache is in use
+    unchanged: bool = False  # the bytes match the cached digest: the cached outcome stands, nothing was checked
 
 
 class Checker:
@@ -171,18 +177,30 @@ class Checker:
                     return out, None
                 if reader is None:
                     out.skipped = skip
+                    out.cacheable = True
                     return out, None
                 if reader.streaming or reader.phase > 0:
                     return out, reader
                 size = len(head) if len(head) < HEAD_SIZE else os.fstat(fh.fileno()).st_size
                 if size > self.plan.max_file_size:
                     out.skipped = f"larger than the size limit ({size} > {self.plan.max_file_size} bytes)"
+                    out.cacheable = True
                     return out, None
                 data = head if len(head) < HEAD_SIZE else head + fh.read()
         except OSError as exc:
             out.errors.append(FileError(item.display, f"cannot read file: {exc.strerror or exc}"))
             return out, None
-        return self.check_data(item, reader, data), None
+        if not self.plan.cache:
+            return self.check_data(item, reader, data), None
+        from .cache import digest
+
+        file_digest = digest(data)
+        if self.plan.known_digests.get(item.path) == file_digest:
+            out.unchanged, out.digest = True, file_digest
+            return out, None
+        out = self.check_data(item, reader, data)
+        out.digest = file_digest
+        return out, None
 
     # ----------------------------------------------------------------- one file
 
@@ -283,6 +301,7 @@ class Checker:
         rules = self.applicable(data, _languages(reader, display, data))
         out.scanned = True
         if not rules:
+            out.cacheable = not out.errors
             return out
         problems: List[Tuple[str, Problem]] = []
         secrets: Set[str] = set()
@@ -309,6 +328,9 @@ class Checker:
             out.errors.append(FileError(display, f"{reader.name}: unexpected error while reading: {_describe(exc, secrets)}"))
         if problems:
             self._stamp(item, data, problems, secrets, out)
+        out.cacheable = not out.errors and all(
+            _cacheable(rule) for single, batched in plans.values() for rule, _ in (*single, *batched)
+        )
         return out
 
     def _plan(self, subject: Any, rules: Sequence[Rule], plans: Dict[Any, Tuple[list, list]]) -> Tuple[list, list]:
@@ -484,6 +506,11 @@ class Checker:
             except Exception as exc:
                 out.errors.append(FileError("<run>", f"rule {rule.id} ({rule.name}) failed in finish(): {_describe(exc, ())}", None, rule.id, "rule"))
         return out
+
+
+def _cacheable(rule: Rule) -> bool:
+    """Whether what ``rule`` finds in a file depends on that file (and the settings) only."""
+    return getattr(rule, "cacheable", True) and type(rule).finish is Rule.finish
 
 
 def _matching_directive(directives: Iterable[Directive], rule_id: str, rules: Mapping[str, Type[Rule]]) -> Optional[Directive]:
@@ -782,10 +809,12 @@ def lint(
     baseline: Optional[Any] = None,
     cwd: Optional[str] = None,
     jobs: Optional[int] = None,
+    cache_dir: Optional[str] = None,
 ) -> RunResult:
     """Scan ``paths`` with the rules selected by ``config``; return the :class:`RunResult`.
 
     ``baseline`` is a Counter of known fingerprints (see :func:`linter.suppressions.read_baseline`).
+    ``cache_dir`` (or ``config.cache_dir``) turns the result cache on (see :mod:`linter.cache`).
     Raises :class:`linter.config.ConfigError` for configuration mistakes.
     """
     selected = resolve_selection(config, registry.rules)
@@ -813,20 +842,22 @@ def lint(
     for m in missing:
         result.errors.append(FileError(m.replace(os.sep, "/"), "no such file or directory"))
 
+    cache = None
+    cache_dir = cache_dir or config.cache_dir
+    if cache_dir:
+        from .cache import ResultCache, settings_key
+
+        cache = ResultCache(cache_dir, settings_key(plan, registry))
+        files = [f for f in files if not cache.holds(f.path)]
+        if cache.worth_reading(len(files)):
+            cache.load()
+        else:  # a few files (pre-commit) and a big cache: checking them costs less than reading it
+            result.cache = {"path": cache.path, "hits": 0, "files": len(files), "warning": None, "used": False}
+            cache = None
     context = RunContext(root=plan.root)
     checker = Checker(registry, plan, context)
+    first, stats = _phase0(files, checker, config, jobs, cache)
     chosen_jobs = jobs or config.jobs
-    jobs = chosen_jobs or auto_jobs(len(files))
-    uses_finish = any(type(r).finish is not Rule.finish for r in checker.source_rules)
-    # Phase 0 of every file is sniffed and checked where it is read (in workers with --jobs);
-    # streaming and later-phase files come back deferred and run here, phase by phase.
-    if jobs > 1 and len(files) > 1 and not uses_finish:
-        first = _run_parallel(files, registry, plan, config, jobs, context)
-    else:
-        first = []
-        for item in files:
-            checker._facts_out = []
-            first.append((item, *checker.process(item, registry.readers)))
     outcomes: List[Tuple[Discovered, FileOutcome]] = []
     deferred: Dict[int, List[Tuple[Discovered, Reader]]] = {}
     read: List[Tuple[Discovered, Optional[Reader], Dict[str, int]]] = []  # for RunContext.read_again
@@ -849,6 +880,12 @@ def lint(
             read.append((item, reader, outcome.subjects))
     outcomes.append((Discovered("<run>", "<run>"), checker.finish()))
     context.set_read_again(None)
+    if cache is not None:
+        for item, outcome, _reader in first:
+            if outcome.cacheable and item.path in stats:
+                cache.store(item.path, item.display, stats[item.path], outcome.digest, outcome)
+        cache.save(list(paths) or ["."] if cwd is None else [os.path.join(cwd, p) for p in (paths or ["."])])
+        result.cache = {"path": cache.path, "hits": cache.hits, "files": len(first), "warning": cache.warning, "used": True}
 
     for item, outcome in outcomes:
         if outcome.scanned:
@@ -868,6 +905,67 @@ def lint(
     result.errors.sort(key=lambda e: (e.path, e.line or 0, e.message))
     result.skipped.sort()
     return result
+
+
+def _phase0(
+    files: List[Discovered], checker: Checker, config: Config, jobs: Optional[int], cache: Any
+) -> Tuple[List[Tuple[Discovered, FileOutcome, Optional[Reader]]], Dict[str, Any]]:
+    """Sniff and check every file's phase 0 where it is read (in workers with --jobs), in file order.
+
+    Streaming and later-phase files come back with their reader, deferred to the
+    main process. With a ``cache``, a file whose stat is unchanged takes its cached
+    outcome without being opened, and one whose bytes hash to the cached digest
+    without being checked; the second item is each file's stat (:func:`linter.cache.file_stat`).
+    """
+    registry, plan, context = checker.registry, checker.plan, checker.context
+    cached: Dict[int, FileOutcome] = {}
+    stats: Dict[str, Any] = {}
+    todo = files
+    if cache is not None:
+        todo = []
+        for i, item in enumerate(files):
+            entry, stat = cache.lookup(item.path, item.display)
+            if stat is not None:
+                stats[item.path] = stat
+            if entry is not None:
+                cached[i] = cache.outcome(item.path, FileOutcome)
+                cache.confirm(item.path, stat)
+                continue
+            known = cache.known_digest(item.path, item.display) if stat is not None else None
+            if known:
+                plan.known_digests[item.path] = known
+            todo.append(item)
+        plan.cache = True
+    chosen_jobs = jobs or config.jobs
+    n_jobs = chosen_jobs or auto_jobs(len(todo))
+    uses_finish = any(type(r).finish is not Rule.finish for r in checker.source_rules)
+    if n_jobs > 1 and len(todo) > 1 and not uses_finish:
+        fresh = _run_parallel(todo, registry, plan, config, n_jobs, None)
+    else:
+        fresh = []
+        for item in todo:
+            checker._facts_out = []
+            outcome, reader = checker.process(item, registry.readers)
+            outcome.facts = list(checker._facts_out)
+            fresh.append((item, outcome, reader))
+    first: List[Tuple[Discovered, FileOutcome, Optional[Reader]]] = []
+    it = iter(fresh)
+    for i, item in enumerate(files):
+        if i in cached:
+            first.append((item, cached[i], None))
+            continue
+        item, outcome, reader = next(it)
+        if outcome.unchanged:  # same bytes as when cached: the cached outcome stands
+            outcome = cache.outcome(item.path, FileOutcome)
+            cache.confirm(item.path, stats[item.path])
+        first.append((item, outcome, reader))
+    # Facts in file order, whichever process (or the cache) produced them: the context holds
+    # only phase-0 facts so far, those this process published as it checked.
+    context._facts.clear()
+    for _item, outcome, _reader in first:
+        for fact in outcome.facts:
+            context.add(fact)
+    return first, stats
 
 
 def _read_again(read: List[Tuple[Discovered, Optional[Reader], Dict[str, int]]], readers: Sequence[Reader], kind: str) -> Iterator[Any]:
@@ -917,7 +1015,7 @@ def usable_cpus() -> int:
 
 
 def _run_parallel(
-    files: List[Discovered], registry: Registry, plan: Plan, config: Config, jobs: int, context: RunContext
+    files: List[Discovered], registry: Registry, plan: Plan, config: Config, jobs: int, context: Optional[RunContext] = None
 ) -> List[Tuple[Discovered, FileOutcome, Optional[Reader]]]:
     """Check ``files`` in ``jobs`` worker processes; a worker that dies costs one file, not the run.
 
@@ -961,8 +1059,6 @@ def _run_parallel(
     out: List[Tuple[Discovered, FileOutcome, Optional[Reader]]] = []
     for i, item in enumerate(files):
         outcome, reader_name = done[i]
-        for fact in outcome.facts:
-            context.add(fact)
         out.append((item, outcome, readers[reader_name] if reader_name else None))
     return out
 

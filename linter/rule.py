@@ -86,6 +86,10 @@ class Rule:
     ``keywords``      lower-case byte strings: for source subjects, the rule only runs on files
                       whose raw bytes contain one of them (a cheap pre-filter); ``None`` = always
     ``languages``     source languages the rule applies to (``None`` = all)
+    ``cacheable``     ``True`` (the default) when what :meth:`check` finds in a file depends on that
+                      file and the options only, so that the result cache (``--cache-dir``) may reuse
+                      it while the file is unchanged; set ``False`` otherwise. Rules with a
+                      :meth:`finish` step are never cached.
 
     Optionally, a rule may define ``check_batch(subjects, options)`` returning
     ``(subject, Problem or Fact)`` pairs: the engine then hands it lists of up to
@@ -112,6 +116,7 @@ class Rule:
     keywords: ClassVar[Optional[Tuple[bytes, ...]]] = None
     languages: ClassVar[Optional[Tuple[str, ...]]] = None
     help_uri: ClassVar[Optional[str]] = None
+    cacheable: ClassVar[bool] = True
 
     def __init__(self) -> None:
         self.context = RunContext()
