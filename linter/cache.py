@@ -39,13 +39,15 @@ FORMAT = 1  # bump when what an entry holds, or how results are computed, change
 _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by imslint.\n"
 
 
+try:
+    from _blake2 import blake2b as _blake2b  # the builtin module: no OpenSSL to load
+except ImportError:  # pragma: no cover - every CPython build has it; hashlib as the fallback
+    from hashlib import blake2b as _blake2b
+
+
 def digest(data: bytes) -> str:
     """The BLAKE2b-128 digest of a file's bytes (hex): it decides whether a cached outcome still holds."""
-    try:
-        from _blake2 import blake2b  # the builtin module: no OpenSSL to load
-    except ImportError:  # pragma: no cover - every CPython build has it; hashlib as the fallback
-        from hashlib import blake2b
-    return blake2b(data, digest_size=16).hexdigest()
+    return _blake2b(data, digest_size=16).hexdigest()
 
 
 def _code_state(objects: Iterable[Any]) -> List[Tuple[str, int, int]]:

@@ -6,7 +6,7 @@ import fnmatch
 import os
 import re
 from dataclasses import dataclass
-from typing import Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Any, Iterable, List, Optional, Sequence, Set, Tuple
 
 
 @dataclass(frozen=True)
@@ -76,31 +76,44 @@ class Excluder:
         return False
 
 
-def _git_visible(directory: str) -> Optional[Set[str]]:
-    """Files git would show under ``directory`` (tracked and untracked-not-ignored), or None without git."""
-    import subprocess  # only when a folder is walked: a pre-commit run on files never pays for it
+class _GitFiles:
+    """``git ls-files`` of a folder, started at once and read after the walk (the two overlap).
 
-    try:
-        top = subprocess.run(
-            ["git", "-C", directory, "rev-parse", "--show-toplevel"],
-            capture_output=True, text=True, timeout=20, check=False,
-        )
-        if top.returncode != 0:
+    What git would show under the folder: tracked files and untracked ones not
+    ignored. :meth:`result` is None outside a work tree or without git.
+    """
+
+    def __init__(self, directory: str) -> None:
+        import subprocess  # only when a folder is walked: a pre-commit run on files never pays for it
+
+        self.directory = directory
+        try:
+            self.proc: Optional[Any] = subprocess.Popen(
+                ["git", "-C", directory, "ls-files", "-z", "--cached", "--others", "--exclude-standard", "."],
+                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
+            )
+        except OSError:
+            self.proc = None
+
+    def result(self) -> Optional[Set[str]]:
+        """The absolute paths of the files git shows (names are relative to the folder), or None."""
+        import subprocess
+
+        if self.proc is None:
             return None
-        proc = subprocess.run(
-            ["git", "-C", directory, "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--full-name", "."],
-            capture_output=True, timeout=60, check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    if proc.returncode != 0:
-        return None
-    toplevel = top.stdout.strip()
-    return {
-        os.path.normpath(os.path.join(toplevel, os.fsdecode(name)))
-        for name in proc.stdout.split(b"\0")
-        if name
-    }
+        try:
+            out, _ = self.proc.communicate(timeout=60)
+        except subprocess.SubprocessError:
+            self.proc.kill()
+            self.proc.communicate()
+            return None
+        if self.proc.returncode != 0:
+            return None
+        # git prints clean relative names (no `.` or `..`), with `/` on every system.
+        prefix = self.directory.rstrip(os.sep) + os.sep
+        if os.sep == "/":
+            return {prefix + os.fsdecode(name) for name in out.split(b"\0") if name}
+        return {prefix + os.fsdecode(name).replace("/", os.sep) for name in out.split(b"\0") if name}  # pragma: no cover
 
 
 def discover(
@@ -131,9 +144,10 @@ def discover(
         if not os.path.isdir(absolute):
             missing.append(given)
             continue
-        visible = _git_visible(absolute) if respect_gitignore else None
-        walk = _walk(absolute, relative_to(absolute, root_abs), display_path(absolute, cwd), excluder, unreadable)
-        for file_path, display in walk:
+        git = _GitFiles(absolute) if respect_gitignore else None
+        walked = list(_walk(absolute, relative_to(absolute, root_abs), display_path(absolute, cwd), excluder, unreadable))
+        visible = git.result() if git is not None else None
+        for file_path, display in walked:
             if visible is not None and file_path not in visible:
                 continue
             if file_path not in found:

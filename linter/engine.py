@@ -168,9 +168,21 @@ class Checker:
         the main process, which reads them after every phase-0 file.
         """
         out = FileOutcome()
+        known = self.plan.known_digests.get(item.path) if self.plan.cache else None
+        data: Optional[bytes] = None
+        file_digest: Optional[str] = None
         try:
             with open(item.path, "rb") as fh:
-                head = fh.read(HEAD_SIZE)
+                if known is not None and os.fstat(fh.fileno()).st_size <= self.plan.max_file_size:
+                    # Cached before, with another stat (a fresh checkout): the same bytes need no sniffing either.
+                    data = fh.read()
+                    file_digest = _digest(data)
+                    if file_digest == known:
+                        out.unchanged, out.digest = True, file_digest
+                        return out, None
+                    head = data[:HEAD_SIZE]
+                else:
+                    head = fh.read(HEAD_SIZE)
                 reader, skip, error = choose_reader(readers, item.path, head)
                 if error:
                     out.errors.append(FileError(item.display, error))
@@ -181,25 +193,20 @@ class Checker:
                     return out, None
                 if reader.streaming or reader.phase > 0:
                     return out, reader
-                size = len(head) if len(head) < HEAD_SIZE else os.fstat(fh.fileno()).st_size
-                if size > self.plan.max_file_size:
-                    out.skipped = f"larger than the size limit ({size} > {self.plan.max_file_size} bytes)"
-                    out.cacheable = True
-                    return out, None
-                data = head if len(head) < HEAD_SIZE else head + fh.read()
+                if data is None:
+                    size = len(head) if len(head) < HEAD_SIZE else os.fstat(fh.fileno()).st_size
+                    if size > self.plan.max_file_size:
+                        out.skipped = f"larger than the size limit ({size} > {self.plan.max_file_size} bytes)"
+                        out.cacheable = True
+                        return out, None
+                    data = head if len(head) < HEAD_SIZE else head + fh.read()
         except OSError as exc:
             out.errors.append(FileError(item.display, f"cannot read file: {exc.strerror or exc}"))
             return out, None
         if not self.plan.cache:
             return self.check_data(item, reader, data), None
-        from .cache import digest
-
-        file_digest = digest(data)
-        if self.plan.known_digests.get(item.path) == file_digest:
-            out.unchanged, out.digest = True, file_digest
-            return out, None
         out = self.check_data(item, reader, data)
-        out.digest = file_digest
+        out.digest = file_digest or _digest(data)
         return out, None
 
     # ----------------------------------------------------------------- one file
@@ -506,6 +513,14 @@ class Checker:
             except Exception as exc:
                 out.errors.append(FileError("<run>", f"rule {rule.id} ({rule.name}) failed in finish(): {_describe(exc, ())}", None, rule.id, "rule"))
         return out
+
+
+def _digest(data: bytes) -> str:
+    global _digest
+    from .cache import digest
+
+    _digest = digest  # imported on first use: runs without a cache never load it
+    return digest(data)
 
 
 def _cacheable(rule: Rule) -> bool:

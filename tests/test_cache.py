@@ -371,3 +371,12 @@ def test_a_run_over_a_few_files_leaves_a_big_cache_alone(tmp_path, registry, mon
     counted.clear()
     many = run(tmp_path, registry, cache)
     assert many.cache["used"] is True and many.cache["hits"] == 31 and counted == []
+
+
+def test_the_digest_is_blake2b_128():
+    import hashlib
+
+    from linter.cache import digest
+
+    for data in (b"", b"abc", os.urandom(100_000)):
+        assert digest(data) == hashlib.blake2b(data, digest_size=16).hexdigest()

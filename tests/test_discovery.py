@@ -42,6 +42,21 @@ def test_gitignore_is_respected_inside_a_work_tree(tmp_path):
     assert "generated/b.js" in [f.display for f in files]
 
 
+def test_gitignore_applies_to_a_sub_folder_and_through_a_linked_path(tmp_path):
+    repo = tmp_path / "repo"
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    write(repo, ".gitignore", "*.log\n")
+    write(repo, "src/a.js", "")
+    write(repo, "src/debug.log", "")
+    write(repo, "src/deep/b.js", "")
+    files, _ = discover(["repo/src"], [], str(tmp_path), respect_gitignore=True, cwd=str(tmp_path))
+    assert [f.display for f in files] == ["repo/src/a.js", "repo/src/deep/b.js"]
+    os.symlink(str(repo / "src"), str(tmp_path / "linked"))
+    files, _ = discover(["linked"], [], str(tmp_path), respect_gitignore=True, cwd=str(tmp_path))
+    assert [f.display for f in files] == ["linked/a.js", "linked/deep/b.js"]
+    assert all(f.path.startswith(str(tmp_path / "linked") + os.sep) for f in files)
+
+
 def test_explicit_files_outside_cwd_and_missing_paths(tmp_path):
     outside = write(tmp_path, "out/x.js", "")
     inner = tmp_path / "in"
