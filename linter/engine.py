@@ -955,7 +955,7 @@ def _phase0(
     n_jobs = chosen_jobs or auto_jobs(len(todo))
     uses_finish = any(type(r).finish is not Rule.finish for r in checker.source_rules)
     if n_jobs > 1 and len(todo) > 1 and not uses_finish:
-        fresh = _run_parallel(todo, registry, plan, config, n_jobs, None)
+        fresh = _run_parallel(todo, registry, plan, config, n_jobs)
     else:
         fresh = []
         for item in todo:
@@ -1030,7 +1030,7 @@ def usable_cpus() -> int:
 
 
 def _run_parallel(
-    files: List[Discovered], registry: Registry, plan: Plan, config: Config, jobs: int, context: Optional[RunContext] = None
+    files: List[Discovered], registry: Registry, plan: Plan, config: Config, jobs: int
 ) -> List[Tuple[Discovered, FileOutcome, Optional[Reader]]]:
     """Check ``files`` in ``jobs`` worker processes; a worker that dies costs one file, not the run.
 
