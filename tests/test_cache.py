@@ -380,3 +380,62 @@ def test_the_digest_is_blake2b_128():
 
     for data in (b"", b"abc", os.urandom(100_000)):
         assert digest(data) == hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def test_a_cache_written_with_other_settings_under_the_same_name_is_not_trusted(tmp_path, registry):
+    write(tmp_path, "a.js", SOAP_LOGON)
+    cache = str(tmp_path / "cache")
+    first = run(tmp_path, registry, cache)
+    with open(first.cache["path"], encoding="utf-8") as fh:
+        doc = json.load(fh)
+    doc["key"] = "0" * 32
+    with open(first.cache["path"], "w", encoding="utf-8") as fh:
+        json.dump(doc, fh)
+    second = run(tmp_path, registry, cache)
+    assert "is not one this version of imslint wrote" in second.cache["warning"]
+    assert second.cache["hits"] == 0 and second.findings == first.findings
+
+
+def test_outcomes_json_cannot_hold_are_not_kept():
+    from linter.model import Finding, Location
+
+    finding = Finding("TST001", "t", Severity.NOTE, Location("a", 1), "m", "fp", properties={"x": {1, 2}})
+    assert encode_outcome(FileOutcome(findings=[finding], scanned=True)) is None
+
+
+def test_a_failed_write_leaves_no_temporary_file(tmp_path, registry, monkeypatch):
+    write(tmp_path, "a.js", SOAP_LOGON)
+    cache = str(tmp_path / "cache")
+
+    def fail(src, dst):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", fail)
+    result = run(tmp_path, registry, cache)
+    assert "could not be written: No space left on device" in result.cache["warning"]
+    assert [f.rule_id for f in result.findings] == ["IMS101"]
+    assert sorted(os.listdir(cache)) == [".gitignore", "CACHEDIR.TAG"]
+
+
+def test_a_file_that_cannot_be_read_is_reported_every_time(tmp_path, registry, monkeypatch):
+    import builtins
+
+    import linter.engine
+
+    path = write(tmp_path, "a.js", SOAP_LOGON)
+    cache = str(tmp_path / "cache")
+    run(tmp_path, registry, cache)
+    write(tmp_path, "a.js", SOAP_LOGON + "\n")  # changed: the cache sends it to be read
+
+    def refuse(file, *args, **kwargs):
+        if file == path:
+            raise PermissionError(13, "Permission denied")
+        return builtins.open(file, *args, **kwargs)
+
+    monkeypatch.setattr(linter.engine, "open", refuse, raising=False)
+    for _ in range(2):
+        result = run(tmp_path, registry, cache)
+        assert [(e.path, e.message) for e in result.errors] == [("a.js", "cannot read file: Permission denied")]
+        assert result.findings == []
+    monkeypatch.undo()
+    assert [f.rule_id for f in run(tmp_path, registry, cache).findings] == ["IMS101"]
