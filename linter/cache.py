@@ -89,8 +89,17 @@ def settings_key(plan: Any, registry: Any) -> str:
         "per_file_ignores": plan.per_file_ignores,
         "max_file_size": plan.max_file_size,
     }
-    text = json.dumps(material, sort_keys=True, default=repr)
+    text = json.dumps(material, sort_keys=True, default=_stable)
     return digest(text.encode("utf-8"))
+
+
+def _stable(value: Any) -> Any:
+    """A JSON stand-in for an option value JSON lacks: sets sorted (their order changes from run to run)."""
+    if isinstance(value, (set, frozenset)):
+        return sorted(value, key=repr)
+    if isinstance(value, bytes):
+        return value.decode("latin-1")
+    return repr(value)
 
 
 # --------------------------------------------------------------------------- (de)serialisation

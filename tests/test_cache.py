@@ -439,3 +439,27 @@ def test_a_file_that_cannot_be_read_is_reported_every_time(tmp_path, registry, m
         assert result.findings == []
     monkeypatch.undo()
     assert [f.rule_id for f in run(tmp_path, registry, cache).findings] == ["IMS101"]
+
+
+def test_the_settings_key_does_not_depend_on_set_order(tmp_path):
+    from linter.cache import settings_key
+    from linter.engine import Plan
+    from linter.plugins import get_plugin_manager
+
+    code = (
+        "import sys; sys.path.insert(0, {root!r})\n"
+        "from linter.cache import settings_key\n"
+        "from linter.engine import Plan\n"
+        "from linter.plugins import get_plugin_manager\n"
+        "plan = Plan(['IMS101'], {{}}, {{'IMS101': {{'words': frozenset(['alpha', 'beta', 'gamma', 'delta'])}}}}, '/r', {{}}, 5)\n"
+        "print(settings_key(plan, get_plugin_manager()))\n"
+    ).format(root=ROOT)
+    keys = {
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                       env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout
+        for seed in (1, 2, 3, 4)
+    }
+    assert len(keys) == 1
+    plan = Plan(["IMS101"], {}, {"IMS101": {"words": frozenset(["alpha", "beta"])}}, "/r", {}, 5)
+    other = Plan(["IMS101"], {}, {"IMS101": {"words": frozenset(["alpha", "gamma"])}}, "/r", {}, 5)
+    assert settings_key(plan, get_plugin_manager()) != settings_key(other, get_plugin_manager())
