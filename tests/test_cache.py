@@ -463,3 +463,12 @@ def test_the_settings_key_does_not_depend_on_set_order(tmp_path):
     plan = Plan(["IMS101"], {}, {"IMS101": {"words": frozenset(["alpha", "beta"])}}, "/r", {}, 5)
     other = Plan(["IMS101"], {}, {"IMS101": {"words": frozenset(["alpha", "gamma"])}}, "/r", {}, 5)
     assert settings_key(plan, get_plugin_manager()) != settings_key(other, get_plugin_manager())
+
+
+def test_cache_dir_from_the_environment(tmp_path):
+    write(tmp_path, "a.js", SOAP_LOGON)
+    env = {**os.environ, "PYTHONPATH": ROOT, "IMSLINT_CACHE_DIR": str(tmp_path / "envcache")}
+    proc = subprocess.run([sys.executable, "-m", "linter.cli", "check", "--no-config", "a.js"], cwd=str(tmp_path),
+                          capture_output=True, text=True, env=env)
+    assert proc.returncode == 1, proc.stderr
+    assert any(n.startswith("imslint-") for n in os.listdir(tmp_path / "envcache"))
