@@ -57,6 +57,23 @@ def test_gitignore_applies_to_a_sub_folder_and_through_a_linked_path(tmp_path):
     assert all(f.path.startswith(str(tmp_path / "linked") + os.sep) for f in files)
 
 
+def test_without_git_every_file_is_scanned(tmp_path, monkeypatch):
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    write(tmp_path, ".gitignore", "*.log\n")
+    write(tmp_path, "a.js", "")
+    write(tmp_path, "debug.log", "")
+    monkeypatch.setenv("PATH", str(tmp_path / "nowhere"))  # no git to be found
+    files, _ = discover(["."], [".git"], str(tmp_path), respect_gitignore=True, cwd=str(tmp_path))
+    assert [f.display for f in files] == [".gitignore", "a.js", "debug.log"]
+
+
+def test_outside_a_work_tree_every_file_is_scanned(tmp_path):
+    write(tmp_path, ".gitignore", "*.log\n")
+    write(tmp_path, "debug.log", "")
+    files, _ = discover(["."], [], str(tmp_path), respect_gitignore=True, cwd=str(tmp_path))
+    assert [f.display for f in files] == [".gitignore", "debug.log"]
+
+
 def test_explicit_files_outside_cwd_and_missing_paths(tmp_path):
     outside = write(tmp_path, "out/x.js", "")
     inner = tmp_path / "in"
