@@ -3,11 +3,11 @@
 A code file's findings depend only on its bytes and on the run's settings: the
 rules and their options, severities, ``per-file-ignores``, the size limit, the
 configuration root, and the code of imslint and of every plugin. The cache keeps,
-for each file checked, its size, modification time, a BLAKE2b digest of its bytes
-and what checking it produced (findings already stamped and redacted, facts,
-counts). On the next run with the same settings:
+for each file checked, its stat (size, modification and change times, inode), a
+BLAKE2b digest of its bytes and what checking it produced (findings already
+stamped and redacted, facts, counts). On the next run with the same settings:
 
-- a file whose size and modification time are unchanged is not opened;
+- a file whose stat is unchanged is not opened;
 - a file whose stat changed (a fresh clone, a ``touch``) is read and hashed: the
   same digest means the same outcome, without analysis;
 - any other file is checked as usual.
@@ -19,7 +19,8 @@ settings are hashed into the file name (``imslint-<hash>.json``), so runs with
 different settings keep separate files side by side. The file is JSON, never
 pickle: a cache restored from a shared CI store cannot run code. A damaged or
 unreadable cache is ignored, and a cache that cannot be written costs a warning,
-never the run.
+never the run. A run over a few files leaves a big cache alone (see
+:meth:`ResultCache.worth_reading`).
 """
 
 from __future__ import annotations
