@@ -520,16 +520,16 @@ def bytecode_env(data: str) -> Dict[str, str]:
     return env
 
 
-def bench_imslint(imslint: str, tree: str, name: str, jobs: int, runs: int, manifest: Dict[str, Any],
-                  env: Optional[Dict[str, str]] = None) -> Row:
-    """imslint check on a whole tree with ``jobs`` workers."""
-    cmd = [imslint, "check", "--no-config", "--format", "json", "--fail-on", "never", "--jobs", str(jobs), "."]
-    timed, first = measure(cmd, tree, runs, env=env)
-    row = Row(name, "imslint", f"--jobs {jobs}")
+def _score_imslint(row: Row, timed: List[Run], manifest: Dict[str, Any],
+                   first: Optional[Run] = None) -> Optional[Tuple[Dict[str, Any], Dict[str, int], Dict[str, Any]]]:
+    """Fill ``row`` from imslint's timed runs: times, memory, findings scored against the planted ones.
+
+    Returns (the last run's JSON report, findings per rule, score), or None when imslint failed (the note says why).
+    """
     last = timed[-1]
     if last.rc not in (0, 1):
         row.note = f"exit {last.rc}: " + (last.stderr.strip().splitlines() or ["?"])[-1][:120]
-        return row
+        return None
     row.walls = [t.wall for t in timed]
     row.wall = statistics.median(row.walls)
     row.cpu = statistics.median(t.cpu for t in timed)
@@ -537,12 +537,25 @@ def bench_imslint(imslint: str, tree: str, name: str, jobs: int, runs: int, mani
     if first and first.tree_pss_kb:
         row.tree_pss_mb = first.tree_pss_kb / 1024
     doc = json.loads(last.stdout)
-    summary = doc.get("summary", {})
     hits, per_rule = imslint_hits(doc)
     s = score(hits, manifest)
     row.findings = len(hits)
     row.recall = f"{s['found']}/{s['planted']} ({s['files_found']}/{s['planted_files']})"
     row.outside = f"{s['outside']} in {s['outside_files']} files"
+    return doc, per_rule, s
+
+
+def bench_imslint(imslint: str, tree: str, name: str, jobs: int, runs: int, manifest: Dict[str, Any],
+                  env: Optional[Dict[str, str]] = None) -> Row:
+    """imslint check on a whole tree with ``jobs`` workers."""
+    cmd = [imslint, "check", "--no-config", "--format", "json", "--fail-on", "never", "--jobs", str(jobs), "."]
+    timed, first = measure(cmd, tree, runs, env=env)
+    row = Row(name, "imslint", f"--jobs {jobs}")
+    scored = _score_imslint(row, timed, manifest, first)
+    if scored is None:
+        return row
+    doc, per_rule, s = scored
+    summary = doc.get("summary", {})
     planted_paths = {m["path"] for m in manifest["planted"]}
     outside_by_rule: Dict[str, int] = {}
     for f in doc.get("findings", []):
@@ -592,20 +605,8 @@ def bench_imslint_cache(imslint: str, tree: str, name: str, runs: int, manifest:
             _touch_tree(tree)
         timed.append(run(cmd, tree, env=env))
     shutil.rmtree(cache, ignore_errors=True)
-    last = timed[-1]
-    if last.rc not in (0, 1):
-        row.note = f"exit {last.rc}: " + (last.stderr.strip().splitlines() or ["?"])[-1][:120]
-        return row
-    row.walls = [t.wall for t in timed]
-    row.wall = statistics.median(row.walls)
-    row.cpu = statistics.median(t.cpu for t in timed)
-    row.maxrss_mb = max(t.maxrss_kb for t in timed) / 1024
-    hits, _ = imslint_hits(json.loads(last.stdout))
-    s = score(hits, manifest)
-    row.findings = len(hits)
-    row.recall = f"{s['found']}/{s['planted']} ({s['files_found']}/{s['planted_files']})"
-    row.outside = f"{s['outside']} in {s['outside_files']} files"
-    row.note = CACHE_MODES[mode]
+    if _score_imslint(row, timed, manifest) is not None:
+        row.note = CACHE_MODES[mode]
     return row
 
 
