@@ -51,25 +51,27 @@ def digest(data: bytes) -> str:
     return _blake2b(data, digest_size=16).hexdigest()
 
 
-def _code_state(objects: Iterable[Any]) -> List[Tuple[str, int, int]]:
-    """(file, size, mtime) of imslint's own modules and of the packages defining ``objects``.
+def _code_state(objects: Iterable[Any]) -> List[Tuple[str, str]]:
+    """(module, digest of its source file) for imslint's own modules and the packages defining ``objects``.
 
     A cached outcome is only valid for the code that computed it: after an
-    upgrade (or an edit of a plugin being written), the settings hash changes.
+    upgrade, or an edit of a plugin being written, the settings hash changes.
+    Contents, not modification times: a CI job that installs the same imslint
+    again each time (new files, new times) keeps its cache.
     """
     # Every loaded module of the packages that define them (a rule's helpers live beside it), and imslint's own.
     tops = {"linter"} | {str(getattr(o, "__module__", "")).split(".")[0] for o in objects} - {""}
     names = {n for n in list(sys.modules) if n.split(".")[0] in tops}
     out = []
-    for name in sorted(n for n in names if n):
+    for name in sorted(names):
         path = getattr(sys.modules.get(name), "__file__", None)
         if not path:
             continue
         try:
-            st = os.stat(path)
+            with open(path, "rb") as fh:
+                out.append((name, digest(fh.read())))
         except OSError:
-            continue
-        out.append((path, st.st_size, st.st_mtime_ns))
+            out.append((name, "unreadable"))
     return out
 
 

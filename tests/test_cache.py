@@ -343,7 +343,9 @@ def test_editing_a_plugin_or_its_helpers_changes_the_settings_key(tmp_path, monk
         plan = Plan(["ACME001"], {}, {"ACME001": {}}, str(tmp_path), {}, 100)
         before = settings_key(plan, registry)
         assert settings_key(plan, registry) == before  # stable
-        os.utime(tmp_path / "acmepkg" / "helpers.py", ns=(10**18, 10**18))
+        os.utime(tmp_path / "acmepkg" / "plugin.py", ns=(10**18, 10**18))  # installed again: same code, new times
+        assert settings_key(plan, registry) == before
+        write(tmp_path, "acmepkg/helpers.py", "WORD = 'y'\n")
         assert settings_key(plan, registry) != before
         plan.max_file_size = 200
         assert settings_key(plan, registry) != before
