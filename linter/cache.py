@@ -210,6 +210,7 @@ class ResultCache:
         self.visited: Dict[str, list] = {}  # entries of this run (new, refreshed or confirmed)
         self.warning: Optional[str] = None  # what went wrong reading or writing, for the user
         self.hits = 0
+        self._pending: Dict[str, Any] = {}  # decoded outcomes of files whose stat changed, until their digest is known
 
     def worth_reading(self, n_files: int) -> bool:
         """Whether reading the cache costs less than checking ``n_files`` files (a pre-commit run does not read it).
@@ -246,22 +247,33 @@ class ResultCache:
         """True when the absolute ``path`` is inside the cache directory (never scanned)."""
         return path.startswith(self.directory + os.sep)
 
-    def lookup(self, path: str, display: str) -> Tuple[Optional[list], Optional[Stat]]:
-        """(the entry when the file's stat is unchanged, else None; the file's stat, None when it has none)."""
+    def lookup(self, path: str, display: str, cls: Any) -> Tuple[Optional[Any], Optional[Stat], Optional[str]]:
+        """What the cache says of a file: (outcome, stat, digest).
+
+        ``outcome`` is the cached outcome (a ``cls``, fresh each time) when the
+        file's stat is unchanged; ``digest`` is the recorded digest when the stat
+        changed (the same bytes keep the outcome: :meth:`pending`). ``stat`` is
+        the file's, None when it has none. An entry that does not decode (a
+        hand-edited file) is no entry.
+        """
         stat = file_stat(path)
         entry = self.entries.get(path)
         if stat is None or entry is None or entry[0] != display:
-            return None, stat
-        return (entry if tuple(entry[1:5]) == stat else None), stat
+            return None, stat, None
+        try:
+            outcome = decode_outcome(entry[6], cls)
+        except Exception:  # noqa: BLE001 - the cache is input like any other: a bad entry is a miss
+            return None, stat, None
+        if tuple(entry[1:5]) == stat:
+            return outcome, stat, None
+        if not isinstance(entry[5], str):
+            return None, stat, None
+        self._pending[path] = outcome
+        return None, stat, entry[5]
 
-    def known_digest(self, path: str, display: str) -> Optional[str]:
-        """The digest recorded for ``path`` (for a file whose stat changed: same bytes, same outcome)."""
-        entry = self.entries.get(path)
-        return entry[5] if entry is not None and entry[0] == display and isinstance(entry[5], str) else None
-
-    def outcome(self, path: str, cls: Any) -> Any:
-        """The cached outcome of ``path`` (a fresh object each time)."""
-        return decode_outcome(self.entries[path][6], cls)
+    def pending(self, path: str) -> Any:
+        """The cached outcome of a file whose stat changed and whose bytes turned out the same."""
+        return self._pending.pop(path)
 
     def confirm(self, path: str, stat: Stat) -> None:
         """The cached outcome of ``path`` was used: keep its entry, with the file's current stat."""

@@ -939,14 +939,13 @@ def _phase0(
     if cache is not None:
         todo = []
         for i, item in enumerate(files):
-            entry, stat = cache.lookup(item.path, item.display)
+            outcome, stat, known = cache.lookup(item.path, item.display, FileOutcome)
             if stat is not None:
                 stats[item.path] = stat
-            if entry is not None:
-                cached[i] = cache.outcome(item.path, FileOutcome)
+            if outcome is not None:
+                cached[i] = outcome
                 cache.confirm(item.path, stat)
                 continue
-            known = cache.known_digest(item.path, item.display) if stat is not None else None
             if known:
                 plan.known_digests[item.path] = known
             todo.append(item)
@@ -971,7 +970,7 @@ def _phase0(
             continue
         item, outcome, reader = next(it)
         if outcome.unchanged:  # same bytes as when cached: the cached outcome stands
-            outcome = cache.outcome(item.path, FileOutcome)
+            outcome = cache.pending(item.path)
             cache.confirm(item.path, stats[item.path])
         first.append((item, outcome, reader))
     # Facts in file order, whichever process (or the cache) produced them: the context holds

@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from linter import Problem, Rule, Severity
-from linter.cache import ResultCache, decode_outcome, encode_outcome
+from linter.cache import decode_outcome, encode_outcome
 from linter.config import Config, load_config
 from linter.engine import Checker, FileOutcome, lint
 
@@ -109,7 +109,7 @@ def test_same_bytes_with_a_new_stat_are_not_analysed_again(tmp_path, registry, c
     second = run(tmp_path, registry, cache)
     assert counted == [] and second.cache["hits"] == 1
     assert second.findings == first.findings
-    with open(ResultCache(cache, second.cache["path"].rsplit("-", 1)[1][:-5]).path, encoding="utf-8") as fh:
+    with open(second.cache["path"], encoding="utf-8") as fh:
         entry = json.load(fh)["entries"][os.path.join(str(tmp_path), "a.js")]
     assert entry[2] == 10**18  # the entry was refreshed with the new stat
 
@@ -161,18 +161,27 @@ def test_a_damaged_cache_is_rebuilt_with_a_warning(tmp_path, registry):
     assert run(tmp_path, registry, cache).cache["hits"] == 1  # written again
 
 
-def test_hand_edited_entries_are_not_trusted(tmp_path, registry):
+@pytest.mark.parametrize("touch", [False, True])
+def test_hand_edited_entries_are_not_trusted(tmp_path, registry, touch):
     write(tmp_path, "a.js", SOAP_LOGON)
+    write(tmp_path, "b.js", SOAP_LOGON.replace("svc_api", "svc_b"))
+    write(tmp_path, "c.js", SOAP_LOGON.replace("svc_api", "svc_c"))
     cache = str(tmp_path / "cache")
     first = run(tmp_path, registry, cache)
     with open(first.cache["path"], encoding="utf-8") as fh:
         doc = json.load(fh)
-    path = os.path.join(str(tmp_path), "a.js")
-    doc["entries"][path] = {"not": "a list"}
+    entries = doc["entries"]
+    entries[os.path.join(str(tmp_path), "a.js")] = {"not": "a list"}
+    entries[os.path.join(str(tmp_path), "b.js")][6]["findings"][0]["severity"] = 99  # no such severity
+    entries[os.path.join(str(tmp_path), "c.js")][6]["findings"] = [{"rule_id": "IMS101"}]  # fields missing
     with open(first.cache["path"], "w", encoding="utf-8") as fh:
         json.dump(doc, fh)
+    if touch:  # the stat changes: the entries' digests would decide
+        for name in "abc":
+            os.utime(tmp_path / f"{name}.js", ns=(10**18, 10**18))
     second = run(tmp_path, registry, cache)
-    assert second.cache["hits"] == 0 and second.findings == first.findings
+    assert second.cache["hits"] == 0 and second.findings == first.findings and not second.errors
+    assert run(tmp_path, registry, cache).cache["hits"] == 3  # written again, sound
 
 
 def test_the_cache_folder_is_marked_and_never_scanned(tmp_path, registry):
