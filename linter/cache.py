@@ -37,7 +37,7 @@ from .model import Fact, Finding, Location, Related, Severity
 BYTES_PER_FILE = 25_000  # see ResultCache.worth_reading
 FORMAT = 1  # bump when what an entry holds, or how results are computed, changes incompatibly
 
-_TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by imslint.\n"
+_TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by imslint.\n"  # see CACHEDIR_SIGNATURE
 
 
 try:

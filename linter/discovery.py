@@ -156,6 +156,18 @@ def discover(
     return files, missing
 
 
+CACHEDIR_SIGNATURE = b"Signature: 8a477f597d28d172789f06886806bc55"  # https://bford.info/cachedir/
+
+
+def _is_cache_folder(folder: str) -> bool:
+    """True when ``folder`` holds a valid ``CACHEDIR.TAG`` (the file starts with the standard signature)."""
+    try:
+        with open(os.path.join(folder, "CACHEDIR.TAG"), "rb") as fh:
+            return fh.read(len(CACHEDIR_SIGNATURE)) == CACHEDIR_SIGNATURE
+    except OSError:
+        return False
+
+
 def _join(prefix: str, name: str) -> str:
     return name if prefix in ("", ".") else f"{prefix}/{name}"
 
@@ -177,6 +189,8 @@ def _walk(
             if unreadable is not None:
                 unreadable.append((disp_dir, f"cannot read folder: {exc.strerror or exc}"))
             continue
+        if any(e.name == "CACHEDIR.TAG" for e in entries) and _is_cache_folder(current):
+            continue  # a cache (imslint's own result cache, a build tool's): nothing to check there
         subdirs = []
         for entry in entries:
             name = entry.name

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 from typing import Any, Dict, FrozenSet, Iterable, Iterator, List, Mapping, Optional, Sequence, Set, Tuple, Type
@@ -183,6 +184,11 @@ class Checker:
                     head = data[:HEAD_SIZE]
                 else:
                     head = fh.read(HEAD_SIZE)
+                own = own_output(head, lambda: _tail(fh, head, data))
+                if own is not None:
+                    out.skipped = f"imslint's own output ({own})"
+                    out.cacheable = True
+                    return out, None
                 reader, skip, error = choose_reader(readers, item.path, head)
                 if error:
                     out.errors.append(FileError(item.display, error))
@@ -515,6 +521,20 @@ class Checker:
         return out
 
 
+def _tail(fh: Any, head: bytes, data: Optional[bytes], size: int = 512) -> bytes:
+    """The last ``size`` bytes of the open file ``fh`` (whose first bytes are ``head``), leaving its position as it was."""
+    if data is not None:
+        return data[-size:]
+    if len(head) < HEAD_SIZE:
+        return head[-size:]
+    pos = fh.tell()
+    try:
+        fh.seek(-size, os.SEEK_END)
+        return fh.read(size)
+    finally:
+        fh.seek(pos)
+
+
 def _digest(data: bytes) -> str:
     global _digest
     from .cache import digest
@@ -730,6 +750,42 @@ def _languages(reader: Any, display: str, data: Optional[bytes]) -> Optional[Fro
     except Exception:  # noqa: BLE001 - an optional hint: a reader without it, or failing, means any language
         return None
     return frozenset(languages) if languages is not None else None
+
+
+_OWN_SARIF_RE = re.compile(rb'\A\s*\{[^\0]{0,400}?"driver"\s*:\s*\{\s*"name"\s*:\s*"imslint"')
+_OWN_JSON_RE = re.compile(rb'\A\s*\{\s*"(?:errors|findings)"\s*:\s*\[')  # a JSON report or a baseline ...
+_OWN_JSON_TAIL_RE = re.compile(rb'"tool"\s*:\s*(?:\{\s*"name"\s*:\s*)?"imslint"')  # ... that ends by naming imslint
+_OWN_CACHE_RE = re.compile(rb'\A\{"key":"[0-9a-f]{32}","imslint":')
+_OWN_TEXT_RE = re.compile(rb"\A[^\n]*?:\d+:\d+: (?:error|warning|note) [A-Z]{2,5}[0-9]{3} ")
+_OWN_TEXT_TAIL_RE = re.compile(rb"(?:Found \d+ problems?|No problems found)[^\n]* scanned[^\n]*\.\s*\Z")
+_OWN_GITHUB_RE = re.compile(rb"\A::(?:error|warning|notice) file=[^\n]*?title=(?:[A-Z]{2,5}[0-9]{3} |imslint::)")
+_OWN_WORKLIST = b"login,label,email,authentication_type,status,findings,action,new_email"
+
+
+def own_output(head: bytes, tail: Any) -> Optional[str]:
+    """What kind of imslint output a file is (its reports, baseline, worklist, cache), from its first bytes.
+
+    ``tail()`` gives the file's last bytes, read only for a file whose start
+    looks like a report. imslint's reports quote the patterns they found, so a
+    report left in a scanned tree, or a committed baseline, would otherwise be
+    flagged on the next run.
+    """
+    first = head.lstrip()[:1]
+    if first == b"{":
+        if _OWN_SARIF_RE.match(head):
+            return "SARIF report"
+        if _OWN_CACHE_RE.match(head):
+            return "result cache"
+        if _OWN_JSON_RE.match(head) and _OWN_JSON_TAIL_RE.search(tail()):
+            return "JSON report or baseline"
+    elif head.startswith(_OWN_WORKLIST):
+        return "worklist"
+    elif first == b":":
+        if _OWN_GITHUB_RE.match(head):
+            return "GitHub annotations"
+    elif _OWN_TEXT_RE.match(head) and _OWN_TEXT_TAIL_RE.search(tail()):
+        return "text report"
+    return None
 
 
 def choose_reader(readers: Sequence[Reader], path: str, head: bytes) -> Tuple[Optional[Reader], Optional[str], Optional[str]]:

@@ -483,3 +483,35 @@ def test_cache_dir_from_the_environment(tmp_path):
                           capture_output=True, text=True, env=env)
     assert proc.returncode == 1, proc.stderr
     assert any(n.startswith("imslint-") for n in os.listdir(tmp_path / "envcache"))
+
+
+def test_random_edits_between_runs_never_make_the_cache_disagree(tmp_path, registry):
+    import random
+
+    rng = random.Random(7)
+    shutil.copytree(os.path.join(ROOT, "fixtures", "repo"), tmp_path / "repo")
+    cache = str(tmp_path / "cache")
+    snippets = [SOAP_LOGON, "var ok = 1;\n", "password=\n", "__sessiontoken=svc_x/Pw-Long-9911\n"]
+    for round_no in range(6):
+        files = sorted(os.path.join(d, f) for d, _, fs in os.walk(tmp_path / "repo") for f in fs)
+        for path in rng.sample(files, 4):
+            action = rng.choice(["append", "truncate", "touch", "delete", "copy"])
+            if action == "append":
+                with open(path, "a", encoding="utf-8") as fh:
+                    fh.write(rng.choice(snippets))
+            elif action == "truncate":
+                with open(path, "rb") as fh:
+                    data = fh.read()
+                with open(path, "wb") as fh:
+                    fh.write(data[: len(data) // 2])
+            elif action == "touch":
+                os.utime(path, ns=(round_no * 10**15, round_no * 10**15))
+            elif action == "delete":
+                os.remove(path)
+            else:
+                shutil.copy(path, path + f".copy{round_no}.js")
+        for jobs in (1, 2):
+            plain = run(tmp_path, registry, None, jobs=jobs)
+            cached = run(tmp_path, registry, cache, jobs=jobs)
+            same(plain, cached)
+        assert cached.cache["hits"] > 0

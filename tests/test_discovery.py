@@ -98,3 +98,15 @@ def test_folder_that_cannot_be_listed_is_reported(tmp_path, monkeypatch):
     files, _ = discover(["."], [], str(tmp_path), respect_gitignore=False, cwd=str(tmp_path), unreadable=unreadable)
     assert [f.display for f in files] == ["ok/a.js"]
     assert unreadable == [("locked", "cannot read folder: Permission denied")]
+
+
+def test_folders_tagged_as_caches_are_not_walked(tmp_path):
+    write(tmp_path, "src/a.js", "")
+    write(tmp_path, "build-cache/CACHEDIR.TAG", "Signature: 8a477f597d28d172789f06886806bc55\n# a tool's cache\n")
+    write(tmp_path, "build-cache/deep/blob.js", "")
+    write(tmp_path, "notes/CACHEDIR.TAG", "not the signature\n")  # only a valid tag counts
+    write(tmp_path, "notes/n.md", "")
+    files, _ = discover(["."], [], str(tmp_path), respect_gitignore=False, cwd=str(tmp_path))
+    assert [f.display for f in files] == ["notes/CACHEDIR.TAG", "notes/n.md", "src/a.js"]
+    files, _ = discover(["build-cache/deep/blob.js"], [], str(tmp_path), respect_gitignore=False, cwd=str(tmp_path))
+    assert [f.display for f in files] == ["build-cache/deep/blob.js"]  # a file named on the command line is checked
