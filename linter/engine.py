@@ -770,7 +770,9 @@ def own_output(head: bytes, tail: Any) -> Optional[str]:
     report left in a scanned tree, or a committed baseline, would otherwise be
     flagged on the next run.
     """
-    first = head.lstrip()[:1]
+    first = head[:1]
+    if first.isspace():
+        first = head.lstrip()[:1]
     if first == b"{":
         if _OWN_SARIF_RE.match(head):
             return "SARIF report"

@@ -124,3 +124,8 @@ def test_the_tail_is_read_only_for_files_that_start_like_a_report():
         assert own_output(head, tail) is None
     assert calls == []
     assert own_output(b'{"errors": [', tail) is None and calls == [1]
+
+
+def test_a_report_with_leading_blank_space_is_still_recognised(tmp_path):
+    head = b'\n  {"errors": [], "findings": [\n'
+    assert own_output(head, lambda: b'"tool": {"name": "imslint", "version": "1"}, "version": 1}\n') == "JSON report or baseline"
