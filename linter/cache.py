@@ -35,6 +35,7 @@ from . import __version__
 from .model import Fact, Finding, Location, Related, Severity
 
 BYTES_PER_FILE = 25_000  # see ResultCache.worth_reading
+MAX_BYTES = 1 << 30  # a cache file larger than this (about 4 million entries) is not read: memory stays bounded
 FORMAT = 1  # bump when what an entry holds, or how results are computed, changes incompatibly
 
 _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by imslint.\n"  # see CACHEDIR_SIGNATURE
@@ -229,6 +230,9 @@ class ResultCache:
         """Read the cache file (an absent, damaged or foreign one is an empty cache)."""
         try:
             with open(self.path, "rb") as fh:
+                if os.fstat(fh.fileno()).st_size > MAX_BYTES:
+                    self.warning = f"cache {self.path} is larger than {MAX_BYTES >> 20} MiB: not read, and rebuilt"
+                    return
                 doc = json.loads(fh.read())
         except FileNotFoundError:
             return

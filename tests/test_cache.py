@@ -515,3 +515,15 @@ def test_random_edits_between_runs_never_make_the_cache_disagree(tmp_path, regis
             cached = run(tmp_path, registry, cache, jobs=jobs)
             same(plain, cached)
         assert cached.cache["hits"] > 0
+
+
+def test_an_oversized_cache_is_not_read(tmp_path, registry, monkeypatch):
+    import linter.cache
+
+    write(tmp_path, "a.js", SOAP_LOGON)
+    cache = str(tmp_path / "cache")
+    first = run(tmp_path, registry, cache)
+    monkeypatch.setattr(linter.cache, "MAX_BYTES", os.path.getsize(first.cache["path"]) - 1)
+    second = run(tmp_path, registry, cache)
+    assert "not read, and rebuilt" in second.cache["warning"] and second.cache["hits"] == 0
+    assert second.findings == first.findings
