@@ -759,7 +759,10 @@ _OWN_CACHE_RE = re.compile(rb'\A\{"key":"[0-9a-f]{32}","imslint":')
 _OWN_TEXT_RE = re.compile(rb"\A[^\n]*?:\d+:\d+: (?:error|warning|note) [A-Z]{2,5}[0-9]{3} ")
 _OWN_TEXT_TAIL_RE = re.compile(rb"(?:Found \d+ problems?|No problems found)[^\n]* scanned[^\n]*\.\s*\Z")
 _OWN_GITHUB_RE = re.compile(rb"\A::(?:error|warning|notice) file=[^\n]*?title=(?:[A-Z]{2,5}[0-9]{3} |imslint::)")
-_OWN_WORKLIST = b"login,label,email,authentication_type,status,findings,action,new_email"
+# The worklist's header, also as a spreadsheet saves it back (a byte-order mark, `;` or tab separators).
+_OWN_WORKLIST_RE = re.compile(
+    rb"\A(?:\xef\xbb\xbf)?login([,;\t])label\1email\1authentication_type\1status\1findings\1action\1new_email\r?$", re.M
+)
 
 
 def own_output(head: bytes, tail: Any) -> Optional[str]:
@@ -780,7 +783,7 @@ def own_output(head: bytes, tail: Any) -> Optional[str]:
             return "result cache"
         if _OWN_JSON_RE.match(head) and _OWN_JSON_TAIL_RE.search(tail()):
             return "JSON report or baseline"
-    elif head.startswith(_OWN_WORKLIST):
+    elif first in (b"l", b"\xef") and _OWN_WORKLIST_RE.match(head):
         return "worklist"
     elif first == b":":
         if _OWN_GITHUB_RE.match(head):

@@ -129,3 +129,12 @@ def test_the_tail_is_read_only_for_files_that_start_like_a_report():
 def test_a_report_with_leading_blank_space_is_still_recognised(tmp_path):
     head = b'\n  {"errors": [], "findings": [\n'
     assert own_output(head, lambda: b'"tool": {"name": "imslint", "version": "1"}, "version": 1}\n') == "JSON report or baseline"
+
+
+@pytest.mark.parametrize("sep", [",", ";", "\t"])
+@pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"])
+def test_a_worklist_saved_back_by_a_spreadsheet_is_still_recognised(sep, bom):
+    columns = ["login", "label", "email", "authentication_type", "status", "findings", "action", "new_email"]
+    head = bom + (sep.join(columns) + "\r\njdoe" + sep + "John" + sep + "\r\n").encode()
+    assert own_output(head, lambda: b"") == "worklist"
+    assert own_output(head.replace(b"new_email", b"new_mail"), lambda: b"") is None
