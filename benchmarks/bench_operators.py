@@ -80,30 +80,8 @@ for rec in reader.read(InputFile(sys.argv[1], "export")):
 print(n)
 """
 
-RULES = r"""
-import sys
-sys.path.insert(0, sys.argv[2])
-from linter.readers import InputFile
-from linter.readers.operators import OperatorXmlReader
-from linter.rule import RunContext
-from rules.operators import RULES
-context = RunContext()
-rules = [cls() for cls in RULES]
-for r in rules:
-    r.context = context
-plan = [(r.check, dict(r.defaults)) for r in rules]
-found = []
-for rec in OperatorXmlReader().read(InputFile(sys.argv[1], "export.xml")):
-    for check, opts in plan:
-        res = check(rec, opts)
-        if res:
-            found.extend(res)
-for r in rules:
-    found.extend(r.finish(dict(r.defaults)) or ())
-print(len(found))
-"""
-
-BATCH = r"""
+# The operator rules applied by hand, without the engine: per record (RULES) or per batch of 1024 (BATCH).
+_RULES_SETUP = r"""
 import sys
 sys.path.insert(0, sys.argv[2])
 from itertools import islice
@@ -115,19 +93,34 @@ context = RunContext()
 rules = [cls() for cls in RULES]
 for r in rules:
     r.context = context
-plan = [(r.check_batch, dict(r.defaults)) for r in rules]
 found = []
 records = OperatorXmlReader().read(InputFile(sys.argv[1], "export.xml"))
+"""
+
+_RULES_FINISH = r"""
+for r in rules:
+    found.extend(r.finish(dict(r.defaults)) or ())
+print(len(found))
+"""
+
+RULES = _RULES_SETUP + r"""
+plan = [(r.check, dict(r.defaults)) for r in rules]
+for rec in records:
+    for check, opts in plan:
+        res = check(rec, opts)
+        if res:
+            found.extend(res)
+""" + _RULES_FINISH
+
+BATCH = _RULES_SETUP + r"""
+plan = [(r.check_batch, dict(r.defaults)) for r in rules]
 while True:
     batch = list(islice(records, 1024))
     if not batch:
         break
     for check_batch, opts in plan:
         found.extend(p for _, p in check_batch(batch, opts))
-for r in rules:
-    found.extend(r.finish(dict(r.defaults)) or ())
-print(len(found))
-"""
+""" + _RULES_FINISH
 
 
 def _measure(cmd: List[str]) -> Dict[str, float]:

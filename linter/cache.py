@@ -32,13 +32,14 @@ import tempfile
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from . import __version__
+from .discovery import CACHEDIR_SIGNATURE
 from .model import Fact, Finding, Location, Related, Severity
 
 BYTES_PER_FILE = 25_000  # see ResultCache.worth_reading
 MAX_BYTES = 1 << 30  # a cache file larger than this (about 4 million entries) is not read: memory stays bounded
 FORMAT = 1  # bump when what an entry holds, or how results are computed, changes incompatibly
 
-_TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by imslint.\n"  # see CACHEDIR_SIGNATURE
+_TAG = CACHEDIR_SIGNATURE.decode("ascii") + "\n# This file is a cache directory tag created by imslint.\n"
 
 
 try:

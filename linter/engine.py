@@ -960,7 +960,7 @@ def lint(
         for item, outcome, _reader in first:
             if outcome.cacheable and item.path in stats:
                 cache.store(item.path, item.display, stats[item.path], outcome.digest, outcome)
-        cache.save(list(paths) or ["."] if cwd is None else [os.path.join(cwd, p) for p in (paths or ["."])])
+        cache.save([os.path.join(cwd or os.getcwd(), p) for p in (paths or ["."])])  # the roots discover() walked
         result.cache = {"path": cache.path, "hits": cache.hits, "files": len(first), "warning": cache.warning, "used": True}
 
     for item, outcome in outcomes:
