@@ -428,6 +428,11 @@ _CONTEXT_NEEDLES: Tuple[Tuple[str, Optional["re.Pattern[str]"]], ...] = tuple(
     ("xtk:", lazy_re(r"xtk:[a-z]{3,}")),  # any Campaign toolkit schema: xtk:specFile, xtk:folder...
     ("connectionparameters", lazy_re(r"connectionparameters\s*\.\s*of\w+")),
     ("nlws", lazy_re(r"(?<![\w$])nlws\s*\.")),
+    # the JavaScript API's session object (`xtk.session.Logon(...)`) and the Logon parameter names
+    # `strLogin`/`strPassword`, which no other product uses: each is Campaign context by itself
+    ("xtk.session", lazy_re(r"(?<![\w$])xtk\.session\s*\.")),
+    ("strpassword", None),
+    ("strlogin", None),
     ("loadlibrary", lazy_re(r"(?<![\w$])loadlibrary\s*\(")),
 )
 
@@ -472,7 +477,8 @@ def has_campaign_context(subject: Any) -> bool:
 
     An embedded Campaign script, a JSSP page, or a file whose whole text names a
     Campaign endpoint or API (``soaprouter.jsp``, ``urn:xtk:``, any ``xtk:<schema>``
-    such as ``xtk:session`` or ``xtk:queryDef``, ``nms:rtEvent``, ``schemawsdl.jsp``,
+    such as ``xtk:session`` or ``xtk:queryDef``, ``xtk.session.``, the Logon parameter
+    names ``strLogin``/``strPassword``, ``nms:rtEvent``, ``schemawsdl.jsp``,
     acc-js-sdk's ``ConnectionParameters.of...``, ``NLWS.``, ``loadLibrary(``, the
     Logon response fields ``pstrSessionToken``/``pstrSecurityToken``,
     ``*.campaign.adobe.com``...). Generic call names such as ``logon(`` need it

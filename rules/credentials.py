@@ -36,6 +36,7 @@ from linter.hookspecs import hookimpl
 from linter.model import Fact, Problem, Related, Severity, SourceText, secret_hash
 from linter.rule import Rule
 
+from ._flow import SLOT_RE, calls_of, enclosing_function, format_argument, parameter_default
 from ._patterns import (
     DYNAMIC,
     EMPTY,
@@ -759,11 +760,22 @@ def _postman_vars(text: str) -> Dict[str, Optional[Value]]:
     return out
 
 
-def _resolve(text: str, value: Value, lang: str, extra: Sequence[str], cache: Dict[str, Any]) -> Tuple[Value, str]:
-    """The literal a placeholder or a variable stands for when the same file assigns it exactly once."""
-    if value.kind not in (PLACEHOLDER, DYNAMIC):
+def _resolve(text: str, value: Value, lang: str, extra: Sequence[str], cache: Dict[str, Any], depth: int = 0) -> Tuple[Value, str]:
+    """The literal a placeholder or a variable stands for: one step of data flow in the same file.
+
+    A format slot (``%s``, ``{}``) takes the argument of its format call; a name
+    takes the one literal the file assigns it, or its default value when it is a
+    parameter of the function around ``value``.
+    """
+    if value.kind not in (PLACEHOLDER, DYNAMIC) or depth > 2:
         return value, ""
     raw = value.text.strip()
+    if value.kind == PLACEHOLDER and value.start >= 0 and SLOT_RE.fullmatch(raw):
+        arg = format_argument(text, value.start, lang, extra)
+        if arg is not None and arg.kind != MISSING:
+            if arg.kind == LITERAL:
+                return arg, "a format argument"
+            return _resolve(text, arg, lang, extra, cache, depth + 1) if arg.kind in (PLACEHOLDER, DYNAMIC) else (value, "")
     m = _MUSTACHE_RE.match(raw)
     if m and lang == "json":
         if "postman" not in cache:
@@ -772,11 +784,8 @@ def _resolve(text: str, value: Value, lang: str, extra: Sequence[str], cache: Di
         if found is None or classify_literal(found.text, extra) != LITERAL:
             return value, ""  # an empty collection value is usually set in the user's environment instead
         return Value(LITERAL, found.text, found.start, found.end), f"Postman variable `{m.group(1)}`"
-    m = (_SHELL_VAR_RE.match(raw) or _BRACED_NAME_RE.match(raw)) if value.kind == PLACEHOLDER else _BARE_NAME_RE.match(raw)
-    if not m or len(m.group(1)) < 2:
-        return value, ""
-    name = m.group(1)
-    if name in ("null", "None", "undefined", "nil", "true", "false", "this", "self"):
+    name = _var_name(value)
+    if name is None:
         return value, ""
     key = "var:" + name
     if key not in cache:
@@ -784,8 +793,41 @@ def _resolve(text: str, value: Value, lang: str, extra: Sequence[str], cache: Di
             cache["assignments"] = _assignments(text)
         cache[key] = _find_constant(text, cache["assignments"].get(name, ()), lang, extra)
     found = cache[key]
+    if found is None and value.start >= 0:
+        fn = enclosing_function(text, value.start, lang)
+        if fn is not None and name in fn.params:
+            default = parameter_default(text, fn, fn.params.index(name), lang, extra)
+            if default is not None and default.kind == LITERAL:
+                return default, f"the default value of `{name}`"
     # only a real-looking literal replaces the expression: `pw = ""` may be filled in some way not seen here
     return (found, f"`{name}`") if found is not None and found.kind == LITERAL else (value, "")
+
+
+_TEMPLATE_NAME_RES = (
+    lazy_re(r"^\$\{?([A-Za-z_]\w*)\}?$"),  # $pw ${pw} (shell, Kotlin, Groovy, PHP, PowerShell)
+    lazy_re(r"^\{([A-Za-z_]\w*)\}$"),  # {pw} (f-strings, C# interpolation)
+    lazy_re(r"^#\{([A-Za-z_]\w*)\}$"),  # #{pw} (Ruby)
+    lazy_re(r"^\$\(\$([A-Za-z_]\w*)\)$"),  # $($pw) (PowerShell)
+)
+
+
+def _var_name(value: Value) -> Optional[str]:
+    """The variable a value names (``pw``, ``$pw``, ``{pw}``, ``#{pw}``, ``this.pw``), or None."""
+    raw = value.text.strip()
+    if value.kind == PLACEHOLDER:
+        m = None
+        for rx in _TEMPLATE_NAME_RES:
+            m = rx.match(raw)
+            if m:
+                break
+    else:
+        m = _BARE_NAME_RE.match(raw)
+    if not m or len(m.group(1)) < 2:
+        return None
+    name = m.group(1)
+    if name in ("null", "None", "undefined", "nil", "true", "false", "this", "self"):
+        return None
+    return name
 
 
 _ASSIGN_RE = lazy_re(r"(?<![\w$.>])\$?([A-Za-z_]\w*)[ \t]*(?::[ \t]*[\w.<>\[\]?]+[ \t]*)?(?::=|=(?![=>~]))[ \t]*")

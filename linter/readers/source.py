@@ -8,6 +8,7 @@ to text, never failing, line count preserved), :func:`normalize_newlines`,
 from __future__ import annotations
 
 import codecs
+import json
 import os
 import re
 from typing import Any, Dict, FrozenSet, Iterator, List, Optional, Tuple
@@ -263,6 +264,64 @@ def language_for(path: str, head: bytes = b"") -> str:
     return "text"
 
 
+# A line of a pretty-printed notebook that holds one source line: `    "code\\n",`
+_NB_SOURCE_OPEN_RE = re.compile(r'^\s*"source"\s*:\s*(\[\s*)?(?:("(?:[^"\\]|\\.)*")\s*,?\s*)?$')
+_NB_STRING_LINE_RE = re.compile(r'^(\s*)("(?:[^"\\]|\\.)*")\s*,?\s*$')
+_NB_CELL_TYPE_RE = re.compile(r'"cell_type"\s*:\s*"(\w+)"')
+_NB_LANGUAGE_RE = re.compile(r'"(?:language|name)"\s*:\s*"(python|r|julia|scala|javascript|typescript|java|csharp|c#|powershell|bash|sh|ruby)"', re.I)
+_NB_LANGUAGES = {"javascript": "js", "typescript": "js", "csharp": "csharp", "c#": "csharp", "bash": "shell", "sh": "shell"}
+
+
+def notebook_view(text: str) -> Optional[Tuple[str, str]]:
+    """(the code of a Jupyter notebook laid out on the notebook's own lines, its language), or None.
+
+    Each source line of a cell stands, decoded (no JSON escapes), on the line of
+    the ``.ipynb`` file that holds it, after as many spaces as the JSON string's
+    indentation and opening quote; every other line is blank. Findings then land
+    on the notebook's own lines and messages quote the code as written.
+    Markdown cells are kept too (a password in prose leaks as well). A notebook
+    written on one line (no line holds a single source string) gives None: it
+    is scanned as JSON.
+    """
+    lines = text.split("\n")
+    out = [""] * len(lines)
+    in_source = False
+    found = False
+    for i, line in enumerate(lines):
+        if in_source:
+            if line.strip().startswith("]"):
+                in_source = False
+                continue
+            m = _NB_STRING_LINE_RE.match(line)
+            if m is None:
+                in_source = False
+                continue
+            piece = m.group(2)
+        else:
+            m = _NB_SOURCE_OPEN_RE.match(line)
+            if m is None:
+                continue
+            in_source = m.group(1) is not None
+            piece = m.group(2)
+            if piece is None:
+                continue
+            m = re.match(r"^(.*?)\"", line)
+        try:
+            decoded = json.loads(piece)
+        except ValueError:
+            continue
+        if not isinstance(decoded, str):
+            continue
+        found = True
+        indent = len(m.group(1)) + 1 if m is not None else 0
+        out[i] = " " * indent + decoded.rstrip("\n").replace("\n", " ").replace("\r", " ")
+    if not found:
+        return None
+    lm = _NB_LANGUAGE_RE.search(text[text.rfind('"metadata"') :] if '"metadata"' in text else "")
+    language = lm.group(1).lower() if lm else "python"
+    return "\n".join(out), _NB_LANGUAGES.get(language, language if language in ("python", "java", "ruby", "powershell") else "python")
+
+
 class SourceReader(Reader):
     """Reads any text file as one :class:`~linter.model.SourceText` (the fallback reader).
 
@@ -291,8 +350,9 @@ class SourceReader(Reader):
             with open(source.path, "rb") as fh:
                 data = fh.read()
         text = normalize_newlines(decode_bytes(data))
-        yield SourceText(
-            path=source.display_path,
-            text=text,
-            language=language_for(source.display_path, data[:HEAD_SIZE]),
-        )
+        language = language_for(source.display_path, data[:HEAD_SIZE])
+        if source.display_path.lower().endswith(".ipynb"):
+            view = notebook_view(text)
+            if view is not None:
+                text, language = view
+        yield SourceText(path=source.display_path, text=text, language=language)
