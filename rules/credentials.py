@@ -127,6 +127,7 @@ class Analysis:
     anchors: List[Mark] = field(default_factory=list)
     legacy_calls: List[Mark] = field(default_factory=list)
     escalations: List[Tuple[Value, int, int]] = field(default_factory=list)
+    wrappers: List[Tuple[str, Optional[int], int]] = field(default_factory=list)  # (function, login index, password index)
 
 
 # --------------------------------------------------------------------------- regexes (compiled once)
@@ -147,7 +148,7 @@ _CHILD_RE = lazy_re(r"<(?P<n>(?:" + _NAME + r":)?[A-Za-z_][\w.\-]*)(?:\s[^<>]*?)
 _PW_EL_RE = lazy_re(r"<(?P<n>(?:" + _NAME + r":)?(?i:strpassword))(?:\s[^<>]*?)?(?:/>|>(?P<v>[^<]*)</(?P=n)\s*>)")
 _LOGIN_EL_RE = lazy_re(r"<(?P<n>(?:" + _NAME + r":)?(?i:strlogin))(?:\s[^<>]*?)?(?:/>|>(?P<v>[^<]*)</(?P=n)\s*>)")
 _CRED_NAME_RE = lazy_re(r"strpassword|strlogin")  # searched in lower-case text
-_KEY_OP_RE = lazy_re(r"[ \t]*(?:\][ \t]*=(?![=>~])|:(?![:=])|=>|=(?![=>~])|,)[ \t]*")  # `["key"] =` too
+_KEY_OP_RE = lazy_re(r"[ \t]*(?:\][ \t]*=(?![=>~])|:(?![:=])|=>|=(?![=>~])|,|(?<=[ \t])to(?=[ \t]))[ \t]*")  # `["key"] =`, Kotlin `"key" to` too
 _ANCHOR_RE = lazy_re(r"xtk:session[#/]Logon\b|addMethod\s*\(\s*[\"']Logon[\"']")
 _SOAPMETHODCALL_RE = lazy_re(r"new\s+SoapMethodCall\s*\(")
 _OWN_SOAPMETHODCALL_RE = lazy_re(r"class\s+SoapMethodCall\b|\{[^{}]*\bSoapMethodCall\b[^{}]*\}\s*=\s*require\s*\(|import\s*\{[^{}]*\bSoapMethodCall\b")
@@ -533,7 +534,7 @@ def _scan_tokens(subject: SourceText, a: Analysis, extra: Sequence[str], covered
 
 # ----------------------------------------------------------------------- configuration files
 
-_CONFIG_LANGUAGES = frozenset({"env", "properties", "yaml", "json", "text", "shell"})
+_CONFIG_LANGUAGES = frozenset({"env", "properties", "yaml", "json", "text", "shell", "csv"})
 _CAMPAIGN_SEGMENTS = frozenset({"acc", "campaign", "neolane", "adobecampaign", "accampaign"})
 _PW_SEGMENTS = frozenset({"password", "passwd", "pwd", "pass", "passphrase", "strpassword"})
 _LOGIN_SEGMENTS = frozenset({"user", "login", "username", "usr", "userid", "strlogin", "account", "operator"})
@@ -551,6 +552,13 @@ _KV_RE = {
     "json": lazy_re(r'"(?P<k>[^"\\\n]{1,80})"\s*:\s*"(?P<v>(?:[^"\\\n]|\\.)*)"'),
 }
 _INI_SECTION_RE = lazy_re(r"^[ \t]*\[([^\]\n]+)\]", re.M)
+# A key commented out (`#campaign.password=x`, `; pwd = x`, `// ACC_PWD: x`): still in the repository's
+# history. One value without spaces, so that prose in comments is not read as a key.
+_COMMENTED_KV_RE = lazy_re(r"^[ \t]*(?:#+|;+|//)[ \t]*(?:export[ \t]+)?(?P<k>[A-Za-z_][\w.\-]*)[ \t]*[=:][ \t]*(?P<v>\"[^\"\n]*\"|'[^'\n]*'|[^\s\"'#;]+)[ \t]*$", re.M)
+# A Kubernetes/Helm/Compose env list entry: `- name: ACC_PASSWORD` with `value: x` on the next line.
+_ENV_LIST_RE = lazy_re(r"^[ \t]*-[ \t]+name:[ \t]*[\"']?(?P<k>[A-Za-z_][\w.\-]*)[\"']?[ \t]*\n[ \t]*value:[ \t]*(?P<v>[^\n]*)$", re.M)
+# A Terraform variable with a default: `variable "campaign_password" { ... default = "x" }`.
+_TF_VARIABLE_RE = lazy_re(r'variable[ \t]+"(?P<k>[^"\n]{1,80})"[ \t]*\{[^{}]*?\bdefault[ \t]*=[ \t]*(?P<v>"[^"\n]*")')
 
 
 @dataclass
@@ -636,6 +644,8 @@ def _json_parents(text: str, pos: int) -> List[str]:
 def _config_kvs(subject: SourceText, extra: Sequence[str]) -> List[_KV]:
     text = subject.text
     lang = subject.language
+    if lang == "csv":
+        return _csv_kvs(text, extra)
     regex = _KV_RE.get(lang)
     if regex is None:
         return []
@@ -658,7 +668,16 @@ def _config_kvs(subject: SourceText, extra: Sequence[str]) -> List[_KV]:
             windows.append([ws, we])
     matches = []
     any_password = False
-    for m in (m for ws, we in windows for m in regex.finditer(text, ws, we)):
+    extra_res = [_COMMENTED_KV_RE] if lang in ("env", "properties", "text", "shell", "yaml") else []
+    if lang == "yaml":
+        extra_res.append(_ENV_LIST_RE)
+    elif lang == "properties" and "variable" in text:
+        extra_res.append(_TF_VARIABLE_RE)
+    found = [(m, rx is regex) for ws, we in windows for rx in [regex] + extra_res for m in rx.finditer(text, ws, we)]
+    if extra_res:
+        found.sort(key=lambda mm: mm[0].start())
+    plain = {m.start() for m, main in found if main}
+    for m, _main in found:
         key = m.group("k").strip("\"'")
         segs = key_segments(key)
         if not segs:
@@ -687,7 +706,7 @@ def _config_kvs(subject: SourceText, extra: Sequence[str]) -> List[_KV]:
         else:
             v = _config_value(raw, m.start("v") if m.group("v") is not None else m.end(), lang, extra)
         parents: List[str] = []
-        if lang == "yaml":
+        if lang == "yaml" and m.start() in plain:
             parents = _yaml_parents(text, text.rfind("\n", 0, m.start()) + 1, len(m.group("ind")))
         elif lang == "json":
             parents = _json_parents(text, m.start())
@@ -708,6 +727,45 @@ def _config_kvs(subject: SourceText, extra: Sequence[str]) -> List[_KV]:
     return kvs
 
 
+def _csv_kvs(text: str, extra: Sequence[str]) -> List[_KV]:
+    """The cells of a CSV/TSV table whose header names a password column (and its login and endpoint columns)."""
+    import csv
+
+    head_end = text.find("\n")
+    header = text[: head_end if head_end >= 0 else len(text)]
+    delim = max(",;\t|", key=header.count)
+    lines = text.split("\n")
+    try:
+        cols = next(csv.reader([lines[0]], delimiter=delim))
+    except (csv.Error, StopIteration):
+        return []
+    segs = [key_segments(c.strip()) for c in cols]
+    wanted = [i for i, sg in enumerate(segs) if sg and (sg[-1] in _PW_SEGMENTS or sg[-1] in _LOGIN_SEGMENTS or sg[-1] in _ENDPOINT_SEGMENTS)]
+    if not any(segs[i][-1] in _PW_SEGMENTS for i in wanted):
+        return []
+    out: List[_KV] = []
+    offset = len(lines[0]) + 1
+    for row_no, line in enumerate(lines[1:2001], 1):
+        try:
+            cells = next(csv.reader([line], delimiter=delim))
+        except (csv.Error, StopIteration):
+            cells = []
+        pos = offset
+        starts = []
+        for cell in line.split(delim):  # cell offsets (quoted cells holding the delimiter are rare here)
+            starts.append(pos)
+            pos += len(cell) + 1
+        for i in wanted:
+            if i < len(cells) and i < len(starts):
+                raw = cells[i]
+                s = line.find(raw, starts[i] - offset) + offset if raw else starts[i]
+                v = Value(classify_literal(raw, extra), raw, s, s + len(raw))
+                # each row is its own scope: the row number stands in the key's prefix
+                out.append(_KV(cols[i].strip(), [f"row{row_no}"] + segs[i], v, starts[i]))
+        offset += len(line) + 1
+    return out
+
+
 def _scan_config(subject: SourceText, a: Analysis, extra: Sequence[str]) -> None:
     """Campaign passwords in configuration files; call only when :func:`_config_gate` holds."""
     text = subject.text
@@ -725,13 +783,14 @@ def _scan_config(subject: SourceText, a: Analysis, extra: Sequence[str]) -> None
             has_endpoint = True
             prefixes.add(tuple(kv.segs[:-1]))
             postman_endpoint = postman_endpoint or (kv.postman and ep_value)
-    if not has_endpoint:
+    table = subject.language == "csv"  # a table of credentials in a file that names Campaign: each row is a logon
+    if not (has_endpoint or table):
         return
     for kv in kvs:
         if kv.segs[-1] not in _PW_SEGMENTS:
             continue
         prefix = tuple(kv.segs[:-1])
-        flat = kv.postman and postman_endpoint
+        flat = (kv.postman and postman_endpoint) or table
         if not (_CAMPAIGN_SEGMENTS.intersection(kv.segs) or prefix in prefixes or flat):
             continue
         login = MISSING_VALUE
@@ -879,7 +938,7 @@ _LOGON_CALL_AT_RE = lazy_re(r"logon[\w$]*[ \t]*\((?!\s*\))")
 _SDK_CALL_RE = lazy_re(r"of(?:userandpassword|sessiontoken)[\w$]*[ \t]*\((?!\s*\))")
 # at an occurrence of "strpassword": an element (`<urn:strPassword>`) or a key (`strPassword: x`,
 # `"urn:strPassword", ns, x`)
-_PW_PARAM_AT_RE = lazy_re(r"strpassword(?:[\"']?[ \t]*[\]:=,]|[\s/>])")
+_PW_PARAM_AT_RE = lazy_re(r"strpassword(?:[\"']?[ \t]*[\]:=,]|[\s/>]|[\"']?[ \t]+to[ \t])")
 # at an occurrence of "sessiontoken": a value that may hold "login/password" (a "/" or "%2F" in it)
 _TOKEN_AT_RE = lazy_re(
     r"sessiontoken(?:"
@@ -889,7 +948,7 @@ _TOKEN_AT_RE = lazy_re(
     r"|(?<=[<:_])sessiontoken(?:\s[^<>]*)?>[^<]*?(?:/|%2f)"  # <urn:sessiontoken>mc/pw</urn:sessiontoken>
 )
 # a key whose last word is a password word, followed by its `=` or `:` (configuration files)
-_PW_KEY_RE = lazy_re(r"(?:pass(?:word|wd|phrase)?|pwd)[._\-:\s/\[\]\"']*[=:]")
+_PW_KEY_RE = lazy_re(r"(?:pass(?:word|wd|phrase)?|pwd)(?:[._\-:\s/\[\]\"']*[=:]|[\"']?[ \t]*\n[ \t]*value[ \t]*:|\"[ \t]*\{)")
 _POSTMAN_PW_RE = lazy_re(r'"key"\s*:\s*"[^"\\\n]*(?:pass|pwd)')
 _ACC_WORD_RE = lazy_re(r"acc(?:[_.\-]|pass|pwd|user|login|url|endpoint|host)")  # preceded by no word character (checked by hand: faster)
 
@@ -963,6 +1022,9 @@ def _config_gate(language: str, low: str) -> bool:
         or any(m.start() == 0 or not (low[m.start() - 1].isalnum() or low[m.start() - 1] == "_") for m in _ACC_WORD_RE.finditer(low))
     ):
         return False
+    if language == "csv":
+        header = low[: low.find("\n")] if "\n" in low else low
+        return "pass" in header or "pwd" in header
     if _PW_KEY_RE.search(low):
         return True
     return language == "json" and '"key"' in low and _POSTMAN_PW_RE.search(low) is not None
@@ -1054,11 +1116,44 @@ def _analyze(subject: SourceText, extra: Sequence[str]) -> Analysis:
         login, _ = _resolve(text, tok.login, lang, extra, cache)
         if via or login is not tok.login:
             a.tokens[i] = replace(tok, password=pw, login=login, via=via)
+    if a.logons:
+        _expand_wrappers(text, lang, a, extra, cache)
     reported_by_102 = {t.start for t in a.tokens if t.in_url and t.password.kind in (LITERAL, EMPTY)}
     for mark in a.url_tokens:
         if not mark.covered:
             mark.covered = mark.start in reported_by_102
     return a
+
+
+def _expand_wrappers(text: str, lang: str, a: Analysis, extra: Sequence[str], cache: Dict[str, Any]) -> None:
+    """A logon whose password is a parameter of the function around it makes that function a logon wrapper:
+    each call of it in the file is a logon site with the call's arguments (``cusLogon("api", "pw")``)."""
+    for site in list(a.logons):
+        if site.config or site.password.kind not in (DYNAMIC, PLACEHOLDER):
+            continue
+        name = _var_name(site.password)
+        if name is None:
+            continue
+        fn = enclosing_function(text, site.start, lang)
+        if fn is None or name not in fn.params or fn.name in _NOT_WRAPPERS:
+            continue
+        pi = fn.params.index(name)
+        login_name = _var_name(site.login) if site.login.kind in (DYNAMIC, PLACEHOLDER) else None
+        li = fn.params.index(login_name) if login_name in fn.params else None
+        a.wrappers.append((fn.name, li, pi))
+        for count, (cs, ce, spans) in enumerate(calls_of(text, fn.name, lang, (fn.start, fn.body_end))):
+            if count >= 100 or len(spans) <= pi:
+                break
+            pw = value_of(text, spans[pi][0], spans[pi][1], lang, extra)
+            pw, via = _resolve(text, pw, lang, extra, cache)
+            login = site.login
+            if li is not None and li < len(spans):
+                login, _ = _resolve(text, value_of(text, spans[li][0], spans[li][1], lang, extra), lang, extra, cache)
+            how = f"`{fn.name}()`, which wraps {site.how}"
+            a.logons.append(LogonSite(how, cs, ce, login, pw, via=via))
+
+
+_NOT_WRAPPERS = frozenset({"Logon", "logon", "logonWithUser", "logonRemote", "constructor", "__init__", "main"})
 
 
 # --------------------------------------------------------------------------- message helpers

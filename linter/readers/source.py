@@ -83,7 +83,7 @@ for _lang, _exts in (
     ("go", ".go"),
     ("shell", ".sh .bash .zsh .ksh .dash"),
     ("powershell", ".ps1 .psm1 .psd1"),
-    ("properties", ".properties .ini .cfg .conf .toml"),
+    ("properties", ".properties .ini .cfg .conf .toml .tf .tfvars .hcl"),
     ("env", ".env"),
     ("yaml", ".yml .yaml"),
     ("json", ".json .jsonc .json5"),
@@ -91,6 +91,7 @@ for _lang, _exts in (
     ("markdown", ".md .markdown .rst .adoc"),
     ("sql", ".sql"),
     ("text", ".txt"),
+    ("csv", ".csv .tsv"),
 ):
     for _ext in _exts.split():
         _EXTENSIONS[_ext] = _lang
