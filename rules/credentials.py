@@ -154,6 +154,10 @@ _SOAPMETHODCALL_RE = lazy_re(r"new\s+SoapMethodCall\s*\(")
 _OWN_SOAPMETHODCALL_RE = lazy_re(r"class\s+SoapMethodCall\b|\{[^{}]*\bSoapMethodCall\b[^{}]*\}\s*=\s*require\s*\(|import\s*\{[^{}]*\bSoapMethodCall\b")
 _ST_EL_RE = lazy_re(r"<(?P<n>(?:" + _NAME + r":)?_*(?i:sessiontoken))(?:\s[^<>]*?)?(?<!/)>(?P<v>[^<]*)</(?P=n)\s*>")
 _ST_NAME_RE = lazy_re(r"sessiontoken")  # searched in lower-case text
+_CAMPAIGN_METHOD_RE = lazy_re(
+    r"<(?:\w+:)?(?:Logon|ExecuteQuery|Write|WriteCollection|PushEvent|PushEvents|GetEntityIfMoreRecent|SubmitDelivery"
+    r"|PostEvent|ExecuteWorkflow|Subscribe|Unsubscribe|GetSchema|Get|GenerateDoc)[\s>]"
+)
 _ST_URL_RE = lazy_re(r"__(?i:sessiontoken)=(?P<v>[^&\s\"'`<>;#\\,)|]*)")
 _SPLICE_AFTER_RE = lazy_re(r"""["'`]\s*(?:\+|\.|&|\|\|)""")
 _WSDL_RE = lazy_re(r"schemas\.xmlsoap\.org/wsdl/")
@@ -490,18 +494,27 @@ def _scan_credential_keys(subject: SourceText, a: Analysis, extra: Sequence[str]
 def _scan_tokens(subject: SourceText, a: Analysis, extra: Sequence[str], covered: "Spans") -> None:
     text = subject.text
     lang = subject.language
+    # without Campaign context in the file, a <sessiontoken> element counts in documentation (snippets
+    # declare no namespace) or inside a Campaign SOAP method (<ExecuteQuery>, <PushEvent>...)
+    for m in _ST_EL_RE.finditer(text):
+        if not (a.context or lang in DOC_LANGUAGES or _CAMPAIGN_METHOD_RE.search(text, max(0, m.start() - 400), m.start())):
+            continue
+        v = _element_value(m, extra)
+        via = ""
+        if v.kind == DYNAMIC:
+            raw = m.group("v")
+            pair = split_user_password(raw, m.start("v"), extra)
+            if pair is None:  # "<sessiontoken>" + TOKEN + "</sessiontoken>" with TOKEN = "mc/pw" assigned once
+                const, via = _resolve(text, v, lang, extra, {})
+                if const is not v and const.kind == LITERAL:
+                    pair = split_user_password(const.text, const.start, extra)
+        elif v.kind == EMPTY:
+            continue
+        else:
+            pair = split_user_password(v.text, v.start, extra)
+        if pair is not None:
+            a.tokens.append(TokenSite("a <sessiontoken> element", m.start(), m.end(), pair[0], pair[1], via=via))
     if a.context:
-        for m in _ST_EL_RE.finditer(text):
-            v = _element_value(m, extra)
-            if v.kind == DYNAMIC:
-                raw = m.group("v")
-                pair = split_user_password(raw, m.start("v"), extra)
-            elif v.kind == EMPTY:
-                continue
-            else:
-                pair = split_user_password(v.text, v.start, extra)
-            if pair is not None:
-                a.tokens.append(TokenSite("a <sessiontoken> element", m.start(), m.end(), pair[0], pair[1]))
         for ks, _ke, key, quote, op, pos in key_uses(text, _ST_NAME_RE, "_", "", lowered(text)):
             start = ks - len(quote)
             if key.strip("_").lower() != "sessiontoken" or op not in (":", "=>", "=") or start in covered:
@@ -530,6 +543,94 @@ def _scan_tokens(subject: SourceText, a: Analysis, extra: Sequence[str], covered
         if in_url:
             covered_by_102 = pair is not None and pair[1].kind in (LITERAL, EMPTY)
             a.url_tokens.append(Mark("url", s, m.end(), "login/password" if pair is not None else "", covered_by_102))
+
+
+# ----------------------------------------------------------------------- HTTP Basic, password setters, acc-js-sdk 0.x
+
+# necessary condition, on the lower-case text
+_OTHER_GATE_RE = lazy_re(r"basic[ \t]+[\"'`a-z0-9+/]|basicauth|(?:-u|--user)[ =]|hashpassword|set\w*(?:pwd|password)\w*[ \t]*\(|\.init[ \t]*\(")
+_BASIC_B64_RE = lazy_re(r"\b[Bb]asic[ \t]+(?P<v>[A-Za-z0-9+/]{6,}={0,2})(?![\w+/=])")
+_BASIC_SPLICE_RE = lazy_re(r"""\b[Bb]asic[ \t]+(?P<q>["'`])[ \t]*(?:\+|\.|&)|\b[Bb]asic[ \t]+\$\{|\b[Bb]asic[ \t]+["'`]?[ \t]*\+""")
+_CURL_USER_RE = lazy_re(r"""(?:^|[ \t])(?:-u|--user)(?:[ \t]+|=)(?P<q>["']?)(?P<v>[^\s"']+?)(?P=q)(?=\s|$)""", re.M)
+_BASIC_AUTH_CALL_RE = lazy_re(r"(?<![\w$])(?:HTTPBasicAuth|HttpBasicAuth|BasicAuth|setBasicAuth|withBasicAuth|basicAuth)\s*\(")
+_SET_PASSWORD_RE = lazy_re(r"(?<![\w$])(?P<n>(?:xtk\.session\.)?HashPassword|set\w*(?:Pwd|Password|PWD|PASSWORD)\w*)\s*\(")
+_SDK_INIT_RE = lazy_re(r"(?<![\w$])(?P<q>[A-Za-z_$][\w$]*)\s*\.\s*init\s*\(")
+
+
+def _basic_pair(text: str, raw: str, start: int, extra: Sequence[str]) -> Optional[Tuple[Value, Value]]:
+    """(login, password) of ``login:password`` at ``start``, or None when it is not of that shape."""
+    if ":" not in raw or raw.startswith(("http:", "https:")):
+        return None
+    login, pw = raw.split(":", 1)
+    lk = classify_content(login, extra) if not login.startswith("$") else PLACEHOLDER
+    pk = classify_content(pw, extra) if not pw.startswith("$") else PLACEHOLDER
+    return Value(lk, login, start, start + len(login)), Value(pk, pw, start + len(login) + 1, start + len(raw))
+
+
+def _scan_other(subject: SourceText, a: Analysis, extra: Sequence[str], covered: "Spans") -> None:
+    """HTTP Basic authentication to Campaign, scripts that set a native password, acc-js-sdk 0.x ``init``."""
+    import base64
+    import binascii
+
+    text = subject.text
+    lang = subject.language
+    low = lowered(text)
+    if "basic" in low:
+        for m in _BASIC_B64_RE.finditer(text):
+            try:
+                raw = base64.b64decode(m.group("v"), validate=True).decode("utf-8")
+            except (binascii.Error, ValueError):
+                continue
+            pair = _basic_pair(text, raw, m.start("v"), extra)
+            if pair is None or not raw.isprintable():
+                continue
+            # the decoded login/password is not in the text: the finding points at the base64 value
+            login = Value(pair[0].kind, pair[0].text, m.start("v"), m.end("v"))
+            pw = Value(pair[1].kind, pair[1].text, m.start("v"), m.end("v"))
+            a.logons.append(LogonSite("HTTP Basic authentication (`Authorization: Basic`)", m.start(), m.end(), login, pw))
+        for m in _BASIC_SPLICE_RE.finditer(text):
+            a.logons.append(
+                LogonSite("HTTP Basic authentication (`Authorization: Basic`)", m.start(), m.end(), MISSING_VALUE, Value(DYNAMIC, "", m.start(), m.end()))
+            )
+        for m in _BASIC_AUTH_CALL_RE.finditer(text):
+            res = split_args(text, m.end() - 1, lang)
+            if res is None or len(res[0]) < 2:
+                continue
+            spans, close = res
+            login = value_of(text, spans[0][0], spans[0][1], lang, extra)
+            pw = value_of(text, spans[1][0], spans[1][1], lang, extra)
+            a.logons.append(LogonSite(f"HTTP Basic authentication (`{m.group(0)[:-1].strip()}()`)", m.start(), close + 1, login, pw))
+    if "-u" in low or "--user" in low:
+        for m in _CURL_USER_RE.finditer(text):
+            line_start = text.rfind("\n", 0, m.start()) + 1
+            if "curl" not in low[max(0, line_start - 400) : m.start()]:
+                continue
+            pair = _basic_pair(text, m.group("v"), m.start("v"), extra)
+            if pair is not None:
+                a.logons.append(LogonSite("HTTP Basic authentication (`curl -u`)", m.start("v"), m.end("v"), pair[0], pair[1]))
+    if "password" in low or "pwd" in low:
+        for m in _SET_PASSWORD_RE.finditer(text):
+            if m.start() in covered or _DEF_BEFORE_RE.search(line_prefix(text, m.start())):
+                continue
+            res = split_args(text, m.end() - 1, lang)
+            if res is None or not res[0] or len(res[0]) > 3:
+                continue
+            spans, close = res
+            if any(looks_like_declaration(text[s:e]) for s, e in spans):
+                continue
+            pw = value_of(text, spans[-1][0], spans[-1][1], lang, extra)
+            login = value_of(text, spans[0][0], spans[0][1], lang, extra) if len(spans) >= 2 else MISSING_VALUE
+            if pw.kind == LITERAL or len(spans) >= 2:
+                a.logons.append(LogonSite(f"a native password set by `{m.group('n')}()`", m.start(), close + 1, login, pw))
+    if "acc-js-sdk" in low:
+        for m in _SDK_INIT_RE.finditer(text):
+            res = split_args(text, m.end() - 1, lang)
+            if res is None or len(res[0]) < 3:
+                continue
+            spans, close = res
+            login = value_of(text, spans[1][0], spans[1][1], lang, extra)
+            pw = value_of(text, spans[2][0], spans[2][1], lang, extra)
+            a.logons.append(LogonSite(f"acc-js-sdk `{m.group('q')}.init()`", m.start(), close + 1, login, pw))
 
 
 # ----------------------------------------------------------------------- configuration files
@@ -945,7 +1046,7 @@ _TOKEN_AT_RE = lazy_re(
     r"=[^&\s\"'`<>;#\\,)|]*?(?:/|%2f)"  # __sessiontoken=mc/pw in a URL or a cookie
     r"|[\"']?[ \t]*(?:\][ \t]*)?(?::|=>?)[ \t]*[rbuf@$]{0,2}[\"'`](?s:.){0,8000}?(?:/|%2f)"  # sessionToken: "mc/pw"
     r"|[\w$]*[ \t]*\()"  # ofSessionToken(url, "mc/pw")
-    r"|(?<=[<:_])sessiontoken(?:\s[^<>]*)?>[^<]*?(?:/|%2f)"  # <urn:sessiontoken>mc/pw</urn:sessiontoken>
+    r"|(?<=[<:_])sessiontoken(?:\s[^<>]*)?>[^<]*?(?:/|%2f|[\"'`][ \t]*[+.&])"  # <urn:sessiontoken>mc/pw</urn:sessiontoken>, or + TOKEN +
 )
 # a key whose last word is a password word, followed by its `=` or `:` (configuration files)
 _PW_KEY_RE = lazy_re(r"(?:pass(?:word|wd|phrase)?|pwd)(?:[._\-:\s/\[\]\"']*[=:]|[\"']?[ \t]*\n[ \t]*value[ \t]*:|\"[ \t]*\{)")
@@ -965,11 +1066,12 @@ class Gates:
     url_tokens: bool = False  # `__sessiontoken=`
     soap_method_call: bool = False
     config: bool = False  # a password key in a configuration file that names Campaign
+    other: bool = False  # HTTP Basic authentication, a native password set by a script, acc-js-sdk 0.x `init`
 
     @property
     def logons(self) -> bool:
         """A logon site with a password (IMS101) may exist."""
-        return self.calls or self.logon_elements or self.password_params or self.config
+        return self.calls or self.logon_elements or self.password_params or self.config or self.other
 
     @property
     def anything(self) -> bool:
@@ -1051,6 +1153,7 @@ def gates(subject: SourceText) -> Gates:
         url_tokens=has_token and "__sessiontoken=" in low,
         soap_method_call="soapmethodcall" in low,
         config=_config_gate(subject.language, low),
+        other=_OTHER_GATE_RE.search(low) is not None,
     )
     _gates_cache[0], _gates_cache[1] = subject, g
     return g
@@ -1078,7 +1181,7 @@ def _analyze(subject: SourceText, extra: Sequence[str]) -> Analysis:
     if not g.anything:
         return Analysis(context=False)
     # the context check reads the whole file: only pay for it when a site may need it
-    needed = g.calls or g.logon_elements or g.password_params or g.tokens or g.soap_method_call
+    needed = g.calls or g.logon_elements or g.password_params or g.tokens or g.soap_method_call or g.other
     a = Analysis(context=has_campaign_context(subject) if needed else False)
     covered = Spans()
     if g.calls:
@@ -1102,6 +1205,8 @@ def _analyze(subject: SourceText, extra: Sequence[str]) -> Analysis:
             a.anchors.append(Mark("anchor", m.start(), m.end(), m.group(0)))
     if g.config:
         _scan_config(subject, a, extra)
+    if g.other and a.context:
+        _scan_other(subject, a, extra, covered)
     # Resolve passwords (and logins) given by a variable or a Postman {{var}} assigned once in the file.
     cache: Dict[str, Any] = {}
     for i, site in enumerate(a.logons):
@@ -1275,7 +1380,7 @@ class HardcodedCredentials(Rule):
     tags = ("security", "credentials", "ims-migration")
     security_severity = "9.0"
     defaults = {"include-docs": True, "extra-placeholders": []}
-    keywords = (b"logon", b"pass", b"pwd")
+    keywords = (b"logon", b"pass", b"pwd", b"basic", b"curl", b"acc-js-sdk")
 
     def check(self, subject: SourceText, options: Mapping[str, Any]) -> Iterator[Any]:
         """Report each logon site whose password is a literal."""
@@ -1445,7 +1550,7 @@ class LegacyLogon(Rule):
     severity = Severity.WARNING
     tags = ("ims-migration",)
     defaults = {"include-docs": False, "extra-placeholders": []}
-    keywords = (b"logon", b"soapmethodcall", b"sessiontoken", b"pass", b"pwd")
+    keywords = (b"logon", b"soapmethodcall", b"sessiontoken", b"pass", b"pwd", b"basic", b"curl", b"acc-js-sdk")
 
     def check(self, subject: SourceText, options: Mapping[str, Any]) -> Iterator[Any]:
         """Report non-literal logons, legacy calls, and anchors of files without credentials; publish logins."""
