@@ -99,6 +99,8 @@ _WHOLE_PLACEHOLDER_RE = lazy_re(
     r"""^(?:
         \$[A-Za-z_][\w.]*            # $VAR, $pw, $cfg.pw
       | \$\d+                        # $1
+      | \$[A-Za-z_][\w.]*\$           # $user$ (a template engine's variable)
+      | (?:var|local|data|module|each|path|terraform)\.[\w.\-\[\]"']+  # a Terraform reference
       | %[A-Za-z_]\w*%               # %VAR%
       | \{[\w.\-\s]*\}               # {} {0} {name} {session_token}
       | <[^<>]+>                     # <password> <IMS_Technical_Token>
@@ -126,6 +128,7 @@ _MACRO_RE = lazy_re(r"^[A-Z][A-Z0-9_]*$")
 _MACRO_WORDS_RE = lazy_re(r"PASSWORD|PASSWD|PWD|PASS|SECRET|TOKEN|LOGIN|USER|KEY|HERE")
 _NORMALIZE_RE = lazy_re(r"[\s_.\-]+")
 _LETTERS_RE = lazy_re(r"[A-Za-z_]+")
+_SEPARATED_WORDS_RE = lazy_re(r"[=:<\[(]*[A-Za-z]+(?:[ _\-][A-Za-z]+)+[>\])]*")
 
 
 def _word_placeholder(norm: str) -> bool:
@@ -164,7 +167,10 @@ def is_placeholder(value: str, extra: Iterable[str] = ()) -> bool:
     norm = _NORMALIZE_RE.sub("", s.lower())
     if not norm:
         return True
-    if _word_placeholder(norm):
+    if _word_placeholder(norm) or _word_placeholder(norm.strip("=:<>[](){}'\"`!?*#")):
+        return True
+    # `put password here`, `==ims_service_token_here`: words that tell the reader what to write
+    if _SEPARATED_WORDS_RE.fullmatch(s) and norm.strip("=:<>[](){}").endswith(("here", "goeshere")):
         return True
     if _MACRO_RE.match(s) and _MACRO_WORDS_RE.search(s) and ("_" in s or len(s) > 4):
         return True

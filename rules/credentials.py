@@ -151,7 +151,10 @@ _CRED_NAME_RE = lazy_re(r"strpassword|strlogin")  # searched in lower-case text
 _KEY_OP_RE = lazy_re(r"[ \t]*(?:\][ \t]*=(?![=>~])|:(?![:=])|=>|=(?![=>~])|,|(?<=[ \t])to(?=[ \t]))[ \t]*")  # `["key"] =`, Kotlin `"key" to` too
 _ANCHOR_RE = lazy_re(r"xtk:session[#/]Logon\b|addMethod\s*\(\s*[\"']Logon[\"']")
 _SOAPMETHODCALL_RE = lazy_re(r"new\s+SoapMethodCall\s*\(")
-_OWN_SOAPMETHODCALL_RE = lazy_re(r"class\s+SoapMethodCall\b|\{[^{}]*\bSoapMethodCall\b[^{}]*\}\s*=\s*require\s*\(|import\s*\{[^{}]*\bSoapMethodCall\b")
+_OWN_SOAPMETHODCALL_RE = lazy_re(
+    r"class\s+SoapMethodCall\b|function\s+SoapMethodCall\b|\{[^{}]*\bSoapMethodCall\b[^{}]*\}\s*=\s*require\s*\("
+    r"|\bSoapMethodCall\s*=\s*(?:require\s*\(|[\w$.]+\.SoapMethodCall\b)|import\s*\{[^{}]*\bSoapMethodCall\b|import\s+SoapMethodCall\b"
+)
 _ST_EL_RE = lazy_re(r"<(?P<n>(?:" + _NAME + r":)?_*(?i:sessiontoken))(?:\s[^<>]*?)?(?<!/)>(?P<v>[^<]*)</(?P=n)\s*>")
 _ST_NAME_RE = lazy_re(r"sessiontoken")  # searched in lower-case text
 _CAMPAIGN_METHOD_RE = lazy_re(
@@ -1174,6 +1177,20 @@ def analyze(subject: SourceText, extra: Sequence[str] = ()) -> Analysis:
     return a
 
 
+_COMMENT_LINE_RE = lazy_re(r"^\s*(?://|#(?!!)|\*|/\*|<!--|--|;|')")
+_HTML_SCRIPT_RE = lazy_re(r"<script\b[^>]*>(?s:.*?)</script\s*>", re.I)
+
+
+def _prose_mention(text: str, pos: int, subject: SourceText) -> bool:
+    """True when the pattern at ``pos`` is only named, not used: in a comment line, or in the text of an
+    HTML page (a table of upgrade checks) rather than in one of its scripts."""
+    if _COMMENT_LINE_RE.match(line_prefix(text, pos)):
+        return True
+    if subject.path.lower().endswith((".html", ".htm", ".xhtml")) and not subject.embedded:
+        return not any(m.start() < pos < m.end() for m in _HTML_SCRIPT_RE.finditer(text, max(0, pos - 200000), pos + 200000))
+    return False
+
+
 def _analyze(subject: SourceText, extra: Sequence[str]) -> Analysis:
     text = subject.text
     lang = subject.language
@@ -1197,11 +1214,15 @@ def _analyze(subject: SourceText, extra: Sequence[str]) -> Analysis:
             for m in _SOAPMETHODCALL_RE.finditer(text):
                 if m.start() > 0 and (text[m.start() - 1].isalnum() or text[m.start() - 1] in "_$"):
                     continue
+                if _prose_mention(text, m.start(), subject):
+                    continue
                 a.legacy_calls.append(Mark("PU-0004", m.start(), m.end(), "`new SoapMethodCall()`"))
     if g.tokens or g.url_tokens:
         _scan_tokens(subject, a, extra, covered)
     if g.anchors and not (lang == "xml" and _WSDL_RE.search(text)):
         for m in _ANCHOR_RE.finditer(text):
+            if _prose_mention(text, m.start(), subject):
+                continue
             a.anchors.append(Mark("anchor", m.start(), m.end(), m.group(0)))
     if g.config:
         _scan_config(subject, a, extra)
