@@ -9,7 +9,7 @@ import re
 import pytest
 
 from linter.model import OperatorRecord
-from linter.readers import InputFile, ReadError
+from linter.readers import InputFile, NothingRead, ReadError
 from linter.readers.operators import OperatorCsvReader, OperatorXmlReader, decode_head
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -409,7 +409,7 @@ def test_csv_fixture_rows_and_lines():
         (7, "hdurand"), (8, "mlopez"), (10, "kchen"), (11, "webapp"),
     ]
     assert recs[1].disabled and not recs[0].disabled
-    assert recs[2].uses_ims and recs[2].authentication_type == "IMS"
+    assert recs[2].uses_ims and recs[2].authentication_type == "ims"  # the console label, read as the internal value
     assert recs[5].label == "Hélène Durand"  # quotes removed
     assert recs[6].label == "Lopez; Maria\n(marketing)"
     assert {r.source_format for r in recs} == {"csv"} and recs[0].path == "fixtures/operators/operators.csv"
@@ -459,7 +459,9 @@ def test_csv_oversized_field_is_an_error(tmp_path):
 
 def test_csv_header_only(tmp_path):
     path = save(tmp_path, "empty.csv", "Name;Label;Email\n")
-    assert read_all(CSV, path) == []
+    with pytest.raises(NothingRead) as info:
+        read_all(CSV, path)
+    assert "header is followed by no row" in info.value.message
 
 
 def test_csv_read_refuses_a_file_without_header(tmp_path):

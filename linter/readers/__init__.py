@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar, FrozenSet, Iterator, Optional
+from typing import Any, ClassVar, FrozenSet, Iterator, Mapping, Optional
 
 from ..model import Subject
 
@@ -71,9 +71,22 @@ class Reader:
         """
         return None
 
+    def configure(self, options: Mapping[str, Any]) -> None:
+        """Take this reader's options from the configuration (called once per run, before any file)."""
+        return None
+
     def read(self, source: InputFile) -> Iterator[Subject]:
         """Yield subjects from ``source``; locations use ``source.display_path``.
 
         Raise :class:`ReadError` for malformed input (after yielding what was read).
         """
         raise NotImplementedError
+
+
+class NothingRead(ReadError):
+    """Raised by a reader when a file it recognised holds nothing it reads (an export with no operator).
+
+    The message says why (a header with no row, a SOAP ``count`` response...). The
+    engine lists the file as skipped with that reason, never as read; ``imslint
+    operators`` reports it as an error, since every input there is meant to be an export.
+    """

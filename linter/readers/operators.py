@@ -14,14 +14,15 @@ import os
 import re
 from collections import deque
 from itertools import accumulate, repeat
-from typing import Any, AnyStr, Deque, Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, AnyStr, Deque, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 from lxml import etree
 
 from ..model import OperatorRecord
-from . import InputFile, ReadError, Reader
+from . import InputFile, NothingRead, ReadError, Reader
+from . import operator_labels as _labels
 
-__all__ = ["OperatorXmlReader", "OperatorCsvReader", "decode_head"]
+__all__ = ["OperatorXmlReader", "OperatorCsvReader", "decode_head", "normalise_title", "header_verdict", "why_not_export"]
 
 # Values of @disable / "Account disabled" that mean "disabled" (case-insensitive).
 _TRUE = frozenset({"1", "true", "yes"})
@@ -76,6 +77,8 @@ _OPERATOR_XTKSCHEMA_RE = re.compile(
     rf"<(?:{_NAME}:)?operator\s[^>]*?\bxtkschema\s*=\s*[\"']xtk:operator[\"']", re.S
 )
 _OPERATOR_SCHEMAS = frozenset({"xtk:operator", "xtk:group"})
+# get / getIfExists / count on xtk:operator: one <operator> right inside pdomOutput (domain.md 2.2).
+_PDOM_OPERATOR_RE = re.compile(rf"<(?:{_NAME}:)?pdomOutput\b[^>]*>\s*<(?:{_NAME}:)?operator[\s/>]")
 
 
 def _blank_comments(text: str) -> str:
@@ -162,13 +165,31 @@ class OperatorXmlReader(Reader):
             # A mixed package (operators + workflows...) is left to the Campaign XML reader, whose
             # scripts matter more; a pure operator/group package is ours.
             return bool(schemas) and schemas <= _OPERATOR_SCHEMAS
-        if root in ("Envelope", "Body"):
-            if _COLLECTION_RE.search(text):
+        if root in ("Envelope", "Body", "ExecuteQueryResponse", "pdomOutput"):
+            if _COLLECTION_RE.search(text) or _PDOM_OPERATOR_RE.search(text):
                 return True
             return bool(_WRITE_RE.search(text) and _OPERATOR_XTKSCHEMA_RE.search(text))
         if root in ("Write", "WriteCollection", "domDoc"):
             return bool(_OPERATOR_XTKSCHEMA_RE.search(text) or _COLLECTION_RE.search(text))
         return False
+
+    def explain(self, path: str, head: bytes) -> str:
+        """Why the file whose first bytes are ``head`` is not read as an operator export."""
+        text = _blank_comments(decode_head(head))
+        root, _ = _root_local_name(text)
+        if root is None:
+            return "not an XML document"
+        if root == "package":
+            schemas = sorted({s.strip() for s in _ENTITIES_RE.findall(text)})
+            if not schemas:
+                return "a package with no <entities schema=...> block"
+            return f"a package of other entities ({', '.join(schemas)}): only xtk:operator and xtk:group packages are operator exports"
+        if root in ("Envelope", "Body", "ExecuteQueryResponse", "pdomOutput"):
+            return "a SOAP message with no operator-collection, <operator> in pdomOutput or xtk:operator Write"
+        return (
+            f"an XML document whose root is <{root}>: operator exports are packages of xtk:operator, "
+            "SOAP ExecuteQuery responses, Write bodies or <operator>/<operator-collection> documents"
+        )
 
     # ----------------------------------------------------------------- reading
 
@@ -187,7 +208,7 @@ class OperatorXmlReader(Reader):
 
         tracker = _StartLines(text=utf16, groups=with_groups)
         units = _units(source.path, codec if utf16 else None, bom if utf16 else 0)
-        yield from _parse(source, units, tracker, with_groups, root_seen, codec)
+        yield from _parse(source, units, tracker, with_groups, root_seen, codec, whole=True)
 
     # ----------------------------------------------------------------- reading in pieces
 
@@ -369,9 +390,13 @@ def _count_lines(fh: Any, cuts: List[int]) -> List[int]:
 
 def _parse(
     source: InputFile, units: Iterator[Any], tracker: "_StartLines", with_groups: bool, root_seen: bool,
-    codec: Optional[str],
+    codec: Optional[str], whole: bool = False,
 ) -> Iterator[OperatorRecord]:
-    """Feed ``units`` to a target parser; yield the records as they close; raise ReadError on a fault."""
+    """Feed ``units`` to a target parser; yield the records as they close; raise ReadError on a fault.
+
+    ``whole``: the input is a whole file, and one that yields no record raises
+    :class:`NothingRead` saying why (a ``count`` response, an empty ``getIfExists``...).
+    """
     target = _Collector(source.display_path, tracker, with_groups)
     # No tree is built: lxml calls the target for each start and end tag, and the target
     # keeps only the operator being read. Entities stay unresolved, nothing is fetched.
@@ -402,11 +427,14 @@ def _parse(
                 )
             if target.records:
                 records, target.records = target.records, []
+                target.total += len(records)
                 yield from records
             if failure is not None:
                 line = failure.position[0] if failure.position and failure.position[0] else failure.lineno
                 raise ReadError(f"malformed XML: {failure.msg}", line or None)
             if data is None:
+                if whole and not target.total:
+                    raise NothingRead(target.why_empty())
                 return
     except UnicodeDecodeError as exc:
         raise ReadError(f"cannot decode file as {codec}: {exc.reason}", tracker.line) from None
@@ -433,7 +461,7 @@ _KIND_OF = {
     "entities": _ENTITIES,
 }
 _FORMAT_OF = {"Write": "write", "WriteCollection": "write", "domDoc": "write", "package": "package",
-              "Envelope": "soap", "Body": "soap"}
+              "Envelope": "soap", "Body": "soap", "pdomOutput": "soap"}
 _FORMAT_ORDER = ("write", "package", "soap")
 
 
@@ -473,6 +501,9 @@ class _Collector:
         self._member_of: List[str] = []
         self._rights: List[str] = []
         self.amp = False  # set by the reader once a piece of input holds '&'
+        self.total = 0  # records yielded so far (counted by _parse)
+        self.counted: Optional[str] = None  # @count of a count response (<operator count="N"/>)
+        self.empty = 0  # <operator/> elements without attributes or children (an empty getIfExists)
 
     def _kind(self, tag: str) -> int:
         local = tag[tag.rfind("}") + 1 :]
@@ -547,8 +578,32 @@ class _Collector:
         if depth:
             self._depth = depth - 1
         elif self._cur is not None:
-            self.records.append(self._finish())
+            cur = self._cur
+            if (
+                len(cur) > 1 or (cur and "count" not in cur) or self._access is not None
+                or self._contact_email is not None or self._member_of or self._rights
+            ):
+                self.records.append(self._finish())
+            elif cur:
+                self.counted = cur["count"]  # <operator count="N"/>: the answer of a count query, not an operator
+            else:
+                self.empty += 1  # <operator/>: getIfExists found nothing
             self._cur = None
+
+    def why_empty(self) -> str:
+        """Why a whole document gave no record (for :class:`NothingRead`)."""
+        if self.counted is not None:
+            return (
+                f"a SOAP count response: {self.counted.strip() or '?'} operator(s) counted, none listed "
+                "(export with operation=\"select\" to check them)"
+            )
+        if self.empty:
+            return "an empty SOAP getIfExists response: no operator matched the query"
+        if "soap" in self._formats:
+            return "a SOAP response that lists no operator (an empty select)"
+        if "package" in self._formats:
+            return "a package with no <operator> element"
+        return "no <operator> element"
 
     def _finish(self) -> OperatorRecord:
         get = self._cur.get  # type: ignore[union-attr]
@@ -760,102 +815,174 @@ _new_record = OperatorRecord if _POSITIONAL else _keyword_record
 
 # --------------------------------------------------------------------------- CSV
 
-# Normalised column titles (console labels of the export wizard, or internal XPaths) per field.
-_COLUMNS: Dict[str, frozenset] = {
-    "login": frozenset({"name", "login", "@name", "name (login)", "login name"}),
-    "label": frozenset({"label", "@label"}),
-    "email": frozenset({"email", "e-mail", "@email", "contact/@email", "email address"}),
-    "disabled": frozenset({"account disabled", "@disable", "@disabled", "disabled"}),
-    "auth": frozenset({"authentication type", "access/@authenticationtype", "@authenticationtype"}),
-    "type": frozenset({"type", "@type"}),
-    "ims_user_id": frozenset({"@imsuserid", "ims user id", "access/@imsuserid"}),
-    "no_console": frozenset({
-        "access/@noconsolecnx", "@noconsolecnx", "forbid access from the rich client",
-        "no access from the rich client",
-    }),
-    "security_zone": frozenset({"@securityzone", "authorized connection zone", "security zone"}),
-}
-# Columns that only an operator export has: one of them (with a login column) is enough.
-_STRONG = frozenset({
-    "account disabled", "@disable", "@disabled", "authentication type", "access/@authenticationtype",
-    "@authenticationtype", "@type", "@label", "@email", "@imsuserid", "access/@imsuserid",
-    "access/@noconsolecnx", "@noconsolecnx", "forbid access from the rich client", "no access from the rich client",
-    "@securityzone", "authorized connection zone",
-})
-_INTERNAL_IN_PARENS = re.compile(r"^(.*?)\s*\(\s*((?:[\w-]+/)*@[\w-]+)\s*\)$")
+# Column titles and cell values in every console language come from one table (operator_labels).
+_INTERNAL_IN_PARENS = re.compile(r"^(.*?)\s*[(\uff08]\s*((?:[\w-]+/)*@[\w-]+)\s*[)\uff09]$")
 _DELIMITERS = (";", ",", "\t")
+_FIELD_OF_RECORD = {  # configuration field names -> the reader's own
+    "login": "login", "label": "label", "email": "email", "disabled": "disabled", "authentication-type": "auth",
+    "type": "type", "ims-user-id": "ims_user_id", "no-console": "no_console", "security-zone": "security_zone",
+    "ignore": "ignore",
+}
+# Words in a file name that say it holds operators (a weak header is then enough).
+_OPERATOR_FILE_WORDS = ("operator", "opérateur", "operateur", "benutzer", "オペレーター")
 
 
-def _normalise_title(title: str) -> List[str]:
-    """Candidate keys of a column title: trimmed, unquoted, lower-cased; ``Label (@x)`` gives both parts."""
-    t = " ".join(title.replace("\ufeff", "").strip().strip("\"'").split()).lower()
+def normalise_title(title: str) -> List[str]:
+    """Candidate keys of a column title: trimmed, unquoted, case-folded; ``Label (@x)`` gives both parts.
+
+    Blanks are collapsed (non-breaking ones too), typographic apostrophes made straight
+    (``Type d’authentification``) and a trailing colon dropped.
+    """
+    t = title.replace("\ufeff", "").replace("\u00a0", " ").strip().strip("\"'")
+    t = " ".join(t.replace("\u2019", "'").replace("\u2018", "'").split()).casefold().rstrip(":").rstrip()
     m = _INTERNAL_IN_PARENS.match(t)
     return [m.group(2), m.group(1)] if m else [t]
 
 
-def _map_columns(titles: Sequence[str]) -> Tuple[Dict[str, int], set]:
-    """(field -> column index, set of normalised titles) of a header row."""
+def _build_titles() -> Dict[str, str]:
+    out: Dict[str, str] = {}
+    for fld, by_language in _labels.COLUMN_TITLES.items():
+        for titles in by_language.values():
+            for title in titles:
+                for key in normalise_title(title):
+                    out.setdefault(key, _FIELD_OF_RECORD[fld])
+    return out
+
+
+def _build_values(*names: str) -> Dict[str, str]:
+    out: Dict[str, str] = {}
+    for name in names:
+        for values in _labels.VALUES[name].values():
+            for v in values:
+                out[v.casefold()] = name
+    return out
+
+
+_TITLES = _build_titles()
+_STRONG_FIELDS = frozenset(_FIELD_OF_RECORD[f] for f in _labels.STRONG_FIELDS)
+# Booleans: every "yes" of every language (case-folded); anything else is false.
+_TRUE_CELLS = frozenset(k for k, v in _build_values("true", "false").items() if v == "true")
+# Authentication type: the console's labels (Native, Natif, Nativ, ネイティブ, IMS) -> internal value.
+_AUTH_CELLS = _build_values("native", "ims")
+_TYPE_CELLS = {k: (1 if v == "group" else 0) for k, v in _build_values("operator", "group").items()}
+
+
+def _parse_type_cell(value: str) -> int:
+    """``@type`` from a CSV cell: 0/1, or the label in any console language."""
+    t = _TYPE_CELLS.get(value.strip().lower())
+    return t if t is not None else _parse_type(value)
+
+
+def _map_columns(titles: Sequence[str], extra: Mapping[str, str]) -> Tuple[Dict[str, int], set, bool]:
+    """(field -> column index, normalised titles, whether a configured title was used) of a header row."""
     mapping: Dict[str, int] = {}
     seen: set = set()
+    configured = False
     for idx, title in enumerate(titles):
-        for key in _normalise_title(title):
+        for key in normalise_title(title):
             seen.add(key)
-            for fld, names in _COLUMNS.items():
-                if key in names and fld not in mapping:
-                    mapping[fld] = idx
-    return mapping, seen
+            fld = extra.get(key)
+            if fld is not None:
+                configured = True
+            else:
+                fld = _TITLES.get(key)
+            if fld is not None and fld not in mapping:
+                mapping[fld] = idx
+                break
+    mapping.pop("ignore", None)
+    return mapping, seen, configured
 
 
-def _is_operator_header(titles: Sequence[str], path: str) -> bool:
+def header_verdict(titles: Sequence[str], path: str, extra: Mapping[str, str] = {}) -> Optional[str]:
+    """None when ``titles`` is the header of an operator list, else why not (for messages)."""
     if len(titles) < 2:
-        return False
-    mapping, seen = _map_columns(titles)
+        return "the first line has fewer than two columns"
+    mapping, seen, configured = _map_columns(titles, extra)
     if "login" not in mapping:
-        return False
-    if seen & _STRONG or "@name" in seen:
-        return True
+        shown = ", ".join(repr(t.strip()) for t in titles[:8]) + (", ..." if len(titles) > 8 else "")
+        return (
+            f"no column holds the login (columns: {shown}); map the title of the login column in "
+            "[tool.imslint.operators.columns]"
+        )
+    if configured or _STRONG_FIELDS.intersection(mapping) or any(k.startswith("@") for k in seen):
+        return None
     weak = sum(1 for f in ("label", "email") if f in mapping)
     if weak >= 2:
-        return True
+        return None
     # "Name;Label" (Adobe's documented extraction) or "Login;Email" alone is also a list of
     # contacts or of enumeration values: only take it when the file says it holds operators.
-    return weak == 1 and "operator" in os.path.basename(path).lower()
+    name = os.path.basename(path).lower()
+    if weak == 1 and any(w in name for w in _OPERATOR_FILE_WORDS):
+        return None
+    return (
+        "a login column but no column only an operator list has (authentication type, account disabled), "
+        "and not both label and email"
+    )
 
 
-def _first_line(head: bytes) -> Optional[str]:
-    """The first line of ``head`` decoded (BOM-aware; UTF-8, else cp1252, else latin-1)."""
-    codec, skip = _bom_encoding(head)
-    if codec is not None and codec.startswith("utf-16"):
-        text = decode_head(head)
-        return text.split("\n", 1)[0].rstrip("\r")
-    raw = head[skip:].split(b"\n", 1)[0].rstrip(b"\r")
-    for enc in ("utf-8", "cp1252", "latin-1"):
-        try:
-            return raw.decode(enc)
-        except UnicodeDecodeError:
-            continue
-    return None  # pragma: no cover - latin-1 decodes everything
+def _split_header(line: str, delim: str) -> List[str]:
+    try:
+        return next(csv.reader([line], delimiter=delim))
+    except (csv.Error, StopIteration):
+        return []
 
 
-def _header_delimiter(line: str, path: str) -> Optional[str]:
+def _header_delimiter(line: str, path: str, extra: Mapping[str, str] = {}) -> Optional[str]:
     """The delimiter under which ``line`` is an operator header, or None."""
     best: Optional[Tuple[int, str]] = None
     for delim in _DELIMITERS:
         if delim not in line:
             continue
-        try:
-            titles = next(csv.reader([line], delimiter=delim))
-        except (csv.Error, StopIteration):
-            continue
-        if _is_operator_header(titles, path) and (best is None or len(titles) > best[0]):
+        titles = _split_header(line, delim)
+        if titles and header_verdict(titles, path, extra) is None and (best is None or len(titles) > best[0]):
             best = (len(titles), delim)
     return best[1] if best else None
 
 
-def _file_encoding(path: str) -> str:
-    """Codec of a CSV file: BOM first, else UTF-8 when the whole file decodes, else cp1252, else latin-1."""
+def _header_problem(line: str, path: str, extra: Mapping[str, str] = {}) -> str:
+    """Why ``line`` is not the header of an operator list, under the delimiter that splits it most."""
+    delims = [d for d in _DELIMITERS if d in line]
+    if not delims:
+        return "the first line has no ';', ',' or tab between column titles"
+    delim = max(delims, key=line.count)
+    return header_verdict(_split_header(line, delim), path, extra) or "not an operator list"
+
+
+def _decode_line(raw: bytes, path: str, extra: Mapping[str, str]) -> str:
+    """A line without byte-order mark: UTF-8, else the legacy code page under which it is a header.
+
+    Windows-1252 (Excel and the console in Western Europe) is tried first, then
+    Shift_JIS (cp932: Excel in Japan); without a header under either, Windows-1252.
+    """
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    text = raw.decode("cp1252", "replace")
+    if _header_delimiter(text, path, extra) is None:
+        try:
+            sjis = raw.decode("cp932")
+        except UnicodeDecodeError:
+            return text
+        if _header_delimiter(sjis, path, extra) is not None:
+            return sjis
+    return text
+
+
+def _first_line(head: bytes, path: str = "", extra: Mapping[str, str] = {}) -> Optional[str]:
+    """The first line of ``head`` decoded (BOM-aware; UTF-8, else cp1252 or cp932)."""
+    codec, skip = _bom_encoding(head)
+    if codec is not None and codec.startswith("utf-16"):
+        text = decode_head(head)
+        return text.split("\n", 1)[0].rstrip("\r")
+    raw = head[skip:].split(b"\n", 1)[0].rstrip(b"\r")
+    return _decode_line(raw, path, extra)
+
+
+def _file_encoding(path: str, extra: Mapping[str, str] = {}) -> str:
+    """Codec of a CSV file: BOM first, else UTF-8 when the whole file decodes, else cp1252 (or cp932)."""
     with open(path, "rb") as fh:
-        head = fh.read(4)
+        head = fh.read(_PROLOG_SCAN)
         codec, _ = _bom_encoding(head)
         if head.startswith(codecs.BOM_UTF8):
             return "utf-8-sig"
@@ -863,49 +990,93 @@ def _file_encoding(path: str) -> str:
             return "utf-16"
         if codec is not None:
             return codec
-        for enc in ("utf-8", "cp1252"):
-            fh.seek(0)
-            decoder = codecs.getincrementaldecoder(enc)()
-            try:
-                while True:
-                    chunk = fh.read(1 << 20)
-                    if not chunk:
-                        decoder.decode(b"", final=True)
-                        return enc
-                    decoder.decode(chunk)
-            except UnicodeDecodeError:
-                continue
-    return "latin-1"
+        fh.seek(0)
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        try:
+            while True:
+                chunk = fh.read(1 << 20)
+                if not chunk:
+                    decoder.decode(b"", final=True)
+                    return "utf-8"
+                decoder.decode(chunk)
+        except UnicodeDecodeError:
+            pass
+    raw = head.split(b"\n", 1)[0].rstrip(b"\r")
+    legacy = "cp1252"
+    if _header_delimiter(raw.decode("cp1252", "replace"), path, extra) is None:
+        try:
+            if _header_delimiter(raw.decode("cp932"), path, extra) is not None:
+                legacy = "cp932"
+        except UnicodeDecodeError:
+            pass
+    if legacy == "cp1252":
+        # cp1252 leaves five bytes undefined: a file holding one is read as Latin-1.
+        with open(path, "rb") as fh:
+            while True:
+                chunk = fh.read(1 << 20)
+                if not chunk:
+                    return "cp1252"
+                if any(b in chunk for b in (b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d")):
+                    return "latin-1"
+    return legacy
 
 
 class OperatorCsvReader(Reader):
-    """CSV/TSV operator lists (export wizard, Data extraction, ``Configure list`` exports)."""
+    """CSV/TSV operator lists (export wizard, Data extraction, ``Configure list`` exports), in any console language.
+
+    Column titles and values are looked up in :mod:`linter.readers.operator_labels`;
+    ``configure({"columns": {title: field}})`` adds a user's own titles.
+    """
 
     name = "operator-csv"
     priority = 90
     phase = 1
     streaming = True
 
+    def __init__(self) -> None:
+        self.columns: Dict[str, str] = {}  # normalised title -> field, from the configuration
+
+    def configure(self, options: Mapping[str, Any]) -> None:
+        """Take ``columns`` (column title -> field name of :data:`operator_labels.FIELDS`)."""
+        columns = options.get("columns") or {}
+        self.columns = {}
+        for title, fld in columns.items():
+            if fld not in _FIELD_OF_RECORD:
+                raise ValueError(f"unknown field {fld!r} for column {title!r} (expected one of {', '.join(_labels.FIELDS)})")
+            for key in normalise_title(title):
+                self.columns[key] = _FIELD_OF_RECORD[fld]
+
     def sniff(self, path: str, head: bytes) -> bool:
         """True when the first line is a header naming a login column and an operator column."""
-        line = _first_line(head)
+        line = _first_line(head, path, self.columns)
         if not line or line.lstrip("\ufeff \t")[:1] in ("<", "{", "[", "#"):
             return False
-        low = line.lower()
-        if "name" not in low and "login" not in low:
-            return False  # every login column title holds one of them: no header to parse
-        return _header_delimiter(line, path) is not None
+        return _header_delimiter(line, path, self.columns) is not None
+
+    def explain(self, path: str, head: bytes) -> str:
+        """Why the file whose first bytes are ``head`` is not read as an operator list."""
+        line = _first_line(head, path, self.columns)
+        if not line or not line.strip("\ufeff \t"):
+            return "the first line is empty"
+        if line.lstrip("\ufeff \t")[:1] in ("<", "{", "[", "#"):
+            return "not a CSV list (it starts with markup, JSON or a comment)"
+        return _header_problem(line, path, self.columns)
 
     def read(self, source: InputFile) -> Iterator[OperatorRecord]:
         """Stream the rows of ``source`` as OperatorRecords (line = first physical line of the row)."""
         try:
-            encoding = _file_encoding(source.path)
+            encoding = _file_encoding(source.path, self.columns)
             fh = open(source.path, "r", encoding=encoding, newline="")
         except OSError as exc:
             raise ReadError(f"cannot read file: {exc.strerror or exc}") from None
         with fh:
-            columns = _csv_header(fh, source.path)
-            yield from _csv_rows(fh, source.display_path, columns, 1, strict=False)
+            columns = _csv_header(fh, source.path, self.columns)
+            rows = _csv_rows(fh, source.display_path, columns, 1, strict=False)
+            first = next(rows, None)
+            if first is None:
+                raise NothingRead(f"an operator list ({encoding}) whose header is followed by no row")
+            yield first
+            yield from rows
 
     # ----------------------------------------------------------------- reading in pieces
 
@@ -921,7 +1092,7 @@ class OperatorCsvReader(Reader):
             size = os.path.getsize(path)
             if parts < 2 or size < SPLIT_MIN_BYTES:
                 return None
-            encoding = _file_encoding(path)
+            encoding = _file_encoding(path, self.columns)
             if encoding not in ("utf-8", "utf-8-sig", "cp1252", "latin-1"):
                 return None
             with open(path, "rb") as fh:
@@ -953,7 +1124,7 @@ class OperatorCsvReader(Reader):
             raise ReadError(f"cannot read file: {exc.strerror or exc}") from None
         with fh:
             header = fh.readline().decode(piece.encoding, "replace")  # the rows of piece 0 follow it
-            columns = _csv_header(io.StringIO(header), source.path)
+            columns = _csv_header(io.StringIO(header), source.path, self.columns)
             line = 1
             if piece.start:
                 line = _count_lines(fh, [piece.start])[0] - 1  # lines before the piece
@@ -991,17 +1162,18 @@ class _Range(io.RawIOBase):
         return len(data)
 
 
-def _csv_header(fh: Any, path: str) -> Tuple[str, Dict[str, int], int]:
+def _csv_header(fh: Any, path: str, extra: Mapping[str, str] = {}) -> Tuple[str, Dict[str, int], int]:
     """(delimiter, column of each field, number of columns) from the header line of ``fh``."""
     try:
         header_line = fh.readline()
     except UnicodeDecodeError as exc:  # pragma: no cover - the encoding was checked
         raise ReadError(f"cannot decode file: {exc.reason}", 1) from None
-    delim = _header_delimiter(header_line.rstrip("\r\n").lstrip("\ufeff"), path)
+    line = header_line.rstrip("\r\n").lstrip("\ufeff")
+    delim = _header_delimiter(line, path, extra)
     if delim is None:
-        raise ReadError("the first line is not a header of an operator list", 1)
-    titles = next(csv.reader([header_line.rstrip("\r\n")], delimiter=delim))
-    mapping, _ = _map_columns(titles)
+        raise ReadError(f"the first line is not the header of an operator list: {_header_problem(line, path, extra)}", 1)
+    titles = next(csv.reader([line], delimiter=delim))
+    mapping, _, _ = _map_columns(titles, extra)
     return delim, mapping, len(titles)
 
 
@@ -1015,6 +1187,7 @@ def _csv_rows(
     i_login, i_label, i_email = col("login"), col("label"), col("email")
     i_dis, i_auth, i_type = col("disabled"), col("auth"), col("type")
     i_ims, i_nc, i_zone = col("ims_user_id"), col("no_console"), col("security_zone")
+    true_cells, auth_cells = _TRUE_CELLS, _AUTH_CELLS
     base = consumed
     while True:
         start = consumed + 1
@@ -1031,6 +1204,11 @@ def _csv_rows(
             continue  # blank line
         if len(row) != ncols:
             raise ReadError(f"row has {len(row)} fields where the header has {ncols}", start)
+        if i_auth is not None:
+            auth = row[i_auth].strip()
+            auth = auth_cells.get(auth.lower(), auth)  # a console label (Native, Natif, IMS...) -> internal value
+        else:
+            auth = ""
         # Positional, cells inlined: this runs once per row of exports of a million rows.
         yield _new_record(
             display,
@@ -1038,14 +1216,34 @@ def _csv_rows(
             row[i_login].strip() if i_login is not None else "",
             row[i_label].strip() if i_label is not None else "",
             row[i_email].strip() if i_email is not None else "",
-            _parse_type(row[i_type].strip()) if i_type is not None else 0,
-            row[i_dis].strip().lower() in _TRUE if i_dis is not None else False,
-            row[i_auth].strip() if i_auth is not None else "",
+            _parse_type_cell(row[i_type]) if i_type is not None else 0,
+            row[i_dis].strip().lower() in true_cells if i_dis is not None else False,
+            auth,
             row[i_ims].strip() if i_ims is not None else "",
-            row[i_nc].strip().lower() in _TRUE if i_nc is not None else False,
+            row[i_nc].strip().lower() in true_cells if i_nc is not None else False,
             row[i_zone].strip() if i_zone is not None else "",
             (),
             (),
             "csv",
             display,
         )
+
+
+def why_not_export(path: str, readers: Sequence[Reader]) -> str:
+    """Why the file at ``path`` is not read as an operator export, asking the reader of its kind."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(8192)
+    except OSError as exc:
+        return f"cannot read file: {exc.strerror or exc}"
+    if not head.strip():
+        return "the file is empty"
+    codec, _ = _bom_encoding(head)
+    if codec is None and b"\x00" in head:
+        return "a binary file"
+    text = decode_head(head).lstrip("\ufeff \t\r\n")
+    wanted = "operator-xml" if text[:1] == "<" else "operator-csv"
+    for reader in readers:
+        if reader.name == wanted:
+            return reader.explain(path, head)  # type: ignore[attr-defined]
+    return "no reader of operator exports is loaded"

@@ -1,0 +1,119 @@
+"""Operator exports as administrators produce them, written by fixtures/operators/make_exports.py and read back.
+
+Every console language x encoding x separator x line ending of a CSV list, and every
+shape of a SOAP ExecuteQuery response on xtk:operator.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+
+import pytest
+
+from linter.readers import InputFile, NothingRead
+from linter.readers.operators import OperatorCsvReader, OperatorXmlReader, why_not_export
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SCRIPT = os.path.join(os.path.dirname(HERE), "fixtures", "operators", "make_exports.py")
+_spec = importlib.util.spec_from_file_location("make_exports", SCRIPT)
+make = importlib.util.module_from_spec(_spec)
+assert _spec.loader is not None
+_spec.loader.exec_module(make)
+
+COMBINATIONS = list(make.combinations())
+
+
+def head_of(path: str) -> bytes:
+    with open(path, "rb") as fh:
+        return fh.read(8192)
+
+
+def test_the_matrix_covers_every_language_encoding_separator_and_line_ending():
+    assert {c[0] for c in COMBINATIONS} == {"en", "fr", "de", "ja"}
+    assert {c[1] for c in COMBINATIONS} == set(make.ENCODINGS)
+    assert {(c[2], c[3]) for c in COMBINATIONS} == {(s, e) for s in make.SEPARATORS for e in make.LINE_ENDINGS}
+    # 4 languages x (UTF-8, UTF-8 BOM, UTF-16 LE, UTF-16 BE, one legacy code page) x 3 separators x 2 line ends
+    assert len(COMBINATIONS) == 4 * 5 * 3 * 2
+
+
+@pytest.mark.parametrize("lang,enc,sep,eol", COMBINATIONS, ids=["-".join(c) for c in COMBINATIONS])
+def test_console_list_is_recognised_and_read(tmp_path, lang, enc, sep, eol):
+    path, expected = make.write_csv(str(tmp_path), lang, enc, sep, eol)
+    reader = OperatorCsvReader()
+    assert reader.sniff(path, head_of(path)), reader.explain(path, head_of(path))
+    assert not OperatorXmlReader().sniff(path, head_of(path))
+    got = list(reader.read(InputFile(path, "export.csv")))
+    assert [(r.login, r.label, r.email, r.disabled, r.authentication_type, r.type, r.line) for r in got] == [
+        tuple(e) for e in expected
+    ]
+    assert [r.uses_ims for r in got] == [e.auth == "ims" for e in expected]
+
+
+def test_an_unusual_header_is_read_once_mapped_in_the_configuration(tmp_path):
+    path = os.path.join(str(tmp_path), "liste.csv")
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        fh.write("Utilisateur;Courriel pro;Mode de connexion\nasmith;alice@acme.com;Natif\nbob;bob@acme.com;IMS\n")
+    reader = OperatorCsvReader()
+    assert not reader.sniff(path, head_of(path))
+    assert "no column holds the login" in reader.explain(path, head_of(path))
+    reader.configure({"columns": {"Utilisateur": "login", "Courriel pro": "email", "Mode de connexion": "authentication-type"}})
+    assert reader.sniff(path, head_of(path))
+    got = list(reader.read(InputFile(path, "liste.csv")))
+    assert [(r.login, r.email, r.authentication_type) for r in got] == [
+        ("asmith", "alice@acme.com", "native"), ("bob", "bob@acme.com", "ims"),
+    ]
+
+
+def test_a_configured_field_must_be_known():
+    with pytest.raises(ValueError, match="unknown field 'mail'"):
+        OperatorCsvReader().configure({"columns": {"Courriel": "mail"}})
+
+
+# --------------------------------------------------------------------------- SOAP responses
+
+
+@pytest.mark.parametrize("shape", ["select", "select-one-line", "get", "getIfExists"])
+def test_soap_response_shapes_with_operators_are_read(tmp_path, shape):
+    path, logins = make.write_soap(str(tmp_path), shape)
+    reader = OperatorXmlReader()
+    assert reader.sniff(path, head_of(path))
+    got = list(reader.read(InputFile(path, "soap.xml")))
+    assert [r.login for r in got] == logins
+    assert {r.source_format for r in got} == {"soap"}
+    assert all(r.email for r in got)
+
+
+@pytest.mark.parametrize(
+    "shape,reason",
+    [
+        ("select-empty", "lists no operator"),
+        ("getIfExists-empty", "empty SOAP getIfExists response"),
+        ("count", "count response: 44 operator(s) counted, none listed"),
+    ],
+)
+def test_soap_responses_without_operators_say_so(tmp_path, shape, reason):
+    path, logins = make.write_soap(str(tmp_path), shape)
+    assert logins == []
+    reader = OperatorXmlReader()
+    assert reader.sniff(path, head_of(path))
+    with pytest.raises(NothingRead) as info:
+        list(reader.read(InputFile(path, "soap.xml")))
+    assert reason in info.value.message
+
+
+def test_why_a_file_is_not_an_export(tmp_path):
+    readers = [OperatorXmlReader(), OperatorCsvReader()]
+    cases = {
+        "notes.txt": ("hello world\n", "no ';', ',' or tab"),
+        "contacts.csv": ("First name;Last name;Phone\nA;B;1\n", "no column holds the login"),
+        "labels.csv": ("Name;Label\nx;y\n", "not both label and email"),
+        "workflow.xml": ("<workflow internalName='w'/>", "root is <workflow>"),
+        "pkg.xml": ("<package><entities schema='xtk:workflow'/></package>", "other entities (xtk:workflow)"),
+        "empty.csv": ("", "the file is empty"),
+    }
+    for name, (text, reason) in cases.items():
+        path = os.path.join(str(tmp_path), name)
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        assert reason in why_not_export(path, readers), name
