@@ -414,7 +414,10 @@ _DECLARATION_RE = lazy_re(
 
 def looks_like_declaration(arg: str) -> bool:
     """True when a call-looking argument is in fact a typed parameter declaration (a definition, not a call)."""
-    return bool(_DECLARATION_RE.match(arg)) and not arg.strip().startswith(("new ", "await ", "return ", "typeof "))
+    a = arg.strip()
+    if a.lower().startswith(("$env:", "$script:", "$global:", "$using:", "$private:", "$local:")):
+        return False  # a PowerShell scope-qualified variable, not `name: Type`
+    return bool(_DECLARATION_RE.match(arg)) and not a.startswith(("new ", "await ", "return ", "typeof "))
 
 
 # --------------------------------------------------------------------------- context

@@ -780,7 +780,7 @@ def _config_kvs(subject: SourceText, extra: Sequence[str]) -> List[_KV]:
     found = [(m, rx is regex) for ws, we in windows for rx in [regex] + extra_res for m in rx.finditer(text, ws, we)]
     if extra_res:
         found.sort(key=lambda mm: mm[0].start())
-    plain = {m.start() for m, main in found if main}
+    plain = {id(m) for m, main in found if main}  # matches of the language's own key regex (the others have no indentation group)
     for m, _main in found:
         key = m.group("k").strip("\"'")
         segs = key_segments(key)
@@ -810,7 +810,7 @@ def _config_kvs(subject: SourceText, extra: Sequence[str]) -> List[_KV]:
         else:
             v = _config_value(raw, m.start("v") if m.group("v") is not None else m.end(), lang, extra)
         parents: List[str] = []
-        if lang == "yaml" and m.start() in plain:
+        if lang == "yaml" and id(m) in plain:
             parents = _yaml_parents(text, text.rfind("\n", 0, m.start()) + 1, len(m.group("ind")))
         elif lang == "json":
             parents = _json_parents(text, m.start())
