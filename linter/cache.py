@@ -93,6 +93,7 @@ def settings_key(plan: Any, registry: Any) -> str:
         "root": plan.root,
         "per_file_ignores": plan.per_file_ignores,
         "max_file_size": plan.max_file_size,
+        "reader_options": plan.reader_options,  # a column mapping changes which files are exports
     }
     text = json.dumps(material, sort_keys=True, default=_stable)
     return digest(text.encode("utf-8"))

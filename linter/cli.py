@@ -93,8 +93,13 @@ def common_options(func):
     return func
 
 
-def run_check(paths: Sequence[str], opts: Dict[str, Any], default_select: Optional[List[str]] = None) -> Tuple[Any, Any, Any]:
-    """Configure, load plugins and lint; returns (result, registry, config). Raises UserError."""
+def run_check(
+    paths: Sequence[str], opts: Dict[str, Any], default_select: Optional[List[str]] = None, exports: Sequence[str] = ()
+) -> Tuple[Any, Any, Any]:
+    """Configure, load plugins and lint; returns (result, registry, config). Raises UserError.
+
+    Every file under ``exports`` must be read as an operator export (an error otherwise).
+    """
     from .config import ConfigError, parse_size
     from .engine import lint
     from .plugins import PluginError
@@ -135,7 +140,12 @@ def run_check(paths: Sequence[str], opts: Dict[str, Any], default_select: Option
         baseline_file = opts.get("baseline_file") or (None if opts.get("write_baseline") else cfg.baseline)
         if baseline_file:
             baseline = read_baseline(baseline_file)
-        result = lint(list(paths) or ["."], cfg, registry, baseline=baseline)
+        require = None
+        if exports:
+            from .readers.operators import why_not_export
+
+            require = ("operator", list(exports), lambda path: why_not_export(path, registry.readers))
+        result = lint(list(paths) or ["."], cfg, registry, baseline=baseline, require=require)
         if result.cache and result.cache.get("warning"):
             click.echo(f"imslint: warning: {result.cache['warning']}", err=True)
     except (ConfigError, PluginError, BaselineError) as exc:
@@ -228,7 +238,7 @@ def operators(exports: Tuple[str, ...], worklist: Optional[str], code_paths: Tup
     """Check operator exports and print a readiness summary for the Campaign administrator."""
     try:
         select = ["IMS0"] if not code_paths else ["ALL"]
-        result, registry, cfg = run_check(tuple(exports) + tuple(code_paths), opts, default_select=select)
+        result, registry, cfg = run_check(tuple(exports) + tuple(code_paths), opts, default_select=select, exports=exports)
         if worklist:
             from rules.worklist import write_worklist
 
@@ -251,7 +261,10 @@ def operators(exports: Tuple[str, ...], worklist: Optional[str], code_paths: Tup
 def readiness_summary(result: Any) -> str:
     """A short report an administrator can act on: what blocks the move to IMS, by rule."""
     operators_read = result.subjects.get("operator", 0)
-    needing = {(f.location.path, f.location.line) for f in result.findings if f.rule_id.startswith("IMS00")}
+    needing = {
+        (f.location.path, f.location.line, f.location.column, f.properties.get("login"))  # one-line exports: same line
+        for f in result.findings if f.rule_id.startswith("IMS00")
+    }
     blocking = [f for f in result.findings if f.rule_id in ("IMS001", "IMS002", "IMS003", "IMS004", "IMS005")]
     lines = ["", "IMS migration readiness", "======================="]
     lines.append(f"Operators and groups read: {operators_read}; needing action: {len(needing)}.")
@@ -262,8 +275,12 @@ def readiness_summary(result: Any) -> str:
             lines.append(f"  {rid} {cls.name:<28} {count:>6}  {cls.summary()}")
     if blocking:
         lines.append(f"Not ready: {len(blocking)} finding(s) block the move to IMS (IMS001-IMS005).")
+        if result.errors:
+            lines.append("Some inputs could not be read (see the errors above): they may hold more.")
     elif result.errors:
-        lines.append("Unknown: some exports could not be read completely (see the errors above).")
+        lines.append("Unknown: some inputs could not be read as exports, or not completely (see the errors above).")
+    elif not operators_read:
+        lines.append("Unknown: no operator was read, so nothing shows the move is ready.")
     else:
         lines.append("Ready: no operator blocks the move to IMS.")
     return "\n".join(lines)

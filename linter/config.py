@@ -60,6 +60,7 @@ class Config:
     jobs: Optional[int] = None  # None: automatic (processes only for large trees)
     cache_dir: Optional[str] = None  # result cache folder (off when None)
     force_exclude: bool = False
+    operators: Dict[str, Any] = field(default_factory=dict)  # [tool.imslint.operators]: reading operator exports
 
     def source(self) -> str:
         """Name of the configuration file for messages."""
@@ -85,6 +86,7 @@ _KEYS: Dict[str, Tuple[str, Any]] = {
     "cache-dir": ("cache_dir", "a path string"),
     "jobs": ("jobs", "a positive integer"),
     "force-exclude": ("force_exclude", "true or false"),
+    "operators": ("operators", "a table with 'columns' (a table of column title = field)"),
 }
 
 _SIZE_RE = re.compile(r"^\s*(\d+)\s*(b|kb|kib|mb|mib|gb|gib)?\s*$", re.IGNORECASE)
@@ -211,7 +213,25 @@ def apply_table(cfg: Config, table: Mapping[str, Any], path: str, prefix: str = 
         elif attr == "jobs":
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise _err(path, full, expected, value)
+        elif attr == "operators":
+            _check_operators(value, path, full, expected)
         setattr(cfg, attr, copy.deepcopy(value))
+
+
+def _check_operators(value: Any, path: str, full: str, expected: str) -> None:
+    """``[tool.imslint.operators]``: ``columns`` maps the title of a CSV column to a field of the record."""
+    from .readers.operator_labels import FIELDS
+
+    if not isinstance(value, dict):
+        raise _err(path, full, expected, value)
+    for key, sub in value.items():
+        if key != "columns":
+            raise ConfigError(f"{path}: unknown key '{full}.{key}' (known keys: columns)")
+        if not isinstance(sub, dict):
+            raise _err(path, f"{full}.columns", "a table of column title = field", sub)
+        for title, fld in sub.items():
+            if not isinstance(fld, str) or fld not in FIELDS:
+                raise _err(path, f"{full}.columns.{title}", f"one of {', '.join(FIELDS)}", fld)
 
 
 # --------------------------------------------------------------------------- rule selection

@@ -7,7 +7,7 @@ import os
 import re
 import sys
 from dataclasses import dataclass, field
-from typing import Any, Dict, FrozenSet, Iterable, Iterator, List, Mapping, Optional, Sequence, Set, Tuple, Type
+from typing import Any, Callable, Dict, FrozenSet, Iterable, Iterator, List, Mapping, Optional, Sequence, Set, Tuple, Type
 
 from .config import DEFAULT_EXCLUDE, Config, resolve_rule_options, resolve_selection, resolve_severities
 from .discovery import Discovered, Excluder, discover, relative_to
@@ -24,7 +24,7 @@ from .model import (
     secret_hash,
 )
 from .plugins import Registry
-from .readers import InputFile, ReadError, Reader
+from .readers import InputFile, NothingRead, ReadError, Reader
 from .readers.source import decode_bytes, normalize_newlines, sniff_utf16
 from .rule import Rule, RunContext
 from .suppressions import (
@@ -64,6 +64,13 @@ class RunResult:
             out[f.severity.label] += 1
         return out
 
+    def notable_skipped(self) -> List[Tuple[str, str]]:
+        """The skipped files every output names: over the size limit, or recognised yet holding nothing to read.
+
+        (Binary files and imslint's own reports are only counted.)
+        """
+        return [(p, r) for p, r in self.skipped if "size limit" in r or ": nothing read: " in r]
+
     def by_rule(self) -> Dict[str, int]:
         """Number of reported findings per rule id (sorted)."""
         out: Dict[str, int] = {}
@@ -84,6 +91,7 @@ class Plan:
     max_file_size: int
     cache: bool = False  # a result cache is in use: each file read whole is hashed (see linter.cache)
     known_digests: Dict[str, str] = field(default_factory=dict)  # path -> cached digest, for files whose stat changed
+    reader_options: Dict[str, Dict[str, Any]] = field(default_factory=dict)  # reader name -> its configure() options
 
 
 @dataclass
@@ -114,6 +122,9 @@ class Checker:
             rule = registry.rules[rid]()
             rule.context = self.context
             self.rules[rid] = rule
+        for reader in registry.readers:  # here, so that spawned workers configure theirs too
+            if plan.reader_options.get(reader.name):
+                reader.configure(plan.reader_options[reader.name])
         self.source_rules = [r for r in self.rules.values() if issubclass(r.subject, SourceText)]
         self.other_rules = [r for r in self.rules.values() if not issubclass(r.subject, SourceText)]
         self.always = [r for r in self.source_rules if r.keywords is None]
@@ -331,6 +342,8 @@ class Checker:
             finally:
                 if pending:  # the subjects read before a fault are still checked
                     self._check_batch(pending, rules, problems, secrets, out, plans)
+        except NothingRead as exc:  # recognised, but holds nothing to check: skipped with the reason, never "read"
+            out.skipped, out.scanned = f"{reader.name}: nothing read: {exc.message}", False
         except ReadError as exc:
             out.errors.append(FileError(display, f"{reader.name}: {exc.message}", exc.line))
         except RecursionError:
@@ -886,11 +899,15 @@ def lint(
     cwd: Optional[str] = None,
     jobs: Optional[int] = None,
     cache_dir: Optional[str] = None,
+    require: Optional[Tuple[str, Sequence[str], Callable[[str], str]]] = None,
 ) -> RunResult:
     """Scan ``paths`` with the rules selected by ``config``; return the :class:`RunResult`.
 
     ``baseline`` is a Counter of known fingerprints (see :func:`linter.suppressions.read_baseline`).
     ``cache_dir`` (or ``config.cache_dir``) turns the result cache on (see :mod:`linter.cache`).
+    ``require`` is (subject kind, paths, explain): every file under those paths must yield
+    subjects of that kind (``imslint operators``: every input is an export); one that does
+    not is an error, with its skip reason or ``explain(path)``.
     Raises :class:`linter.config.ConfigError` for configuration mistakes.
     """
     selected = resolve_selection(config, registry.rules)
@@ -905,6 +922,7 @@ def lint(
         root=os.path.abspath(config.root),
         per_file_ignores=dict(config.per_file_ignores),
         max_file_size=config.max_file_size,
+        reader_options={"operator-csv": dict(config.operators)} if config.operators else {},
     )
     result = RunResult(rules={rid: registry.rules[rid] for rid in plan.rule_ids}, severities=plan.severities, root=plan.root,
                        base=os.path.abspath(cwd or os.getcwd()))
@@ -963,6 +981,8 @@ def lint(
         cache.save([os.path.join(cwd or os.getcwd(), p) for p in (paths or ["."])])  # the roots discover() walked
         result.cache = {"path": cache.path, "hits": cache.hits, "files": len(first), "warning": cache.warning, "used": True}
 
+    if require is not None:
+        _require(outcomes, *require, cwd=cwd)
     for item, outcome in outcomes:
         if outcome.scanned:
             result.files_scanned += 1
@@ -981,6 +1001,23 @@ def lint(
     result.errors.sort(key=lambda e: (e.path, e.line or 0, e.message))
     result.skipped.sort()
     return result
+
+
+def _require(
+    outcomes: List[Tuple[Discovered, FileOutcome]], kind: str, paths: Sequence[str], explain: Callable[[str], str],
+    cwd: Optional[str] = None,
+) -> None:
+    """Make an error of each file under ``paths`` that yielded no subject of ``kind`` (see :func:`lint`)."""
+    base = cwd or os.getcwd()
+    roots = [os.path.normpath(os.path.join(base, p)) for p in paths]
+    for item, outcome in outcomes:
+        if outcome.subjects.get(kind) or outcome.errors or outcome.unchanged:
+            continue
+        if not any(item.path == r or item.path.startswith(r.rstrip(os.sep) + os.sep) for r in roots):
+            continue
+        reason = outcome.skipped or explain(item.path)
+        outcome.skipped, outcome.scanned = None, False
+        outcome.errors.append(FileError(item.display, f"not read as an {kind} export: {reason}"))
 
 
 def _phase0(

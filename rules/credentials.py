@@ -129,6 +129,14 @@ class Analysis:
     escalations: List[Tuple[Value, int, int]] = field(default_factory=list)
     wrappers: List[Tuple[str, Optional[int], int]] = field(default_factory=list)  # (function, login index, password index)
 
+    @property
+    def passwords(self) -> "frozenset[str]":
+        """The literal passwords of the file: what every output hides."""
+        return frozenset(
+            [s.password.text for s in self.logons if s.password.kind == LITERAL]
+            + [t.password.text for t in self.tokens if t.password.kind == LITERAL]
+        )
+
 
 # --------------------------------------------------------------------------- regexes (compiled once)
 
@@ -1178,14 +1186,20 @@ def analyze(subject: SourceText, extra: Sequence[str] = ()) -> Analysis:
 
 
 _COMMENT_LINE_RE = lazy_re(r"^\s*(?://|#(?!!)|\*|/\*|<!--|--|;|')")
+_TRAILING_SLASHES_RE = lazy_re(r"(?<=[ \t;])//")
 _HTML_SCRIPT_RE = lazy_re(r"<script\b[^>]*>(?s:.*?)</script\s*>", re.I)
 
 
 def _prose_mention(text: str, pos: int, subject: SourceText) -> bool:
     """True when the pattern at ``pos`` is only named, not used: in a comment line, or in the text of an
     HTML page (a table of upgrade checks) rather than in one of its scripts."""
-    if _COMMENT_LINE_RE.match(line_prefix(text, pos)):
+    prefix = line_prefix(text, pos)
+    if _COMMENT_LINE_RE.match(prefix):
         return True
+    for cm in _TRAILING_SLASHES_RE.finditer(prefix):
+        before = prefix[: cm.start()]
+        if before.count('"') % 2 == 0 and before.count("'") % 2 == 0 and before.count("`") % 2 == 0:
+            return True  # `code; // Example: "xtk:session#Logon"`: a comment after code, outside any string
     if subject.path.lower().endswith((".html", ".htm", ".xhtml")) and not subject.embedded:
         return not any(m.start() < pos < m.end() for m in _HTML_SCRIPT_RE.finditer(text, max(0, pos - 200000), pos + 200000))
     return False
@@ -1306,11 +1320,15 @@ def _shown(expr: str) -> str:
     return _QUOTED_RE.sub(mask, expr)
 
 
-def _who(login: Value, secret: Optional[str] = None, capital: bool = True) -> str:
-    if login.kind == LITERAL and login.text and login.text != secret:
+def _who(login: Value, secret: Optional[str] = None, capital: bool = True, passwords: Iterable[str] = ()) -> str:
+    """How a message names a login. A login that is also a password somewhere in the file is not named:
+    every output hides the file's passwords, and the login would show as ``<redacted:...>``."""
+    if login.kind == LITERAL and login.text and login.text != secret and login.text not in passwords:
         return f"Campaign login {login.text!r}"
     if login.kind == LITERAL and login.text == secret:
         return ("A" if capital else "a") + " Campaign login whose password equals its login"
+    if login.kind == LITERAL and login.text:
+        return ("A" if capital else "a") + " Campaign login whose name is also a password in this file"
     if login.kind == DYNAMIC and login.text:
         return ("A" if capital else "a") + f" Campaign login (from `{_shown(login.text)}`)"
     if login.kind == PLACEHOLDER and login.text:
@@ -1416,7 +1434,7 @@ class HardcodedCredentials(Rule):
             if pw.kind != LITERAL or pw.start < 0 or pw.start in seen:
                 continue
             seen.add(pw.start)
-            who = _who(site.login, pw.text)
+            who = _who(site.login, pw.text, passwords=a.passwords)
             related: Tuple[Related, ...] = ()
             if site.config:
                 msg = f"{who} has a hard-coded password in {site.how}, next to a Campaign endpoint; remove it, rotate it, and {MIGRATE}"
@@ -1509,7 +1527,7 @@ class PasswordSessionToken(Rule):
                     key=f"session-token:{login}/",
                 )
             else:
-                who = _who(tok.login, pw.text, capital=False)
+                who = _who(tok.login, pw.text, capital=False, passwords=a.passwords)
                 yield Problem(
                     subject.location(pw.start, pw.end),
                     f"session token of the form login/password carries the password of {who} ({tok.how}{via}); "
@@ -1605,7 +1623,7 @@ class LegacyLogon(Rule):
                 same_line = _line(subject, site.end) == _line(subject, at)
                 yield Problem(
                     subject.location(at, site.end if same_line else None),
-                    f"{_who(site.login)} logs on with a login and {_password_words(pw)} ({site.how}); {MIGRATE}",
+                    f"{_who(site.login, passwords=a.passwords)} logs on with a login and {_password_words(pw)} ({site.how}); {MIGRATE}",
                     key=f"logon:{_login_key(site.login)}",
                 )
             fact = _login_fact(subject, site.login, (site.start, site.end))
@@ -1619,7 +1637,7 @@ class LegacyLogon(Rule):
             if once(tok.start):
                 yield Problem(
                     subject.location(tok.start),
-                    f"{_who(tok.login)} logs on through a login/password session token ({tok.how}); "
+                    f"{_who(tok.login, passwords=a.passwords)} logs on through a login/password session token ({tok.how}); "
                     f"{MIGRATE}, with an empty <sessiontoken>",
                     key=f"session-token:{_login_key(tok.login)}",
                 )
@@ -1798,7 +1816,7 @@ _SESSION_UUID_RE = lazy_re(  # preceded by neither a word character nor "-" (che
     r"___(?P<tok>[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12})(?![\w\-])"
 )
 _SECURITY_NAME_RE = lazy_re(r"security[_\-]?token")  # searched in lower-case text
-_SECURITY_VALUE_RE = lazy_re(r"(?:[\s\"'\]\):=,>]|&quot;|&gt;){1,10}(?P<tok>@[A-Za-z0-9+/_\-]{40,}={0,2})(?![A-Za-z0-9+/=_\-])")
+_SECURITY_VALUE_RE = lazy_re(r"(?:\s[^<>\n]{0,120}?(?=>|&gt;))?(?:[\s\"'\]\):=,>]|&quot;|&gt;){1,10}(?P<tok>@[A-Za-z0-9+/_\-]{40,}={0,2})(?![A-Za-z0-9+/=_\-])")
 _JWT_LITERAL_RE = lazy_re(r"(?P<tok>eyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{16,})(?![\w\-.])")
 _JWT_CONTEXT_RE = lazy_re(r"(?i)bearer|token|authorization|jwt")
 _JWT_IO_SAMPLE = "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"  # the jwt.io example's signature
@@ -1807,6 +1825,8 @@ _IMS_TOKEN_URL_RE = lazy_re(r"ims/token/v\d|adobelogin\.com")  # lower-case text
 _CLIENT_SECRET_RE = lazy_re(r"client[_\-]?secret")  # searched in lower-case text
 _SETIMSOAUTH_RE = lazy_re(r"-(?i:setimsoauth):(?P<v>[^\s\"'`]+)")
 _BARE_SECRET_RE = lazy_re(r"[^\s&\"'`;,)#]+")
+_CONCAT_EDGE_RE = lazy_re(r"\s*(?:\+|\.|&|\|\|)")  # a literal that is the inside of a concatenation: `" + x + "`
+_IDENT_RE = lazy_re(r"[A-Za-z_$][\w$]*")
 
 
 class PastedToken(Rule):
@@ -1977,6 +1997,8 @@ class PastedToken(Rule):
                 continue
             if _MEMBER_EXPR_RE.fullmatch(v) or v.startswith(("process.env", "os.environ")):
                 continue  # a member expression, not a secret
+            if "(" in v or _CONCAT_EDGE_RE.match(v) or _CONCAT_EDGE_RE.match(v[::-1]) or (_IDENT_RE.fullmatch(v) and not any(c.isdigit() for c in v)):
+                continue  # a call (`decryptString(getOption(...))`), a splice (`" + clientSecret + "`), a variable name
             if not v.startswith("p8e-"):
                 if ims is None:
                     ims = _IMS_TOKEN_URL_RE.search(lowered(subject.whole_text)) is not None

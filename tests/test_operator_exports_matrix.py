@@ -1,4 +1,4 @@
-"""Operator exports as administrators produce them, written by fixtures/operators/make_exports.py and read back.
+"""Operator exports as administrators produce them, written by tests/make_operator_exports.py and read back.
 
 Every console language x encoding x separator x line ending of a CSV list, and every
 shape of a SOAP ExecuteQuery response on xtk:operator.
@@ -15,7 +15,7 @@ from linter.readers import InputFile, NothingRead
 from linter.readers.operators import OperatorCsvReader, OperatorXmlReader, why_not_export
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SCRIPT = os.path.join(os.path.dirname(HERE), "fixtures", "operators", "make_exports.py")
+SCRIPT = os.path.join(HERE, "make_operator_exports.py")
 _spec = importlib.util.spec_from_file_location("make_exports", SCRIPT)
 make = importlib.util.module_from_spec(_spec)
 assert _spec.loader is not None

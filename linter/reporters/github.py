@@ -35,4 +35,6 @@ class GithubReporter:
         for e in result.errors:
             props = f"file={_escape_property(e.path)}" + (f",line={e.line}" if e.line else "")
             lines.append(f"::error {props},title=imslint::{_escape_data(e.message)}")
+        for path, reason in result.notable_skipped():  # an export that yields nothing, a file over the size limit
+            lines.append(f"::warning file={_escape_property(path)},title=imslint::{_escape_data('skipped: ' + reason)}")
         return "\n".join(lines) + ("\n" if lines else "")

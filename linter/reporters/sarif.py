@@ -159,15 +159,14 @@ class SarifReporter:
                     f"scanning rejects a run of more than {MAX_RESULTS} results. The JSON output lists them all."
                 )},
             })
-        for path, reason in result.skipped:
-            if "size limit" in reason:
-                notifications.append(
-                    {
-                        "level": "warning",
-                        "message": {"text": _sentence(f"Skipped: {reason}")},
-                        "locations": [{"physicalLocation": {"artifactLocation": {"uri": _uri(path), "uriBaseId": SRCROOT}}}],
-                    }
-                )
+        for path, reason in result.notable_skipped():  # over the size limit, or an export that yields nothing
+            notifications.append(
+                {
+                    "level": "warning",
+                    "message": {"text": _sentence(f"Skipped: {reason}")},
+                    "locations": [{"physicalLocation": {"artifactLocation": {"uri": _uri(path), "uriBaseId": SRCROOT}}}],
+                }
+            )
 
         run: Dict[str, Any] = {
             "tool": {

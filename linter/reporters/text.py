@@ -39,6 +39,9 @@ class TextReporter:
         for e in result.errors:
             where = f"{e.path}:{e.line}:" if e.line else f"{e.path}:"
             lines.append(f"{paint(where, _BOLD)} {paint('error', _COLORS['error'])} {e.message}")
+        # The skips a user must hear of (an export that yields nothing, the size limit).
+        for path, reason in result.notable_skipped():
+            lines.append(f"{path}: skipped: {reason}")
         if options.get("statistics") and result.findings:
             lines.append("")
             counts = result.by_rule()
