@@ -559,13 +559,13 @@ def _scan_tokens(subject: SourceText, a: Analysis, extra: Sequence[str], covered
 # ----------------------------------------------------------------------- HTTP Basic, password setters, acc-js-sdk 0.x
 
 # necessary condition, on the lower-case text
-_OTHER_GATE_RE = lazy_re(r"basic[ \t]+[\"'`a-z0-9+/]|basicauth|(?:-u|--user)[ =]|hashpassword|set\w*(?:pwd|password)\w*[ \t]*\(|\.init[ \t]*\(")
+_OTHER_GATE_RE = lazy_re(r"basic[ \t]+[\"'`a-z0-9+/]|basicauth|(?:-u|--user)[ =]|hashpassword|set\w*(?:pwd|password)\w*[ \t]*\(|\.init[ \t]*\(|new[ \t]+(?:[\w$]+\.)?client[ \t]*\(")
 _BASIC_B64_RE = lazy_re(r"\b[Bb]asic[ \t]+(?P<v>[A-Za-z0-9+/]{6,}={0,2})(?![\w+/=])")
 _BASIC_SPLICE_RE = lazy_re(r"""\b[Bb]asic[ \t]+(?P<q>["'`])[ \t]*(?:\+|\.|&)|\b[Bb]asic[ \t]+\$\{|\b[Bb]asic[ \t]+["'`]?[ \t]*\+""")
 _CURL_USER_RE = lazy_re(r"""(?:^|[ \t])(?:-u|--user)(?:[ \t]+|=)(?P<q>["']?)(?P<v>[^\s"']+?)(?P=q)(?=\s|$)""", re.M)
 _BASIC_AUTH_CALL_RE = lazy_re(r"(?<![\w$])(?:HTTPBasicAuth|HttpBasicAuth|BasicAuth|setBasicAuth|withBasicAuth|basicAuth)\s*\(")
 _SET_PASSWORD_RE = lazy_re(r"(?<![\w$])(?P<n>(?:xtk\.session\.)?HashPassword|set\w*(?:Pwd|Password|PWD|PASSWORD)\w*)\s*\(")
-_SDK_INIT_RE = lazy_re(r"(?<![\w$])(?P<q>[A-Za-z_$][\w$]*)\s*\.\s*init\s*\(")
+_SDK_INIT_RE = lazy_re(r"(?<![\w$])(?:(?P<q>[A-Za-z_$][\w$]*)\s*\.\s*init|new\s+(?P<c>(?:[A-Za-z_$][\w$]*\.)?Client))\s*\(")
 
 
 def _basic_pair(text: str, raw: str, start: int, extra: Sequence[str]) -> Optional[Tuple[Value, Value]]:
@@ -641,7 +641,8 @@ def _scan_other(subject: SourceText, a: Analysis, extra: Sequence[str], covered:
             spans, close = res
             login = value_of(text, spans[1][0], spans[1][1], lang, extra)
             pw = value_of(text, spans[2][0], spans[2][1], lang, extra)
-            a.logons.append(LogonSite(f"acc-js-sdk `{m.group('q')}.init()`", m.start(), close + 1, login, pw))
+            shown = f"{m.group('q')}.init()" if m.group("q") else f"new {m.group('c')}()"
+            a.logons.append(LogonSite(f"acc-js-sdk 0.x `{shown}`", m.start(), close + 1, login, pw))
 
 
 # ----------------------------------------------------------------------- configuration files

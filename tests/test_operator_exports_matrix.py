@@ -47,7 +47,8 @@ def test_console_list_is_recognised_and_read(tmp_path, lang, enc, sep, eol):
     assert [(r.login, r.label, r.email, r.disabled, r.authentication_type, r.type, r.line) for r in got] == [
         tuple(e) for e in expected
     ]
-    assert [r.uses_ims for r in got] == [e.auth == "ims" for e in expected]
+    assert [r.uses_ims for r in got] == [e.auth == "IMS" for e in expected]
+    assert sum(r.uses_ims for r in got) == 1  # bob@acme.com only: Natif, Nativ, ネイティブ are native
 
 
 def test_an_unusual_header_is_read_once_mapped_in_the_configuration(tmp_path):
@@ -61,7 +62,7 @@ def test_an_unusual_header_is_read_once_mapped_in_the_configuration(tmp_path):
     assert reader.sniff(path, head_of(path))
     got = list(reader.read(InputFile(path, "liste.csv")))
     assert [(r.login, r.email, r.authentication_type) for r in got] == [
-        ("asmith", "alice@acme.com", "native"), ("bob", "bob@acme.com", "ims"),
+        ("asmith", "alice@acme.com", "Natif"), ("bob", "bob@acme.com", "IMS"),
     ]
 
 

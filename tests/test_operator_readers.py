@@ -409,7 +409,7 @@ def test_csv_fixture_rows_and_lines():
         (7, "hdurand"), (8, "mlopez"), (10, "kchen"), (11, "webapp"),
     ]
     assert recs[1].disabled and not recs[0].disabled
-    assert recs[2].uses_ims and recs[2].authentication_type == "ims"  # the console label, read as the internal value
+    assert recs[2].uses_ims and recs[2].authentication_type == "IMS"
     assert recs[5].label == "Hélène Durand"  # quotes removed
     assert recs[6].label == "Lopez; Maria\n(marketing)"
     assert {r.source_format for r in recs} == {"csv"} and recs[0].path == "fixtures/operators/operators.csv"

@@ -862,8 +862,6 @@ _TITLES = _build_titles()
 _STRONG_FIELDS = frozenset(_FIELD_OF_RECORD[f] for f in _labels.STRONG_FIELDS)
 # Booleans: every "yes" of every language (case-folded); anything else is false.
 _TRUE_CELLS = frozenset(k for k, v in _build_values("true", "false").items() if v == "true")
-# Authentication type: the console's labels (Native, Natif, Nativ, ネイティブ, IMS) -> internal value.
-_AUTH_CELLS = _build_values("native", "ims")
 _TYPE_CELLS = {k: (1 if v == "group" else 0) for k, v in _build_values("operator", "group").items()}
 
 
@@ -1187,7 +1185,7 @@ def _csv_rows(
     i_login, i_label, i_email = col("login"), col("label"), col("email")
     i_dis, i_auth, i_type = col("disabled"), col("auth"), col("type")
     i_ims, i_nc, i_zone = col("ims_user_id"), col("no_console"), col("security_zone")
-    true_cells, auth_cells = _TRUE_CELLS, _AUTH_CELLS
+    true_cells = _TRUE_CELLS
     base = consumed
     while True:
         start = consumed + 1
@@ -1204,11 +1202,6 @@ def _csv_rows(
             continue  # blank line
         if len(row) != ncols:
             raise ReadError(f"row has {len(row)} fields where the header has {ncols}", start)
-        if i_auth is not None:
-            auth = row[i_auth].strip()
-            auth = auth_cells.get(auth.lower(), auth)  # a console label (Native, Natif, IMS...) -> internal value
-        else:
-            auth = ""
         # Positional, cells inlined: this runs once per row of exports of a million rows.
         yield _new_record(
             display,
@@ -1218,7 +1211,8 @@ def _csv_rows(
             row[i_email].strip() if i_email is not None else "",
             _parse_type_cell(row[i_type]) if i_type is not None else 0,
             row[i_dis].strip().lower() in true_cells if i_dis is not None else False,
-            auth,
+            # As written: every console language writes "IMS" (uses_ims ignores case), the rest is native.
+            row[i_auth].strip() if i_auth is not None else "",
             row[i_ims].strip() if i_ims is not None else "",
             row[i_nc].strip().lower() in true_cells if i_nc is not None else False,
             row[i_zone].strip() if i_zone is not None else "",
