@@ -1378,19 +1378,32 @@ class HardcodedCredentials(Rule):
     prefix, rpc-encoded, positional ``<Logon>`` children, bodies built by string
     concatenation), ``.Logon("", "user", "pw", ...)`` on a ``SoapService`` and
     ``xtk.session.Logon``, ``logonWithUser``, ``NL.ExecutionInstance.logonRemote``,
-    acc-js-sdk ``ConnectionParameters.ofUserAndPassword``, zeep/suds
-    ``client.service.Logon`` (keyword or positional), a password variable or a
-    Postman ``{{variable}}`` assigned a literal once in the same file (reported
-    where the literal is), and ``.env``/properties/YAML/JSON/Postman-environment
-    keys such as ``ACC_PWD``, ``CAMPAIGN_PASSWORD``, ``campaign.password`` in a
+    acc-js-sdk ``ConnectionParameters.ofUserAndPassword`` (and 0.x ``sdk.init``,
+    ``new Client``), zeep/suds ``client.service.Logon`` (keyword or positional),
+    HTTP Basic authentication to Campaign (``Authorization: Basic``, decoded to
+    judge and never shown; ``curl -u``), scripts that set a native password
+    (``xtk.session.HashPassword``, ``setOperatorPwd(...)``), and a project's own
+    logon helper called with literals in the file that defines it. One step of
+    data flow is followed: a constant, a variable or a Postman ``{{variable}}``
+    assigned a literal once in the same file, a default parameter value, a
+    format slot (``String.format``, ``.format``, ``fmt.Sprintf``, ``%``, ``-f``)
+    or a string template (``$pw``, ``#{pw}``, ``{pw}``); the finding is reported
+    where the literal is. Configuration: ``.env``/properties/YAML/JSON/
+    Postman-environment/Terraform keys such as ``ACC_PWD``, ``CAMPAIGN_PASSWORD``,
+    ``campaign.password`` (commented out too: the history keeps them), Kubernetes
+    ``- name:``/``value:`` env lists and CSV tables with a password column, in a
     file that also names a Campaign endpoint (``soaprouter.jsp``,
     ``*.campaign.adobe.com``, ``ACC_ENDPOINT``...), or sharing the prefix of
     the key that holds the endpoint (``SOAP_URL`` and ``SOAP_PASSWORD``). Each
     file is judged on its own: a Postman environment is reported when it names
-    the endpoint too. Generic call names need Campaign context in the file.
+    the endpoint too. Generic call names need Campaign context in the file;
+    ``xtk.session.``, ``strLogin``/``strPassword`` and ``urn:xtk:`` are context by
+    themselves. Jupyter notebooks are read as code, each source line on the
+    notebook's own line.
     Placeholders (``%s``, ``$1``, ``{{var}}``, ``${VAR}``, ``PASSWORD_HERE``,
     ``<password>``, ``xxx``, ``changeme``...) and encrypted values (``@`` +
-    base64) are not secrets. Documentation (Markdown) is scanned too: a real
+    base64), ``$user$``, Terraform references (``var.x``, ``data.vault_...``) and
+    words such as ``put password here`` are not secrets. Documentation (Markdown) is scanned too: a real
     password in a README leaks like any other, while the placeholders docs use
     are ignored (set ``include-docs = false`` to skip docs).
 
