@@ -40,6 +40,17 @@ MAX_BYTES = 1 << 30  # a cache file larger than this (about 4 million entries) i
 FORMAT = 1  # bump when what an entry holds, or how results are computed, changes incompatibly
 
 _TAG = CACHEDIR_SIGNATURE.decode("ascii") + "\n# This file is a cache directory tag created by imslint.\n"
+_IGNORE = "# created by imslint\n*\n"
+
+
+def _starts_with(path: str, text: str) -> bool:
+    """True when the file ``path`` starts with ``text``."""
+    want = text.encode("utf-8")
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(len(want)) == want
+    except OSError:
+        return False
 
 
 try:
@@ -250,8 +261,16 @@ class ResultCache:
         }
 
     def holds(self, path: str) -> bool:
-        """True when the absolute ``path`` is inside the cache directory (never scanned)."""
-        return path.startswith(self.directory + os.sep)
+        """True when the absolute ``path`` is one of the cache's own files (never scanned).
+
+        Only the cache's files: anything else in its folder is scanned as usual.
+        """
+        from .discovery import is_cache_file
+
+        head, name = os.path.split(path)
+        return head == self.directory and is_cache_file(name) and (
+            name not in ("CACHEDIR.TAG", ".gitignore") or _starts_with(path, _TAG if name == "CACHEDIR.TAG" else _IGNORE)
+        )
 
     def lookup(self, path: str, display: str, cls: Any) -> Tuple[Optional[Any], Optional[Stat], Optional[str]]:
         """What the cache says of a file: (outcome, stat, digest).
@@ -328,11 +347,20 @@ class ResultCache:
             self.warning = f"cache {self.path} could not be written: {exc.strerror or exc}"
 
     def _mark_directory(self) -> None:
-        """A CACHEDIR.TAG (backup tools skip the folder) and a .gitignore (git leaves it out), once."""
-        for name, text in (("CACHEDIR.TAG", _TAG), (".gitignore", "# created by imslint\n*\n")):
+        """A CACHEDIR.TAG (backup tools skip the folder) and a .gitignore (git leaves it out), once.
+
+        Only in a folder that holds nothing but the cache's files: a tag and a ``*``
+        .gitignore would hide anything else from backups and from git.
+        """
+        from .discovery import is_cache_file
+
+        if not all(is_cache_file(n) for n in os.listdir(self.directory)):
+            return
+        for name, text in (("CACHEDIR.TAG", _TAG), (".gitignore", _IGNORE)):
             target = os.path.join(self.directory, name)
-            if not os.path.exists(target):
-                with open(target, "w", encoding="utf-8") as fh:
+            if not os.path.lexists(target):
+                fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o666)
+                with os.fdopen(fd, "w", encoding="utf-8") as fh:
                     fh.write(text)
 
 

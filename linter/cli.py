@@ -73,6 +73,7 @@ _common = [
     click.option("--no-config", is_flag=True, help="Ignore every configuration file."),
     click.option("--jobs", "-j", type=click.IntRange(min=0), help="Worker processes (0 = one per CPU; default: one per CPU for 400 code files or more and for operator exports over 8 MiB, else 1)."),
     click.option("--quiet", "-q", is_flag=True, help="Print findings only, no summary when there are none."),
+    click.option("--verbose", "-v", is_flag=True, help="List every file or folder left out, with the reason (text output)."),
     click.option("--statistics", is_flag=True, help="Add a count of findings per rule."),
     click.option("--exclude", multiple=True, help="Glob of paths to skip (adds to the configured excludes)."),
     click.option("--force-exclude", is_flag=True, help="Apply excludes to files named on the command line too (pre-commit)."),
@@ -168,6 +169,7 @@ def emit(result: Any, registry: Any, opts: Dict[str, Any]) -> None:
     ropts = {
         "color": color,
         "quiet": opts.get("quiet"),
+        "verbose": opts.get("verbose"),
         "statistics": opts.get("statistics"),
         "show_suppressed": opts.get("show_suppressed"),
         "show_related": True,
@@ -190,9 +192,11 @@ def emit(result: Any, registry: Any, opts: Dict[str, Any]) -> None:
     else:
         click.echo(reporter.render(result, ropts), nl=False)
     if (output or fmt != "text") and result.errors:
+        from .reporters.text import safe
+
         for e in result.errors:
             where = f"{e.path}:{e.line}" if e.line else e.path
-            click.echo(f"imslint: error: {where}: {e.message}", err=True)
+            click.echo(f"imslint: error: {safe(where)}: {safe(e.message)}", err=True)
 
 
 def exit_code(result: Any, fail_on: str) -> int:

@@ -124,10 +124,12 @@ def discover(
     force_exclude: bool = False,
     cwd: Optional[str] = None,
     unreadable: Optional[List[Tuple[str, str]]] = None,
+    skipped: Optional[List[Tuple[str, str]]] = None,
 ) -> Tuple[List[Discovered], List[str]]:
     """Expand ``paths`` into a sorted, de-duplicated list of files, and the paths that do not exist.
 
-    Folders that cannot be listed are appended to ``unreadable`` as (display path, reason).
+    Folders that cannot be listed are appended to ``unreadable`` as (display path, reason), folders left
+    out (imslint's result cache) to ``skipped``.
     """
     cwd = cwd or os.getcwd()
     found: dict = {}
@@ -145,7 +147,7 @@ def discover(
             missing.append(given)
             continue
         git = _GitFiles(absolute) if respect_gitignore else None
-        walked = list(_walk(absolute, relative_to(absolute, root_abs), display_path(absolute, cwd), excluder, unreadable))
+        walked = list(_walk(absolute, relative_to(absolute, root_abs), display_path(absolute, cwd), excluder, unreadable, skipped))
         visible = git.result() if git is not None else None
         for file_path, display in walked:
             if visible is not None and file_path not in visible:
@@ -159,8 +161,22 @@ def discover(
 CACHEDIR_SIGNATURE = b"Signature: 8a477f597d28d172789f06886806bc55"  # https://bford.info/cachedir/
 
 
-def _is_cache_folder(folder: str) -> bool:
-    """True when ``folder`` holds a valid ``CACHEDIR.TAG`` (the file starts with the standard signature)."""
+_CACHE_FILE_RE = re.compile(r"imslint-[0-9a-f]{20}\.json|\.imslint-.*\.tmp|CACHEDIR\.TAG|\.gitignore")
+
+
+def is_cache_file(name: str) -> bool:
+    """True for the name of a file imslint's result cache keeps in its folder."""
+    return bool(_CACHE_FILE_RE.fullmatch(name))
+
+
+def _is_cache_folder(folder: str, names: Iterable[str]) -> bool:
+    """True when ``folder`` is imslint's result cache: a valid ``CACHEDIR.TAG`` and nothing but the cache's files.
+
+    A tag alone (committed by anyone) does not hide a folder: one that holds
+    anything else is walked like any other.
+    """
+    if not all(is_cache_file(n) for n in names):
+        return False
     try:
         with open(os.path.join(folder, "CACHEDIR.TAG"), "rb") as fh:
             return fh.read(len(CACHEDIR_SIGNATURE)) == CACHEDIR_SIGNATURE
@@ -173,7 +189,8 @@ def _join(prefix: str, name: str) -> str:
 
 
 def _walk(
-    top: str, top_rel: str, top_display: str, excluder: Excluder, unreadable: Optional[List[Tuple[str, str]]] = None
+    top: str, top_rel: str, top_display: str, excluder: Excluder, unreadable: Optional[List[Tuple[str, str]]] = None,
+    skipped: Optional[List[Tuple[str, str]]] = None,
 ) -> Iterable[Tuple[str, str]]:
     """(path, display path) of regular files below ``top``; linked folders are not followed, excluded ones pruned.
 
@@ -189,8 +206,10 @@ def _walk(
             if unreadable is not None:
                 unreadable.append((disp_dir, f"cannot read folder: {exc.strerror or exc}"))
             continue
-        if any(e.name == "CACHEDIR.TAG" for e in entries) and _is_cache_folder(current):
-            continue  # a cache (imslint's own result cache, a build tool's): nothing to check there
+        if any(e.name == "CACHEDIR.TAG" for e in entries) and _is_cache_folder(current, [e.name for e in entries]):
+            if skipped is not None:
+                skipped.append((disp_dir, "imslint's result cache folder"))
+            continue
         subdirs = []
         for entry in entries:
             name = entry.name

@@ -197,9 +197,15 @@ class Checker:
                     head = fh.read(HEAD_SIZE)
                 own = own_output(head, lambda: _tail(fh, head, data))
                 if own is not None:
-                    out.skipped = f"imslint's own output ({own})"
-                    out.cacheable = True
-                    return out, None
+                    # Looks like a report: read whole (within the size limit), and left out only if all of it is one.
+                    if data is None and len(head) == HEAD_SIZE and os.fstat(fh.fileno()).st_size <= self.plan.max_file_size:
+                        fh.seek(0)
+                        data = fh.read()
+                    whole = data if data is not None else (head if len(head) < HEAD_SIZE else None)
+                    if whole is not None and confirm_own_output(own, whole, item.display):
+                        out.skipped = f"imslint's own output ({own})"
+                        out.cacheable = True
+                        return out, None
                 reader, skip, error = choose_reader(readers, item.path, head)
                 if error:
                     out.errors.append(FileError(item.display, error))
@@ -806,6 +812,119 @@ def own_output(head: bytes, tail: Any) -> Optional[str]:
     return None
 
 
+_TEXT_LINE_RES = (
+    re.compile(r".+:\d+:\d+: (?:error|warning|note) [A-Z]{2,5}[0-9]{3} .* \[[a-z0-9]+(?:-[a-z0-9]+)*\]"),  # a finding
+    re.compile(r"    .+:\d+:\d+: .*"),  # a related location
+    re.compile(r".+?:(?:\d+:)? error .+"),  # a file that could not be read, a rule that failed
+    re.compile(r".+: skipped: .+"),  # --verbose: a skipped file
+    re.compile(r" *\d+  [A-Z]{2,5}[0-9]{3}  (?:error|warning|note)? *  [a-z0-9-]*"),  # --statistics
+    re.compile(r""),  # the blank line before the statistics
+)
+_TEXT_SUMMARY_RE = re.compile(
+    r"(?:Found \d+ problems? \([a-z0-9, ]+\)|No problems found) in \d+ files? scanned(?:; [a-z0-9, ]+)?\."
+)
+_GITHUB_LINE_RE = re.compile(
+    r"::(?:error|warning|notice) file=[^,:\n]*(?:,line=\d+)?(?:,col=\d+)?(?:,endLine=\d+)?,title=[^:,\n]*::[^\n]*"
+)
+_JSON_REPORT_KEYS = {"version", "tool", "summary", "findings", "errors", "skipped", "suppressed"}
+_JSON_FINDING_KEYS = {
+    "fingerprint", "help_uri", "location", "message", "properties", "related", "rule_id", "rule_name", "secret_hash",
+    "severity", "suppression",
+}
+_BASELINE_ENTRY_KEYS = {"fingerprint", "rule_id", "path", "message"}
+_SARIF_RUN_KEYS = {"tool", "originalUriBaseIds", "invocations", "results", "columnKind", "redactionTokens"}
+_WORKLIST_FINDINGS_RE = re.compile(r"[A-Z]{2,5}[0-9]{3}(?: [A-Z]{2,5}[0-9]{3})*")
+# Where each kind of output may be found: a report never hides in a file that some program runs or reads as code.
+_OWN_OUTPUT_LANGUAGES = {"text": ("text",), "json": ("text", "json"), "worklist": ("text", "csv")}
+
+
+def confirm_own_output(kind: str, data: bytes, path: str) -> bool:
+    """True when the whole of ``data`` parses as the imslint output ``kind`` (:func:`own_output`'s answer).
+
+    A file is left out as imslint's own output only when all of it is: every line
+    of a text report or of GitHub annotations matches their grammar, a JSON
+    report, baseline, SARIF log or cache parses as a whole and names imslint, a
+    worklist has its header and eight columns on every row. And only in a file
+    whose name is not that of code (``.txt``, ``.json``, ``.sarif``, ``.csv``, no
+    extension...): a file made to look like a report cannot hide code.
+    """
+    import json
+
+    from .readers.source import language_for
+
+    family = "json" if kind in ("SARIF report", "result cache", "JSON report or baseline") else "text"
+    if kind == "worklist":
+        family = "worklist"
+    if language_for(path) not in _OWN_OUTPUT_LANGUAGES[family]:
+        return False
+    try:
+        text = data.decode("utf-8-sig" if kind == "worklist" else "utf-8")
+        if family == "json":
+            return _own_json(kind, json.loads(text))
+    except (ValueError, RecursionError, MemoryError):
+        return False
+    if kind == "worklist":
+        return _own_worklist(text)
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    if not lines:
+        return False
+    if kind == "GitHub annotations":
+        return all(_GITHUB_LINE_RE.fullmatch(line) for line in lines)
+    return bool(_TEXT_SUMMARY_RE.fullmatch(lines[-1])) and all(
+        any(r.fullmatch(line) for r in _TEXT_LINE_RES) for line in lines[:-1]
+    )
+
+
+def _own_json(kind: str, doc: Any) -> bool:
+    if not isinstance(doc, dict):
+        return False
+    if kind == "result cache":
+        return set(doc) == {"key", "imslint", "entries"} and isinstance(doc["entries"], dict) and all(
+            isinstance(e, list) for e in doc["entries"].values()
+        )
+    if kind == "SARIF report":
+        runs = doc.get("runs")
+        return set(doc) <= {"$schema", "version", "runs"} and isinstance(runs, list) and bool(runs) and all(
+            isinstance(run, dict) and set(run) <= _SARIF_RUN_KEYS and isinstance(run.get("tool"), dict)
+            and isinstance(run["tool"].get("driver"), dict) and run["tool"]["driver"].get("name") == "imslint"
+            for run in runs
+        )
+    findings = doc.get("findings")
+    if not isinstance(findings, list) or not all(isinstance(f, dict) for f in findings):
+        return False
+    if doc.get("tool") == "imslint":  # a baseline
+        return set(doc) == {"version", "tool", "findings"} and all(set(f) <= _BASELINE_ENTRY_KEYS for f in findings)
+    tool = doc.get("tool")
+    return (
+        set(doc) <= _JSON_REPORT_KEYS and isinstance(tool, dict) and tool.get("name") == "imslint"
+        and isinstance(doc.get("errors"), list) and all(set(f) <= _JSON_FINDING_KEYS for f in findings)
+    )
+
+
+def _own_worklist(text: str) -> bool:
+    import csv
+    import io
+
+    first = text.split("\n", 1)[0]
+    sep = next((c for c in ",;\t" if c in first), ",")
+    rows = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+    try:
+        header = next(rows, None)
+        if header is None or [c.strip() for c in header] != list(_WORKLIST_COLUMNS):
+            return False
+        for row in rows:
+            if len(row) != len(_WORKLIST_COLUMNS) or not _WORKLIST_FINDINGS_RE.fullmatch(row[5]):
+                return False
+    except csv.Error:
+        return False
+    return True
+
+
+_WORKLIST_COLUMNS = ("login", "label", "email", "authentication_type", "status", "findings", "action", "new_email")
+
+
 def choose_reader(readers: Sequence[Reader], path: str, head: bytes) -> Tuple[Optional[Reader], Optional[str], Optional[str]]:
     """(reader, skip reason, error) for a file, from its first bytes and each reader's sniff."""
     for reader in readers:
@@ -814,7 +933,20 @@ def choose_reader(readers: Sequence[Reader], path: str, head: bytes) -> Tuple[Op
                 return reader, None, None
         except Exception as exc:
             return None, None, f"reader {reader.name} failed to recognise the file: {_describe(exc, ())}"
+    # A NUL byte or a GIF header in a file named as code or text does not make it binary: it is read as
+    # text, so that a few planted bytes cannot hide what the file holds.
+    if _named_as_text(path):
+        for reader in readers:
+            if reader.name == "source":
+                return reader, None, None
     return None, "binary or unsupported file", None
+
+
+def _named_as_text(path: str) -> bool:
+    """True for a file whose name says code or text (``.js``, ``.env``, ``.txt``...; see :func:`language_for`)."""
+    from .readers.source import language_for
+
+    return language_for(path) != "text" or path.lower().endswith(".txt")
 
 
 def _keyword_tree(keywords: Set[bytes]) -> List[Tuple[bytes, List[bytes]]]:
@@ -927,9 +1059,13 @@ def lint(
     result = RunResult(rules={rid: registry.rules[rid] for rid in plan.rule_ids}, severities=plan.severities, root=plan.root,
                        base=os.path.abspath(cwd or os.getcwd()))
     exclude = list(config.exclude or DEFAULT_EXCLUDE) + list(config.extend_exclude)
+    cache_dir = cache_dir or config.cache_dir
+    if cache_dir:
+        check_cache_dir(cache_dir, paths or ["."], cwd or os.getcwd())
     unreadable: List[Tuple[str, str]] = []
     files, missing = discover(
-        paths or ["."], exclude, plan.root, config.respect_gitignore, config.force_exclude, cwd=cwd, unreadable=unreadable
+        paths or ["."], exclude, plan.root, config.respect_gitignore, config.force_exclude, cwd=cwd, unreadable=unreadable,
+        skipped=result.skipped,
     )
     for path, reason in unreadable:
         result.errors.append(FileError(path, reason))
@@ -937,12 +1073,13 @@ def lint(
         result.errors.append(FileError(m.replace(os.sep, "/"), "no such file or directory"))
 
     cache = None
-    cache_dir = cache_dir or config.cache_dir
     if cache_dir:
         from .cache import ResultCache, settings_key
 
         cache = ResultCache(cache_dir, settings_key(plan, registry))
-        files = [f for f in files if not cache.holds(f.path)]
+        kept = [f for f in files if not cache.holds(f.path)]
+        result.skipped.extend((f.display, "imslint's result cache") for f in files if cache.holds(f.path))
+        files = kept
         if cache.worth_reading(len(files)):
             cache.load()
         else:  # a few files (pre-commit) and a big cache: checking them costs less than reading it
@@ -1001,6 +1138,20 @@ def lint(
     result.errors.sort(key=lambda e: (e.path, e.line or 0, e.message))
     result.skipped.sort()
     return result
+
+
+def check_cache_dir(cache_dir: str, paths: Sequence[str], cwd: str) -> None:
+    """Raise ConfigError when the cache folder is a scanned folder or holds one (it would leave it out, or write in it)."""
+    from .config import ConfigError
+
+    cache = os.path.realpath(os.path.join(cwd, cache_dir))
+    for given in paths:
+        scanned = os.path.realpath(os.path.join(cwd, given))
+        if scanned == cache or scanned.startswith(cache.rstrip(os.sep) + os.sep):
+            raise ConfigError(
+                f"cache-dir {cache_dir!r} is, or holds, the scanned path {given!r}: choose a folder of its own "
+                "(for example .imslint-cache)"
+            )
 
 
 def _require(

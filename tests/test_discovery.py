@@ -100,13 +100,19 @@ def test_folder_that_cannot_be_listed_is_reported(tmp_path, monkeypatch):
     assert unreadable == [("locked", "cannot read folder: Permission denied")]
 
 
-def test_folders_tagged_as_caches_are_not_walked(tmp_path):
+def test_only_imslints_own_cache_folder_is_left_out_and_it_is_listed(tmp_path):
+    tag = "Signature: 8a477f597d28d172789f06886806bc55\n# a tool's cache\n"
     write(tmp_path, "src/a.js", "")
-    write(tmp_path, "build-cache/CACHEDIR.TAG", "Signature: 8a477f597d28d172789f06886806bc55\n# a tool's cache\n")
+    write(tmp_path, "build-cache/CACHEDIR.TAG", tag)  # a committed tag does not hide the code beside it
     write(tmp_path, "build-cache/deep/blob.js", "")
-    write(tmp_path, "notes/CACHEDIR.TAG", "not the signature\n")  # only a valid tag counts
+    write(tmp_path, "notes/CACHEDIR.TAG", "not the signature\n")
     write(tmp_path, "notes/n.md", "")
-    files, _ = discover(["."], [], str(tmp_path), respect_gitignore=False, cwd=str(tmp_path))
-    assert [f.display for f in files] == ["notes/CACHEDIR.TAG", "notes/n.md", "src/a.js"]
-    files, _ = discover(["build-cache/deep/blob.js"], [], str(tmp_path), respect_gitignore=False, cwd=str(tmp_path))
-    assert [f.display for f in files] == ["build-cache/deep/blob.js"]  # a file named on the command line is checked
+    write(tmp_path, ".cache/CACHEDIR.TAG", tag)  # imslint's cache: its tag and its files only
+    write(tmp_path, ".cache/.gitignore", "*\n")
+    write(tmp_path, ".cache/imslint-0123456789abcdef0123.json", "{}")
+    skipped = []
+    files, _ = discover(["."], [], str(tmp_path), respect_gitignore=False, cwd=str(tmp_path), skipped=skipped)
+    assert [f.display for f in files] == [
+        "build-cache/CACHEDIR.TAG", "build-cache/deep/blob.js", "notes/CACHEDIR.TAG", "notes/n.md", "src/a.js"
+    ]
+    assert skipped == [(".cache", "imslint's result cache folder")]

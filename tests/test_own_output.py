@@ -78,12 +78,13 @@ def test_a_cache_scanned_without_its_option_is_left_out(tmp_path, registry):
          cache_dir=str(tmp_path / "cache"))
     result = scan(tmp_path, registry)
     assert [f.location.path for f in result.findings] == ["a.js"]
-    assert result.files_scanned == 1 and result.skipped == []  # its CACHEDIR.TAG keeps the folder out of the walk
+    assert result.files_scanned == 1  # its CACHEDIR.TAG keeps the folder out of the walk, with a word
+    assert result.skipped == [("cache", "imslint's result cache folder")]
     (cache_file,) = [n for n in os.listdir(tmp_path / "cache") if n.startswith("imslint-")]
     shutil.copy(tmp_path / "cache" / cache_file, tmp_path / "old-cache.json")  # a copy outside its folder
     result = scan(tmp_path, registry)
     assert [f.location.path for f in result.findings] == ["a.js"]
-    assert result.skipped == [("old-cache.json", "imslint's own output (result cache)")]
+    assert result.skipped == [("cache", "imslint's result cache folder"), ("old-cache.json", "imslint's own output (result cache)")]
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Mapping
 
 from ..engine import RunResult
@@ -9,8 +10,18 @@ from ..engine import RunResult
 _LEVELS = {"error": "error", "warning": "warning", "note": "notice"}
 
 
+_CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def _percent(m: "re.Match[str]") -> str:
+    code = ord(m.group())
+    return f"%{code - 0xDC00:02X}" if 0xDC80 <= code <= 0xDCFF else ("%{:02X}".format(code) if code < 0x100 else "%EF%BF%BD")
+
+
 def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """Percent-encode ``%``, line breaks and every other control character (a terminal obeys them)."""
+    text = text.replace("%", "%25")
+    return _CONTROL_RE.sub(_percent, text) if _CONTROL_RE.search(text) else text
 
 
 def _escape_property(text: str) -> str:

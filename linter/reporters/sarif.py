@@ -159,12 +159,14 @@ class SarifReporter:
                     f"scanning rejects a run of more than {MAX_RESULTS} results. The JSON output lists them all."
                 )},
             })
-        for path, reason in result.notable_skipped():  # over the size limit, or an export that yields nothing
+        for path, reason in result.skipped:  # every file or folder left out, with why
             notifications.append(
                 {
-                    "level": "warning",
+                    "level": "warning" if "size limit" in reason else "note",
                     "message": {"text": _sentence(f"Skipped: {reason}")},
-                    "locations": [{"physicalLocation": {"artifactLocation": {"uri": _uri(path), "uriBaseId": SRCROOT}}}],
+                    "locations": [{"physicalLocation": {"artifactLocation": {
+                        "uri": _uri(path), **({} if os.path.isabs(path) else {"uriBaseId": SRCROOT})
+                    }}}],
                 }
             )
 

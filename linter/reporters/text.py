@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Mapping
 
 from ..engine import RunResult
@@ -10,12 +11,34 @@ _COLORS = {"error": "\x1b[31m", "warning": "\x1b[33m", "note": "\x1b[36m"}
 _BOLD, _DIM, _RESET = "\x1b[1m", "\x1b[2m", "\x1b[0m"
 
 
+# C0 and C1 control characters (a terminal obeys them: a label may hold ESC sequences or a line break that
+# forges a finding line) and lone surrogates (the undecodable bytes of a file name, kept by surrogateescape).
+_UNSAFE_RE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape_char(m: "re.Match[str]") -> str:
+    c = m.group()
+    code = ord(c)
+    if 0xDC80 <= code <= 0xDCFF:
+        return f"\\x{code - 0xDC00:02x}"  # the byte a file name held
+    return _ESCAPES.get(c) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+
+
+def safe(text: str) -> str:
+    """``text`` with control characters and undecodable bytes shown as escapes (``\\n``, ``\\x1b``, ``\\xff``)."""
+    return _UNSAFE_RE.sub(_escape_char, text) if _UNSAFE_RE.search(text) else text
+
+
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 class TextReporter:
-    """``path:line:col: severity IMSnnn message [rule-name]``; colour only when asked (a TTY)."""
+    """``path:line:col: severity IMSnnn message [rule-name]``; colour only when asked (a TTY).
+
+    With ``verbose``, one ``path: skipped: reason`` line per file or folder left out.
+    """
 
     format = "text"
 
@@ -31,17 +54,17 @@ class TextReporter:
         for f in result.findings:
             loc = f.location
             sev = paint(f.severity.label, _COLORS[f.severity.label])
-            where = paint(f"{loc.path}:{loc.line}:{loc.column}:", _BOLD)
-            lines.append(f"{where} {sev} {f.rule_id} {f.message} {paint('[' + f.rule_name + ']', _DIM)}")
+            where = paint(f"{safe(loc.path)}:{loc.line}:{loc.column}:", _BOLD)
+            lines.append(f"{where} {sev} {f.rule_id} {safe(f.message)} {paint('[' + safe(f.rule_name) + ']', _DIM)}")
             if options.get("show_related"):
                 for r in f.related:
-                    lines.append(f"    {r.location.path}:{r.location.line}:{r.location.column}: {r.message}")
+                    lines.append(f"    {safe(r.location.path)}:{r.location.line}:{r.location.column}: {safe(r.message)}")
         for e in result.errors:
-            where = f"{e.path}:{e.line}:" if e.line else f"{e.path}:"
-            lines.append(f"{paint(where, _BOLD)} {paint('error', _COLORS['error'])} {e.message}")
-        # The skips a user must hear of (an export that yields nothing, the size limit).
-        for path, reason in result.notable_skipped():
-            lines.append(f"{path}: skipped: {reason}")
+            where = f"{safe(e.path)}:{e.line}:" if e.line else f"{safe(e.path)}:"
+            lines.append(f"{paint(where, _BOLD)} {paint('error', _COLORS['error'])} {safe(e.message)}")
+        # Without verbose, only the skips a user must hear of (an export that yields nothing, the size limit).
+        for path, reason in result.skipped if options.get("verbose") else result.notable_skipped():
+            lines.append(f"{safe(path)}: skipped: {safe(reason)}")
         if options.get("statistics") and result.findings:
             lines.append("")
             counts = result.by_rule()
