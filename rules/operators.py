@@ -110,6 +110,9 @@ _LABEL_RE = lazy_re(
     r"(?:[^\x00-\x2c./:-`{-\x9f\U00010000-\U0010ffff]*[^\x00-\x2f:-`{-\x9f\U00010000-\U0010ffff])?$"
 )
 
+# "Peter Fischer <p.fischer@acme.com>", '"Fischer, Peter" <p.fischer@acme.com>', "<p.fischer@acme.com>" (RFC 5322 name-addr).
+_NAME_ADDR_RE = re.compile(r'^(?:"[^"]*"|[^<>"@]*)\s*<([^<>]*)>$')
+
 MAX_RELATED = 20  # SARIF viewers and terminals choke on long lists; the message gives the full count
 
 
@@ -431,7 +434,11 @@ def email_problem(
 ) -> Optional[str]:
     """Why ``email`` cannot be a person's Adobe ID (a short reason), or None when it can.
 
-    Checked, in order: spaces, the ``name@domain`` shape, the characters of the
+    A display name with the address in angle brackets (``Peter Fischer
+    <p.fischer@acme.com>``, as mail clients copy it) is judged by the address in
+    the brackets. Checked, in order: a list of addresses (``a@acme.com,
+    b@acme.com``: an Adobe ID is one address), spaces, the ``name@domain`` shape
+    (no ``@``, more than one, nothing before or after it), the characters of the
     local part and of the domain labels, a domain with a dot and a top-level
     domain of two letters or more, reserved or local domains (``example.com``,
     ``.test``, ``.invalid``, ``.localhost``, ``.local``), ``placeholder_domains``,
@@ -440,13 +447,19 @@ def email_problem(
     ``test@test.fr``), then ``allowed_domains`` when given.
     """
     value = email.strip()
+    m = _NAME_ADDR_RE.match(value)
+    if m:
+        value = m.group(1).strip()
+    ats = value.count("@")
+    if ats > 1 and (any(c in value for c in ",;") or any(c.isspace() for c in value)):
+        return f"it is a list of {ats} addresses: an Adobe ID is one address"
     if any(c.isspace() for c in value):
         return "it contains spaces"
-    if value.count("@") != 1:
-        return "it is not of the form name@domain"
+    if ats != 1:
+        return f"it {'has no' if not ats else 'has more than one'} '@': it is not of the form name@domain"
     local, domain = value.split("@")
     if not local or not domain:
-        return "it is not of the form name@domain"
+        return f"there is nothing {'before' if not local else 'after'} '@': it is not of the form name@domain"
     if len(local) > 64 or len(value) > 254:
         return "it is too long"
     if local.startswith(".") or local.endswith(".") or ".." in local or not _LOCAL_RE.match(local):
@@ -480,13 +493,16 @@ class InvalidEmail(_OperatorRule):
     """Native operator's email cannot be a person's Adobe ID
 
     An active person operator (as native-operator, IMS001, reports) whose email
-    is not a usable address: spaces, no ``name@domain`` shape, invalid
+    is not a usable address: a list of addresses, spaces, no ``name@domain``
+    shape (``jdoe``, ``jdoe@``, ``@acme.com``, ``a@b@acme.com``), invalid
     characters, a domain without a dot, a reserved or local domain
     (``example.com``, ``.test``, ``.invalid``, ``.localhost``, ``.local``), a
     domain of ``placeholder-domains``, an unattended mailbox (``noreply@``,
     ``nobody@``...) or a placeholder pair such as ``a@a.com``. With
     ``allowed-domains`` set (for example ``["acme.com"]``), the domain must be
-    one of them or a subdomain of one.
+    one of them or a subdomain of one. A display name with the address in angle
+    brackets (``Peter Fischer <p.fischer@acme.com>``) is judged by the address.
+    The message gives the reason.
 
     The email becomes the operator's Adobe ID: mail must reach the person and
     the domain must be one the organisation can claim in the Admin Console.

@@ -210,6 +210,13 @@ def test_disabled_operator_reports_technical_ones_too():
         ("xxx@xxx.fr", "placeholder"),
         ("a@a.com", "placeholder"),
         ("x" * 65 + "@acme.com", "too long"),
+        ("a.b@acme.com, c.d@acme.com", "a list of 2 addresses"),
+        ("a.b@acme.com;c.d@acme.com", "a list of 2 addresses"),
+        ("Ann <a.b@acme.com>, Carl <c.d@acme.com>", "a list of 2 addresses"),
+        ("name@", "nothing after '@'"),
+        ("@acme.com", "nothing before '@'"),
+        ("Lin Wu <lin wu@acme.com>", "spaces"),  # the address in brackets is judged
+        ("Desk <noreply@acme.com>", "unattended"),
     ],
 )
 def test_email_problem_rejects(email, reason):
@@ -228,6 +235,9 @@ def test_email_problem_rejects(email, reason):
         "info@acme.com",
         "it-ops@acme-group.com",
         "amy@amy.design",  # same name and domain, but a long one: a real vanity domain
+        "Peter Fischer <p.fischer@acme.com>",  # a display name: the address in brackets is what maps
+        '"Fischer, Peter" <p.fischer@acme.com>',
+        "<p.fischer@acme.com>",
     ],
 )
 def test_email_problem_accepts(email):
