@@ -222,6 +222,7 @@ class OperatorRecord(Subject):
     rights: Tuple[str, ...] = ()
     source_format: str = ""  # "package", "soap", "csv", "operator", ...
     export_id: str = ""  # identifies the export inside a run (usually the path)
+    column: int = 1  # of the <operator start tag, when operators share a line (a one-line export)
 
     @property
     def is_group(self) -> bool:
@@ -244,7 +245,9 @@ class OperatorRecord(Subject):
 
     @property
     def location(self) -> Location:
-        """Where the record stands in its file."""
+        """Where the record stands in its file: its line, and in a one-line export its column (``<operator``)."""
+        if self.column > 1:
+            return Location(self.path, self.line, self.column, self.line, self.column + len("<operator"))
         return Location(self.path, self.line, 1)
 
     @property

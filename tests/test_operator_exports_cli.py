@@ -122,3 +122,23 @@ def test_check_lists_an_export_that_yields_nothing_as_skipped_in_every_format(tm
         assert f"soap-count.xml: skipped: operator-xml: nothing read: a SOAP count response: {reason}" in out
         assert "1 file skipped" in out
     assert r.exit_code == 0  # in check mode a skipped file is not an error
+
+
+def test_one_line_export_findings_point_at_each_operator(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    path, logins = make.write_soap(".", "select-one-line")
+    with open(path, encoding="utf-8") as fh:
+        text = fh.read()
+    natives = [login for login in logins if "@" not in login]  # every third operator is on IMS
+    r = run("operators", "--no-config", "soap-select-one-line.xml")
+    assert r.exit_code == EXIT_FINDINGS
+    for login in natives:
+        assert f"soap-select-one-line.xml:1:{make.column_of(text, login)}: error IMS001 operator '{login}'" in r.output
+    assert f"Operators and groups read: {len(logins)}; needing action: {len(natives)}." in r.output
+    r = run("check", "--no-config", "--select", "IMS001", "--format", "sarif", "soap-select-one-line.xml")
+    results = json.loads(r.stdout)["runs"][0]["results"]
+    regions = {res["properties"]["login"]: res["locations"][0]["physicalLocation"]["region"] for res in results}
+    assert sorted(regions) == sorted(natives)
+    for login, region in regions.items():
+        col = make.column_of(text, login)
+        assert (region["startLine"], region["startColumn"], region["endColumn"]) == (1, col, col + len("<operator"))

@@ -6,6 +6,7 @@ shape of a SOAP ExecuteQuery response on xtk:operator.
 
 from __future__ import annotations
 
+import codecs
 import importlib.util
 import os
 
@@ -118,3 +119,54 @@ def test_why_a_file_is_not_an_export(tmp_path):
         with open(path, "w", encoding="utf-8") as fh:
             fh.write(text)
         assert reason in why_not_export(path, readers), name
+
+
+# --------------------------------------------------------------------------- one-line exports
+
+
+def test_one_line_select_gives_each_operator_its_column(tmp_path):
+    path, logins = make.write_soap(str(tmp_path), "select-one-line")
+    with open(path, encoding="utf-8") as fh:
+        text = fh.read()
+    assert text.count("\n") == 0
+    got = list(OperatorXmlReader().read(InputFile(path, "soap.xml")))
+    assert [r.login for r in got] == logins
+    assert [(r.line, r.column) for r in got] == [(1, make.column_of(text, login)) for login in logins]
+    assert len({r.column for r in got}) == len(logins)
+    loc = got[1].location
+    assert (loc.line, loc.column, loc.end_line, loc.end_column) == (1, got[1].column, 1, got[1].column + len("<operator"))
+
+
+def test_columns_survive_comments_and_a_second_line(tmp_path):
+    path = os.path.join(str(tmp_path), "ops.xml")
+    body = (
+        '<operator-collection><!-- <operator name="ghost"/> --><operator name="a" email="a@acme.com"/>'
+        '<?pi <operator?><operator name="b"/>\n  <operator name="c"/><operator name="d"/></operator-collection>'
+    )
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(body)
+    got = list(OperatorXmlReader().read(InputFile(path, "ops.xml")))
+    lines = body.split("\n")
+    expected = []
+    for login in "abcd":
+        line_no = next(i for i, text in enumerate(lines, 1) if f'name="{login}"' in text)
+        expected.append((login, line_no, make.column_of(lines[line_no - 1], login)))
+    assert [(r.login, r.line, r.column) for r in got] == expected
+
+
+def test_one_line_utf16_export_counts_columns_in_characters(tmp_path):
+    text, logins = make.soap_text("select-one-line", 5)
+    text = text.replace('label="User 2"', 'label="Jürgen Groß"')
+    path = os.path.join(str(tmp_path), "ops16.xml")
+    with open(path, "wb") as fh:
+        fh.write(codecs.BOM_UTF16_LE + text.replace("<?xml version='1.0'?>", "<?xml version='1.0' encoding='UTF-16'?>").encode("utf-16-le"))
+    text = text.replace("<?xml version='1.0'?>", "<?xml version='1.0' encoding='UTF-16'?>")
+    got = list(OperatorXmlReader().read(InputFile(path, "ops16.xml")))
+    assert [(r.login, r.column) for r in got] == [(login, make.column_of(text, login)) for login in logins]
+
+
+def test_multi_line_exports_keep_column_one(tmp_path):
+    path, logins = make.write_soap(str(tmp_path), "select")
+    got = list(OperatorXmlReader().read(InputFile(path, "soap.xml")))
+    assert {r.column for r in got} == {1}
+    assert got[0].location.end_column is None

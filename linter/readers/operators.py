@@ -206,7 +206,7 @@ class OperatorXmlReader(Reader):
         with_groups = "xtk:group" in text
         utf16 = codec is not None and codec.startswith("utf-16")
 
-        tracker = _StartLines(text=utf16, groups=with_groups)
+        tracker = _StartLines(text=utf16, groups=with_groups, columns=_shares_lines(text))
         units = _units(source.path, codec if utf16 else None, bom if utf16 else 0)
         yield from _parse(source, units, tracker, with_groups, root_seen, codec, whole=True)
 
@@ -231,6 +231,8 @@ class OperatorXmlReader(Reader):
                 codec, _ = _bom_encoding(head)
                 if (codec is not None and codec.startswith("utf-16")) or b"xtk:group" in head:
                     return None
+                if _shares_lines(head.decode("latin-1")):
+                    return None  # a one-line export: read whole, so that records carry their columns
                 opening = _opening(head)
                 if opening is None:
                     return None
@@ -484,6 +486,8 @@ class _Collector:
         self.records: List[OperatorRecord] = []
         self.saw_doctype = False
         self._ops = tracker.operators
+        self._cols = tracker.columns  # None unless operators share lines (a one-line export)
+        self._col = 1
         self._groups = tracker.groups
         self._tracker = tracker
         self._with_groups = with_groups
@@ -529,6 +533,8 @@ class _Collector:
             if kind == _OPERATOR:
                 if self._ops:
                     self._ops.popleft()  # nested in the open operator: not a record of its own
+                if self._cols:
+                    self._cols.popleft()
             elif depth == 1:
                 self._d1 = kind
                 if kind == _ACCESS:
@@ -547,6 +553,8 @@ class _Collector:
             return
         if kind == _OPERATOR:
             self._open(attrib, self._ops.popleft() if self._ops else self._tracker.line, 0)
+            if self._cols is not None:
+                self._col = self._cols.popleft() if self._cols else 1
         elif kind == _GROUP and self._group_block:
             # (An xtk:group block that starts after the first 64 KiB was not announced to the
             # scan: its lines are then those of the end of the piece being read.)
@@ -583,7 +591,10 @@ class _Collector:
                 len(cur) > 1 or (cur and "count" not in cur) or self._access is not None
                 or self._contact_email is not None or self._member_of or self._rights
             ):
-                self.records.append(self._finish())
+                record = self._finish()
+                if self._cols is not None:
+                    record.column = self._col
+                self.records.append(record)
             elif cur:
                 self.counted = cur["count"]  # <operator count="N"/>: the answer of a count query, not an operator
             else:
@@ -722,10 +733,15 @@ class _StartLines:
     the plain pieces that make up nearly all of an export.
     """
 
-    def __init__(self, text: bool, groups: bool) -> None:
+    def __init__(self, text: bool, groups: bool, columns: bool = False) -> None:
         self.text = text
         self.line = 1
         self.operators: Deque[int] = deque()
+        # With ``columns`` (an export whose operators share lines, as an instance sends a select on one
+        # line), the column of each <operator start tag too: counted in the units fed (bytes or characters).
+        self.columns: Optional[Deque[int]] = deque() if columns else None
+        self._offset = 0  # offset of the next piece in the stream
+        self._line_start = 0  # offset where the current line starts
         self.groups: Deque[int] = deque()
         self._track_groups = groups
         enc = (lambda s: s) if text else (lambda s: s.encode("ascii"))
@@ -746,6 +762,9 @@ class _StartLines:
     def scan(self, data: AnyStr) -> None:
         """Record the start lines of the tags in ``data`` (the next piece of the stream)."""
         nl = self._nl
+        if self.columns is not None:
+            self._scan_columns(data)
+            return
         if self._closing is None and not self._track_groups and not self._special(data):
             # Fast path (plain exports): split at each start tag and count newlines in C.
             pieces = self._fast.split(data)
@@ -781,6 +800,50 @@ class _StartLines:
             else:
                 self.groups.append(line)
         self.line = line
+
+    def _scan_columns(self, data: AnyStr) -> None:
+        """:meth:`scan` that also records the column of each ``<operator`` start tag."""
+        nl, n, base = self._nl, len(data), self._offset
+        pos, line, line_start = 0, self.line, self._line_start
+        while pos < n:
+            found = False
+            if self._closing is not None:
+                end = data.find(self._closing, pos)
+                found = end >= 0
+                to = end + len(self._closing) if found else n
+            else:
+                m = self._full.search(data, pos)
+                to = n if m is None else m.start()
+            k = data.rfind(nl, pos, to)
+            if k >= 0:
+                line += data.count(nl, pos, to)
+                line_start = base + k + 1
+            if self._closing is not None:
+                if found:
+                    self._closing = None
+                pos = to
+                continue
+            if m is None:
+                break
+            pos = m.end()
+            name = m.group(1)
+            if name is None:
+                self._closing = self._ends[m.group(0)]
+            elif name == self._operator:
+                self.operators.append(line)
+                self.columns.append(base + m.start() - line_start + 1)  # type: ignore[union-attr]
+            else:
+                self.groups.append(line)
+        self.line, self._line_start, self._offset = line, line_start, base + n
+
+
+_ANY_OPERATOR_RE = re.compile(r"<(?:[\w.\-]+:)?operator[\s/>]")
+
+
+def _shares_lines(head: str) -> bool:
+    """True when the first bytes of an export hold more ``<operator`` start tags than line ends."""
+    count = len(_ANY_OPERATOR_RE.findall(head))
+    return count > 1 and count > head.count("\n")
 
 
 def _refuse_entity_declarations(text: str) -> bool:
