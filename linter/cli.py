@@ -47,7 +47,9 @@ def _registry(cfg):
 
 
 def _fail(message: str) -> None:
-    click.echo(f"imslint: error: {message}", err=True)
+    from .reporters.text import safe
+
+    click.echo(f"imslint: error: {safe(message)}", err=True)
     sys.exit(EXIT_ERROR)
 
 
@@ -175,28 +177,29 @@ def emit(result: Any, registry: Any, opts: Dict[str, Any]) -> None:
         "show_related": True,
     }
     # A reporter may stream (write(result, options, stream)); otherwise its render() text is written.
+    # File names may hold bytes that are not UTF-8: JSON escapes them, other formats write them escaped.
+    from .outputs import OutputError, errors_for, open_output
+
     stream_to = getattr(reporter, "write", None)
-    if output:
-        try:
-            with open(output, "w", encoding="utf-8", newline="\n") as fh:
-                if stream_to:
-                    stream_to(result, ropts, fh)
-                else:
-                    fh.write(reporter.render(result, ropts))
-        except OSError as exc:
-            raise UserError(f"cannot write {output}: {exc.strerror or exc}") from None
-    elif stream_to:
-        stream = sys.stdout
-        stream_to(result, ropts, stream)
-        stream.flush()
-    else:
-        click.echo(reporter.render(result, ropts), nl=False)
+    try:
+        with open_output(output or "-", errors_for(fmt), inputs=_inputs(result)) as fh:
+            if stream_to:
+                stream_to(result, ropts, fh)
+            else:
+                fh.write(reporter.render(result, ropts))
+    except OutputError as exc:
+        raise UserError(str(exc)) from None
     if (output or fmt != "text") and result.errors:
         from .reporters.text import safe
 
         for e in result.errors:
             where = f"{e.path}:{e.line}" if e.line else e.path
             click.echo(f"imslint: error: {safe(where)}: {safe(e.message)}", err=True)
+
+
+def _inputs(result: Any) -> List[str]:
+    """The files an output must not replace: every file the run read."""
+    return list(getattr(result, "inputs", ()))
 
 
 def exit_code(result: Any, fail_on: str) -> int:
@@ -222,10 +225,14 @@ def check(paths: Tuple[str, ...], **opts: Any) -> None:
     try:
         result, registry, cfg = run_check(paths, opts)
         if opts.get("write_baseline"):
-            from .suppressions import write_baseline
+            from .reporters.text import safe
+            from .suppressions import BaselineError, write_baseline
 
-            n = write_baseline(opts["write_baseline"], result.findings)
-            click.echo(f"imslint: wrote {n} finding(s) to baseline {opts['write_baseline']}", err=True)
+            try:
+                n = write_baseline(opts["write_baseline"], result.findings, inputs=_inputs(result))
+            except BaselineError as exc:
+                raise UserError(str(exc)) from None
+            click.echo(f"imslint: wrote {n} finding(s) to baseline {safe(opts['write_baseline'])}", err=True)
             sys.exit(EXIT_ERROR if result.errors else EXIT_OK)
         emit(result, registry, opts)
     except UserError as exc:
@@ -246,11 +253,13 @@ def operators(exports: Tuple[str, ...], worklist: Optional[str], code_paths: Tup
         if worklist:
             from rules.worklist import write_worklist
 
+            from .outputs import OutputError, open_output
+
             try:
-                with open(worklist, "w", encoding="utf-8", newline="") as fh:
+                with open_output(worklist, "backslashreplace", newline="", inputs=_inputs(result)) as fh:
                     rows = write_worklist(result.findings, fh)
-            except OSError as exc:
-                raise UserError(f"cannot write {worklist}: {exc.strerror or exc}") from None
+            except OutputError as exc:
+                raise UserError(str(exc)) from None
             click.echo(f"imslint: wrote {rows} operator(s) needing action to {worklist}", err=True)
         emit(result, registry, opts)
         # After the text report on the terminal; otherwise (a report file, JSON or SARIF on standard

@@ -49,6 +49,7 @@ class RunResult:
     baselined: List[Finding] = field(default_factory=list)
     errors: List[FileError] = field(default_factory=list)
     skipped: List[Tuple[str, str]] = field(default_factory=list)  # (path, reason)
+    inputs: List[str] = field(default_factory=list)  # absolute paths of the files read (outputs must not replace them)
     files_scanned: int = 0
     subjects: Dict[str, int] = field(default_factory=dict)  # subjects checked, per kind
     rules: Dict[str, Type[Rule]] = field(default_factory=dict)  # the rules applied, by id
@@ -1127,6 +1128,8 @@ def lint(
             result.subjects[kind] = result.subjects.get(kind, 0) + n
         if outcome.skipped:
             result.skipped.append((item.display, outcome.skipped))
+        if item.path != "<run>" and not (outcome.skipped or "").startswith("imslint's own output"):
+            result.inputs.append(item.path)
         result.findings.extend(outcome.findings)
         result.suppressed.extend(outcome.suppressed)
         result.errors.extend(outcome.errors)

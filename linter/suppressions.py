@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -100,8 +99,13 @@ class BaselineError(Exception):
     """The baseline file is missing, unreadable or not an imslint baseline."""
 
 
-def write_baseline(path: str, findings: Iterable) -> int:
-    """Write the fingerprints of ``findings`` to ``path``; return how many entries were written."""
+def write_baseline(path: str, findings: Iterable, inputs: Iterable[str] = ()) -> int:
+    """Write the fingerprints of ``findings`` to ``path``; return how many entries were written.
+
+    Written safely (see :mod:`linter.outputs`); raises :class:`BaselineError` when it cannot be.
+    """
+    from .outputs import JSON_ERRORS, OutputError, open_output
+
     entries = sorted(
         (
             {"fingerprint": f.fingerprint, "rule_id": f.rule_id, "path": f.location.path, "message": f.message}
@@ -110,11 +114,12 @@ def write_baseline(path: str, findings: Iterable) -> int:
         key=lambda e: (e["path"], e["rule_id"], e["fingerprint"], e["message"]),
     )
     doc = {"version": BASELINE_VERSION, "tool": "imslint", "findings": entries}
-    tmp = path + ".tmp"
-    with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
-        json.dump(doc, fh, indent=2, sort_keys=True, ensure_ascii=False)
-        fh.write("\n")
-    os.replace(tmp, path)
+    try:
+        with open_output(path, JSON_ERRORS, inputs=inputs) as fh:
+            json.dump(doc, fh, indent=2, sort_keys=True, ensure_ascii=False)
+            fh.write("\n")
+    except OutputError as exc:
+        raise BaselineError(str(exc)) from None
     return len(entries)
 
 

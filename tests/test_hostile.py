@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -135,3 +136,102 @@ def test_a_cache_dir_holding_code_excludes_only_its_own_files(tmp_path):
     assert names[0] == "a.js" and names[1].startswith("imslint-") and len(names) == 2  # no tag, no .gitignore
     proc = imslint(tmp_path, "check", "--no-config", "-f", "json", ".")
     assert flagged(proc) == [("lib/a.js", "IMS101")]
+
+
+# --------------------------------------------------------------------------- 3. file names that are not UTF-8
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="file names are bytes on Linux")
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "github"])
+def test_a_file_name_that_is_not_utf8_keeps_its_findings_in_every_format(tmp_path, fmt):
+    (tmp_path / "src").mkdir()
+    with open(os.path.join(os.fsencode(tmp_path), b"src", b"bad\xff.js"), "w", encoding="utf-8") as fh:
+        fh.write(SOAP_LOGON)
+    for out in (None, "report.out"):
+        args = ["check", "--no-config", "-f", fmt, "src"] + (["-o", out] if out else [])
+        proc = subprocess.run(
+            [sys.executable, "-m", "linter.cli", *args], cwd=str(tmp_path), capture_output=True,
+            env={**os.environ, "PYTHONPATH": ROOT},
+        )
+        assert proc.returncode == 1, proc.stderr
+        data = (tmp_path / out).read_bytes() if out else proc.stdout
+        data.decode("utf-8")  # valid UTF-8 whatever the name
+        assert SECRET.encode() not in data
+        if fmt == "json":
+            (finding,) = json.loads(data)["findings"]
+            assert os.fsencode(finding["location"]["path"]) == b"src/bad\xff.js"  # lossless: \udcff
+        elif fmt == "sarif":
+            (result,) = json.loads(data)["runs"][0]["results"]
+            assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "src/bad%FF.js"
+        elif fmt == "github":
+            assert data.startswith(b"::error file=src/bad%FF.js,line=3")
+        else:
+            assert data.startswith(b"src/bad\\xff.js:3:")
+    proc = imslint(tmp_path, "check", "--no-config", "--write-baseline", "bl.json", "src")
+    assert proc.returncode == 0, proc.stderr
+    (entry,) = json.load(open(tmp_path / "bl.json", encoding="utf-8"))["findings"]
+    assert os.fsencode(entry["path"]) == b"src/bad\xff.js"
+    assert imslint(tmp_path, "check", "--no-config", "--baseline", "bl.json", "src").returncode == 0
+    assert sorted(os.listdir(tmp_path)) == ["bl.json", "report.out", "src"]  # no temporary file left
+
+
+# --------------------------------------------------------------------------- 8. writes
+
+
+def test_outputs_refuse_links_devices_and_inputs(tmp_path):
+    write(tmp_path, "repo/a.js", SOAP_LOGON)
+    write(tmp_path, "victim.txt", "precious\n")
+    os.symlink(tmp_path / "victim.txt", tmp_path / "repo" / "imslint.sarif")
+    os.mkfifo(tmp_path / "fifo")
+    for args in (
+        ("-f", "sarif", "-o", "repo/imslint.sarif"),  # a link planted in the repository
+        ("-o", "repo/a.js"),  # an input of the run
+        ("--write-baseline", "repo/imslint.sarif"),
+        ("--write-baseline", "repo/a.js"),
+        ("-o", "fifo"),  # not a regular file
+        ("--write-baseline", "fifo"),
+    ):
+        proc = imslint(tmp_path, "check", "--no-config", *args, "repo")
+        assert proc.returncode == 2, (args, proc.stderr)
+        assert proc.stderr.startswith("imslint: error: refusing to write"), proc.stderr
+    assert (tmp_path / "victim.txt").read_text() == "precious\n"
+    assert (tmp_path / "repo" / "a.js").read_text() == SOAP_LOGON
+    if os.path.exists("/dev/full"):
+        proc = imslint(tmp_path, "check", "--no-config", "--write-baseline", "/dev/full", "repo")
+        assert proc.returncode == 2 and os.path.exists("/dev/full") and not os.path.isfile("/dev/full")
+    proc = imslint(tmp_path, "check", "--no-config", "--write-baseline", str(tmp_path / "nowhere" / "x.json"), "repo")
+    assert proc.returncode == 2 and proc.stderr.startswith("imslint: error: cannot write"), proc.stderr
+    proc = imslint(tmp_path, "check", "--no-config", "-f", "json", "-o", "-", "repo")  # `-`: standard output
+    assert proc.returncode == 1 and json.loads(proc.stdout)["findings"]
+    assert sorted(os.listdir(tmp_path)) == ["fifo", "repo", "victim.txt"]
+
+
+def test_the_worklist_never_replaces_an_export(tmp_path):
+    shutil.copy(os.path.join(ROOT, "fixtures", "operators", "operators.csv"), tmp_path / "ops.csv")
+    before = (tmp_path / "ops.csv").read_bytes()
+    proc = imslint(tmp_path, "operators", "--no-config", "--worklist", "ops.csv", "ops.csv")
+    assert proc.returncode == 2 and "refusing to write ops.csv: it is an input" in proc.stderr, proc.stderr
+    assert (tmp_path / "ops.csv").read_bytes() == before
+
+
+def test_a_report_replaced_is_whole_and_concurrent_baselines_do_not_clash(tmp_path):
+    write(tmp_path, "repo/a.js", SOAP_LOGON)
+    write(tmp_path, "report.txt", "previous\n")
+    env = {**os.environ, "PYTHONPATH": ROOT}
+    env.pop("IMSLINT_CACHE_DIR", None)
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "linter.cli", "check", "--no-config", "--write-baseline", "bl.json", "repo"],
+            cwd=str(tmp_path), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        )
+        for _ in range(8)
+    ]
+    for p in procs:
+        _, err = p.communicate()
+        assert p.returncode == 0, err
+    assert len(json.load(open(tmp_path / "bl.json"))["findings"]) == 1
+    os.chmod(tmp_path / "report.txt", 0o640)
+    assert imslint(tmp_path, "check", "--no-config", "-o", "report.txt", "repo").returncode == 1
+    assert "IMS101" in (tmp_path / "report.txt").read_text()
+    assert os.stat(tmp_path / "report.txt").st_mode & 0o777 == 0o640  # a replaced report keeps its permissions
+    assert sorted(os.listdir(tmp_path)) == ["bl.json", "repo", "report.txt"]

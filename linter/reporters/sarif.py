@@ -46,7 +46,13 @@ def _sentence(text: str) -> str:
 
 
 def _uri(path: str) -> str:
-    return quote(path.replace(os.sep, "/"), safe="/:@!$&'()*+,;=-._~")
+    # The bytes of the name (a name that is not UTF-8 holds lone surrogates), percent-encoded.
+    path = path.replace(os.sep, "/")
+    try:
+        raw = path.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a surrogate no byte stands for
+        raw = path.encode("utf-8", "backslashreplace")
+    return quote(raw, safe="/:@!$&'()*+,;=-._~")
 
 
 def _region(loc: Mapping[str, Any]) -> Dict[str, Any]:
