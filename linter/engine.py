@@ -37,6 +37,9 @@ from .suppressions import (
 )
 
 HEAD_SIZE = 8192
+# What plugin code (a rule, a reader) may raise that costs its own work only: any error, and SystemExit
+# (a plugin calling sys.exit() must not end the run with its status). KeyboardInterrupt still stops the run.
+_FAULTS = (Exception, SystemExit)
 BATCH_SIZE = 1024  # subjects handed to a rule's check_batch at once
 
 
@@ -272,7 +275,7 @@ class Checker:
             return None
         try:
             pieces = split(item.path, jobs)
-        except Exception:
+        except _FAULTS:
             return None
         if not pieces or len(pieces) < 2:
             return None
@@ -357,7 +360,7 @@ class Checker:
             out.errors.append(FileError(display, f"{reader.name}: input nested too deeply to read"))
         except MemoryError:
             out.errors.append(FileError(display, f"{reader.name}: input too large to read"))
-        except Exception as exc:  # a reader bug must not take the run down
+        except _FAULTS as exc:  # a reader bug (even a sys.exit()) must not take the run down
             out.errors.append(FileError(display, f"{reader.name}: unexpected error while reading: {_describe(exc, secrets)}"))
         if problems:
             self._stamp(item, data, problems, secrets, out)
@@ -388,13 +391,13 @@ class Checker:
                     try:
                         for item in rule.check(subject, options) or ():
                             take(rule, item, problems, secrets)
-                    except Exception as exc:
+                    except _FAULTS as exc:
                         self._rule_error(rule, subject, exc, secrets, out)
             for rule, options in batched:
                 try:
                     for _subject, item in rule.check_batch(subjects, options) or ():
                         take(rule, item, problems, secrets)
-                except Exception as exc:
+                except _FAULTS as exc:
                     self._rule_error(rule, subjects[0], exc, secrets, out)
 
     def _group(
@@ -429,6 +432,7 @@ class Checker:
             self.context.add(item)
             self._facts_out.append(item)
         elif isinstance(item, Problem):
+            _check_problem(rule, item)
             if item.secret:
                 secrets.add(item.secret)
             problems.append((rule.id, item))
@@ -532,13 +536,26 @@ class Checker:
                 for problem in rule.finish(self.options(rule)) or ():
                     if not isinstance(problem, Problem):
                         raise TypeError(f"finish() yielded {type(problem).__name__}, expected Problem")
+                    _check_problem(rule, problem)
                     rel = relative_to(problem.location.path, self.plan.root)
                     if rule.id in self._per_file_ignored(rel):
                         continue
                     out.findings.append(self.make_finding(rule.id, problem, rel, ()))
-            except Exception as exc:
+            except _FAULTS as exc:
                 out.errors.append(FileError("<run>", f"rule {rule.id} ({rule.name}) failed in finish(): {_describe(exc, ())}", None, rule.id, "rule"))
         return out
+
+
+def _check_problem(rule: Rule, problem: Problem) -> None:
+    """Raise TypeError for a Problem the engine cannot stamp (made by hand with wrong fields): an error of its rule."""
+    loc = problem.location
+    if not (
+        isinstance(loc, Location) and isinstance(loc.path, str) and type(loc.line) is int and type(loc.column) is int
+        and isinstance(problem.message, str) and (problem.secret is None or isinstance(problem.secret, str))
+        and isinstance(problem.key, str) and isinstance(problem.properties, Mapping)
+        and all(isinstance(r, Related) and isinstance(r.location, Location) for r in problem.related)
+    ):
+        raise TypeError(f"rule {rule.id} yielded a Problem without a valid location, message, key or secret")
 
 
 def _tail(fh: Any, head: bytes, data: Optional[bytes], size: int = 512) -> bytes:
@@ -565,7 +582,7 @@ def _digest(data: bytes) -> str:
 
 def _cacheable(rule: Rule) -> bool:
     """Whether what ``rule`` finds in a file depends on that file (and the settings) only."""
-    return getattr(rule, "cacheable", True) and type(rule).finish is Rule.finish
+    return getattr(rule, "cacheable", True) and (type(rule).finish is Rule.finish or getattr(rule, "finish_from_facts", False))
 
 
 def _matching_directive(directives: Iterable[Directive], rule_id: str, rules: Mapping[str, Type[Rule]]) -> Optional[Directive]:
@@ -932,7 +949,7 @@ def choose_reader(readers: Sequence[Reader], path: str, head: bytes) -> Tuple[Op
         try:
             if reader.sniff(path, head):
                 return reader, None, None
-        except Exception as exc:
+        except _FAULTS as exc:
             return None, None, f"reader {reader.name} failed to recognise the file: {_describe(exc, ())}"
     # A NUL byte or a GIF header in a file named as code or text does not make it binary: it is read as
     # text, so that a few planted bytes cannot hide what the file holds.
@@ -1044,10 +1061,19 @@ def lint(
     Raises :class:`linter.config.ConfigError` for configuration mistakes.
     """
     selected = resolve_selection(config, registry.rules)
+    if not selected:  # a gate that checks nothing would pass everything
+        from .config import ConfigError
+
+        raise ConfigError(f"{config.source()}: no rule is selected (see 'select', 'extend-select' and 'ignore')")
     severities = resolve_severities(config, registry.rules)
     options = resolve_rule_options(config, registry.rules)
     for impl in registry.pm.hook.imslint_configure.get_hookimpls():
-        impl.function(config=config)
+        try:
+            impl.function(config=config)
+        except _FAULTS as exc:
+            from .plugins import PluginError
+
+            raise PluginError(f"plugin {impl.plugin_name!r}: imslint_configure() raised {_describe(exc, ())}") from None
     plan = Plan(
         rule_ids=sorted(selected),
         severities={rid: severities[rid] for rid in selected},
@@ -1093,7 +1119,7 @@ def lint(
     outcomes: List[Tuple[Discovered, FileOutcome]] = []
     deferred: Dict[int, List[Tuple[Discovered, Reader]]] = {}
     read: List[Tuple[Discovered, Optional[Reader], Dict[str, int]]] = []  # for RunContext.read_again
-    context.set_read_again(lambda kind: _read_again(read, registry.readers, kind))  # (used once read is complete)
+    context.set_read_again(lambda kind, needles=None: _read_again(read, registry.readers, kind, needles))  # (used once read is complete)
     for item, outcome, reader in first:
         if reader is None:
             outcomes.append((item, outcome))
@@ -1204,7 +1230,8 @@ def _phase0(
         plan.cache = True
     chosen_jobs = jobs or config.jobs
     n_jobs = chosen_jobs or auto_jobs(len(todo))
-    uses_finish = any(type(r).finish is not Rule.finish for r in checker.source_rules)
+    # a rule that keeps state for finish() sees every file in this process; one that works from facts does not need to
+    uses_finish = any(type(r).finish is not Rule.finish and not getattr(r, "finish_from_facts", False) for r in checker.source_rules)
     if n_jobs > 1 and len(todo) > 1 and not uses_finish:
         fresh = _run_parallel(todo, registry, plan, config, n_jobs)
     else:
@@ -1234,7 +1261,12 @@ def _phase0(
     return first, stats
 
 
-def _read_again(read: List[Tuple[Discovered, Optional[Reader], Dict[str, int]]], readers: Sequence[Reader], kind: str) -> Iterator[Any]:
+def _read_again(
+    read: List[Tuple[Discovered, Optional[Reader], Dict[str, int]]],
+    readers: Sequence[Reader],
+    kind: str,
+    needles: Optional[Sequence[bytes]] = None,
+) -> Iterator[Any]:
     """The subjects of ``kind`` of the files ``read`` yielded some, read once more (see :meth:`RunContext.read_again`).
 
     Files checked in worker processes did not say which reader read them: they are
@@ -1249,6 +1281,10 @@ def _read_again(read: List[Tuple[Discovered, Optional[Reader], Dict[str, int]]],
             if reader is None or not reader.streaming:
                 with open(item.path, "rb") as fh:
                     data = fh.read()
+                if needles is not None:
+                    low = data.lower()
+                    if not any(n in low for n in needles):
+                        continue
                 if reader is None:
                     reader = choose_reader(readers, item.path, data[:HEAD_SIZE])[0]
                     if reader is None:

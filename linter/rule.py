@@ -43,8 +43,11 @@ class RunContext:
         """True when :meth:`read_again` works: the engine running the rule can read its subjects a second time."""
         return self._read_again is not None
 
-    def read_again(self, kind: str) -> Iterator[Any]:
+    def read_again(self, kind: str, needles: Optional[Iterable[bytes]] = None) -> Iterator[Any]:
         """The subjects of ``kind`` (``"operator"``) of every file of the run, read once more, in the same order.
+
+        With ``needles`` (lower-case bytes), only files whose lower-cased bytes
+        hold one of them are read (streamed exports are always read).
 
         For a rule whose state would outgrow memory (a duplicate search over
         millions of operators): in :meth:`Rule.finish` it may look at the subjects
@@ -55,7 +58,7 @@ class RunContext:
         """
         if self._read_again is None:
             raise RuntimeError("this run cannot read its subjects again")
-        return self._read_again(kind)
+        return self._read_again(kind, None if needles is None else tuple(needles))
 
     def __getstate__(self) -> Dict[str, Any]:
         state = dict(self.__dict__)
@@ -89,7 +92,12 @@ class Rule:
     ``cacheable``     ``True`` (the default) when what :meth:`check` finds in a file depends on that
                       file and the options only, so that the result cache (``--cache-dir``) may reuse
                       it while the file is unchanged; set ``False`` otherwise. Rules with a
-                      :meth:`finish` step are never cached.
+                      :meth:`finish` step are never cached, unless they set ``finish_from_facts``.
+    ``finish_from_facts``  ``True`` when :meth:`finish` works only from the run's facts (and
+                      :meth:`RunContext.read_again`), never from state kept by :meth:`check`: a
+                      cross-file step (a helper defined in one file and called in another). The
+                      rule's per-file results may then be cached and its files spread over
+                      worker processes.
 
     Optionally, a rule may define ``check_batch(subjects, options)`` returning
     ``(subject, Problem or Fact)`` pairs: the engine then hands it lists of up to
@@ -117,6 +125,7 @@ class Rule:
     languages: ClassVar[Optional[Tuple[str, ...]]] = None
     help_uri: ClassVar[Optional[str]] = None
     cacheable: ClassVar[bool] = True
+    finish_from_facts: ClassVar[bool] = False
 
     def __init__(self) -> None:
         self.context = RunContext()
@@ -140,8 +149,8 @@ class Rule:
     @classmethod
     def mergeable(cls) -> bool:
         """True when instances checking parts of a run in other processes can be merged into one."""
-        if cls.finish is Rule.finish:
-            return True  # no state kept between subjects
+        if cls.finish is Rule.finish or cls.finish_from_facts:
+            return True  # no state kept between subjects: finish() works from the run's facts
         return cls.export_state is not Rule.export_state and cls.merge_state is not Rule.merge_state
 
     # ----------------------------------------------------------------- documentation helpers

@@ -437,16 +437,15 @@ _CONTEXT_NEEDLES: Tuple[Tuple[str, Optional["re.Pattern[str]"]], ...] = tuple(
     ("xtk:", lazy_re(r"xtk:[a-z]{3,}")),  # any Campaign toolkit schema: xtk:specFile, xtk:folder...
     ("connectionparameters", lazy_re(r"connectionparameters\s*\.\s*of\w+")),
     ("nlws", lazy_re(r"(?<![\w$])nlws\s*\.")),
-    # the JavaScript API's session object (`xtk.session.Logon(...)`) and the Logon parameter names
-    # `strLogin`/`strPassword`, which no other product uses: each is Campaign context by itself
+    # the JavaScript API's session object (`xtk.session.Logon(...)`) is Campaign context by itself
     ("xtk.session", lazy_re(r"(?<![\w$])xtk\.session\s*\.")),
-    ("strpassword", None),
-    ("strlogin", None),
     ("loadlibrary", lazy_re(r"(?<![\w$])loadlibrary\s*\(")),
 )
 
 
 def _has_needle(low: str) -> bool:
+    if "strpassword" in low and "strlogin" in low:
+        return True  # the Logon parameters strLogin and strPassword together: Campaign's signature (a lone VB `strPassword` is not)
     for needle, check in _CONTEXT_NEEDLES:
         i = low.find(needle)
         if i < 0:
@@ -487,7 +486,7 @@ def has_campaign_context(subject: Any) -> bool:
     An embedded Campaign script, a JSSP page, or a file whose whole text names a
     Campaign endpoint or API (``soaprouter.jsp``, ``urn:xtk:``, any ``xtk:<schema>``
     such as ``xtk:session`` or ``xtk:queryDef``, ``xtk.session.``, the Logon parameter
-    names ``strLogin``/``strPassword``, ``nms:rtEvent``, ``schemawsdl.jsp``,
+    names ``strLogin`` and ``strPassword`` together, ``nms:rtEvent``, ``schemawsdl.jsp``,
     acc-js-sdk's ``ConnectionParameters.of...``, ``NLWS.``, ``loadLibrary(``, the
     Logon response fields ``pstrSessionToken``/``pstrSecurityToken``,
     ``*.campaign.adobe.com``...). Generic call names such as ``logon(`` need it

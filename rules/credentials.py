@@ -73,6 +73,10 @@ MIGRATE = (
     "`Authorization: Bearer <token>`"
 )
 FACT_KIND = "campaign-login"
+# facts of IMS101's cross-file step (see HardcodedCredentials.finish)
+WRAPPER = "campaign-logon-wrapper"  # value: "name\tlogin index\tpassword index", where the helper is defined
+CAMPAIGN_CODE = "campaign-code"  # a file that names Campaign and mentions Logon (a client, a WSDL)
+LONELY_LOGON = "campaign-lonely-logon"  # a file with a `Logon(` call and nothing that names Campaign
 DOC_LANGUAGES = frozenset({"markdown"})
 
 # --------------------------------------------------------------------------- analysis model
@@ -128,6 +132,8 @@ class Analysis:
     legacy_calls: List[Mark] = field(default_factory=list)
     escalations: List[Tuple[Value, int, int]] = field(default_factory=list)
     wrappers: List[Tuple[str, Optional[int], int]] = field(default_factory=list)  # (function, login index, password index)
+    wrapper_at: List[int] = field(default_factory=list)  # where each wrapper is defined
+    lonely: List[int] = field(default_factory=list)  # `Logon(` calls left alone for want of Campaign context in the file
 
     @property
     def passwords(self) -> "frozenset[str]":
@@ -226,6 +232,8 @@ def _scan_calls(subject: SourceText, a: Analysis, extra: Sequence[str], covered:
             continue
         qual = qualifier_before(text, ns)
         if not a.context and not _campaign_only_call(name, qual):
+            if name in ("Logon", "LogonAsync") and len(a.lonely) < 20:
+                a.lonely.append(ns)  # a SOAP client's Logon: Campaign's when the repository names Campaign elsewhere
             continue
         if not qual and _DEF_BEFORE_RE.search(line_prefix(text, ns)):
             continue  # `function logon(`, `def Logon(`, `public LogonResponse Logon(`, `new Logon(`
@@ -1281,7 +1289,10 @@ def _expand_wrappers(text: str, lang: str, a: Analysis, extra: Sequence[str], ca
         pi = fn.params.index(name)
         login_name = _var_name(site.login) if site.login.kind in (DYNAMIC, PLACEHOLDER) else None
         li = fn.params.index(login_name) if login_name in fn.params else None
+        if (fn.name, li, pi) in a.wrappers:
+            continue
         a.wrappers.append((fn.name, li, pi))
+        a.wrapper_at.append(fn.start)
         for count, (cs, ce, spans) in enumerate(calls_of(text, fn.name, lang, (fn.start, fn.body_end))):
             if count >= 100 or len(spans) <= pi:
                 break
@@ -1397,9 +1408,16 @@ class HardcodedCredentials(Rule):
     the key that holds the endpoint (``SOAP_URL`` and ``SOAP_PASSWORD``). Each
     file is judged on its own: a Postman environment is reported when it names
     the endpoint too. Generic call names need Campaign context in the file;
-    ``xtk.session.``, ``strLogin``/``strPassword`` and ``urn:xtk:`` are context by
-    themselves. Jupyter notebooks are read as code, each source line on the
-    notebook's own line.
+    ``xtk.session.``, ``strLogin`` with ``strPassword``, and ``urn:xtk:`` are
+    context by themselves. Jupyter notebooks are read as code, each source line
+    on the notebook's own line.
+
+    Across files: a logon helper defined in one file (a function whose password
+    parameter reaches a Logon) is reported where another file calls it with
+    literals, and a SOAP client's ``Logon("login", "pw", ...)`` in a file that
+    does not name Campaign is reported when another file of the scan does (a
+    WSDL, the code that builds the client). Only the files that name a helper
+    or hold such a call are read a second time.
     Placeholders (``%s``, ``$1``, ``{{var}}``, ``${VAR}``, ``PASSWORD_HERE``,
     ``<password>``, ``xxx``, ``changeme``...) and encrypted values (``@`` +
     base64), ``$user$``, Terraform references (``var.x``, ``data.vault_...``) and
@@ -1435,15 +1453,29 @@ class HardcodedCredentials(Rule):
     defaults = {"include-docs": True, "extra-placeholders": []}
     keywords = (b"logon", b"pass", b"pwd", b"basic", b"curl", b"acc-js-sdk")
 
+    finish_from_facts = True  # the cross-file step works from facts: per-file results stay cacheable
+
     def check(self, subject: SourceText, options: Mapping[str, Any]) -> Iterator[Any]:
-        """Report each logon site whose password is a literal."""
+        """Report each logon site whose password is a literal; publish the facts of the cross-file step."""
         if _is_doc(subject) and not options.get("include-docs", True):
             return
         if not gates(subject).logons:
+            low = lowered(subject.text)
+            if "logon" in low and not _is_doc(subject) and has_campaign_context(subject):
+                yield Fact(CAMPAIGN_CODE, "", subject.location(low.find("logon")))
             return
         a = analyze(subject, _extra(options))
+        for (name, li, pi), at in zip(a.wrappers, a.wrapper_at):
+            yield Fact(WRAPPER, f"{name}\t{'' if li is None else li}\t{pi}", subject.location(at))
+        if a.lonely:
+            yield Fact(LONELY_LOGON, "", subject.location(a.lonely[0]))
+        elif a.context and not _is_doc(subject):
+            yield Fact(CAMPAIGN_CODE, "", subject.location(0))
+        yield from self._sites(subject, a, a.logons)
+
+    def _sites(self, subject: SourceText, a: Analysis, sites: Sequence[LogonSite], related_def: Optional[Related] = None) -> Iterator[Any]:
         seen = set()
-        for site in a.logons:
+        for site in sites:
             pw = site.password
             if pw.kind != LITERAL or pw.start < 0 or pw.start in seen:
                 continue
@@ -1460,6 +1492,8 @@ class HardcodedCredentials(Rule):
                 related = (Related(subject.location(site.start, site.end), "the logon that uses this password"),)
             else:
                 msg = f"{who} logs on with a hard-coded password in {site.how}; remove it, rotate it, and {MIGRATE}"
+            if related_def is not None:
+                related = related + (related_def,)
             props = {"login": site.login.text} if site.login.kind == LITERAL and site.login.text != pw.text else {}
             yield Problem(
                 subject.location(pw.start, pw.end),
@@ -1472,6 +1506,66 @@ class HardcodedCredentials(Rule):
             fact = _login_fact(subject, site.login, (site.start, site.end))
             if fact is not None:
                 yield fact
+
+
+    def export_state(self) -> Any:
+        """Nothing: the cross-file step works from the run's facts."""
+        return None
+
+    def merge_state(self, state: Any) -> None:
+        """Nothing to merge (see :meth:`export_state`)."""
+
+    def finish(self, options: Mapping[str, Any]) -> Iterator[Problem]:
+        """The cross-file step: logon helpers called with literals in other files, and SOAP clients' ``Logon``
+        calls in files that do not name Campaign when the repository does. Only the files that name a helper,
+        or hold such a call, are read again."""
+        ctx = self.context
+        wrappers: Dict[str, List[Tuple[Optional[int], int, Any]]] = {}
+        for f in ctx.facts(WRAPPER):
+            name, li, pi = f.value.split("\t")
+            wrappers.setdefault(name, []).append((int(li) if li else None, int(pi), f.location))
+        lonely = {f.location.path for f in ctx.facts(LONELY_LOGON)} if ctx.facts(CAMPAIGN_CODE) else set()
+        if not (wrappers or lonely) or not ctx.can_read_again:
+            return
+        extra = _extra(options)
+        needles = [n.lower().encode() for n in wrappers] + ([b"logon"] if lonely else [])
+        for subject in ctx.read_again("source", needles):
+            if not isinstance(subject, SourceText) or (_is_doc(subject) and not options.get("include-docs", True)):
+                continue
+            if subject.path in lonely and not has_campaign_context(subject):
+                forced = replace(subject, embedded=True, _line_starts=None)
+                a = analyze(forced, extra)
+                sites = [s for s in a.logons if s.how.startswith("xtk:session#Logon")]
+                yield from (p for p in self._sites(forced, a, sites) if isinstance(p, Problem))
+            low = lowered(subject.text)
+            for name, defs in wrappers.items():
+                if name.lower() not in low:
+                    continue
+                for li, pi, where in defs:
+                    if where.path == subject.path:
+                        continue  # the file that defines it: check() reported its calls
+                    yield from self._wrapper_calls(subject, name, li, pi, where, extra)
+
+    def _wrapper_calls(self, subject: SourceText, name: str, li: Optional[int], pi: int, where: Any, extra: Sequence[str]) -> Iterator[Problem]:
+        text, lang = subject.text, subject.language
+        cache: Dict[str, Any] = {}
+        sites = []
+        for count, (cs, ce, spans) in enumerate(calls_of(text, name, lang, (-1, -1))):
+            if count >= 100:
+                break
+            if len(spans) <= pi or any(looks_like_declaration(text[s:e]) for s, e in spans):
+                continue
+            if text[ce : ce + 40].lstrip().startswith(("{", "=>")):
+                continue  # another definition of the same name
+            pw, via = _resolve(text, value_of(text, spans[pi][0], spans[pi][1], lang, extra), lang, extra, cache)
+            login = MISSING_VALUE
+            if li is not None and li < len(spans):
+                login, _ = _resolve(text, value_of(text, spans[li][0], spans[li][1], lang, extra), lang, extra, cache)
+            sites.append(LogonSite(f"`{name}()`, the logon helper of {where.path}:{where.line}", cs, ce, login, pw, via=via))
+        if sites:
+            a = Analysis(context=True, logons=sites)
+            rel = Related(where, f"the logon helper `{name}()`")
+            yield from (p for p in self._sites(subject, a, sites, rel) if isinstance(p, Problem))
 
 
 class PasswordSessionToken(Rule):
