@@ -112,6 +112,8 @@ def run_check(
         cfg = _load_config(paths, opts.get("config_file"), opts.get("no_config", False))
         if opts.get("select"):
             cfg.select = _split(opts["select"])
+            if not cfg.select:
+                raise ConfigError("--select: no rule given (use rule ids, id prefixes, names or ALL)")
         elif default_select is not None:
             cfg.select = default_select
         cfg.extend_select += _split(opts.get("extend_select") or ())

@@ -158,7 +158,7 @@ def get_plugin_manager(
             return
         try:
             pm.register(obj, name=name)
-        except Exception as exc:  # pluggy validates hook implementations
+        except (Exception, SystemExit) as exc:  # pluggy validates hook implementations
             raise PluginError(f"plugin {name!r}: cannot register: {exc}") from exc
         registry.plugins.append(PluginInfo(name, getattr(obj, "__name__", type(obj).__name__), version, source))
 
@@ -166,7 +166,7 @@ def get_plugin_manager(
         for ep in sorted(_entry_points(), key=lambda e: e.name):
             try:
                 obj = ep.load()
-            except Exception as exc:
+            except (Exception, SystemExit) as exc:  # a plugin calling sys.exit() on import is a broken plugin
                 raise PluginError(
                     f"plugin {ep.name!r} (entry point {ep.value!r}) failed to import: {type(exc).__name__}: {exc}"
                 ) from exc
@@ -181,7 +181,7 @@ def get_plugin_manager(
             for modname in local_plugins:
                 try:
                     module = importlib.import_module(modname)
-                except Exception as exc:
+                except (Exception, SystemExit) as exc:
                     raise PluginError(
                         f"plugin {modname!r} (from the 'plugins' setting) failed to import: {type(exc).__name__}: {exc}"
                     ) from exc
@@ -208,7 +208,7 @@ def _call_each(pm: pluggy.PluginManager, hook_name: str) -> Iterable[Tuple[str, 
     for impl in hook.get_hookimpls():
         try:
             result = impl.function()
-        except Exception as exc:
+        except (Exception, SystemExit) as exc:
             raise PluginError(f"plugin {impl.plugin_name!r}: {hook_name}() raised {type(exc).__name__}: {exc}") from exc
         for item in result or ():
             yield impl.plugin_name, item
