@@ -795,9 +795,10 @@ class DuplicateEmail(_OperatorRule):
             detail = -1 - (hash(op.login) & 0x3FFFFFFF)
         else:
             detail = len(self._blob)
-            packed = "\0".join(
-                s.replace("\0", "\ufffd") for s in (op.login, op.label, op.email.strip(), op.authentication_type)
-            ).encode("utf-8", "surrogatepass")
+            fields = (op.login, op.label, op.email.strip(), op.authentication_type)
+            if op.column > 1:  # a one-line export: the column of the operator's element too
+                fields += (str(op.column),)
+            packed = "\0".join(s.replace("\0", "\ufffd") for s in fields).encode("utf-8", "surrogatepass")
             self._blob += len(packed).to_bytes(4, "little")
             self._blob += packed
         if op.path is not self._last_path:
@@ -947,16 +948,24 @@ class DuplicateEmail(_OperatorRule):
         self._nbits >>= 1
         self._grow()
 
-    def _person(self, i: int) -> Tuple[str, str, str, str]:
+    def _person_fields(self, i: int) -> List[str]:
         off = self._details[i]
         size = int.from_bytes(self._blob[off : off + 4], "little")
-        text = bytes(self._blob[off + 4 : off + 4 + size]).decode("utf-8", "surrogatepass")
-        login, label, email, auth = text.split("\0")
+        return bytes(self._blob[off + 4 : off + 4 + size]).decode("utf-8", "surrogatepass").split("\0")
+
+    def _person(self, i: int) -> Tuple[str, str, str, str]:
+        login, label, email, auth = self._person_fields(i)[:4]
         return login, label, email, auth
 
     def _location(self, i: int) -> Location:
         run = bisect.bisect_right(self._run_starts, i) - 1
-        return Location(self._exports[self._run_exports[run]], self._lines[i], 1)
+        path, line = self._exports[self._run_exports[run]], self._lines[i]
+        if self._details[i] >= 0:  # a person: its column was kept when it is not 1 (a one-line export)
+            fields = self._person_fields(i)
+            if len(fields) > 4:
+                column = int(fields[4])
+                return Location(path, line, column, line, column + len("<operator"))
+        return Location(path, line, 1)
 
     def finish(self, options: Mapping[str, Any]) -> Iterator[Problem]:
         """Report each person operator whose email another operator also holds.

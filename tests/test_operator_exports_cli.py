@@ -142,3 +142,16 @@ def test_one_line_export_findings_point_at_each_operator(tmp_path, monkeypatch):
     for login, region in regions.items():
         col = make.column_of(text, login)
         assert (region["startLine"], region["startColumn"], region["endColumn"]) == (1, col, col + len("<operator"))
+
+
+def test_one_line_export_duplicate_emails_point_at_each_person(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    text, logins = make.soap_text("select-one-line", 6)
+    text = text.replace('email="user4@acme.com"', 'email="user2@acme.com"')  # user2 and user4: both native
+    (tmp_path / "one-line.xml").write_text(text, encoding="utf-8")
+    r = run("check", "--no-config", "--select", "IMS004", "--format", "json", "one-line.xml")
+    found = {f["properties"]["login"]: f["location"] for f in json.loads(r.stdout)["findings"]}
+    assert sorted(found) == ["user2", "user4"]
+    for login, loc in found.items():
+        col = make.column_of(text, login)
+        assert (loc["line"], loc["column"], loc["end_column"]) == (1, col, col + len("<operator"))
