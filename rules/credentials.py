@@ -566,14 +566,48 @@ def _scan_tokens(subject: SourceText, a: Analysis, extra: Sequence[str], covered
 
 # ----------------------------------------------------------------------- HTTP Basic, password setters, acc-js-sdk 0.x
 
-# necessary condition, on the lower-case text
-_OTHER_GATE_RE = lazy_re(r"basic[ \t]+[\"'`a-z0-9+/]|basicauth|(?:-u|--user)[ =]|hashpassword|set\w*(?:pwd|password)\w*[ \t]*\(|\.init[ \t]*\(|new[ \t]+(?:[\w$]+\.)?client[ \t]*\(")
-_BASIC_B64_RE = lazy_re(r"\b[Bb]asic[ \t]+(?P<v>[A-Za-z0-9+/]{6,}={0,2})(?![\w+/=])")
-_BASIC_SPLICE_RE = lazy_re(r"""\b[Bb]asic[ \t]+(?P<q>["'`])[ \t]*(?:\+|\.|&)|\b[Bb]asic[ \t]+\$\{|\b[Bb]asic[ \t]+["'`]?[ \t]*\+""")
+# Each search starts at the occurrences of a literal needle in the lower-case text (`str.find`), never with a
+# regex over the whole file: these scanners run on every file that mentions a password.
+_BASIC_AT_RE = lazy_re(r"basic(?:[ \t]+[\"'`a-z0-9+/$]|[ _]?auth)")  # lower-case text
+_SETPW_AT_RE = lazy_re(r"set\w{0,40}?(?:pwd|password)\w{0,20}[ \t]*\(")  # lower-case text
+_BASIC_B64_RE = lazy_re(r"(?i:basic)[ \t]+(?P<v>[A-Za-z0-9+/]{6,}={0,2})(?![\w+/=])")
+_BASIC_SPLICE_RE = lazy_re(r"""(?i:basic)[ \t]+(?:["'`][ \t]*(?:\+|\.|&)|\$\{|[ \t]*\+)""")
 _CURL_USER_RE = lazy_re(r"""(?:^|[ \t])(?:-u|--user)(?:[ \t]+|=)(?P<q>["']?)(?P<v>[^\s"']+?)(?P=q)(?=\s|$)""", re.M)
-_BASIC_AUTH_CALL_RE = lazy_re(r"(?<![\w$])(?:HTTPBasicAuth|HttpBasicAuth|BasicAuth|setBasicAuth|withBasicAuth|basicAuth)\s*\(")
-_SET_PASSWORD_RE = lazy_re(r"(?<![\w$])(?P<n>(?:xtk\.session\.)?HashPassword|set\w*(?:Pwd|Password|PWD|PASSWORD)\w*)\s*\(")
-_SDK_INIT_RE = lazy_re(r"(?<![\w$])(?:(?P<q>[A-Za-z_$][\w$]*)\s*\.\s*init|new\s+(?P<c>(?:[A-Za-z_$][\w$]*\.)?Client))\s*\(")
+_SDK_CTOR_RE = lazy_re(r"new\s+(?P<c>(?:[A-Za-z_$][\w$]*\.)?Client)\s*\(")
+
+
+def _other_gate(low: str) -> bool:
+    """The necessary condition of :func:`_scan_other`."""
+    if "basic" in low and _any_at(low, "basic", _BASIC_AT_RE):
+        return True
+    if "curl" in low and ("-u" in low or "--user" in low):
+        return True
+    if "hashpassword" in low or "acc-js-sdk" in low:
+        return True
+    # setOperatorPwd(, setPassword(: a password word right before the parenthesis (then the costlier look at each "set")
+    return ("pwd(" in low or "password(" in low or "pwd (" in low or "password (" in low) and _any_at(low, "set", _SETPW_AT_RE)
+
+
+def _occurrences(low: str, needle: str, limit: int = 2000) -> Iterator[int]:
+    i = low.find(needle)
+    n = 0
+    while i >= 0 and n < limit:
+        yield i
+        n += 1
+        i = low.find(needle, i + 1)
+
+
+def _word_start(text: str, i: int) -> int:
+    while i > 0 and (text[i - 1].isalnum() or text[i - 1] in "_$"):
+        i -= 1
+    return i
+
+
+def _word_end(text: str, i: int) -> int:
+    n = len(text)
+    while i < n and (text[i].isalnum() or text[i] in "_$"):
+        i += 1
+    return i
 
 
 def _basic_pair(text: str, raw: str, start: int, extra: Sequence[str]) -> Optional[Tuple[Value, Value]]:
@@ -586,71 +620,99 @@ def _basic_pair(text: str, raw: str, start: int, extra: Sequence[str]) -> Option
     return Value(lk, login, start, start + len(login)), Value(pk, pw, start + len(login) + 1, start + len(raw))
 
 
+def _call_site(text: str, lang: str, name_start: int, name_end: int) -> Optional[Tuple[List[Tuple[int, int]], int]]:
+    """Argument spans and closing index of a call whose name spans ``[name_start, name_end)``, or None."""
+    paren = _OPEN_PAREN_RE.match(text, name_end)
+    if paren is None or _DEF_BEFORE_RE.search(line_prefix(text, name_start)):
+        return None
+    res = split_args(text, paren.end() - 1, lang)
+    if res is None or any(looks_like_declaration(text[s:e]) for s, e in res[0]):
+        return None
+    return res
+
+
 def _scan_other(subject: SourceText, a: Analysis, extra: Sequence[str], covered: "Spans") -> None:
-    """HTTP Basic authentication to Campaign, scripts that set a native password, acc-js-sdk 0.x ``init``."""
+    """HTTP Basic authentication to Campaign, scripts that set a native password, acc-js-sdk 0.x ``init``/``new Client``."""
     import base64
     import binascii
 
     text = subject.text
     lang = subject.language
     low = lowered(text)
-    if "basic" in low:
-        for m in _BASIC_B64_RE.finditer(text):
+    basic_how = "HTTP Basic authentication (`Authorization: Basic`)"
+    for i in _occurrences(low, "basic"):
+        if i and (low[i - 1].isalnum() or low[i - 1] == "_"):
+            if low.startswith("basicauth", i):
+                pass  # HTTPBasicAuth(, setBasicAuth(: below
+            else:
+                continue
+        m = _BASIC_B64_RE.match(text, i)
+        if m is not None:
             try:
                 raw = base64.b64decode(m.group("v"), validate=True).decode("utf-8")
             except (binascii.Error, ValueError):
-                continue
-            pair = _basic_pair(text, raw, m.start("v"), extra)
-            if pair is None or not raw.isprintable():
-                continue
-            # the decoded login/password is not in the text: the finding points at the base64 value
-            login = Value(pair[0].kind, pair[0].text, m.start("v"), m.end("v"))
-            pw = Value(pair[1].kind, pair[1].text, m.start("v"), m.end("v"))
-            a.logons.append(LogonSite("HTTP Basic authentication (`Authorization: Basic`)", m.start(), m.end(), login, pw))
-        for m in _BASIC_SPLICE_RE.finditer(text):
-            a.logons.append(
-                LogonSite("HTTP Basic authentication (`Authorization: Basic`)", m.start(), m.end(), MISSING_VALUE, Value(DYNAMIC, "", m.start(), m.end()))
-            )
-        for m in _BASIC_AUTH_CALL_RE.finditer(text):
-            res = split_args(text, m.end() - 1, lang)
-            if res is None or len(res[0]) < 2:
-                continue
-            spans, close = res
-            login = value_of(text, spans[0][0], spans[0][1], lang, extra)
-            pw = value_of(text, spans[1][0], spans[1][1], lang, extra)
-            a.logons.append(LogonSite(f"HTTP Basic authentication (`{m.group(0)[:-1].strip()}()`)", m.start(), close + 1, login, pw))
-    if "-u" in low or "--user" in low:
-        for m in _CURL_USER_RE.finditer(text):
-            line_start = text.rfind("\n", 0, m.start()) + 1
-            if "curl" not in low[max(0, line_start - 400) : m.start()]:
-                continue
-            pair = _basic_pair(text, m.group("v"), m.start("v"), extra)
+                raw = ""
+            pair = _basic_pair(text, raw, m.start("v"), extra) if raw.isprintable() else None
             if pair is not None:
-                a.logons.append(LogonSite("HTTP Basic authentication (`curl -u`)", m.start("v"), m.end("v"), pair[0], pair[1]))
-    if "password" in low or "pwd" in low:
-        for m in _SET_PASSWORD_RE.finditer(text):
-            if m.start() in covered or _DEF_BEFORE_RE.search(line_prefix(text, m.start())):
-                continue
-            res = split_args(text, m.end() - 1, lang)
-            if res is None or not res[0] or len(res[0]) > 3:
-                continue
-            spans, close = res
-            if any(looks_like_declaration(text[s:e]) for s, e in spans):
-                continue
-            pw = value_of(text, spans[-1][0], spans[-1][1], lang, extra)
-            login = value_of(text, spans[0][0], spans[0][1], lang, extra) if len(spans) >= 2 else MISSING_VALUE
-            if pw.kind == LITERAL or len(spans) >= 2:
-                a.logons.append(LogonSite(f"a native password set by `{m.group('n')}()`", m.start(), close + 1, login, pw))
+                # the decoded login/password is not in the text: the finding points at the base64 value
+                login = Value(pair[0].kind, pair[0].text, m.start("v"), m.end("v"))
+                pw = Value(pair[1].kind, pair[1].text, m.start("v"), m.end("v"))
+                a.logons.append(LogonSite(basic_how, i, m.end(), login, pw))
+            continue
+        if _BASIC_SPLICE_RE.match(text, i):
+            a.logons.append(LogonSite(basic_how, i, i + 5, MISSING_VALUE, Value(DYNAMIC, "", i, i + 5)))
+            continue
+        if low.startswith("basicauth", i):
+            ns, ne = _word_start(text, i), _word_end(text, i)
+            res = _call_site(text, lang, ns, ne)
+            if res is not None and len(res[0]) >= 2:
+                spans, close = res
+                login = value_of(text, spans[0][0], spans[0][1], lang, extra)
+                pw = value_of(text, spans[1][0], spans[1][1], lang, extra)
+                a.logons.append(LogonSite(f"HTTP Basic authentication (`{text[ns:ne]}()`)", ns, close + 1, login, pw))
+    if "-u" in low or "--user" in low:
+        for i in _occurrences(low, "curl", 200):
+            end = i
+            while True:  # the command, continuation lines included
+                nl = text.find("\n", end)
+                if nl < 0:
+                    end = len(text)
+                    break
+                end = nl + 1
+                if not text[:nl].rstrip().endswith(("\\", "`", "^")) or end - i > 4000:
+                    break
+            for m in _CURL_USER_RE.finditer(text, i, end):
+                pair = _basic_pair(text, m.group("v"), m.start("v"), extra)
+                if pair is not None:
+                    a.logons.append(LogonSite("HTTP Basic authentication (`curl -u`)", m.start("v"), m.end("v"), pair[0], pair[1]))
+    starts = [i for i in _occurrences(low, "hashpassword")]
+    if "pwd(" in low or "password(" in low or "pwd (" in low or "password (" in low:
+        starts += [i for i in _occurrences(low, "set") if _SETPW_AT_RE.match(low, i) and not (i and (low[i - 1].isalnum() or low[i - 1] == "_"))]
+    for i in sorted(starts):
+        ns, ne = _word_start(text, i), _word_end(text, i)
+        if ns in covered:
+            continue
+        res = _call_site(text, lang, ns, ne)
+        if res is None or not res[0] or len(res[0]) > 3:
+            continue
+        spans, close = res
+        pw = value_of(text, spans[-1][0], spans[-1][1], lang, extra)
+        login = value_of(text, spans[0][0], spans[0][1], lang, extra) if len(spans) >= 2 else MISSING_VALUE
+        if pw.kind == LITERAL or len(spans) >= 2:
+            qual = qualifier_before(text, ns)
+            a.logons.append(LogonSite(f"a native password set by `{qual}{text[ns:ne]}()`", ns, close + 1, login, pw))
     if "acc-js-sdk" in low:
-        for m in _SDK_INIT_RE.finditer(text):
-            res = split_args(text, m.end() - 1, lang)
+        calls = [(i + 1, i + 5) for i in _occurrences(low, ".init") if not low[i + 5 : i + 6].isalnum()]
+        calls += [(m.start(), m.end() - 1) for i in _occurrences(low, "client") for m in [_SDK_CTOR_RE.match(text, max(0, text.rfind("new", max(0, i - 60), i)))] if m]
+        for ns, ne in calls:
+            res = _call_site(text, lang, ns, ne) if text[ns:ne] == "init" else split_args(text, ne, lang)
             if res is None or len(res[0]) < 3:
                 continue
             spans, close = res
             login = value_of(text, spans[1][0], spans[1][1], lang, extra)
             pw = value_of(text, spans[2][0], spans[2][1], lang, extra)
-            shown = f"{m.group('q')}.init()" if m.group("q") else f"new {m.group('c')}()"
-            a.logons.append(LogonSite(f"acc-js-sdk 0.x `{shown}`", m.start(), close + 1, login, pw))
+            shown = f"{qualifier_before(text, ns)}init()" if text[ns:ne] == "init" else text[ns:ne].strip() + "()"
+            a.logons.append(LogonSite(f"acc-js-sdk 0.x `{shown}`", ns, close + 1, login, pw))
 
 
 # ----------------------------------------------------------------------- configuration files
@@ -1173,7 +1235,7 @@ def gates(subject: SourceText) -> Gates:
         url_tokens=has_token and "__sessiontoken=" in low,
         soap_method_call="soapmethodcall" in low,
         config=_config_gate(subject.language, low),
-        other=_OTHER_GATE_RE.search(low) is not None,
+        other=_other_gate(low),
     )
     _gates_cache[0], _gates_cache[1] = subject, g
     return g
