@@ -1193,6 +1193,8 @@ def _require(
     for item, outcome in outcomes:
         if outcome.subjects.get(kind) or outcome.errors or outcome.unchanged:
             continue
+        if (outcome.skipped or "").startswith("imslint's own output"):
+            continue  # a worklist or report left next to the exports is not an input
         if not any(item.path == r or item.path.startswith(r.rstrip(os.sep) + os.sep) for r in roots):
             continue
         reason = outcome.skipped or explain(item.path)

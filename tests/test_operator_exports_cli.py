@@ -155,3 +155,14 @@ def test_one_line_export_duplicate_emails_point_at_each_person(tmp_path, monkeyp
     for login, loc in found.items():
         col = make.column_of(text, login)
         assert (loc["line"], loc["column"], loc["end_column"]) == (1, col, col + len("<operator"))
+
+
+def test_a_worklist_left_next_to_the_exports_is_not_an_unread_export(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    os.mkdir("exports")
+    make.write_csv("exports", "en", "utf-8", "comma", "lf")
+    first = run("operators", "--no-config", "exports", "--worklist", "exports/worklist.csv")
+    assert first.exit_code == EXIT_FINDINGS, first.output
+    again = run("operators", "--no-config", "exports")
+    assert again.exit_code == EXIT_FINDINGS, again.output
+    assert "worklist.csv: error" not in again.output
