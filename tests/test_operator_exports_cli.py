@@ -166,3 +166,12 @@ def test_a_worklist_left_next_to_the_exports_is_not_an_unread_export(tmp_path, m
     again = run("operators", "--no-config", "exports")
     assert again.exit_code == EXIT_FINDINGS, again.output
     assert "worklist.csv: error" not in again.output
+
+
+def test_the_reason_never_quotes_the_file(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "creds.csv").write_text("ACC_PWD=Spr1ng2024!;ACC_USER=api_crm\n", encoding="utf-8")
+    r = run("operators", "--no-config", "creds.csv")
+    assert r.exit_code == EXIT_ERROR
+    assert "no column holds the login (none of its 2 column titles" in r.output
+    assert "Spr1ng2024" not in r.output and "Spr1ng2024" not in r.stderr

@@ -183,11 +183,12 @@ class OperatorXmlReader(Reader):
             schemas = sorted({s.strip() for s in _ENTITIES_RE.findall(text)})
             if not schemas:
                 return "a package with no <entities schema=...> block"
-            return f"a package of other entities ({', '.join(schemas)}): only xtk:operator and xtk:group packages are operator exports"
+            shown = ", ".join(s[:40] for s in schemas[:5]) + (", ..." if len(schemas) > 5 else "")
+            return f"a package of other entities ({shown}): only xtk:operator and xtk:group packages are operator exports"
         if root in ("Envelope", "Body", "ExecuteQueryResponse", "pdomOutput"):
             return "a SOAP message with no operator-collection, <operator> in pdomOutput or xtk:operator Write"
         return (
-            f"an XML document whose root is <{root}>: operator exports are packages of xtk:operator, "
+            f"an XML document whose root is <{root[:40]}>: operator exports are packages of xtk:operator, "
             "SOAP ExecuteQuery responses, Write bodies or <operator>/<operator-collection> documents"
         )
 
@@ -604,9 +605,10 @@ class _Collector:
     def why_empty(self) -> str:
         """Why a whole document gave no record (for :class:`NothingRead`)."""
         if self.counted is not None:
+            count = self.counted.strip()
             return (
-                f"a SOAP count response: {self.counted.strip() or '?'} operator(s) counted, none listed "
-                "(export with operation=\"select\" to check them)"
+                f"a SOAP count response: {count if count.isdigit() and len(count) < 16 else '?'} operator(s) counted, "
+                "none listed (export with operation=\"select\" to check them)"
             )
         if self.empty:
             return "an empty SOAP getIfExists response: no operator matched the query"
@@ -960,10 +962,10 @@ def header_verdict(titles: Sequence[str], path: str, extra: Mapping[str, str] = 
         return "the first line has fewer than two columns"
     mapping, seen, configured = _map_columns(titles, extra)
     if "login" not in mapping:
-        shown = ", ".join(repr(t.strip()) for t in titles[:8]) + (", ..." if len(titles) > 8 else "")
+        # The titles are not quoted: a file given by mistake may hold a secret on its first line.
         return (
-            f"no column holds the login (columns: {shown}); map the title of the login column in "
-            "[tool.imslint.operators.columns]"
+            f"no column holds the login (none of its {len(titles)} column titles is a login title in any console "
+            "language); map the title of the login column in [tool.imslint.operators.columns]"
         )
     if configured or _STRONG_FIELDS.intersection(mapping) or any(k.startswith("@") for k in seen):
         return None
