@@ -332,6 +332,7 @@ class Checker:
         """
         out = out or FileOutcome()
         display = item.display
+        first_error = len(out.errors)
         rules = self.applicable(data, _languages(reader, display, data))
         out.scanned = True
         if not rules:
@@ -355,7 +356,7 @@ class Checker:
         except NothingRead as exc:  # recognised, but holds nothing to check: skipped with the reason, never "read"
             out.skipped, out.scanned = f"{reader.name}: nothing read: {exc.message}", False
         except ReadError as exc:
-            out.errors.append(FileError(display, f"{reader.name}: {exc.message}", exc.line))
+            out.errors.append(FileError(display, f"{reader.name}: {_cap(exc.message)}", exc.line))
         except RecursionError:
             out.errors.append(FileError(display, f"{reader.name}: input nested too deeply to read"))
         except MemoryError:
@@ -364,6 +365,11 @@ class Checker:
             out.errors.append(FileError(display, f"{reader.name}: unexpected error while reading: {_describe(exc, secrets)}"))
         if problems:
             self._stamp(item, data, problems, secrets, out)
+        if secrets and len(out.errors) > first_error:
+            # A rule or reader message may quote the file: every secret found in it is redacted, as in findings.
+            out.errors[first_error:] = [
+                dataclasses.replace(e, message=redact(e.message, secrets)) for e in out.errors[first_error:]
+            ]
         out.cacheable = not out.errors and all(
             _cacheable(rule) for single, batched in plans.values() for rule, _ in (*single, *batched)
         )
@@ -598,7 +604,15 @@ def _describe(exc: BaseException, secrets: Iterable[str]) -> str:
 
     tb = traceback.extract_tb(exc.__traceback__)
     where = f" (at {os.path.basename(tb[-1].filename)}:{tb[-1].lineno} in {tb[-1].name})" if tb else ""
-    return redact(f"{type(exc).__name__}: {exc}", secrets) + where
+    return redact(f"{type(exc).__name__}: {_cap(str(exc))}", secrets) + where
+
+
+MESSAGE_CAP = 300  # characters of a plugin's or reader's own message kept: it may quote the file
+
+
+def _cap(text: str) -> str:
+    """``text`` cut to :data:`MESSAGE_CAP` characters, with an ellipsis."""
+    return text if len(text) <= MESSAGE_CAP else text[:MESSAGE_CAP] + "…"
 
 
 # --------------------------------------------------------------------------- workers

@@ -312,3 +312,50 @@ def test_selecting_no_rule_is_a_usage_error(tmp_path, args, config):
     proc = imslint(tmp_path, "check", *args, ".")
     assert proc.returncode == 2 and proc.stderr.startswith("imslint: error:"), proc.stderr
     assert "no rule" in proc.stderr
+
+
+# --------------------------------------------------------------------------- 6. error messages never quote secrets
+
+LEAKY_RULE = '''
+from linter import Rule, SourceText, hookimpl
+
+class Leaky(Rule):
+    """Fails with the text of the file in its message."""
+    id = "TST992"
+    name = "leaky"
+    subject = SourceText
+
+    def check(self, subject, options):
+        raise ValueError(subject.text[:400])
+        yield
+
+@hookimpl
+def imslint_register_rules():
+    return [Leaky]
+'''
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "github"])
+def test_a_parse_error_gives_its_kind_and_position_never_the_source(tmp_path, fmt):
+    write(tmp_path, "wf.xml", (
+        '<?xml version="1.0"?>\n<workflow>\n<activities><js name="js1"><script>\n'
+        'var s = new SoapService(cnx, "urn:xtk:session");\n'
+        's.Logon("", "api_crm", "Zq&Leak;9", <params/>);\n'
+        '</script></js></activities></workflow>\n'
+    ))
+    proc = imslint(tmp_path, "check", "--no-config", "-f", fmt, ".")
+    assert proc.returncode == 2, proc.stderr
+    assert "Leak" not in proc.stdout + proc.stderr
+    assert "undeclared entity" in proc.stdout + proc.stderr
+
+
+def test_a_rule_error_quoting_the_file_is_redacted(tmp_path):
+    write(tmp_path, "a.js", SOAP_LOGON)
+    write(tmp_path, "leaky_rule.py", LEAKY_RULE)
+    write(tmp_path, ".imslint.toml", '[tool.imslint]\nplugins = ["leaky_rule"]\nextend-select = ["TST"]\nexclude = ["*.py", "*.toml"]\n')
+    for fmt in ("text", "json", "sarif", "github"):
+        proc = imslint(tmp_path, "check", "-f", fmt, ".")
+        assert proc.returncode == 2, proc.stderr
+        out = proc.stdout + proc.stderr
+        assert "TST992" in out and "soaprouter.jsp" in out  # the message is there...
+        assert SECRET not in out  # ... without the password IMS101 found

@@ -36,6 +36,34 @@ class ReadError(Exception):
         self.line = line
 
 
+_XML_ERROR_NAMES: Optional[dict] = None
+
+
+def xml_error_message(exc: Exception) -> str:
+    """``malformed XML: <kind> at column N``: what lxml found wrong, without the source text it quotes.
+
+    libxml2's messages quote the input (``Entity 'Zq8' not defined``, a tag or an
+    attribute name), which may be a fragment of a password: the message is made
+    from the error's code and position only.
+    """
+    global _XML_ERROR_NAMES
+    code = getattr(exc, "code", None)
+    if _XML_ERROR_NAMES is None:
+        from lxml import etree
+
+        _XML_ERROR_NAMES = {v: k for k, v in vars(etree.ErrorTypes).items() if isinstance(v, int) and k.isupper()}
+    name = _XML_ERROR_NAMES.get(code) if isinstance(code, int) else None
+    if name is None:
+        return f"malformed XML ({type(exc).__name__})"
+    kind = name[4:] if name.startswith("ERR_") else name
+    kind = kind.lower().replace("_", " ")
+    if kind == "resource limit" and "depth" in str(getattr(exc, "msg", "")).lower():
+        kind = "resource limit: nesting depth over the limit"  # libxml2's message here quotes no input
+    position = getattr(exc, "position", None)
+    column = position[1] if isinstance(position, tuple) and len(position) > 1 and position[1] else None
+    return f"malformed XML: {kind} (libxml2 error {code})" + (f" at column {column}" if column else "")
+
+
 class Reader:
     """Recognises a kind of input by content and yields subjects from it.
 

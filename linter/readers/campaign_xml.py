@@ -23,7 +23,7 @@ from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 from lxml import etree
 
 from ..model import Location, SourceText
-from . import InputFile, ReadError, Reader
+from . import InputFile, ReadError, Reader, xml_error_message
 from .source import HEAD_SIZE, bom_encoding, decode_bytes, looks_binary, normalize_newlines, sniff_utf16
 
 XML_EXTENSIONS = (".xml", ".wsdl", ".xsd", ".xsl", ".xslt")
@@ -543,12 +543,12 @@ class CampaignXmlReader(Reader):
         except etree.XMLSyntaxError as exc:
             yield SourceText(path=path, text=text, language="xml")
             if named_xml:
-                raise ReadError(f"malformed XML: {exc.msg}", exc.lineno or None) from None
+                raise ReadError(xml_error_message(exc), exc.lineno or None) from None
             return
         except (etree.LxmlError, ValueError) as exc:
             yield SourceText(path=path, text=text, language="xml")
             if named_xml:
-                raise ReadError(f"malformed XML: {exc}", None) from None
+                raise ReadError(xml_error_message(exc), None) from None
             return
 
         scripts = [s for s in (_classify(el) for el in root.iter(*_CANDIDATE_TAGS)) if s is not None]

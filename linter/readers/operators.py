@@ -19,7 +19,7 @@ from typing import Any, AnyStr, Deque, Dict, Iterator, List, Mapping, Optional, 
 from lxml import etree
 
 from ..model import OperatorRecord
-from . import InputFile, NothingRead, ReadError, Reader
+from . import InputFile, NothingRead, ReadError, Reader, xml_error_message
 from . import operator_labels as _labels
 
 __all__ = ["OperatorXmlReader", "OperatorCsvReader", "decode_head", "normalise_title", "header_verdict", "why_not_export"]
@@ -434,7 +434,7 @@ def _parse(
                 yield from records
             if failure is not None:
                 line = failure.position[0] if failure.position and failure.position[0] else failure.lineno
-                raise ReadError(f"malformed XML: {failure.msg}", line or None)
+                raise ReadError(xml_error_message(failure), line or None)
             if data is None:
                 if whole and not target.total:
                     raise NothingRead(target.why_empty())
