@@ -252,6 +252,9 @@ class ResultCache:
         except (OSError, ValueError) as exc:
             self.warning = f"cache {self.path} could not be read and is rebuilt ({exc})"
             return
+        except (RecursionError, MemoryError) as exc:  # a poisoned cache (JSON nested 100k deep): rebuilt, never fatal
+            self.warning = f"cache {self.path} could not be read and is rebuilt ({type(exc).__name__})"
+            return
         if not isinstance(doc, dict) or doc.get("key") != self.key or not isinstance(doc.get("entries"), dict):
             self.warning = f"cache {self.path} is not one this version of imslint wrote and is rebuilt"
             return

@@ -76,6 +76,8 @@ _common = [
     click.option("--jobs", "-j", type=click.IntRange(min=0), help="Worker processes (0 = one per CPU; default: one per CPU for 400 code files or more and for operator exports over 8 MiB, else 1)."),
     click.option("--quiet", "-q", is_flag=True, help="Print findings only, no summary when there are none."),
     click.option("--verbose", "-v", is_flag=True, help="List every file or folder left out, with the reason (text output)."),
+    click.option("--debug", is_flag=True, expose_value=False, is_eager=True, callback=lambda ctx, param, value: _DEBUG.append(value),
+                 help="Print the traceback of an internal error (also IMSLINT_DEBUG=1)."),
     click.option("--statistics", is_flag=True, help="Add a count of findings per rule."),
     click.option("--exclude", multiple=True, help="Glob of paths to skip (adds to the configured excludes)."),
     click.option("--force-exclude", is_flag=True, help="Apply excludes to files named on the command line too (pre-commit)."),
@@ -153,6 +155,8 @@ def run_check(
         result = lint(list(paths) or ["."], cfg, registry, baseline=baseline, require=require)
         if result.cache and result.cache.get("warning"):
             click.echo(f"imslint: warning: {result.cache['warning']}", err=True)
+        for warning in getattr(result, "warnings", ()):
+            click.echo(f"imslint: warning: {warning}", err=True)
     except (ConfigError, PluginError, BaselineError) as exc:
         raise UserError(str(exc)) from None
     return result, registry, cfg
@@ -381,13 +385,105 @@ def run() -> None:
     coverage measures the process (it saves its data at exit) or when
     ``IMSLINT_NO_QUICK_EXIT`` is set. Logging handlers are flushed first.
     """
+    _catch_signals()
     try:
         main()  # click's standalone mode always ends with SystemExit
     except SystemExit as exc:
         code = exc.code
+    except Interrupted as exc:
+        _stop_children()
+        _say(f"imslint: interrupted by {exc.name}")
+        code = exc.status
+    except BaseException as exc:  # noqa: BLE001 - the one guard: an internal error is exit 2, never 0 or 1
+        _stop_children()
+        code = _internal_error(exc)
     else:  # pragma: no cover - standalone mode does not return
         code = 0
     _leave(code)
+
+
+class Interrupted(BaseException):
+    """SIGINT or SIGTERM: the run stops (not a KeyboardInterrupt, which click would turn into exit 1)."""
+
+    def __init__(self, signum: int) -> None:
+        import signal
+
+        super().__init__(signum)
+        self.name = signal.Signals(signum).name
+        self.status = 128 + signum  # 130 for SIGINT, 143 for SIGTERM, as a shell reports them
+
+
+def _catch_signals() -> None:
+    import signal
+
+    def handler(signum: int, _frame: Any) -> None:
+        _stop_children()  # first: a worker pool being left waits for its workers
+        raise Interrupted(signum)
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            signal.signal(sig, handler)
+        except (ValueError, OSError):  # pragma: no cover - not the main thread
+            pass
+
+
+def _stop_children() -> None:
+    """Kill the worker processes still running (a pool being shut down would wait for them)."""
+    multiprocessing = sys.modules.get("multiprocessing")
+    if multiprocessing is None:
+        return
+    try:
+        children = multiprocessing.active_children()
+    except Exception:  # noqa: BLE001 - best effort on the way out
+        return
+    for child in children:
+        try:
+            child.kill()
+            child.join(5)
+        except Exception:  # noqa: BLE001
+            pass
+
+
+def _say(text: str) -> None:
+    try:
+        sys.stderr.write(text + "\n")
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+
+
+def _internal_error(exc: BaseException) -> int:
+    """One line on standard error (the traceback with --debug or IMSLINT_DEBUG), exit 2."""
+    from .reporters.text import safe
+
+    if isinstance(exc, KeyboardInterrupt):  # raised before the handlers were set
+        _say("imslint: interrupted by SIGINT")
+        return 130
+    if isinstance(exc, MemoryError):
+        what = "out of memory"
+    elif isinstance(exc, RecursionError):
+        what = "input nested too deeply"
+    elif isinstance(exc, OSError):
+        what = f"{exc.strerror or exc}" + (f": {exc.filename}" if getattr(exc, "filename", None) else "")
+    else:
+        text = str(exc)
+        what = f"{type(exc).__name__}: {text[:300] + '…' if len(text) > 300 else text}"
+    if _debug():
+        import traceback
+
+        try:
+            traceback.print_exception(type(exc), exc, exc.__traceback__)
+        except Exception:  # noqa: BLE001
+            pass
+    _say(f"imslint: error: internal error: {safe(what)}" + ("" if _debug() else " (run with --debug for the traceback)"))
+    return EXIT_ERROR
+
+
+_DEBUG: List[bool] = []
+
+
+def _debug() -> bool:
+    return bool(_DEBUG and _DEBUG[-1]) or bool(os.environ.get("IMSLINT_DEBUG"))
 
 
 def _leave(code: object) -> None:

@@ -151,6 +151,10 @@ def load_config(path: str) -> Config:
         raise ConfigError(f"{path}: cannot read configuration: {exc.strerror or exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: not UTF-8 (byte {exc.start})") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: invalid TOML: nested too deeply") from None
     if os.path.basename(path) == "pyproject.toml":
         table = data.get("tool", {}).get("imslint", {})
         prefix = "tool.imslint."

@@ -60,6 +60,7 @@ class RunResult:
     root: str = "."  # configuration root: fingerprints are relative to it
     base: str = "."  # folder that displayed paths are relative to (SARIF %SRCROOT%)
     cache: Optional[Dict[str, Any]] = None  # with a result cache: its path, hits, files and any warning
+    warnings: List[str] = field(default_factory=list)  # for the user, on standard error (jobs capped, worker retried)
 
     def counts(self) -> Dict[str, int]:
         """Number of reported findings per severity label."""
@@ -624,6 +625,11 @@ def _worker_init(
     registry: Optional[Registry], plan: Plan, plugin_spec: Tuple[Tuple[str, ...], Optional[str]],
     slots: Any = None, claimed: Any = None,
 ) -> None:
+    import signal
+
+    # The main process stops the workers (SIGINT from a terminal reaches the whole group: only it acts).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     if registry is None:  # spawn start method: load the plugins again in this process
         from .plugins import get_plugin_manager
 
@@ -698,6 +704,10 @@ def _fork_pieces(run: Tuple[Registry, Plan, RunContext], tasks: List[Tuple[Disco
         if pid == 0:  # the child: read the piece, send the result, leave without any clean-up of the parent's
             code = 1
             try:
+                import signal
+
+                signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops its children
+                signal.signal(signal.SIGTERM, signal.SIG_DFL)
                 os.close(read_end)
                 data = pickle.dumps(_read_piece(run, *task), protocol=pickle.HIGHEST_PROTOCOL)
                 with os.fdopen(write_end, "wb") as fh:
@@ -1128,8 +1138,13 @@ def lint(
             cache = None
     context = RunContext(root=plan.root)
     checker = Checker(registry, plan, context)
+    jobs = jobs or config.jobs
+    if jobs and jobs > usable_cpus() * MAX_JOBS_PER_CPU:  # `jobs = 100000` in a committed configuration
+        cap = usable_cpus() * MAX_JOBS_PER_CPU
+        result.warnings.append(f"{jobs} jobs is more than {MAX_JOBS_PER_CPU} per CPU: {cap} used")
+        jobs = cap
     first, stats = _phase0(files, checker, config, jobs, cache)
-    chosen_jobs = jobs or config.jobs
+    chosen_jobs = jobs
     outcomes: List[Tuple[Discovered, FileOutcome]] = []
     deferred: Dict[int, List[Tuple[Discovered, Reader]]] = {}
     read: List[Tuple[Discovered, Optional[Reader], Dict[str, int]]] = []  # for RunContext.read_again
@@ -1245,7 +1260,7 @@ def _phase0(
             todo.append(item)
         plan.cache = True
     chosen_jobs = jobs or config.jobs
-    n_jobs = chosen_jobs or auto_jobs(len(todo))
+    n_jobs = min(chosen_jobs or auto_jobs(len(todo)), max(1, len(todo)))  # never more processes than files
     # a rule that keeps state for finish() sees every file in this process; one that works from facts does not need to
     uses_finish = any(type(r).finish is not Rule.finish and not getattr(r, "finish_from_facts", False) for r in checker.source_rules)
     if n_jobs > 1 and len(todo) > 1 and not uses_finish:
@@ -1315,6 +1330,7 @@ def _read_again(
 
 
 AUTO_JOBS_FILES = 400  # below this many files, starting worker processes costs more than it saves
+MAX_JOBS_PER_CPU = 4  # more worker processes than this per CPU only cost memory
 
 
 def auto_jobs(n_files: int) -> int:

@@ -132,6 +132,8 @@ def read_baseline(path: str) -> Counter:
         raise BaselineError(f"{path}: cannot read baseline: {exc.strerror or exc}") from None
     except ValueError as exc:
         raise BaselineError(f"{path}: not a valid baseline (invalid JSON: {exc})") from None
+    except RecursionError:
+        raise BaselineError(f"{path}: not a valid baseline (JSON nested too deeply)") from None
     if not isinstance(doc, dict) or doc.get("tool") != "imslint" or not isinstance(doc.get("findings"), list):
         raise BaselineError(f"{path}: not an imslint baseline (expected a JSON object with \"tool\": \"imslint\" and \"findings\")")
     if doc.get("version") != BASELINE_VERSION:
@@ -139,7 +141,9 @@ def read_baseline(path: str) -> Counter:
     counts: Counter = Counter()
     for entry in doc["findings"]:
         if not isinstance(entry, dict) or not isinstance(entry.get("fingerprint"), str):
-            raise BaselineError(f"{path}: baseline entry without a fingerprint: {entry!r}")
+            shown = repr(entry)
+            shown = shown if len(shown) <= 200 else shown[:200] + "…"  # an entry may be megabytes long
+            raise BaselineError(f"{path}: baseline entry without a fingerprint: {shown}")
         counts[entry["fingerprint"]] += 1
     return counts
 

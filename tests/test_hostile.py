@@ -359,3 +359,107 @@ def test_a_rule_error_quoting_the_file_is_redacted(tmp_path):
         out = proc.stdout + proc.stderr
         assert "TST992" in out and "soaprouter.jsp" in out  # the message is there...
         assert SECRET not in out  # ... without the password IMS101 found
+
+
+# --------------------------------------------------------------------------- 7. internal errors, signals, poisoned inputs
+
+SLOW_RULE = '''
+import os, time
+from linter import Rule, SourceText, hookimpl
+
+class Slow(Rule):
+    """Takes its time, and says which process it runs in."""
+    id = "TST993"
+    name = "slow"
+    subject = SourceText
+
+    def check(self, subject, options):
+        open(os.path.join(os.environ["PIDS"], str(os.getpid())), "w").close()
+        time.sleep(60)
+        return ()
+
+@hookimpl
+def imslint_register_rules():
+    return [Slow]
+'''
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="forked workers")
+@pytest.mark.parametrize("sig, status", [("SIGTERM", 143), ("SIGINT", 130)])
+def test_a_signal_stops_the_run_and_its_workers(tmp_path, sig, status):
+    import signal
+    import time
+
+    for i in range(4):
+        write(tmp_path, f"src/f{i}.js", "var x = 1;\n")
+    write(tmp_path, "slow_rule.py", SLOW_RULE)
+    write(tmp_path, ".imslint.toml", '[tool.imslint]\nplugins = ["slow_rule"]\nselect = ["TST993"]\n')
+    pids = tmp_path / "pids"
+    pids.mkdir()
+    env = {**os.environ, "PYTHONPATH": ROOT, "PIDS": str(pids)}
+    env.pop("IMSLINT_CACHE_DIR", None)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "linter.cli", "check", "-j", "2", "src"], cwd=str(tmp_path), env=env,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    deadline = time.time() + 30
+    while len(os.listdir(pids)) < 2 and time.time() < deadline:
+        time.sleep(0.05)
+    assert len(os.listdir(pids)) >= 2  # both workers are in the slow rule
+    proc.send_signal(getattr(signal, sig))
+    _, err = proc.communicate(timeout=20)
+    assert proc.returncode == status, err
+    assert f"interrupted by {sig}" in err.decode()
+    time.sleep(0.2)
+    for pid in map(int, os.listdir(pids)):
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)  # no worker left behind
+
+
+def test_poisoned_inputs_are_errors_or_rebuilt_never_exit_1(tmp_path):
+    for i in range(10):  # enough files for the cache to be worth reading
+        write(tmp_path, f"repo/a{i}.js", "var x = 1;\n")
+    deep = "[" * 100_000 + "]" * 100_000
+    write(tmp_path, "bl.json", deep)
+    proc = imslint(tmp_path, "check", "--no-config", "--baseline", "bl.json", "repo")
+    assert proc.returncode == 2 and "nested too deeply" in proc.stderr and len(proc.stderr) < 400, proc.stderr
+    write(tmp_path, "bl.json", json.dumps({"version": 1, "tool": "imslint", "findings": [{"x": "y" * 1_000_000}]}))
+    proc = imslint(tmp_path, "check", "--no-config", "--baseline", "bl.json", "repo")
+    assert proc.returncode == 2 and len(proc.stderr) < 600, len(proc.stderr)  # a bad entry is not echoed whole
+    (tmp_path / "bad.toml").write_bytes(b'[tool.imslint]\nselect = ["\xff"]\n')
+    proc = imslint(tmp_path, "check", "--config", "bad.toml", "repo")
+    assert proc.returncode == 2 and "not UTF-8" in proc.stderr, proc.stderr
+    # a cache nested 100,000 deep is rebuilt, with a warning
+    assert imslint(tmp_path, "check", "--no-config", "--cache-dir", "c", "repo").returncode == 0
+    (cache_file,) = [n for n in os.listdir(tmp_path / "c") if n.startswith("imslint-")]
+    write(tmp_path, "c/" + cache_file, deep)
+    proc = imslint(tmp_path, "check", "--no-config", "--cache-dir", "c", "repo")
+    assert proc.returncode == 0 and "rebuilt" in proc.stderr, proc.stderr
+
+
+def test_an_internal_error_is_exit_2_in_one_line(tmp_path):
+    write(tmp_path, "a.js", "var x = 1;\n")
+    write(tmp_path, "crash_plugin.py", (
+        "from linter import hookimpl\n"
+        "class Boom:\n"
+        "    format = 'boom'\n"
+        "    def render(self, result, options):\n"
+        "        raise MemoryError\n"
+        "@hookimpl\n"
+        "def imslint_register_reporters():\n"
+        "    return [Boom()]\n"
+    ))
+    write(tmp_path, ".imslint.toml", '[tool.imslint]\nplugins = ["crash_plugin"]\nexclude = ["*.py", "*.toml"]\n')
+    proc = imslint(tmp_path, "check", "-f", "boom", ".")
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr == "imslint: error: internal error: out of memory (run with --debug for the traceback)\n"
+    proc = imslint(tmp_path, "check", "--debug", "-f", "boom", ".")
+    assert proc.returncode == 2 and "Traceback" in proc.stderr
+
+
+def test_jobs_are_capped(tmp_path):
+    write(tmp_path, "a.js", "var x = 1;\n")
+    write(tmp_path, "b.js", "var y = 1;\n")
+    proc = imslint(tmp_path, "check", "--no-config", "-j", "99999999999999999999999", ".")
+    assert proc.returncode == 0, proc.stderr
+    assert "imslint: warning: 99999999999999999999999 jobs is more than 4 per CPU" in proc.stderr
