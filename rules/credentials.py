@@ -33,7 +33,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 from linter.hookspecs import hookimpl
-from linter.model import Fact, Problem, Related, Severity, SourceText, secret_hash
+from linter.model import Fact, Location, Problem, Related, Severity, SourceText, secret_hash
 from linter.rule import Rule
 
 from ._flow import SLOT_RE, calls_of, enclosing_function, format_argument, parameter_default
@@ -568,8 +568,9 @@ def _scan_tokens(subject: SourceText, a: Analysis, extra: Sequence[str], covered
 
 # Each search starts at the occurrences of a literal needle in the lower-case text (`str.find`), never with a
 # regex over the whole file: these scanners run on every file that mentions a password.
-_BASIC_AT_RE = lazy_re(r"basic(?:[ \t]+[\"'`a-z0-9+/$]|[ _]?auth)")  # lower-case text
-_SETPW_AT_RE = lazy_re(r"set\w{0,40}?(?:pwd|password)\w{0,20}[ \t]*\(")  # lower-case text
+# `Basic <base64>` (a digit or +/= in it: prose such as "basic authentication" has none), `Basic " +`, `Basic ${`,
+# `HTTPBasicAuth(`; on lower-case text
+_BASIC_AT_RE = lazy_re(r"basic(?:[ \t]+(?:(?=[a-z]*[0-9+/=])[a-z0-9+/]{8,}=*(?![\w+/])|[\"'`][ \t]*[+.&]|\$\{|\+)|[ _]?auth\w*[ \t]*\()")
 _BASIC_B64_RE = lazy_re(r"(?i:basic)[ \t]+(?P<v>[A-Za-z0-9+/]{6,}={0,2})(?![\w+/=])")
 _BASIC_SPLICE_RE = lazy_re(r"""(?i:basic)[ \t]+(?:["'`][ \t]*(?:\+|\.|&)|\$\{|[ \t]*\+)""")
 _CURL_USER_RE = lazy_re(r"""(?:^|[ \t])(?:-u|--user)(?:[ \t]+|=)(?P<q>["']?)(?P<v>[^\s"']+?)(?P=q)(?=\s|$)""", re.M)
@@ -582,10 +583,23 @@ def _other_gate(low: str) -> bool:
         return True
     if "curl" in low and ("-u" in low or "--user" in low):
         return True
-    if "hashpassword" in low or "acc-js-sdk" in low:
+    if "acc-js-sdk" in low:
         return True
-    # setOperatorPwd(, setPassword(: a password word right before the parenthesis (then the costlier look at each "set")
-    return ("pwd(" in low or "password(" in low or "pwd (" in low or "password (" in low) and _any_at(low, "set", _SETPW_AT_RE)
+    return bool(_password_setters(low, 1))
+
+
+def _password_setters(low: str, limit: int = 50) -> List[int]:
+    """Starts of the calls that set or hash a password: ``HashPassword(``, ``setOperatorPwd(``, ``setPassword(``."""
+    out: List[int] = []
+    for needle in ("password(", "pwd("):
+        for i in _occurrences(low, needle):
+            ns = _word_start(low, i)
+            name = low[ns : i + len(needle) - 1]
+            if name.startswith("set") or name == "hashpassword":
+                out.append(ns)
+                if len(out) >= limit:
+                    return out
+    return out
 
 
 def _occurrences(low: str, needle: str, limit: int = 2000) -> Iterator[int]:
@@ -641,11 +655,10 @@ def _scan_other(subject: SourceText, a: Analysis, extra: Sequence[str], covered:
     low = lowered(text)
     basic_how = "HTTP Basic authentication (`Authorization: Basic`)"
     for i in _occurrences(low, "basic"):
-        if i and (low[i - 1].isalnum() or low[i - 1] == "_"):
-            if low.startswith("basicauth", i):
-                pass  # HTTPBasicAuth(, setBasicAuth(: below
-            else:
-                continue
+        if not _BASIC_AT_RE.match(low, i):
+            continue
+        if i and (low[i - 1].isalnum() or low[i - 1] == "_") and not low.startswith("basicauth", i):
+            continue
         m = _BASIC_B64_RE.match(text, i)
         if m is not None:
             try:
@@ -685,10 +698,7 @@ def _scan_other(subject: SourceText, a: Analysis, extra: Sequence[str], covered:
                 pair = _basic_pair(text, m.group("v"), m.start("v"), extra)
                 if pair is not None:
                     a.logons.append(LogonSite("HTTP Basic authentication (`curl -u`)", m.start("v"), m.end("v"), pair[0], pair[1]))
-    starts = [i for i in _occurrences(low, "hashpassword")]
-    if "pwd(" in low or "password(" in low or "pwd (" in low or "password (" in low:
-        starts += [i for i in _occurrences(low, "set") if _SETPW_AT_RE.match(low, i) and not (i and (low[i - 1].isalnum() or low[i - 1] == "_"))]
-    for i in sorted(starts):
+    for i in sorted(set(_password_setters(low))):
         ns, ne = _word_start(text, i), _word_end(text, i)
         if ns in covered:
             continue
@@ -1214,13 +1224,14 @@ def _config_gate(language: str, low: str) -> bool:
     return language == "json" and '"key"' in low and _POSTMAN_PW_RE.search(low) is not None
 
 
-_gates_cache: List[Any] = [None, None]
+_gates_cache: List[Tuple[Any, Gates]] = []  # the last few subjects: rules take the subjects of one file in turn
 
 
 def gates(subject: SourceText) -> Gates:
-    """The :class:`Gates` of ``subject`` (cached for the last subject)."""
-    if _gates_cache[0] is subject:
-        return _gates_cache[1]
+    """The :class:`Gates` of ``subject`` (cached for the last few subjects)."""
+    for cached, g in _gates_cache:
+        if cached is subject:
+            return g
     low = lowered(subject.text)
     calls, elements, anchors = _logon_gates(low) if "logon" in low else (False, False, False)
     if not calls and ("ofuserandpassword" in low or "ofsessiontoken" in low):
@@ -1237,7 +1248,8 @@ def gates(subject: SourceText) -> Gates:
         config=_config_gate(subject.language, low),
         other=_other_gate(low),
     )
-    _gates_cache[0], _gates_cache[1] = subject, g
+    _gates_cache.insert(0, (subject, g))
+    del _gates_cache[8:]
     return g
 
 
@@ -1443,6 +1455,15 @@ def _line(subject: SourceText, pos: int) -> int:
 # --------------------------------------------------------------------------- the rules
 
 
+def _names_campaign_endpoint(subject: SourceText) -> bool:
+    """A file that mentions Logon and names Campaign's session service or SOAP router (a WSDL, a client's
+    code): a few needles, not the whole context check, since most files that mention Logon are here."""
+    if subject.embedded:
+        return True
+    low = lowered(subject.whole_text)
+    return "xtk:session" in low or "soaprouter.jsp" in low or "schemawsdl.jsp" in low
+
+
 class HardcodedCredentials(Rule):
     """A Campaign login's password is written in the code or the configuration
 
@@ -1523,16 +1544,16 @@ class HardcodedCredentials(Rule):
             return
         if not gates(subject).logons:
             low = lowered(subject.text)
-            if "logon" in low and not _is_doc(subject) and has_campaign_context(subject):
-                yield Fact(CAMPAIGN_CODE, "", subject.location(low.find("logon")))
+            if "logon" in low and not _is_doc(subject) and _names_campaign_endpoint(subject):
+                yield Fact(CAMPAIGN_CODE, "", Location(subject.path, subject.first_line, subject.first_column))
             return
         a = analyze(subject, _extra(options))
         for (name, li, pi), at in zip(a.wrappers, a.wrapper_at):
             yield Fact(WRAPPER, f"{name}\t{'' if li is None else li}\t{pi}", subject.location(at))
         if a.lonely:
             yield Fact(LONELY_LOGON, "", subject.location(a.lonely[0]))
-        elif a.context and not _is_doc(subject):
-            yield Fact(CAMPAIGN_CODE, "", subject.location(0))
+        elif a.context and not _is_doc(subject) and _names_campaign_endpoint(subject):
+            yield Fact(CAMPAIGN_CODE, "", Location(subject.path, subject.first_line, subject.first_column))
         yield from self._sites(subject, a, a.logons)
 
     def _sites(self, subject: SourceText, a: Analysis, sites: Sequence[LogonSite], related_def: Optional[Related] = None) -> Iterator[Any]:
