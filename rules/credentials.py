@@ -719,6 +719,8 @@ def _scan_other(subject: SourceText, a: Analysis, extra: Sequence[str], covered:
             if res is None or len(res[0]) < 3:
                 continue
             spans, close = res
+            if any(c in text[spans[1][0] : spans[2][1]] for c in "({["):
+                continue  # 1.x: new Client(sdk, ConnectionParameters.of...(...), {options}): the parameters' rule reports it
             login = value_of(text, spans[1][0], spans[1][1], lang, extra)
             pw = value_of(text, spans[2][0], spans[2][1], lang, extra)
             shown = f"{qualifier_before(text, ns)}init()" if text[ns:ne] == "init" else text[ns:ne].strip() + "()"

@@ -591,3 +591,23 @@ def test_config_gate(text: str, language: str, expected: bool) -> None:
 def test_a_file_without_any_gate_is_not_analysed() -> None:
     a = C.analyze(subject("function pass() { return bypass(password); }\n" + CTX))
     assert not (a.logons or a.tokens or a.anchors or a.legacy_calls or a.url_tokens or a.context)
+
+
+def test_acc_js_sdk_1x_client_constructor_is_not_read_as_the_0x_one() -> None:
+    text = "const sdk = require('acc-js-sdk');\n" 'const c = new Client(sdk, ConnectionParameters.ofUserAndPassword(url, "api", "S3cret!"), {});\n'
+    found = problems(run(C.HardcodedCredentials, text)) + problems(run(C.LegacyLogon, text))
+    assert [p.location.line for p in found] == [2]
+    assert all("0.x" not in p.message for p in found)
+    old = "const sdk = require('acc-js-sdk');\n" 'const c = new sdk.Client("https://acme.campaign.adobe.com", "api", "S3cret!", true);\n'
+    (p,) = problems(run(C.HardcodedCredentials, old))
+    assert "0.x `new sdk.Client()`" in p.message and "S3cret!" not in p.message
+
+
+def test_a_login_that_is_a_password_elsewhere_in_the_file_is_never_shown_redacted(tmp_path) -> None:
+    from linter.testing import Case, run_case
+
+    text = 'var a = xtk.session.Logon("tester", "admin", <params/>);\nvar b = xtk.session.Logon("admin", "$password$", <params/>);\n'
+    run = run_case(Case("IMS101", "redacted login", "fail", {"lib/two.js": text}, []), select=["IMS101", "IMS103"])
+    assert len(run.result.findings) == 2
+    for fmt, out in run.outputs.items():
+        assert "<redacted" not in out, fmt
