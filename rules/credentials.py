@@ -171,6 +171,7 @@ _OWN_SOAPMETHODCALL_RE = lazy_re(
 )
 _ST_EL_RE = lazy_re(r"<(?P<n>(?:" + _NAME + r":)?_*(?i:sessiontoken))(?:\s[^<>]*?)?(?<!/)>(?P<v>[^<]*)</(?P=n)\s*>")
 _ST_NAME_RE = lazy_re(r"sessiontoken")  # searched in lower-case text
+_PROSE_VALUE_RE = lazy_re(r"[^\s,;()\[\]{}`'\"<>]{1,64}")
 _CAMPAIGN_METHOD_RE = lazy_re(
     r"<(?:\w+:)?(?:Logon|ExecuteQuery|Write|WriteCollection|PushEvent|PushEvents|GetEntityIfMoreRecent|SubmitDelivery"
     r"|PostEvent|ExecuteWorkflow|Subscribe|Unsubscribe|GetSchema|Get|GenerateDoc)[\s>]"
@@ -490,6 +491,9 @@ def _scan_credential_keys(subject: SourceText, a: Analysis, extra: Sequence[str]
             s = op_end
             e = expression_end(text, s, lang)
         v = value_of(text, s, e, lang, extra)
+        if v.kind == DYNAMIC and lang in DOC_LANGUAGES and _PROSE_VALUE_RE.fullmatch(v.text):
+            # prose that quotes a request: `strLogin:internal, strPassword:s3cret` (a word, not an expression)
+            v = Value(classify_literal(v.text, extra), v.text, v.start, v.end)
         found.append((name, start, v))
     logins = [(p2, v2) for k2, p2, v2 in found if k2 == "strlogin"]
     login_pos = [p2 for p2, _ in logins]
