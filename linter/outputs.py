@@ -73,8 +73,13 @@ def open_output(path: str, errors: str = "strict", newline: Optional[str] = "\n"
     that cannot be written; whatever goes wrong, the temporary file is removed.
     """
     if path == "-":
-        with stdout_stream(errors) as out:
-            yield out
+        try:
+            with stdout_stream(errors) as out:
+                yield out
+        except BrokenPipeError:
+            raise  # the reader left (`| head`): as any command reports it
+        except OSError as exc:
+            raise OutputError(f"cannot write standard output: {exc.strerror or exc}") from None
         return
     inputs = list(inputs)
     check_destination(path, inputs)

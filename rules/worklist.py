@@ -82,13 +82,26 @@ def write_worklist(findings: Iterable[Finding], out: TextIO) -> int:
         ids, props = rows[key]
         ids.sort()
         writer.writerow([
-            props.get("login", ""),
-            props.get("label", ""),
-            props.get("email", ""),
-            props.get("authentication_type", ""),
-            props.get("status", ""),
+            cell(props.get("login", "")),
+            cell(props.get("label", "")),
+            cell(props.get("email", "")),
+            cell(props.get("authentication_type", "")),
+            cell(props.get("status", "")),
             " ".join(ids),
             action_for(ids, props),
             "",
         ])
     return len(rows)
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell(value: Any) -> str:
+    """A value from an export as a CSV cell a spreadsheet shows as text, never runs as a formula.
+
+    A label such as ``=HYPERLINK(...)`` or ``=cmd|...`` is written ``'=HYPERLINK(...)``: the
+    leading quote tells spreadsheets the cell is text (OWASP's advice on CSV injection).
+    """
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text

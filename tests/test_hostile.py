@@ -463,3 +463,48 @@ def test_jobs_are_capped(tmp_path):
     proc = imslint(tmp_path, "check", "--no-config", "-j", "99999999999999999999999", ".")
     assert proc.returncode == 0, proc.stderr
     assert "imslint: warning: 99999999999999999999999 jobs is more than 4 per CPU" in proc.stderr
+
+
+# --------------------------------------------------------------------------- 9. terminal and spreadsheet injection
+
+
+def test_export_values_cannot_inject_formulas_into_the_worklist(tmp_path):
+    import csv
+
+    labels = ['=HYPERLINK("http://evil.example","x")', "=cmd|' /C calc'!A0", "+1+1", "-2", "@SUM(A1)", "Plain"]
+    rows = "".join(f"op{i};{label};op{i}@acme.com;No;Native\n" for i, label in enumerate(labels))
+    write(tmp_path, "ops.csv", "Name;Label;Email;Account disabled;Authentication type\n" + rows)
+    proc = imslint(tmp_path, "operators", "--no-config", "--worklist", "wl.csv", "ops.csv")
+    assert proc.returncode == 1, proc.stderr
+    with open(tmp_path / "wl.csv", encoding="utf-8", newline="") as fh:
+        got = [row[1] for row in list(csv.reader(fh))[1:]]
+    assert got == ["'" + label for label in labels[:-1]] + ["Plain"]
+    from rules.worklist import cell
+
+    assert [cell(v) for v in ("\tx", "\rx", "a=b", "", None)] == ["'\tx", "'\rx", "a=b", "", ""]
+
+
+def test_labels_cannot_forge_lines_or_drive_the_terminal(tmp_path):
+    forged = "x\nsrc/forged.js:1:1: error IMS101 forged [hardcoded-credentials]\x1b]0;pwned\x07\x1b[2J"
+    write(tmp_path, "ops.csv", f'Name;Label;Email;Account disabled;Authentication type\nop1;"{forged}";;No;Native\n')
+    for fmt in ("text", "github"):
+        proc = imslint(tmp_path, "check", "--no-config", "-f", fmt, "ops.csv")
+        assert proc.returncode == 1, proc.stderr
+        assert "\x1b" not in proc.stdout and "\x07" not in proc.stdout
+        assert not any(line.startswith("src/forged.js") for line in proc.stdout.splitlines())
+    assert "\\x1b]0;pwned\\x07" in imslint(tmp_path, "check", "--no-config", "ops.csv").stdout
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_standard_output_on_a_full_disk_is_exit_2(tmp_path):
+    write(tmp_path, "a.js", SOAP_LOGON)
+    env = {**os.environ, "PYTHONPATH": ROOT}
+    env.pop("IMSLINT_CACHE_DIR", None)
+    for fmt in ("text", "json"):
+        with open("/dev/full", "w") as full:
+            proc = subprocess.run(
+                [sys.executable, "-m", "linter.cli", "check", "--no-config", "-f", fmt, "."], cwd=str(tmp_path), env=env,
+                stdout=full, stderr=subprocess.PIPE, text=True,
+            )
+        assert proc.returncode == 2, proc.stderr
+        assert "cannot write standard output: No space left on device" in proc.stderr
