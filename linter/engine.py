@@ -1143,7 +1143,7 @@ def lint(
         cap = usable_cpus() * MAX_JOBS_PER_CPU
         result.warnings.append(f"{jobs} jobs is more than {MAX_JOBS_PER_CPU} per CPU: {cap} used")
         jobs = cap
-    first, stats = _phase0(files, checker, config, jobs, cache)
+    first, stats = _phase0(files, checker, config, jobs, cache, result.warnings)
     chosen_jobs = jobs
     outcomes: List[Tuple[Discovered, FileOutcome]] = []
     deferred: Dict[int, List[Tuple[Discovered, Reader]]] = {}
@@ -1232,7 +1232,8 @@ def _require(
 
 
 def _phase0(
-    files: List[Discovered], checker: Checker, config: Config, jobs: Optional[int], cache: Any
+    files: List[Discovered], checker: Checker, config: Config, jobs: Optional[int], cache: Any,
+    warnings: Optional[List[str]] = None,
 ) -> Tuple[List[Tuple[Discovered, FileOutcome, Optional[Reader]]], Dict[str, Any]]:
     """Sniff and check every file's phase 0 where it is read (in workers with --jobs), in file order.
 
@@ -1264,7 +1265,7 @@ def _phase0(
     # a rule that keeps state for finish() sees every file in this process; one that works from facts does not need to
     uses_finish = any(type(r).finish is not Rule.finish and not getattr(r, "finish_from_facts", False) for r in checker.source_rules)
     if n_jobs > 1 and len(todo) > 1 and not uses_finish:
-        fresh = _run_parallel(todo, registry, plan, config, n_jobs)
+        fresh = _run_parallel(todo, registry, plan, config, n_jobs, warnings)
     else:
         fresh = []
         for item in todo:
@@ -1349,7 +1350,7 @@ def usable_cpus() -> int:
 
 
 def _run_parallel(
-    files: List[Discovered], registry: Registry, plan: Plan, config: Config, jobs: int
+    files: List[Discovered], registry: Registry, plan: Plan, config: Config, jobs: int, warnings: Optional[List[str]] = None
 ) -> List[Tuple[Discovered, FileOutcome, Optional[Reader]]]:
     """Check ``files`` in ``jobs`` worker processes; a worker that dies costs one file, not the run.
 
@@ -1386,8 +1387,15 @@ def _run_parallel(
             todo = []
         except BrokenProcessPool:
             in_flight = sorted({i for i in slots if i >= 0} - done.keys())
-            suspects += in_flight or [i for i in todo if i not in done]  # no clue: each file alone
+            retried = in_flight or [i for i in todo if i not in done]  # no clue: each file alone
+            suspects += retried
             todo = [i for i in todo if i not in done and i not in suspects]
+            if warnings is not None:
+                names = ", ".join(files[i].display for i in retried[:5]) + (f" and {len(retried) - 5} more" if len(retried) > 5 else "")
+                warnings.append(
+                    f"a worker process died (killed, or a crash in a native library) while checking {names}: "
+                    "checked again, each file in a process of its own"
+                )
     for i in suspects:
         done[i] = _alone(files[i], mp, inherited, plan, spec)
     out: List[Tuple[Discovered, FileOutcome, Optional[Reader]]] = []

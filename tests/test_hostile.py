@@ -508,3 +508,40 @@ def test_standard_output_on_a_full_disk_is_exit_2(tmp_path):
             )
         assert proc.returncode == 2, proc.stderr
         assert "cannot write standard output: No space left on device" in proc.stderr
+
+
+# --------------------------------------------------------------------------- 11. a worker killed from outside
+
+_MAIN_PID = os.getpid()
+
+
+def test_a_worker_killed_once_is_retried_with_a_warning(tmp_path):
+    from linter import Rule
+    from linter.config import Config
+    from linter.engine import lint
+
+    from conftest import registry_with
+
+    marker = str(tmp_path / "killed-once")
+
+    class KilledOnce(Rule):
+        """Its worker process is killed the first time it checks one file (the OOM killer, a kill -9)."""
+
+        id = "TST994"
+        name = "killed-once"
+        keywords = None
+
+        def check(self, subject, options):
+            if "KILL-ME" in subject.text and os.getpid() != _MAIN_PID and not os.path.exists(marker):
+                open(marker, "w").close()
+                os._exit(9)
+            return ()
+
+    for i in range(12):
+        write(tmp_path, f"src/f{i:02}.js", ("// KILL-ME\n" if i == 5 else "") + SOAP_LOGON)
+    config = Config(root=str(tmp_path), respect_gitignore=False, select=["IMS101", "TST994"], jobs=2)
+    result = lint(["src"], config, registry_with(KilledOnce), cwd=str(tmp_path))
+    assert result.errors == []  # the retry succeeded: nothing lost ...
+    assert len(result.findings) == 12
+    assert len(result.warnings) == 1 and "src/f05.js" in result.warnings[0]  # ... and the user is told
+    assert "checked again" in result.warnings[0]
