@@ -10,6 +10,9 @@ from linter.model import Fact, Problem, SourceText, redaction
 from linter.rule import validate_rule_class
 from rules import _patterns as P
 from rules import credentials as C
+from rules.credentials import code_scanners as CS
+from rules.credentials import config_scanner as CF
+from rules.credentials import messages as CM
 
 
 def subject(text: str, path: str = "lib/x.js", language: str = "js", **kw: Any) -> SourceText:
@@ -398,7 +401,7 @@ def test_key_uses_widens_the_key_and_reads_the_operator() -> None:
     import re
 
     text = 'a = {"IMS_CLIENT_SECRET": "x"}; form["client_secret"] = y; f(client_secret=z); clientSecretName(q)'
-    uses = list(C.key_uses(text, re.compile("client[_-]?secret"), "_-", "_-", text.lower()))
+    uses = list(CS.key_uses(text, re.compile("client[_-]?secret"), "_-", "_-", text.lower()))
     assert [(k, q, op) for _, _, k, q, op, _ in uses] == [("IMS_CLIENT_SECRET", '"', ":"), ("client_secret", '"', "="), ("client_secret", "", "=")]
     _, _, _, _, _, value_start = uses[0]
     assert text[value_start:].startswith('"x"')
@@ -426,7 +429,7 @@ def test_lowered_keeps_offsets() -> None:
     ],
 )
 def test_config_value(raw: str, lang: str, kind: str, text: str) -> None:
-    v = C._config_value(raw, 100, lang, ())
+    v = CF._config_value(raw, 100, lang, ())
     assert (v.kind, v.text) == (kind, text)
     if kind == P.LITERAL:
         assert raw[v.start - 100 : v.end - 100] == text
@@ -435,12 +438,12 @@ def test_config_value(raw: str, lang: str, kind: str, text: str) -> None:
 def test_yaml_parents_follow_indentation_and_list_items() -> None:
     text = "acc:\n  targets:\n    - soap:\n        password: x\n"
     line_start = text.index("        password")
-    assert C._yaml_parents(text, line_start, 8) == ["acc", "targets", "soap"]
+    assert CF._yaml_parents(text, line_start, 8) == ["acc", "targets", "soap"]
 
 
 def test_json_parents() -> None:
     text = '{"AdobeCampaign": {"Soap": {"Password": "x"}}, "Other": 1}'
-    assert C._json_parents(text, text.index('"Password"')) == ["AdobeCampaign", "Soap"]
+    assert CF._json_parents(text, text.index('"Password"')) == ["AdobeCampaign", "Soap"]
 
 
 def test_ims101_method_shorthand_definitions_and_node_soap_objects() -> None:
@@ -463,10 +466,10 @@ def test_postman_variable_defined_twice_is_ambiguous() -> None:
 
 
 def test_call_scan_budget_bounds_unbalanced_calls(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(C, "_CALL_SCAN_BUDGET", 1)
+    monkeypatch.setattr(CS, "_CALL_SCAN_BUDGET", 1)
     text = CTX + "svc.Logon(\n" * 3 + 'svc.Logon("", "api_crm", "S3cret!", <p/>);\n'
     assert problems(run(C.HardcodedCredentials, text)) == []  # the budget ran out on the first unbalanced call
-    monkeypatch.setattr(C, "_CALL_SCAN_BUDGET", 4_000_000)
+    monkeypatch.setattr(CS, "_CALL_SCAN_BUDGET", 4_000_000)
     assert lines(run(C.HardcodedCredentials, text)) == [5]
 
 
@@ -481,9 +484,9 @@ def test_url_token_with_a_spliced_password_is_not_an_empty_password() -> None:
 
 
 def test_expressions_in_messages_hide_string_contents() -> None:
-    assert C._shown('"S3cret" + suffix') == '"…" + suffix'
-    assert C._shown("decryptString(getOption('cusCrmPassword'))") == "decryptString(getOption('cusCrmPassword'))"
-    assert C._shown('process.env["ACC_PWD"]') == 'process.env["ACC_PWD"]'
+    assert CM._shown('"S3cret" + suffix') == '"…" + suffix'
+    assert CM._shown("decryptString(getOption('cusCrmPassword'))") == "decryptString(getOption('cusCrmPassword'))"
+    assert CM._shown('process.env["ACC_PWD"]') == 'process.env["ACC_PWD"]'
     (p,) = problems(run(C.LegacyLogon, CTX + 'svc.Logon("", "api_crm", "Hunter2" + suffix, <params/>);\n'))
     assert "Hunter2" not in p.message
 
@@ -522,7 +525,11 @@ def test_lazy_pattern_compiles_on_first_use_only() -> None:
 
 
 def test_importing_the_rules_compiles_no_regex() -> None:
-    lazies = [v for m in (C, P) for v in vars(m).values() if isinstance(v, P.LazyPattern)]
+    import importlib
+    import pkgutil
+
+    modules = [P] + [importlib.import_module(f"rules.credentials.{m.name}") for m in pkgutil.iter_modules(C.__path__)]
+    lazies = [v for m in modules for v in vars(m).values() if isinstance(v, P.LazyPattern)]
     assert len(lazies) > 40
     # every pattern is valid (compiling them all must not raise)
     assert all(v.compiled() is not None for v in lazies)
