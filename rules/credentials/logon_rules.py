@@ -82,6 +82,7 @@ class HardcodedCredentials(Rule):
     does not name Campaign is reported when another file of the scan does (a
     WSDL, the code that builds the client). Only the files that name a helper
     or hold such a call are read a second time.
+
     Placeholders (``%s``, ``$1``, ``{{var}}``, ``${VAR}``, ``PASSWORD_HERE``,
     ``<password>``, ``xxx``, ``changeme``...) and encrypted values (``@`` +
     base64), ``$user$``, Terraform references (``var.x``, ``data.vault_...``) and
