@@ -523,6 +523,14 @@ class Checker:
             props = {k: (redact(v, secrets) if isinstance(v, str) else v) for k, v in dict(problem.properties).items()}
         else:
             related, props = tuple(problem.related), dict(problem.properties)
+        # A value quoted from the input (a 200 MB operator label) is not copied whole into every report.
+        if len(message) > MAX_MESSAGE:
+            message = message[:MAX_MESSAGE] + "…"
+        for k, v in props.items():
+            if isinstance(v, str) and len(v) > MAX_PROPERTY:
+                props[k] = v[:MAX_PROPERTY] + "…"
+        if any(len(r.message) > MAX_MESSAGE for r in related):
+            related = tuple(Related(r.location, r.message[:MAX_MESSAGE] + "…") if len(r.message) > MAX_MESSAGE else r for r in related)
         return Finding(
             rule_id=rule_id,
             rule_name=rule_cls.name,
@@ -609,6 +617,8 @@ def _describe(exc: BaseException, secrets: Iterable[str]) -> str:
 
 
 MESSAGE_CAP = 300  # characters of a plugin's or reader's own message kept: it may quote the file
+MAX_MESSAGE = 1000  # characters of a finding's message (or a related location's) kept
+MAX_PROPERTY = 500  # characters of a finding's string property kept
 
 
 def _cap(text: str) -> str:

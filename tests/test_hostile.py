@@ -545,3 +545,17 @@ def test_a_worker_killed_once_is_retried_with_a_warning(tmp_path):
     assert len(result.findings) == 12
     assert len(result.warnings) == 1 and "src/f05.js" in result.warnings[0]  # ... and the user is told
     assert "checked again" in result.warnings[0]
+
+
+# --------------------------------------------------------------------------- 15. huge values
+
+
+def test_a_huge_label_is_not_copied_whole_into_the_report(tmp_path):
+    label = "L" * 100_000  # (the CSV reader refuses fields over 128 KiB)
+    write(tmp_path, "ops.csv", f"Name;Label;Email;Account disabled;Authentication type\nop1;{label};;No;Native\n")
+    proc = imslint(tmp_path, "check", "--no-config", "--max-file-size", "64MB", "-f", "json", "ops.csv")
+    assert proc.returncode == 1, proc.stderr[-500:]
+    assert len(proc.stdout) < 20_000
+    for f in json.loads(proc.stdout)["findings"]:
+        assert len(f["message"]) <= 1001 and f["message"].endswith("…")
+        assert all(len(v) <= 501 for v in f["properties"].values() if isinstance(v, str))
