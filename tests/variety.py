@@ -349,6 +349,51 @@ def other_carriers(rng: random.Random) -> Iterator[Carrier]:
     yield Carrier("other/set-password", "setup/reset.js", content, "IMS101", 2, secret)
 
 
+def token_url_carriers(rng: random.Random) -> Iterator[Carrier]:
+    """IMS104 (a session token in a URL), IMS105 (the JWT exchange) and IMS106 (pasted tokens, client secrets)
+    in every carrier that sends HTTP requests, each with its passing twin."""
+    wsdl = "https://acme-mkt.campaign.adobe.com/nl/jsp/schemawsdl.jsp?schema=nms:rtEvent"
+    ims = "https://ims-na1.adobelogin.com/ims"
+    langs = {
+        "js": ("lib/call.js", 'const url = "{u}";\nconst r = await fetch(url, {{method: "POST", body: form}});\n', '"{u}" + {v}'),
+        "python": ("jobs/call.py", 'url = "{u}"\nr = requests.post(url, data=form)\n', '"{u}" + {v}'),
+        "java": ("src/Call.java", 'String url = "{u}";\nHttpResponse r = client.post(url, form);\n', '"{u}" + {v}'),
+        "shell": ("scripts/call.sh", 'curl -X POST "{u}" -d @form.txt\n', '"{u}${v}"'),
+        "yaml": ("deploy/job.yaml", "job:\n  url: {u}\n", "{u}{{{{ {v} }}}}"),
+    }
+    for lang, (path, tmpl, splice) in langs.items():
+        var = {"shell": "{TOKEN}", "yaml": ".Values.token"}.get(lang, "token")
+        # IMS104: a session token (not a login/password) spliced into a URL
+        url = splice.format(u=wsdl + "&__sessiontoken=", v=var)
+        content = tmpl.replace('"{u}"', url).replace("{u}", url)
+        yield Carrier(f"url-token/{lang}/spliced", path, content, "IMS104", _line_of(content, "__sessiontoken"), "", ("IMS104",))
+        content = tmpl.format(u=wsdl)
+        yield Carrier(f"url-token/{lang}/header-instead", path, content, None, None, "", ("IMS104", "IMS102"))
+        # IMS102 rather than IMS104: the URL carries login/password
+        secret = _secret(rng)
+        content = tmpl.format(u=f"{wsdl}&__sessiontoken={LOGIN}/{secret}")
+        yield Carrier(f"url-token/{lang}/login-password", path, content, "IMS102", _line_of(content, secret), secret)
+        # IMS105: the JWT exchange endpoint; its OAuth twin passes
+        content = tmpl.format(u=ims + "/exchange/jwt/")
+        yield Carrier(f"jwt/{lang}/exchange", path, content, "IMS105", _line_of(content, "exchange/jwt"), "", ("IMS105",))
+        content = tmpl.format(u=ims + "/token/v3")
+        yield Carrier(f"jwt/{lang}/oauth", path, content, None, None, "", ("IMS105",))
+    secret_forms = {
+        "js": ("lib/ims.js", 'const form = "grant_type=client_credentials&client_id=abc&client_secret={s}";\nfetch("' + ims + '/token/v3", {{method: "POST", body: form}});\n'),
+        "python": ("jobs/ims.py", 'r = requests.post("' + ims + '/token/v3", data={{"client_id": "abc", "client_secret": "{s}"}})\n'),
+        "shell": ("scripts/ims.sh", "curl -d client_id=abc -d client_secret={s} " + ims + "/token/v3\n"),
+        "env": ("deploy/.env", "IMS_TOKEN_URL=" + ims + "/token/v3\nIMS_CLIENT_ID=abc\nIMS_CLIENT_SECRET={s}\n"),
+        "json": ("conf/ims.json", '{{\n  "tokenUrl": "' + ims + '/token/v3",\n  "clientId": "abc",\n  "clientSecret": "{s}"\n}}\n'),
+    }
+    for kind, (path, tmpl) in secret_forms.items():
+        secret = "p8e-" + "".join(rng.choice("ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789") for _ in range(28))
+        content = tmpl.format(s=secret)
+        yield Carrier(f"client-secret/{kind}/literal", path, content, "IMS106", _line_of(content, secret), secret)
+        ref = {"shell": "$IMS_CLIENT_SECRET", "env": "${IMS_CLIENT_SECRET}", "json": "{{clientSecret}}"}.get(kind, "<client secret>")
+        content = tmpl.format(s=ref)
+        yield Carrier(f"client-secret/{kind}/reference", path, content, None, None, "", ("IMS106",))
+
+
 GENERATORS = (
     soap_body_carriers,
     client_call_carriers,
@@ -358,6 +403,7 @@ GENERATORS = (
     key_value_carriers,
     wrapper_carriers,
     other_carriers,
+    token_url_carriers,
 )
 
 
