@@ -279,7 +279,14 @@ def _scan_config(subject: SourceText, a: Analysis, extra: Sequence[str]) -> None
             has_endpoint = True
             prefixes.add(tuple(kv.segs[:-1]))
             postman_endpoint = postman_endpoint or (kv.postman and ep_value)
-    table = subject.language == "csv"  # a table of credentials in a file that names Campaign: each row is a logon
+    # A table of credentials: each row is a logon. It is Campaign's when it names an endpoint, when a column
+    # title says Campaign (acc_password, campaign_login), or when its path does (ops/campaign-operators.csv);
+    # the word "campaign" in the rows (a marketing campaign's name) is not enough.
+    table = subject.language == "csv" and (
+        has_endpoint
+        or any(_CAMPAIGN_SEGMENTS.intersection(kv.segs[1:]) for kv in kvs)
+        or any(w in subject.path.lower() for w in ("campaign", "neolane", "operator"))
+    )
     if not (has_endpoint or table):
         return
     for kv in kvs:
@@ -292,7 +299,9 @@ def _scan_config(subject: SourceText, a: Analysis, extra: Sequence[str]) -> None
         login = MISSING_VALUE
         for other in kvs:
             if other.segs[-1] in _LOGIN_SEGMENTS and (
-                tuple(other.segs[:-1]) == prefix or (flat and other.postman and len(other.segs) == 1)
+                tuple(other.segs[:-1]) == prefix
+                or (flat and other.postman and len(other.segs) == 1)
+                or (table and other.segs[0] == kv.segs[0])  # the login column of the same row
             ):
                 login = other.value
                 break
