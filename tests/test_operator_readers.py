@@ -575,3 +575,11 @@ def test_utf16_fixture_with_crlf():
         (4, "zoe.weber@acme.de", "Zoë Weber"), (7, "jmuller", "Jürgen Müller"), (10, "svc_reporting", "Reporting export"),
     ]
     assert recs[0].uses_ims and recs[2].no_console_cnx and recs[1].source_format == "operator"
+
+
+def test_a_list_with_a_password_column_is_no_console_export():
+    from linter.readers.operators import header_verdict
+
+    assert header_verdict(["login", "password", "label"], "ops/operators.csv") is not None
+    assert "password column" in header_verdict(["Nom", "Mot de passe", "Libellé"], "ops.csv")
+    assert header_verdict(["login", "label", "email"], "ops/operators.csv") is None

@@ -956,11 +956,17 @@ def _map_columns(titles: Sequence[str], extra: Mapping[str, str]) -> Tuple[Dict[
     return mapping, seen, configured
 
 
+_PASSWORD_TITLE_RE = re.compile(r"(?i)^\W*(?:pass(?:word|wd)?|pwd|mot de passe|passwort|kennwort|パスワード)\W*$")
+
+
 def header_verdict(titles: Sequence[str], path: str, extra: Mapping[str, str] = {}) -> Optional[str]:
     """None when ``titles`` is the header of an operator list, else why not (for messages)."""
     if len(titles) < 2:
         return "the first line has fewer than two columns"
     mapping, seen, configured = _map_columns(titles, extra)
+    if not configured and any(_PASSWORD_TITLE_RE.search(t) for t in titles):
+        # the console's operator list has no password column: a table of credentials, read as code
+        return "a password column (the console's operator list has none): read as a file of credentials"
     if "login" not in mapping:
         # The titles are not quoted: a file given by mistake may hold a secret on its first line.
         return (
