@@ -61,6 +61,7 @@ class Config:
     cache_dir: Optional[str] = None  # result cache folder (off when None)
     force_exclude: bool = False
     operators: Dict[str, Any] = field(default_factory=dict)  # [tool.imslint.operators]: reading operator exports
+    rule_timeout: float = 60.0  # seconds the rules may spend on one file in a worker process (0: no limit)
 
     def source(self) -> str:
         """Name of the configuration file for messages."""
@@ -87,6 +88,7 @@ _KEYS: Dict[str, Tuple[str, Any]] = {
     "jobs": ("jobs", "a positive integer"),
     "force-exclude": ("force_exclude", "true or false"),
     "operators": ("operators", "a table with 'columns' (a table of column title = field)"),
+    "rule-timeout": ("rule_timeout", "a number of seconds (0 for no limit)"),
 }
 
 _SIZE_RE = re.compile(r"^\s*(\d+)\s*(b|kb|kib|mb|mib|gb|gib)?\s*$", re.IGNORECASE)
@@ -219,6 +221,10 @@ def apply_table(cfg: Config, table: Mapping[str, Any], path: str, prefix: str = 
                 raise _err(path, full, expected, value)
         elif attr == "operators":
             _check_operators(value, path, full, expected)
+        elif attr == "rule_timeout":
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1e9:
+                raise _err(path, full, expected, value)
+            value = float(value)
         setattr(cfg, attr, copy.deepcopy(value))
 
 

@@ -97,6 +97,7 @@ class Plan:
     cache: bool = False  # a result cache is in use: each file read whole is hashed (see linter.cache)
     known_digests: Dict[str, str] = field(default_factory=dict)  # path -> cached digest, for files whose stat changed
     reader_options: Dict[str, Dict[str, Any]] = field(default_factory=dict)  # reader name -> its configure() options
+    rule_timeout: float = 0.0  # seconds the rules may spend on one file in a worker process (0: no limit)
 
 
 @dataclass
@@ -646,6 +647,8 @@ def _worker_init(
         registry = get_plugin_manager(plugin_spec[0], plugin_spec[1])
     checker = Checker(registry, plan)
     checker._facts_out = []
+    if plan.rule_timeout > 0:
+        _start_watchdog(plan.rule_timeout)
     _WORKER["checker"] = checker
     _WORKER["readers"] = list(registry.readers)
     _WORKER["slots"] = slots
@@ -664,12 +667,75 @@ def _worker_chunk(chunk: List[Tuple[int, Discovered]]) -> List[Tuple[FileOutcome
         if slots is not None:
             slots[slot] = index  # if this process dies, the main process knows which file it was on
         checker._facts_out = []
+        _WATCH[0] = _monotonic()  # the watchdog's clock for this file's rules
         outcome, deferred = checker.process(item, readers)
+        _WATCH[0] = None
         outcome.facts = list(checker._facts_out)
         results.append((outcome, deferred.name if deferred else None))
     if slots is not None:
         slots[slot] = -1
     return results
+
+
+class RuleTimeout(Exception):
+    """Raised inside a rule that ran out of the time allowed on one file (``rule-timeout``)."""
+
+
+_WATCH: List[Optional[float]] = [None]  # when the current file's check started (worker processes)
+
+
+def _monotonic() -> float:
+    import time
+
+    return time.monotonic()
+
+
+def _start_watchdog(limit: float) -> None:
+    """In a worker process: stop a rule that spends more than ``limit`` seconds on one file.
+
+    A thread watches the time the current file started (:data:`_WATCH`, one
+    assignment per file: nothing is armed per rule call) and sends SIGALRM to the
+    process; the handler raises :class:`RuleTimeout` when a rule is running, which
+    makes it an error of that rule on that file, and gives the file's other rules
+    a fresh limit. Anywhere else (reading, stamping), it waits for the next tick.
+    """
+    import signal
+    import threading
+
+    if not hasattr(signal, "pthread_kill") or threading.current_thread() is not threading.main_thread():
+        return  # pragma: no cover - Windows, or not the main thread
+    main = threading.get_ident()
+    batch_code = Checker._check_batch.__code__
+    engine_codes = {Checker._group.__code__, Checker._plan.__code__, Checker._rule_error.__code__}  # outside the guard
+
+    def on_alarm(_signum: int, frame: Any) -> None:
+        started = _WATCH[0]
+        if started is None or _monotonic() - started <= limit:
+            return
+        f, below = frame, None
+        while f is not None:
+            if f.f_code is batch_code:
+                if below is not None and below.f_code not in engine_codes:  # in a rule, under _check_batch's guard
+                    _WATCH[0] = _monotonic()
+                    raise RuleTimeout(f"took longer than {limit:g} s on this file (rule-timeout)")
+                return
+            f, below = f.f_back, f
+
+    def watch() -> None:
+        import time
+
+        tick = min(1.0, limit / 10)
+        while True:
+            time.sleep(tick)
+            started = _WATCH[0]
+            if started is not None and _monotonic() - started > limit:
+                try:
+                    signal.pthread_kill(main, signal.SIGALRM)
+                except (OSError, ProcessLookupError):  # pragma: no cover
+                    return
+
+    signal.signal(signal.SIGALRM, on_alarm)
+    threading.Thread(target=watch, name="imslint-rule-timeout", daemon=True).start()
 
 
 def _can_fork() -> bool:
@@ -1115,6 +1181,7 @@ def lint(
         root=os.path.abspath(config.root),
         per_file_ignores=dict(config.per_file_ignores),
         max_file_size=config.max_file_size,
+        rule_timeout=config.rule_timeout,
         reader_options={"operator-csv": dict(config.operators)} if config.operators else {},
     )
     result = RunResult(rules={rid: registry.rules[rid] for rid in plan.rule_ids}, severities=plan.severities, root=plan.root,

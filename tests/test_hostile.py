@@ -559,3 +559,54 @@ def test_a_huge_label_is_not_copied_whole_into_the_report(tmp_path):
     for f in json.loads(proc.stdout)["findings"]:
         assert len(f["message"]) <= 1001 and f["message"].endswith("…")
         assert all(len(v) <= 501 for v in f["properties"].values() if isinstance(v, str))
+
+
+# --------------------------------------------------------------------------- 12. a rule that hangs
+
+HANGING_RULE = '''
+import time
+from linter import Rule, SourceText, hookimpl
+
+class Hangs(Rule):
+    """Never returns on a file that asks for it."""
+    id = "TST995"
+    name = "hangs"
+    subject = SourceText
+
+    def check(self, subject, options):
+        while "HANG" in subject.text:
+            time.sleep(0.01)
+        return ()
+
+@hookimpl
+def imslint_register_rules():
+    return [Hangs]
+'''
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="forked workers")
+def test_a_rule_that_hangs_is_stopped_by_the_time_limit(tmp_path):
+    import time
+
+    for i in range(6):
+        write(tmp_path, f"src/f{i}.js", ("// HANG\n" if i == 2 else "") + SOAP_LOGON)
+    write(tmp_path, "hanging_rule.py", HANGING_RULE)
+    write(tmp_path, ".imslint.toml", (
+        '[tool.imslint]\nplugins = ["hanging_rule"]\nextend-select = ["TST"]\nrule-timeout = 1\n'
+        'exclude = ["*.py", "*.toml"]\n'
+    ))
+    started = time.monotonic()
+    proc = imslint(tmp_path, "check", "-f", "json", "-j", "2", ".")
+    assert time.monotonic() - started < 30
+    assert proc.returncode == 2, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert [(e["path"], e["rule_id"]) for e in doc["errors"]] == [("src/f2.js", "TST995")]
+    assert "took longer than 1 s on this file (rule-timeout)" in doc["errors"][0]["message"]
+    assert len(flagged(proc)) == 6  # IMS101 still ran on the file, and on every other
+
+
+def test_rule_timeout_must_be_a_number(tmp_path):
+    write(tmp_path, "a.js", "var x;\n")
+    write(tmp_path, ".imslint.toml", '[tool.imslint]\nrule-timeout = "soon"\n')
+    proc = imslint(tmp_path, "check", ".")
+    assert proc.returncode == 2 and "rule-timeout" in proc.stderr
