@@ -134,7 +134,7 @@ def _analyze(subject: SourceText, extra: Sequence[str]) -> Analysis:
 def _expand_wrappers(text: str, lang: str, a: Analysis, extra: Sequence[str], cache: Dict[str, Any]) -> None:
     """A logon whose password is a parameter of the function around it makes that function a logon wrapper:
     each call of it in the file is a logon site with the call's arguments (``cusLogon("api", "pw")``)."""
-    for site in list(a.logons):
+    for site in list(a.logons)[:50]:  # bounded: each site looks back for the function around it
         if site.config or site.password.kind not in (DYNAMIC, PLACEHOLDER):
             continue
         name = _var_name(site.password)
