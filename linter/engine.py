@@ -140,6 +140,7 @@ class Checker:
         self._facts_out: List[Fact] = []  # facts of the current file, for the parent process
         self._ignore_globs: Optional[List[Tuple[Any, Set[str]]]] = None
         self.defer_directives = False
+        self.display_paths: Dict[str, str] = {}  # display path -> path, for finish() findings
 
     # ----------------------------------------------------------------- selection of rules for one file
 
@@ -547,16 +548,27 @@ class Checker:
     def finish(self) -> FileOutcome:
         """Run every rule's ``finish`` step (rules that need the whole picture)."""
         out = FileOutcome()
+        directives: Dict[str, Dict[int, List[Directive]]] = {}
         for rule in self.rules.values():
             try:
                 for problem in rule.finish(self.options(rule)) or ():
                     if not isinstance(problem, Problem):
                         raise TypeError(f"finish() yielded {type(problem).__name__}, expected Problem")
                     _check_problem(rule, problem)
-                    rel = relative_to(problem.location.path, self.plan.root)
+                    real = self.display_paths.get(problem.location.path, problem.location.path)
+                    rel = relative_to(real, self.plan.root)
                     if rule.id in self._per_file_ignored(rel):
                         continue
-                    out.findings.append(self.make_finding(rule.id, problem, rel, ()))
+                    finding = self.make_finding(rule.id, problem, rel, ())
+                    if getattr(rule, "finish_from_facts", False):
+                        # a cross-file finding in a code file: its inline directives count as for any other
+                        if rel not in directives:
+                            directives[rel] = parse_directives_from_file(real)
+                        d = _matching_directive(directives[rel].get(finding.location.line, ()), rule.id, self.registry.rules)
+                        if d is not None:
+                            out.suppressed.append(dataclasses.replace(finding, suppression="inline", suppression_reason=d.reason))
+                            continue
+                    out.findings.append(finding)
             except _FAULTS as exc:
                 out.errors.append(FileError("<run>", f"rule {rule.id} ({rule.name}) failed in finish(): {_describe(exc, ())}", None, rule.id, "rule"))
         return out
@@ -1242,6 +1254,7 @@ def lint(
             outcome = outcome or checker.check_file(item, reader)
             outcomes.append((item, outcome))
             read.append((item, reader, outcome.subjects))
+    checker.display_paths = {item.display: item.path for item in files}
     outcomes.append((Discovered("<run>", "<run>"), checker.finish()))
     context.set_read_again(None)
     if cache is not None:
