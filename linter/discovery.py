@@ -140,6 +140,8 @@ def discover(
         absolute = os.path.normpath(os.path.join(cwd, given))
         if os.path.isfile(absolute):
             if force_exclude and excluder(relative_to(absolute, root_abs)):
+                if skipped is not None:
+                    skipped.append((display_path(absolute, cwd), "excluded (exclude settings, --force-exclude)"))
                 continue
             found.setdefault(absolute, Discovered(absolute, display_path(absolute, cwd), True))
             continue
@@ -214,23 +216,37 @@ def _walk(
         for entry in entries:
             name = entry.name
             if excluder.name(name):
+                if skipped is not None:
+                    skipped.append((_join(disp_dir, name), "excluded (exclude settings)"))
                 continue
             rel = _join(rel_dir, name)
             try:
                 if entry.is_symlink():
-                    if entry.is_dir():
-                        continue  # never follow a linked folder: it may loop or leave the tree
+                    if entry.is_dir():  # never follow a linked folder: it may loop or leave the tree
+                        if skipped is not None:
+                            skipped.append((_join(disp_dir, name), "link to a folder (not followed)"))
+                        continue
                     if not entry.is_file():
+                        if skipped is not None:
+                            skipped.append((_join(disp_dir, name), "link to nothing, or to a special file"))
                         continue
                 elif entry.is_dir(follow_symlinks=False):
                     if not excluder.path(rel):
                         subdirs.append((entry.path, rel, _join(disp_dir, name)))
+                    elif skipped is not None:
+                        skipped.append((_join(disp_dir, name), "excluded (exclude settings)"))
                     continue
                 elif not entry.is_file(follow_symlinks=False):
-                    continue  # sockets, fifos, devices
-            except OSError:
+                    if skipped is not None:
+                        skipped.append((_join(disp_dir, name), "not a regular file (socket, fifo or device)"))
+                    continue
+            except OSError as exc:
+                if unreadable is not None:
+                    unreadable.append((_join(disp_dir, name), f"cannot read: {exc.strerror or exc}"))
                 continue
             if excluder.path(rel):
+                if skipped is not None:
+                    skipped.append((_join(disp_dir, name), "excluded (exclude settings)"))
                 continue
             yield entry.path, _join(disp_dir, name)
         stack.extend(reversed(subdirs))

@@ -31,7 +31,7 @@ def test_clean_tree_exits_0(project):
     write(project, "a.toy", "nothing here\n")
     r = invoke("check")
     assert r.exit_code == EXIT_OK, r.output
-    assert r.output == "No problems found in 1 file scanned.\n"
+    assert r.output == "No problems found in 1 file scanned; 2 files skipped.\n"  # the excluded plugin and configuration
 
 
 def test_findings_exit_1_with_clickable_lines(project):

@@ -610,3 +610,22 @@ def test_rule_timeout_must_be_a_number(tmp_path):
     write(tmp_path, ".imslint.toml", '[tool.imslint]\nrule-timeout = "soon"\n')
     proc = imslint(tmp_path, "check", ".")
     assert proc.returncode == 2 and "rule-timeout" in proc.stderr
+
+
+def test_excluded_paths_links_and_special_files_are_listed_as_skipped(tmp_path):
+    write(tmp_path, "src/a.js", "var x = 1;\n")
+    write(tmp_path, "src/vendor/v.js", "var y = 1;\n")
+    write(tmp_path, "node_modules/m.js", "var z = 1;\n")
+    os.symlink(tmp_path / "src", tmp_path / "linked")
+    os.symlink(tmp_path / "missing", tmp_path / "dangling.js")
+    os.mkfifo(tmp_path / "pipe")
+    write(tmp_path, ".imslint.toml", '[tool.imslint]\nextend-exclude = ["src/vendor"]\n')
+    proc = imslint(tmp_path, "check", "-f", "json", ".")
+    assert proc.returncode == 0, proc.stderr
+    assert [(s["path"], s["reason"]) for s in json.loads(proc.stdout)["skipped"]] == [
+        ("dangling.js", "link to nothing, or to a special file"),
+        ("linked", "link to a folder (not followed)"),
+        ("node_modules", "excluded (exclude settings)"),
+        ("pipe", "not a regular file (socket, fifo or device)"),
+        ("src/vendor", "excluded (exclude settings)"),
+    ]
