@@ -10,12 +10,17 @@ from ..engine import RunResult
 _LEVELS = {"error": "error", "warning": "warning", "note": "notice"}
 
 
-_CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def _percent(m: "re.Match[str]") -> str:
-    code = ord(m.group())
-    return f"%{code - 0xDC00:02X}" if 0xDC80 <= code <= 0xDCFF else ("%{:02X}".format(code) if code < 0x100 else "%EF%BF%BD")
+    c = m.group()
+    code = ord(c)
+    if 0xDC80 <= code <= 0xDCFF:
+        return f"%{code - 0xDC00:02X}"  # the byte of a file name that is not UTF-8
+    if 0xD800 <= code <= 0xDFFF:
+        return "%EF%BF%BD"  # a surrogate no byte stands for: U+FFFD
+    return "".join(f"%{b:02X}" for b in c.encode("utf-8"))
 
 
 def _escape_data(text: str) -> str:

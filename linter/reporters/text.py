@@ -13,7 +13,9 @@ _BOLD, _DIM, _RESET = "\x1b[1m", "\x1b[2m", "\x1b[0m"
 
 # C0 and C1 control characters (a terminal obeys them: a label may hold ESC sequences or a line break that
 # forges a finding line) and lone surrogates (the undecodable bytes of a file name, kept by surrogateescape).
-_UNSAFE_RE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+# Also the Unicode line and paragraph separators (line breaks to many tools) and the bidirectional
+# controls, which can make a line read differently from what it holds ("Trojan Source").
+_UNSAFE_RE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
