@@ -153,10 +153,12 @@ def run_check(
 
             require = ("operator", list(exports), lambda path: why_not_export(path, registry.readers))
         result = lint(list(paths) or ["."], cfg, registry, baseline=baseline, require=require)
+        from .reporters.text import safe
+
         if result.cache and result.cache.get("warning"):
-            click.echo(f"imslint: warning: {result.cache['warning']}", err=True)
+            click.echo(f"imslint: warning: {safe(result.cache['warning'])}", err=True)
         for warning in getattr(result, "warnings", ()):
-            click.echo(f"imslint: warning: {warning}", err=True)
+            click.echo(f"imslint: warning: {safe(warning)}", err=True)  # may name a file of the scanned tree
     except (ConfigError, PluginError, BaselineError) as exc:
         raise UserError(str(exc)) from None
     return result, registry, cfg
