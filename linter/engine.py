@@ -209,7 +209,10 @@ class Checker:
                         fh.seek(0)
                         data = fh.read()
                     whole = data if data is not None else (head if len(head) < HEAD_SIZE else None)
-                    if whole is not None and confirm_own_output(own, whole, item.display):
+                    # A SARIF log carries the rules' documentation, whose examples hold sample passwords.
+                    if whole is not None and confirm_own_output(own, whole, item.display) and (
+                        own == "SARIF report" or not self._holds_secret(item, readers, whole)
+                    ):
                         out.skipped = f"imslint's own output ({own})"
                         out.cacheable = True
                         return out, None
@@ -238,6 +241,20 @@ class Checker:
         out = self.check_data(item, reader, data)
         out.digest = file_digest or _digest(data)
         return out, None
+
+    def _holds_secret(self, item: Discovered, readers: Sequence[Reader], data: bytes) -> bool:
+        """True when a rule finds a secret in ``data``: imslint's outputs never hold one (they are redacted).
+
+        The file is checked by fresh rules with a copy of the facts, so that nothing
+        of it reaches the run when it is left out. Files read by a streaming or
+        later-phase reader (a worklist is read as an operator export) are not.
+        """
+        reader = choose_reader(readers, item.path, data[:HEAD_SIZE])[0]
+        if reader is None or reader.streaming or reader.phase > 0:
+            return False
+        probe = Checker(self.registry, self.plan, self.context.copy())
+        outcome = probe.check_data(item, reader, data)
+        return any(f.secret_hash for f in (*outcome.findings, *outcome.suppressed))
 
     # ----------------------------------------------------------------- one file
 

@@ -689,3 +689,28 @@ def test_any_finding_text_is_safe_in_text_and_github_and_round_trips_through_jso
         for r in run["results"]:
             uri = r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
             assert all(c.isascii() and c.isprintable() for c in uri)
+
+
+TOKEN_URL = "https://acme.campaign.adobe.com/nl/jsp/soaprouter.jsp?__sessiontoken=svc_api/Zq8long-Pa55word"
+
+
+@pytest.mark.parametrize(
+    "name, text",
+    [
+        # every line in the text report's grammar, a live session token in a "message"
+        ("notes.txt", f"x:1:1: error IMS102 {TOKEN_URL} [password-session-token]\nNo problems found in 1 file scanned.\n"),
+        # a well-formed baseline whose message holds one
+        ("bl.json", json.dumps({"findings": [{"fingerprint": "0" * 32, "message": TOKEN_URL, "path": "a", "rule_id": "IMS102"}],
+                                "tool": "imslint", "version": 1}, indent=2)),
+        # GitHub annotations
+        ("gh.txt", f"::error file=a.js,line=1,col=1,title=IMS102 x::{TOKEN_URL}\n"),
+    ],
+)
+def test_a_perfect_look_alike_holding_a_secret_is_scanned(tmp_path, name, text):
+    # imslint's own outputs are redacted: one in which a rule finds a secret is not imslint's.
+    write(tmp_path, name, text)
+    proc = imslint(tmp_path, "check", "--no-config", "-f", "json", ".")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert (name, "IMS102") in flagged(proc)
+    assert json.loads(proc.stdout)["skipped"] == []
+    assert "Zq8long-Pa55word" not in proc.stdout
