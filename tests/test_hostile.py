@@ -704,6 +704,9 @@ TOKEN_URL = "https://acme.campaign.adobe.com/nl/jsp/soaprouter.jsp?__sessiontoke
                                 "tool": "imslint", "version": 1}, indent=2)),
         # GitHub annotations
         ("gh.txt", f"::error file=a.js,line=1,col=1,title=IMS102 x::{TOKEN_URL}\n"),
+        # a SARIF log with imslint's driver whose result message holds one
+        ("log.sarif", json.dumps({"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "imslint"}},
+                                                                 "results": [{"message": {"text": TOKEN_URL}}]}]}, indent=2)),
     ],
 )
 def test_a_perfect_look_alike_holding_a_secret_is_scanned(tmp_path, name, text):
