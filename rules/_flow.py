@@ -10,7 +10,7 @@ text with offsets, and give up (``None``) rather than guess.
 from __future__ import annotations
 
 import re
-from typing import Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Iterator, List, Optional, Sequence, Tuple
 
 from ._patterns import MAX_ARGS, Value, lazy_re, line_prefix, parse_literal, scan_list, split_args, value_of
 

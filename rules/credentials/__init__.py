@@ -46,13 +46,12 @@ from __future__ import annotations
 from .analysis import analyze
 from .gates import Gates, gates
 from .logon_rules import HardcodedCredentials, LegacyLogon, PasswordSessionToken
-from .model import CAMPAIGN_CODE, FACT_KIND, LONELY_LOGON, MIGRATE, WRAPPER, Analysis, LogonSite, Spans, TokenSite
+from .model import FACT_KIND, LONELY_LOGON, MIGRATE, WRAPPER, Analysis, LogonSite, Spans, TokenSite
 from .token_rules import RULES, JwtServiceAccount, PastedToken, SessionTokenInUrl, imslint_register_rules
 
 __all__ = [
     "RULES",
     "Analysis",
-    "CAMPAIGN_CODE",
     "FACT_KIND",
     "Gates",
     "HardcodedCredentials",

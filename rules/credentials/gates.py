@@ -128,7 +128,8 @@ def gates(subject: SourceText) -> Gates:
         if cached is subject:
             return g
     low = lowered(subject.text)
-    calls, elements, anchors = _logon_gates(low) if "logon" in low else (False, False, False)
+    has_logon = "logon" in low
+    calls, elements, anchors = _logon_gates(low) if has_logon else (False, False, False)
     if not calls and ("ofuserandpassword" in low or "ofsessiontoken" in low):
         calls = _SDK_CALL_RE.search(low) is not None
     has_token = "sessiontoken" in low
@@ -141,7 +142,7 @@ def gates(subject: SourceText) -> Gates:
         url_tokens=has_token and "__sessiontoken=" in low,
         soap_method_call="soapmethodcall" in low,
         config=_config_gate(subject.language, low, subject.path),
-        other=_other_gate(low),
+        other=_other_gate(low, subject.language),
     )
     _gates_cache.insert(0, (subject, g))
     del _gates_cache[8:]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
 
-from linter.model import Fact, Location, Problem, Related, Severity, SourceText
+from linter.model import Fact, Problem, Related, Severity, SourceText
 from linter.rule import Rule
 
 from .._flow import calls_of
@@ -25,7 +25,6 @@ from .._patterns import (
 )
 from .model import (
     Analysis,
-    CAMPAIGN_CODE,
     LONELY_LOGON,
     LogonSite,
     MIGRATE,
@@ -125,17 +124,12 @@ class HardcodedCredentials(Rule):
         if _is_doc(subject) and not options.get("include-docs", True):
             return
         if not gates(subject).logons:
-            low = lowered(subject.text)
-            if "logon" in low and not _is_doc(subject) and _names_campaign_endpoint(subject):
-                yield Fact(CAMPAIGN_CODE, "", Location(subject.path, subject.first_line, subject.first_column))
             return
         a = analyze(subject, _extra(options))
         for (name, li, pi), at in zip(a.wrappers, a.wrapper_at):
             yield Fact(WRAPPER, f"{name}\t{'' if li is None else li}\t{pi}", subject.location(at))
         if a.lonely:
             yield Fact(LONELY_LOGON, "", subject.location(a.lonely[0]))
-        elif a.context and not _is_doc(subject) and _names_campaign_endpoint(subject):
-            yield Fact(CAMPAIGN_CODE, "", Location(subject.path, subject.first_line, subject.first_column))
         yield from self._sites(subject, a, a.logons)
 
     def _sites(self, subject: SourceText, a: Analysis, sites: Sequence[LogonSite], related_def: Optional[Related] = None) -> Iterator[Any]:
@@ -190,8 +184,12 @@ class HardcodedCredentials(Rule):
             name, li, pi = f.value.split("\t")
             if len(name) >= 4 and (name in wrappers or len(wrappers) < 50):  # a short name is a needle in every file
                 wrappers.setdefault(name, []).append((int(li) if li else None, int(pi), f.location))
-        lonely = {f.location.path for f in ctx.facts(LONELY_LOGON)} if ctx.facts(CAMPAIGN_CODE) else set()
-        if not (wrappers or lonely) or not ctx.can_read_again:
+        if not ctx.can_read_again:
+            return
+        lonely = {f.location.path for f in ctx.facts(LONELY_LOGON)}
+        if lonely and not self._repository_names_campaign():
+            lonely = set()
+        if not (wrappers or lonely):
             return
         extra = _extra(options)
         needles = [n.lower().encode() for n in wrappers] + ([b"logon"] if lonely else [])
@@ -211,6 +209,15 @@ class HardcodedCredentials(Rule):
                     if where.path == subject.path:
                         continue  # the file that defines it: check() reported its calls
                     yield from self._wrapper_calls(subject, name, li, pi, where, extra)
+
+    def _repository_names_campaign(self) -> bool:
+        """True when a file of the scan that is not documentation names Campaign's session service or SOAP router
+        (a WSDL, the code that builds the client). Asked only when some file holds a lonely ``Logon(`` call, so
+        that the other runs pay nothing: the files holding a needle are read again until one counts."""
+        for subject in self.context.read_again("source", [b"xtk:session", b"soaprouter.jsp", b"schemawsdl.jsp"]):
+            if isinstance(subject, SourceText) and not _is_doc(subject) and _names_campaign_endpoint(subject):
+                return True
+        return False
 
     def _wrapper_calls(self, subject: SourceText, name: str, li: Optional[int], pi: int, where: Any, extra: Sequence[str]) -> Iterator[Problem]:
         text, lang = subject.text, subject.language

@@ -15,7 +15,6 @@ MIGRATE = (
 FACT_KIND = "campaign-login"
 # facts of IMS101's cross-file step (see HardcodedCredentials.finish)
 WRAPPER = "campaign-logon-wrapper"  # value: "name\tlogin index\tpassword index", where the helper is defined
-CAMPAIGN_CODE = "campaign-code"  # a file that names Campaign and mentions Logon (a client, a WSDL)
 LONELY_LOGON = "campaign-lonely-logon"  # a file with a `Logon(` call and nothing that names Campaign
 DOC_LANGUAGES = frozenset({"markdown"})
 
