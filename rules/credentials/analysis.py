@@ -32,9 +32,10 @@ from .code_scanners import (
     _scan_other,
     _scan_password_elements,
     _scan_tokens,
+    scan_settings,
 )
-from .gates import gates
 from .config_scanner import _scan_config
+from .gates import gates
 
 # ----------------------------------------------------------------------- entry point
 
@@ -78,7 +79,7 @@ def _analyze(subject: SourceText, extra: Sequence[str]) -> Analysis:
     if not g.anything:
         return Analysis(context=False)
     # the context check reads the whole file: only pay for it when a site may need it
-    needed = g.calls or g.logon_elements or g.password_params or g.tokens or g.soap_method_call or g.other
+    needed = g.calls or g.logon_elements or g.password_params or g.tokens or g.soap_method_call or g.other or g.settings
     a = Analysis(context=has_campaign_context(subject) if needed else False)
     covered = Spans()
     if g.calls:
@@ -108,6 +109,8 @@ def _analyze(subject: SourceText, extra: Sequence[str]) -> Analysis:
         _scan_config(subject, a, extra)
     if g.other and a.context:
         _scan_other(subject, a, extra, covered)
+    if g.settings and a.context:
+        scan_settings(subject, a, extra, covered)
     # Resolve passwords (and logins) given by a variable or a Postman {{var}} assigned once in the file.
     cache: Dict[str, Any] = {}
     for i, site in enumerate(a.logons):

@@ -520,6 +520,70 @@ def _call_site(text: str, lang: str, name_start: int, name_end: int) -> Optional
     return res
 
 
+# Connection settings in code: an object, dict or array holding a password next to a login and an endpoint
+# (`['base_uri' => ..., 'login' => 'joe', 'password' => '...']`, `{url: ..., user: ..., password: ...}`).
+_CODE_LANGUAGES = frozenset({"js", "python", "java", "csharp", "php", "ruby", "go", "powershell"})
+_SETTING_PW_AT_RE = lazy_re(r"pass(?:word|wd)?[\"']?[ \t]*(?:=>|:(?!:))")  # lower-case text
+_SETTING_KEY_RE = lazy_re(r"""\s*(?:["']([A-Za-z_][\w.\-]*)["']|([A-Za-z_]\w*))\s*(?:=>|:(?!:))\s*""")
+_SETTING_LOGINS = frozenset({"login", "user", "username", "userlogin", "strlogin", "account"})
+_SETTING_ENDPOINTS = frozenset({"url", "uri", "endpoint", "host", "base_uri", "baseuri", "baseurl", "base_url", "server", "wsdl", "location", "instance"})
+
+
+def settings_gate(low: str, language: str) -> bool:
+    """The necessary condition of :func:`scan_settings`: a password key of an object or an array, in code."""
+    return language in _CODE_LANGUAGES and "pass" in low and _any_at(low, "pass", _SETTING_PW_AT_RE)
+
+
+def scan_settings(subject: SourceText, a: Analysis, extra: Sequence[str], covered: "Spans") -> None:
+    """Connection settings written in code, in a file that names Campaign: the password of an object, dict or
+    array that also holds a login and an endpoint."""
+    text, lang = subject.text, subject.language
+    low = lowered(text)
+    for count, i in enumerate(_occurrences(low, "pass", 200)):
+        if not _SETTING_PW_AT_RE.match(low, i) or i in covered:
+            continue
+        opener = _enclosing_opener(text, i)
+        if opener is None:
+            continue
+        res = scan_list(text, opener + 1, lang)
+        if res is None or len(res[0]) > 30:
+            continue
+        keys: Dict[str, Value] = {}
+        pw_at = -1
+        for s, e in res[0]:
+            km = _SETTING_KEY_RE.match(text, s, e)
+            if not km:
+                continue
+            key = (km.group(1) or km.group(2)).lower()
+            v = value_of(text, km.end(), e, lang, extra)
+            keys.setdefault(key, v)
+            if key.startswith("pass") and s <= i < e:
+                pw_at = s
+        pw = keys.get("password") or keys.get("passwd") or keys.get("pass")
+        login = next((keys[k] for k in _SETTING_LOGINS if k in keys), None)
+        if pw is None or login is None or pw_at < 0 or not _SETTING_ENDPOINTS.intersection(keys):
+            continue
+        covered.add((opener, res[1] + 1))
+        # settings, like a configuration file: a literal password is IMS101's; otherwise the login is only a fact
+        a.logons.append(LogonSite("connection settings (a login, a password and an endpoint)", pw.start, pw.end, login, pw, config=True))
+
+
+def _enclosing_opener(text: str, pos: int) -> Optional[int]:
+    """The ``{``, ``[`` or ``(`` whose list holds ``pos`` (a few hundred characters back at most), or None."""
+    depth = 0
+    for j in range(pos - 1, max(-1, pos - 600), -1):
+        c = text[j]
+        if c in ")]}":
+            depth += 1
+        elif c in "([{":
+            if depth == 0:
+                return j
+            depth -= 1
+        elif c in ";" and depth == 0:
+            return None
+    return None
+
+
 def _scan_other(subject: SourceText, a: Analysis, extra: Sequence[str], covered: "Spans") -> None:
     """HTTP Basic authentication to Campaign, scripts that set a native password, acc-js-sdk 0.x ``init``/``new Client``."""
     import base64

@@ -8,7 +8,7 @@ from typing import Any, List, Tuple
 from linter.model import SourceText
 
 from .._patterns import lazy_re, lowered
-from .code_scanners import _any_at, _other_gate
+from .code_scanners import _any_at, _other_gate, settings_gate
 
 # ----------------------------------------------------------------------- configuration files
 
@@ -62,11 +62,12 @@ class Gates:
     soap_method_call: bool = False
     config: bool = False  # a password key in a configuration file that names Campaign
     other: bool = False  # HTTP Basic authentication, a native password set by a script, acc-js-sdk 0.x `init`
+    settings: bool = False  # a password key of an object or an array, in code
 
     @property
     def logons(self) -> bool:
         """A logon site with a password (IMS101) may exist."""
-        return self.calls or self.logon_elements or self.password_params or self.config or self.other
+        return self.calls or self.logon_elements or self.password_params or self.config or self.other or self.settings
 
     @property
     def anything(self) -> bool:
@@ -143,6 +144,7 @@ def gates(subject: SourceText) -> Gates:
         soap_method_call="soapmethodcall" in low,
         config=_config_gate(subject.language, low, subject.path),
         other=_other_gate(low, subject.language),
+        settings=settings_gate(low, subject.language),
     )
     _gates_cache.insert(0, (subject, g))
     del _gates_cache[8:]
