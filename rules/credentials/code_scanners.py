@@ -520,27 +520,42 @@ def _call_site(text: str, lang: str, name_start: int, name_end: int) -> Optional
     return res
 
 
-# Connection settings in code: an object, dict or array holding a password next to a login and an endpoint
-# (`['base_uri' => ..., 'login' => 'joe', 'password' => '...']`, `{url: ..., user: ..., password: ...}`).
-_CODE_LANGUAGES = frozenset({"js", "python", "java", "csharp", "php", "ruby", "go", "powershell"})
-_SETTING_PW_AT_RE = lazy_re(r"pass(?:word|wd)?[\"']?[ \t]*(?:=>|:(?!:))")  # lower-case text
-_SETTING_KEY_RE = lazy_re(r"""\s*(?:["']([A-Za-z_][\w.\-]*)["']|([A-Za-z_]\w*))\s*(?:=>|:(?!:))\s*""")
+# Connection settings in code: an options array holding a password next to a login and an endpoint
+# (`['base_uri' => ..., 'login' => 'joe', 'password' => '...']`, Ruby `{ :url => ..., :user => ..., :password => ... }`).
+# Only the `=>` arrays and hashes of PHP and Ruby (a client's options array): JavaScript objects and Python dicts
+# with a user, a password and a URL are everywhere in integration code (bench_code.py's tree: 1,400 files; the
+# analysis they would need cost 10 % of the scan), and most are other services' settings.
+_CODE_LANGUAGES = frozenset({"php", "ruby"})
+_SETTING_PW_AT_RE = lazy_re(r"pass(?:word|wd)?[\"']?[ \t]*=>")  # lower-case text
+_SETTING_KEY_RE = lazy_re(r"""\s*(?:["']([A-Za-z_][\w.\-]*)["']|:?([A-Za-z_]\w*))\s*=>\s*""")
 _SETTING_LOGINS = frozenset({"login", "user", "username", "userlogin", "strlogin", "account"})
 _SETTING_ENDPOINTS = frozenset({"url", "uri", "endpoint", "host", "base_uri", "baseuri", "baseurl", "base_url", "server", "wsdl", "location", "instance"})
 
 
 def settings_gate(low: str, language: str) -> bool:
-    """The necessary condition of :func:`scan_settings`: a password key of an object or an array, in code."""
-    return language in _CODE_LANGUAGES and "pass" in low and _any_at(low, "pass", _SETTING_PW_AT_RE)
+    """The necessary condition of :func:`scan_settings`: a password key of a PHP or Ruby options array, with a
+    login key and an endpoint key around it (most password keys have neither: this spares them the analysis)."""
+    if language not in _CODE_LANGUAGES or "pass" not in low:
+        return False
+    return any(_settings_near(low, i) for i in _occurrences(low, "pass", 100) if _SETTING_PW_AT_RE.match(low, i))
+
+
+def _settings_near(low: str, i: int) -> bool:
+    """A login key and an endpoint key around the password key at ``i``."""
+    window = low[max(0, i - 400) : i + 400]
+    return ("login" in window or "user" in window) and any(e in window for e in _ENDPOINT_WORDS)
+
+
+_ENDPOINT_WORDS = ("url", "uri", "endpoint", "host", "server", "wsdl", "location", "instance")
 
 
 def scan_settings(subject: SourceText, a: Analysis, extra: Sequence[str], covered: "Spans") -> None:
-    """Connection settings written in code, in a file that names Campaign: the password of an object, dict or
+    """Connection settings written in code, in a file that names Campaign: the password of a PHP or Ruby options
     array that also holds a login and an endpoint."""
     text, lang = subject.text, subject.language
     low = lowered(text)
-    for count, i in enumerate(_occurrences(low, "pass", 200)):
-        if not _SETTING_PW_AT_RE.match(low, i) or i in covered:
+    for i in _occurrences(low, "pass", 100):
+        if not _SETTING_PW_AT_RE.match(low, i) or i in covered or not _settings_near(low, i):
             continue
         opener = _enclosing_opener(text, i)
         if opener is None:
@@ -569,19 +584,16 @@ def scan_settings(subject: SourceText, a: Analysis, extra: Sequence[str], covere
 
 
 def _enclosing_opener(text: str, pos: int) -> Optional[int]:
-    """The ``{``, ``[`` or ``(`` whose list holds ``pos`` (a few hundred characters back at most), or None."""
-    depth = 0
-    for j in range(pos - 1, max(-1, pos - 600), -1):
-        c = text[j]
-        if c in ")]}":
-            depth += 1
-        elif c in "([{":
-            if depth == 0:
-                return j
-            depth -= 1
-        elif c in ";" and depth == 0:
-            return None
-    return None
+    """The ``{``, ``[`` or ``(`` whose list holds ``pos`` (a few hundred characters back at most), or None.
+
+    The nearest opener before ``pos``, when no closer or ``;`` stands between: an entry after a nested
+    value (`'schemas' => array(...)`, then `'password' => ...`) is given up, the price of not walking back.
+    """
+    lo = max(0, pos - 600)
+    j = max(text.rfind("{", lo, pos), text.rfind("[", lo, pos), text.rfind("(", lo, pos))
+    if j < 0 or any(text.find(c, j, pos) >= 0 for c in ")]};"):
+        return None
+    return j
 
 
 def _scan_other(subject: SourceText, a: Analysis, extra: Sequence[str], covered: "Spans") -> None:
