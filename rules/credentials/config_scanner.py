@@ -54,7 +54,7 @@ _COMMENTED_KV_RE = lazy_re(r"^[ \t]*(?:#+|;+|//)[ \t]*(?:export[ \t]+)?(?P<k>[A-
 # A Kubernetes/Helm/Compose env list entry: `- name: ACC_PASSWORD` with `value: x` on the next line.
 _ENV_LIST_RE = lazy_re(r"^[ \t]*-[ \t]+name:[ \t]*[\"']?(?P<k>[A-Za-z_][\w.\-]*)[\"']?[ \t]*\n[ \t]*value:[ \t]*(?P<v>[^\n]*)$", re.M)
 # A Terraform variable with a default: `variable "campaign_password" { ... default = "x" }`.
-_TF_VARIABLE_RE = lazy_re(r'variable[ \t]+"(?P<k>[^"\n]{1,80})"[ \t]*\{[^{}]*?\bdefault[ \t]*=[ \t]*(?P<v>"[^"\n]*")')
+_TF_VARIABLE_RE = lazy_re(r'[ \t]*variable[ \t]+"(?P<k>[^"\n]{1,80})"[ \t]*\{[^{}]*?\bdefault[ \t]*=[ \t]*(?P<v>"[^"\n]*")')
 
 
 @dataclass
@@ -151,10 +151,12 @@ def _config_kvs(subject: SourceText, extra: Sequence[str]) -> List[_KV]:
     # key/value pairs of windows around the first few password keys, not of the whole file. A window
     # reaches 3000 characters beyond the lines of its key, so it holds every sibling kept below.
     windows: List[List[int]] = []
+    hit_lines: List[int] = []
     for count, hit in enumerate(_PW_KEY_RE.finditer(lowered(text))):
         if count >= 300:
             break
         line = text.rfind("\n", 0, hit.start()) + 1
+        hit_lines.append(line)
         ws = text.rfind("\n", 0, max(0, line - 3000)) + 1
         we = text.find("\n", hit.end() + 3000)
         we = len(text) if we < 0 else we
@@ -169,8 +171,12 @@ def _config_kvs(subject: SourceText, extra: Sequence[str]) -> List[_KV]:
         extra_res.append(_ENV_LIST_RE)
     elif lang == "properties" and "variable" in text:
         extra_res.append(_TF_VARIABLE_RE)
-    found = [(m, rx is regex) for ws, we in windows for rx in [regex] + extra_res for m in rx.finditer(text, ws, we)]
-    if extra_res:
+    found = [(m, True) for ws, we in windows for m in regex.finditer(text, ws, we)]
+    # The other shapes only matter for the password key itself (its siblings are ordinary keys): they are
+    # tried at the start of the lines that hold a password key, not over the windows.
+    shaped = [m for line in hit_lines for rx in extra_res for m in (rx.match(text, line),) if m is not None]
+    if shaped:
+        found.extend((m, False) for m in shaped)
         found.sort(key=lambda mm: mm[0].start())
     plain = {id(m) for m, main in found if main}  # matches of the language's own key regex (the others have no indentation group)
     for m, _main in found:
