@@ -444,8 +444,13 @@ _CONTEXT_NEEDLES: Tuple[Tuple[str, Optional["re.Pattern[str]"]], ...] = tuple(
 
 
 def _has_needle(low: str) -> bool:
-    if "strpassword" in low and "strlogin" in low:
-        return True  # the Logon parameters strLogin and strPassword together: Campaign's signature (a lone VB `strPassword` is not)
+    if _has_listed_needle(low):
+        return True
+    # the Logon parameters strLogin and strPassword together: Campaign's signature (a lone VB `strPassword` is not)
+    return "strpassword" in low and "strlogin" in low
+
+
+def _has_listed_needle(low: str) -> bool:
     for needle, check in _CONTEXT_NEEDLES:
         i = low.find(needle)
         if i < 0:
@@ -457,6 +462,8 @@ def _has_needle(low: str) -> bool:
                 return True
             i = low.find(needle, i + 1)
     return False
+
+
 _CAMPAIGN_SUFFIXES = (".jssp", ".jst")
 _context_cache: List[Any] = [None, False]
 _lower_cache: List[Any] = [None, None, None, None]

@@ -924,6 +924,13 @@ def _build_values(*names: str) -> Dict[str, str]:
 
 
 _TITLES = _build_titles()
+# Every login title in any language holds one of these (the titles that hold no shorter one).
+_LOGIN_WORDS = tuple(
+    sorted(
+        t for t in {k.strip("@") for k, v in _TITLES.items() if v == "login"}
+        if not any(o != t and o in t for o in {k.strip("@") for k, v in _TITLES.items() if v == "login"})
+    )
+)
 _STRONG_FIELDS = frozenset(_FIELD_OF_RECORD[f] for f in _labels.STRONG_FIELDS)
 # Booleans: every "yes" of every language (case-folded); anything else is false.
 _TRUE_CELLS = frozenset(k for k, v in _build_values("true", "false").items() if v == "true")
@@ -994,6 +1001,12 @@ def _split_header(line: str, delim: str) -> List[str]:
         return next(csv.reader([line], delimiter=delim))
     except (csv.Error, StopIteration):
         return []
+
+
+def _could_name_login(line: str) -> bool:
+    """A cheap necessary condition of a header: one of the console's login titles (any language) is in ``line``."""
+    low = line.lower()
+    return any(w in low for w in _LOGIN_WORDS)
 
 
 def _header_delimiter(line: str, path: str, extra: Mapping[str, str] = {}) -> Optional[str]:
@@ -1120,6 +1133,8 @@ class OperatorCsvReader(Reader):
         line = _first_line(head, path, self.columns)
         if not line or line.lstrip("\ufeff \t")[:1] in ("<", "{", "[", "#"):
             return False
+        if not self.columns and not _could_name_login(line):
+            return False  # no login title in any language: most files of a code repository stop here
         return _header_delimiter(line, path, self.columns) is not None
 
     def explain(self, path: str, head: bytes) -> str:
