@@ -32,6 +32,7 @@ from .code_scanners import (
     _scan_other,
     _scan_password_elements,
     _scan_tokens,
+    scan_built_calls,
     scan_settings,
 )
 from .config_scanner import _scan_config
@@ -105,6 +106,7 @@ def _analyze(subject: SourceText, extra: Sequence[str]) -> Analysis:
             if _prose_mention(text, m.start(), subject):
                 continue
             a.anchors.append(Mark("anchor", m.start(), m.end(), m.group(0)))
+        scan_built_calls(subject, a, extra, covered)
     if g.config:
         _scan_config(subject, a, extra)
     if g.other and a.context:

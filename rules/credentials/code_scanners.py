@@ -597,6 +597,36 @@ def _enclosing_opener(text: str, pos: int) -> Optional[int]:
     return j
 
 
+# A Logon call built by a SOAP client library: `prepareSoapCall("xtk:session", "Logon")` (any call naming the
+# service and the method as strings), then the parameters written one by one: `writeString("password", pw)`.
+_BUILT_CALL_RE = lazy_re(r"""["']xtk:session["']\s*,[^;(){}\n]{0,120}?["']Logon["']""")
+_BUILT_PARAM_RE = lazy_re(r"""\(\s*["'](?P<k>login|password)["']\s*,""")
+
+
+def scan_built_calls(subject: SourceText, a: Analysis, extra: Sequence[str], covered: "Spans") -> None:
+    """A Logon SOAP call built parameter by parameter: a site whose login and password are the values written
+    as ``login`` and ``password`` within the next lines (a library's own logon, or code that uses its call API)."""
+    text, lang = subject.text, subject.language
+    if "xtk:session" not in text:
+        return
+    for m in _BUILT_CALL_RE.finditer(text):
+        if m.start() in covered or _DEF_BEFORE_RE.search(line_prefix(text, m.start())):
+            continue
+        values: Dict[str, Value] = {}
+        for p in _BUILT_PARAM_RE.finditer(text, m.end(), m.end() + 1500):
+            res = scan_list(text, p.start() + 1, lang)
+            if res is None or len(res[0]) != 2:
+                continue
+            values.setdefault(p.group("k"), value_of(text, res[0][1][0], res[0][1][1], lang, extra))
+        if "password" not in values:
+            continue
+        covered.add((m.start(), m.end()))
+        pw = values["password"]
+        a.logons.append(
+            LogonSite("xtk:session#Logon (a SOAP call built parameter by parameter)", m.start(), m.end(), values.get("login", MISSING_VALUE), pw, at=m.start())
+        )
+
+
 def _scan_other(subject: SourceText, a: Analysis, extra: Sequence[str], covered: "Spans") -> None:
     """HTTP Basic authentication to Campaign, scripts that set a native password, acc-js-sdk 0.x ``init``/``new Client``."""
     import base64

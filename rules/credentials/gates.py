@@ -67,7 +67,7 @@ class Gates:
     @property
     def logons(self) -> bool:
         """A logon site with a password (IMS101) may exist."""
-        return self.calls or self.logon_elements or self.password_params or self.config or self.other or self.settings
+        return self.calls or self.logon_elements or self.password_params or self.config or self.other or self.settings or self.anchors
 
     @property
     def anything(self) -> bool:
