@@ -459,8 +459,8 @@ def _other_gate(low: str, language: str) -> bool:
         return True  # `Authorization: Basic ...`, `HTTPBasicAuth(`: both say "auth"
     if language in _CURL_LANGUAGES and "curl" in low and ("-u" in low or "--user" in low):
         return True
-    if language in _SDK_LANGUAGES and "acc-js-sdk" in low:
-        return True
+    if language in _SDK_LANGUAGES and ("acc-js-sdk" in low or (".init(" in low and ".campaign.adobe.com" in low)):
+        return True  # acc-js-sdk 0.x, named, or `sdk.init("https://acme.campaign.adobe.com", ...)` in a doc page
     return language in _SETTER_LANGUAGES and _SETTER_NEEDLE_RE.search(low) is not None and bool(_password_setters(low, 1))
 
 
@@ -693,7 +693,8 @@ def _scan_other(subject: SourceText, a: Analysis, extra: Sequence[str], covered:
         if pw.kind == LITERAL or len(spans) >= 2:
             qual = qualifier_before(text, ns)
             a.logons.append(LogonSite(f"a native password set by `{qual}{text[ns:ne]}()`", ns, close + 1, login, pw))
-    if lang in _SDK_LANGUAGES and "acc-js-sdk" in low:
+    named = "acc-js-sdk" in low
+    if lang in _SDK_LANGUAGES and (named or ".campaign.adobe.com" in low):
         calls = [(i + 1, i + 5) for i in _occurrences(low, ".init") if not low[i + 5 : i + 6].isalnum()]
         calls += [(m.start(), m.end() - 1) for i in _occurrences(low, "client") for m in [_SDK_CTOR_RE.match(text, max(0, text.rfind("new", max(0, i - 60), i)))] if m]
         for ns, ne in calls:
@@ -703,6 +704,8 @@ def _scan_other(subject: SourceText, a: Analysis, extra: Sequence[str], covered:
             spans, close = res
             if any(c in text[spans[1][0] : spans[2][1]] for c in "({["):
                 continue  # 1.x: new Client(sdk, ConnectionParameters.of...(...), {options}): the parameters' rule reports it
+            if not named and ".campaign.adobe.com" not in low[spans[0][0] : spans[0][1]]:
+                continue  # without the SDK named, the instance URL in the first argument says whose client it is
             login = value_of(text, spans[1][0], spans[1][1], lang, extra)
             pw = value_of(text, spans[2][0], spans[2][1], lang, extra)
             shown = f"{qualifier_before(text, ns)}init()" if text[ns:ne] == "init" else text[ns:ne].strip() + "()"

@@ -115,7 +115,7 @@ class HardcodedCredentials(Rule):
     tags = ("security", "credentials", "ims-migration")
     security_severity = "9.0"
     defaults = {"include-docs": True, "extra-placeholders": []}
-    keywords = (b"logon", b"pass", b"pwd", b"basic", b"curl", b"acc-js-sdk")
+    keywords = (b"logon", b"pass", b"pwd", b"basic", b"curl", b"acc-js-sdk", b".campaign.adobe.com")
 
     finish_from_facts = True  # the cross-file step works from facts: per-file results stay cacheable
 

@@ -49,7 +49,7 @@ def _who(login: Value, secret: Optional[str] = None, capital: bool = True, passw
     if login.kind == LITERAL and login.text == secret:
         return ("A" if capital else "a") + " Campaign login whose password equals its login"
     if login.kind == LITERAL and login.text:
-        return ("A" if capital else "a") + " Campaign login whose name is also a password in this file"
+        return ("A" if capital else "a") + " Campaign login"  # not named: every output hides the file's passwords
     if login.kind == DYNAMIC and login.text:
         return ("A" if capital else "a") + f" Campaign login (from `{_shown(login.text)}`)"
     if login.kind == PLACEHOLDER and login.text:

@@ -268,7 +268,8 @@ class PastedToken(Rule):
                 m.end("tok"),
                 tok,
                 "security-token",
-                f"pasted Campaign security token (`X-Security-Token`): remove it, log the session out, and {MIGRATE}",
+                f"pasted Campaign security token (the `@...` value sent as `X-Security-Token` with a session): remove it, "
+                f"log the session out, and {MIGRATE}",
             )
             if p:
                 yield p
