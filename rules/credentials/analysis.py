@@ -17,6 +17,7 @@ from .._patterns import (
     has_campaign_context,
     lazy_re,
     line_prefix,
+    lowered,
     value_of,
 )
 from .model import Analysis, LogonSite, Mark, Spans
@@ -111,6 +112,8 @@ def _analyze(subject: SourceText, extra: Sequence[str]) -> Analysis:
         _scan_config(subject, a, extra)
     if g.other and a.context:
         _scan_other(subject, a, extra, covered)
+    if g.other and lang == "js" and "new client(" in lowered(text) and "acc-js-sdk" not in lowered(subject.whole_text):
+        a.lonely_sdk = True  # `new Client(url, login, pw)` in a file that does not name the SDK: the cross-file step decides
     if g.settings and a.context:
         scan_settings(subject, a, extra, covered)
     # Resolve passwords (and logins) given by a variable or a Postman {{var}} assigned once in the file.

@@ -461,6 +461,8 @@ def _other_gate(low: str, language: str) -> bool:
         return True
     if language in _SDK_LANGUAGES and ("acc-js-sdk" in low or (".init(" in low and ".campaign.adobe.com" in low)):
         return True  # acc-js-sdk 0.x, named, or `sdk.init("https://acme.campaign.adobe.com", ...)` in a doc page
+    if language == "js" and "new client(" in low:
+        return True  # a 0.x client required by a relative path (the SDK's own code): see the cross-file step
     return language in _SETTER_LANGUAGES and _SETTER_NEEDLE_RE.search(low) is not None and bool(_password_setters(low, 1))
 
 
@@ -693,7 +695,7 @@ def _scan_other(subject: SourceText, a: Analysis, extra: Sequence[str], covered:
         if pw.kind == LITERAL or len(spans) >= 2:
             qual = qualifier_before(text, ns)
             a.logons.append(LogonSite(f"a native password set by `{qual}{text[ns:ne]}()`", ns, close + 1, login, pw))
-    named = "acc-js-sdk" in low
+    named = "acc-js-sdk" in low or "acc-js-sdk" in lowered(subject.whole_text)
     if lang in _SDK_LANGUAGES and (named or ".campaign.adobe.com" in low):
         calls = [(i + 1, i + 5) for i in _occurrences(low, ".init") if not low[i + 5 : i + 6].isalnum()]
         calls += [(m.start(), m.end() - 1) for i in _occurrences(low, "client") for m in [_SDK_CTOR_RE.match(text, max(0, text.rfind("new", max(0, i - 60), i)))] if m]

@@ -26,6 +26,7 @@ from .._patterns import (
 from .model import (
     Analysis,
     LONELY_LOGON,
+    LONELY_SDK,
     LogonSite,
     MIGRATE,
     WRAPPER,
@@ -115,7 +116,7 @@ class HardcodedCredentials(Rule):
     tags = ("security", "credentials", "ims-migration")
     security_severity = "9.0"
     defaults = {"include-docs": True, "extra-placeholders": []}
-    keywords = (b"logon", b"pass", b"pwd", b"basic", b"curl", b"acc-js-sdk", b".campaign.adobe.com")
+    keywords = (b"logon", b"pass", b"pwd", b"basic", b"curl", b"acc-js-sdk", b".campaign.adobe.com", b"new client(")
 
     finish_from_facts = True  # the cross-file step works from facts: per-file results stay cacheable
 
@@ -130,6 +131,8 @@ class HardcodedCredentials(Rule):
             yield Fact(WRAPPER, f"{name}\t{'' if li is None else li}\t{pi}", subject.location(at))
         if a.lonely:
             yield Fact(LONELY_LOGON, "", subject.location(a.lonely[0]))
+        if a.lonely_sdk:
+            yield Fact(LONELY_SDK, "", subject.location(0))
         yield from self._sites(subject, a, a.logons)
 
     def _sites(self, subject: SourceText, a: Analysis, sites: Sequence[LogonSite], related_def: Optional[Related] = None) -> Iterator[Any]:
@@ -187,12 +190,15 @@ class HardcodedCredentials(Rule):
         if not ctx.can_read_again:
             return
         lonely = {f.location.path for f in ctx.facts(LONELY_LOGON)}
-        if lonely and not self._repository_names_campaign():
+        if lonely and not self._repository_names([b"xtk:session", b"soaprouter.jsp", b"schemawsdl.jsp"], _names_campaign_endpoint):
             lonely = set()
-        if not (wrappers or lonely):
+        sdk = {f.location.path for f in ctx.facts(LONELY_SDK)}
+        if sdk and not self._repository_names([b"acc-js-sdk"], lambda s: "acc-js-sdk" in lowered(s.text)):
+            sdk = set()
+        if not (wrappers or lonely or sdk):
             return
         extra = _extra(options)
-        needles = [n.lower().encode() for n in wrappers] + ([b"logon"] if lonely else [])
+        needles = [n.lower().encode() for n in wrappers] + ([b"logon"] if lonely else []) + ([b"new client("] if sdk else [])
         for subject in ctx.read_again("source", needles):
             if not isinstance(subject, SourceText) or (_is_doc(subject) and not options.get("include-docs", True)):
                 continue
@@ -200,6 +206,12 @@ class HardcodedCredentials(Rule):
                 forced = replace(subject, embedded=True, _line_starts=None)
                 a = analyze(forced, extra)
                 sites = [s for s in a.logons if s.how.startswith("xtk:session#Logon")]
+                yield from (p for p in self._sites(forced, a, sites) if isinstance(p, Problem))
+            if subject.path in sdk:
+                # the repository is acc-js-sdk's (or vendors it): its 0.x client, required by a relative path
+                forced = replace(subject, embedded=True, context=subject.text + "\n// acc-js-sdk", _line_starts=None)
+                a = analyze(forced, extra)
+                sites = [s for s in a.logons if s.how.startswith("acc-js-sdk")]
                 yield from (p for p in self._sites(forced, a, sites) if isinstance(p, Problem))
             low = lowered(subject.text)
             for name, defs in wrappers.items():
@@ -210,12 +222,13 @@ class HardcodedCredentials(Rule):
                         continue  # the file that defines it: check() reported its calls
                     yield from self._wrapper_calls(subject, name, li, pi, where, extra)
 
-    def _repository_names_campaign(self) -> bool:
-        """True when a file of the scan that is not documentation names Campaign's session service or SOAP router
-        (a WSDL, the code that builds the client). Asked only when some file holds a lonely ``Logon(`` call, so
-        that the other runs pay nothing: the files holding a needle are read again until one counts."""
-        for subject in self.context.read_again("source", [b"xtk:session", b"soaprouter.jsp", b"schemawsdl.jsp"]):
-            if isinstance(subject, SourceText) and not _is_doc(subject) and _names_campaign_endpoint(subject):
+    def _repository_names(self, needles: List[bytes], counts: Any) -> bool:
+        """True when a file of the scan that is not documentation holds one of ``needles`` and ``counts`` it: a
+        WSDL or the code that builds a client names Campaign's session service, a package.json names acc-js-sdk.
+        Asked only when some file holds a lonely call, so that the other runs pay nothing: the files holding a
+        needle are read again until one counts."""
+        for subject in self.context.read_again("source", needles):
+            if isinstance(subject, SourceText) and not _is_doc(subject) and counts(subject):
                 return True
         return False
 

@@ -16,6 +16,7 @@ FACT_KIND = "campaign-login"
 # facts of IMS101's cross-file step (see HardcodedCredentials.finish)
 WRAPPER = "campaign-logon-wrapper"  # value: "name\tlogin index\tpassword index", where the helper is defined
 LONELY_LOGON = "campaign-lonely-logon"  # a file with a `Logon(` call and nothing that names Campaign
+LONELY_SDK = "campaign-lonely-sdk-client"  # a file with a `new Client(` and nothing that names Campaign
 DOC_LANGUAGES = frozenset({"markdown"})
 
 # --------------------------------------------------------------------------- analysis model
@@ -73,6 +74,7 @@ class Analysis:
     wrappers: List[Tuple[str, Optional[int], int]] = field(default_factory=list)  # (function, login index, password index)
     wrapper_at: List[int] = field(default_factory=list)  # where each wrapper is defined
     lonely: List[int] = field(default_factory=list)  # `Logon(` calls left alone for want of Campaign context in the file
+    lonely_sdk: bool = False  # a `new Client(` left alone for the same reason (acc-js-sdk 0.x required by a relative path)
 
     @property
     def passwords(self) -> "frozenset[str]":
