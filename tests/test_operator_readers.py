@@ -583,3 +583,22 @@ def test_a_list_with_a_password_column_is_no_console_export():
     assert header_verdict(["login", "password", "label"], "ops/operators.csv") is not None
     assert "password column" in header_verdict(["Nom", "Mot de passe", "Libellé"], "ops.csv")
     assert header_verdict(["login", "label", "email"], "ops/operators.csv") is None
+
+
+@pytest.mark.parametrize("declared", ["", " encoding='UTF-8'", " encoding='ISO-8859-1'"])
+def test_one_line_columns_count_characters_not_bytes(tmp_path, declared):
+    # found by test_properties.py: a label with "é" before an operator moved its column one byte right
+    text = (f"<?xml version='1.0'{declared}?><operator-collection><operator name='a' label='Hélène'/>"
+            "<operator name='b' label='日本'/><operator name='c'/></operator-collection>")
+    codec = "iso-8859-1" if "8859" in declared else "utf-8"
+    if codec == "iso-8859-1":
+        text = text.replace("日本", "x")
+    path = save(tmp_path, "one.xml", text.encode(codec))
+    columns = [m.start() + 1 for m in re.finditer("<operator ", text)]
+    assert [(r.line, r.column) for r in read_all(XML, path)] == [(1, c) for c in columns]
+
+
+def test_one_line_columns_after_a_utf8_byte_order_mark(tmp_path):
+    text = "<operator-collection><operator name='é'/><operator name='b'/></operator-collection>"
+    path = save(tmp_path, "bom.xml", b"\xef\xbb\xbf" + text.encode("utf-8"))
+    assert [r.column for r in read_all(XML, path)] == [m.start() + 1 for m in re.finditer("<operator ", text)]

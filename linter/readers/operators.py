@@ -207,7 +207,9 @@ class OperatorXmlReader(Reader):
         with_groups = "xtk:group" in text
         utf16 = codec is not None and codec.startswith("utf-16")
 
-        tracker = _StartLines(text=utf16, groups=with_groups, columns=_shares_lines(text))
+        declared = _DECLARED_ENCODING_RE.match(text.lstrip("\ufeff"))
+        utf8 = not utf16 and (declared is None or declared.group(1).strip().lower().replace("_", "-") in ("utf-8", "utf8"))
+        tracker = _StartLines(text=utf16, groups=with_groups, columns=_shares_lines(text), utf8=utf8, lead=bom)
         units = _units(source.path, codec if utf16 else None, bom if utf16 else 0)
         yield from _parse(source, units, tracker, with_groups, root_seen, codec, whole=True)
 
@@ -735,13 +737,16 @@ class _StartLines:
     the plain pieces that make up nearly all of an export.
     """
 
-    def __init__(self, text: bool, groups: bool, columns: bool = False) -> None:
+    def __init__(self, text: bool, groups: bool, columns: bool = False, utf8: bool = False, lead: int = 0) -> None:
         self.text = text
         self.line = 1
         self.operators: Deque[int] = deque()
         # With ``columns`` (an export whose operators share lines, as an instance sends a select on one
-        # line), the column of each <operator start tag too: counted in the units fed (bytes or characters).
+        # line), the column of each <operator start tag too, in characters: with ``utf8`` (UTF-8 bytes fed),
+        # the continuation bytes since the line start are left out of the count (``_cont`` up to ``_mark``).
         self.columns: Optional[Deque[int]] = deque() if columns else None
+        self._utf8 = utf8 and not text
+        self._cont = self._mark = lead if self._utf8 else 0  # a UTF-8 byte-order mark is fed but is no column
         self._offset = 0  # offset of the next piece in the stream
         self._line_start = 0  # offset where the current line starts
         self.groups: Deque[int] = deque()
@@ -807,6 +812,7 @@ class _StartLines:
         """:meth:`scan` that also records the column of each ``<operator`` start tag."""
         nl, n, base = self._nl, len(data), self._offset
         pos, line, line_start = 0, self.line, self._line_start
+        utf8, cont, mark = self._utf8, self._cont, self._mark
         while pos < n:
             found = False
             if self._closing is not None:
@@ -820,6 +826,7 @@ class _StartLines:
             if k >= 0:
                 line += data.count(nl, pos, to)
                 line_start = base + k + 1
+                cont, mark = 0, line_start
             if self._closing is not None:
                 if found:
                     self._closing = None
@@ -833,10 +840,27 @@ class _StartLines:
                 self._closing = self._ends[m.group(0)]
             elif name == self._operator:
                 self.operators.append(line)
-                self.columns.append(base + m.start() - line_start + 1)  # type: ignore[union-attr]
+                if utf8:
+                    cont += _continuation_bytes(data, mark - base, m.start())  # type: ignore[arg-type]
+                    mark = base + m.start()
+                self.columns.append(base + m.start() - line_start + 1 - cont)  # type: ignore[union-attr]
             else:
                 self.groups.append(line)
+        if utf8:
+            cont += _continuation_bytes(data, mark - base, n)  # type: ignore[arg-type]
+            mark = base + n
         self.line, self._line_start, self._offset = line, line_start, base + n
+        self._cont, self._mark = cont, mark
+
+
+_CONTINUATION = bytes(range(0x80, 0xC0))
+_DECLARED_ENCODING_RE = re.compile(r"""<\?xml\s[^>]*?\bencoding\s*=\s*["']([^"']*)["']""")
+
+
+def _continuation_bytes(data: bytes, start: int, end: int) -> int:
+    """How many UTF-8 continuation bytes ``data[start:end]`` holds (its bytes that start no character)."""
+    piece = data[start:end]
+    return len(piece) - len(piece.translate(None, _CONTINUATION))
 
 
 _ANY_OPERATOR_RE = re.compile(r"<(?:[\w.\-]+:)?operator[\s/>]")
