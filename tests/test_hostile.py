@@ -640,55 +640,73 @@ def _hostile_text(rng):
     return "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
 
 
-def test_any_finding_text_is_safe_in_text_and_github_and_round_trips_through_json_and_sarif(registry):
-    import io
-    import random
+def hostile_result(registry, text, number, count):
+    """A RunResult of ``count`` IMS101 findings whose every path, message and property is ``text()``.
 
+    Returns (result, findings); ``number()`` gives the lines and columns. Shared with test_properties.py.
+    """
     from linter.engine import RunResult
     from linter.model import FileError, Finding, Location, Related, Severity
+
+    findings = []
+    for _ in range(count):
+        path = "src/" + text().replace("/", "") + ".js"
+        findings.append(Finding(
+            rule_id="IMS101", rule_name="hardcoded-credentials", severity=Severity.ERROR,
+            location=Location(path, number(), number()), message=text() or "m",
+            fingerprint="f" * 32, related=(Related(Location(path, 1, 1), text()),),
+            properties={"login": text()},
+        ))
+    findings.sort(key=lambda f: f.sort_key)
+    result = RunResult(findings=findings, errors=[FileError(text() or "p", text() or "e")],
+                       skipped=[(text() or "s", text() or "r")],
+                       rules={"IMS101": registry.rules["IMS101"]}, severities={"IMS101": Severity.ERROR}, files_scanned=1)
+    return result, findings
+
+
+def check_reporters(result, findings):
+    """Text and GitHub output inert on a terminal, JSON lossless, SARIF parseable: returns (JSON doc, SARIF doc)."""
+    import io
+
     from linter.outputs import JSON_ERRORS
     from linter.reporters.github import GithubReporter
     from linter.reporters.json import JsonReporter
     from linter.reporters.sarif import SarifReporter
     from linter.reporters.text import TextReporter
 
+    for reporter in (TextReporter(), GithubReporter()):
+        text = reporter.render(result, {"verbose": True, "show_related": True})
+        assert not any(c in text for c in "\x1b\x07\x00\r\x85\x9b") and not any("\ud800" <= c <= "\udfff" for c in text)
+        lines = text.splitlines()
+        assert len(lines) == len(text.split("\n")) - 1  # no line break but the line ends
+        # text: a line per finding and per related location, the error, the skip (verbose), the summary;
+        # GitHub: a line per finding and the error. Nothing forged.
+        expected = len(findings) * 2 + 3 if isinstance(reporter, TextReporter) else len(findings) + 1
+        assert len(lines) == expected
+    out = io.BytesIO()
+    stream = io.TextIOWrapper(out, encoding="utf-8", errors=JSON_ERRORS, newline="\n")
+    JsonReporter().write(result, {}, stream)
+    stream.flush()
+    doc = json.loads(out.getvalue().decode("utf-8"))  # valid UTF-8, valid JSON
+    assert [f["message"] for f in doc["findings"]] == [f.message for f in findings]  # lossless
+    assert [f["location"]["path"] for f in doc["findings"]] == [f.location.path for f in findings]
+    sarif_text = SarifReporter().render(result, {}).encode("utf-8", JSON_ERRORS)
+    sarif = json.loads(sarif_text.decode("utf-8"))
+    run = sarif["runs"][0]
+    assert len(run["results"]) == len(findings)
+    for r in run["results"]:
+        uri = r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        assert all(c.isascii() and c.isprintable() for c in uri)
+    return doc, sarif
+
+
+def test_any_finding_text_is_safe_in_text_and_github_and_round_trips_through_json_and_sarif(registry):
+    import random
+
     rng = random.Random(11)
     for _ in range(200):
-        findings = []
-        for _ in range(rng.randint(1, 3)):
-            path = "src/" + _hostile_text(rng).replace("/", "") + ".js"
-            findings.append(Finding(
-                rule_id="IMS101", rule_name="hardcoded-credentials", severity=Severity.ERROR,
-                location=Location(path, rng.randint(1, 9), rng.randint(1, 9)), message=_hostile_text(rng) or "m",
-                fingerprint="f" * 32, related=(Related(Location(path, 1, 1), _hostile_text(rng)),),
-                properties={"login": _hostile_text(rng)},
-            ))
-        findings.sort(key=lambda f: f.sort_key)
-        result = RunResult(findings=findings, errors=[FileError(_hostile_text(rng) or "p", _hostile_text(rng) or "e")],
-                           skipped=[(_hostile_text(rng) or "s", _hostile_text(rng) or "r")],
-                           rules={"IMS101": registry.rules["IMS101"]}, severities={"IMS101": Severity.ERROR}, files_scanned=1)
-        for reporter in (TextReporter(), GithubReporter()):
-            text = reporter.render(result, {"verbose": True, "show_related": True})
-            assert not any(c in text for c in "\x1b\x07\x00\r\x85\x9b") and not any("\ud800" <= c <= "\udfff" for c in text)
-            lines = text.splitlines()
-            assert len(lines) == len(text.split("\n")) - 1  # no line break but the line ends
-            # text: a line per finding and per related location, the error, the skip (verbose), the summary;
-            # GitHub: a line per finding and the error. Nothing forged.
-            expected = len(findings) * 2 + 3 if isinstance(reporter, TextReporter) else len(findings) + 1
-            assert len(lines) == expected
-        out = io.BytesIO()
-        stream = io.TextIOWrapper(out, encoding="utf-8", errors=JSON_ERRORS, newline="\n")
-        JsonReporter().write(result, {}, stream)
-        stream.flush()
-        doc = json.loads(out.getvalue().decode("utf-8"))  # valid UTF-8, valid JSON
-        assert [f["message"] for f in doc["findings"]] == [f.message for f in findings]  # lossless
-        assert [f["location"]["path"] for f in doc["findings"]] == [f.location.path for f in findings]
-        sarif = SarifReporter().render(result, {}).encode("utf-8", JSON_ERRORS)
-        run = json.loads(sarif.decode("utf-8"))["runs"][0]
-        assert len(run["results"]) == len(findings)
-        for r in run["results"]:
-            uri = r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
-            assert all(c.isascii() and c.isprintable() for c in uri)
+        result, findings = hostile_result(registry, lambda: _hostile_text(rng), lambda: rng.randint(1, 9), rng.randint(1, 3))
+        check_reporters(result, findings)
 
 
 TOKEN_URL = "https://acme.campaign.adobe.com/nl/jsp/soaprouter.jsp?__sessiontoken=svc_api/Zq8long-Pa55word"
