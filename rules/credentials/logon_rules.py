@@ -76,12 +76,19 @@ class HardcodedCredentials(Rule):
     context by themselves. Jupyter notebooks are read as code, each source line
     on the notebook's own line.
 
+    Also: a Logon SOAP call built parameter by parameter
+    (``prepareSoapCall("xtk:session", "Logon")`` then ``writeString("password",
+    ...)``), and PHP/Ruby options arrays holding a login, a password and an
+    endpoint (``'password' => '...'``).
+
     Across files: a logon helper defined in one file (a function whose password
     parameter reaches a Logon) is reported where another file calls it with
-    literals, and a SOAP client's ``Logon("login", "pw", ...)`` in a file that
+    literals; a SOAP client's ``Logon("login", "pw", ...)`` in a file that
     does not name Campaign is reported when another file of the scan does (a
-    WSDL, the code that builds the client). Only the files that name a helper
-    or hold such a call are read a second time.
+    WSDL, the code that builds the client); and an acc-js-sdk 0.x ``new
+    Client(url, "login", "pw")`` required by a relative path when a file of
+    the scan names acc-js-sdk (its ``package.json``). Only the files that name
+    a helper or hold such a call are read a second time.
 
     Placeholders (``%s``, ``$1``, ``{{var}}``, ``${VAR}``, ``PASSWORD_HERE``,
     ``<password>``, ``xxx``, ``changeme``...) and encrypted values (``@`` +
@@ -339,7 +346,7 @@ class LegacyLogon(Rule):
 
     Reports native logons whose credentials are not literals (variables,
     environment, ``decryptString(getOption(...))``...): ``xtk:session#Logon``
-    calls and SOAP bodies, ``logonWithUser(login, pw)``,
+    calls, SOAP bodies and calls built parameter by parameter, ``logonWithUser(login, pw)``,
     ``NL.ExecutionInstance.logonRemote(url, login, pw)``,
     ``nms_extAccount_LogonToRemoteInstance``, acc-js-sdk
     ``ofUserAndPassword(url, process.env.X, ...)``, zeep/suds
