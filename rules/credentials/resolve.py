@@ -22,8 +22,6 @@ _POSTMAN_VAR_RE = lazy_re(
     r'\s*,\s*"value"\s*:\s*"(?P<v>(?:[^"\\\n]|\\.)*)"'
 )
 _MUSTACHE_RE = lazy_re(r"^\{\{\s*([\w.\-]+)\s*\}\}$")
-_SHELL_VAR_RE = lazy_re(r"^\$\{?([A-Za-z_]\w*)\}?$")
-_BRACED_NAME_RE = lazy_re(r"^\{([A-Za-z_]\w*)\}$")
 _BARE_NAME_RE = lazy_re(r"^(?:this\.|self\.|\$this->|@|\$)?([A-Za-z_]\w*)$")
 _BARE_VALUE_RE = lazy_re(r"[^\s;&|#\"'`]+")
 
