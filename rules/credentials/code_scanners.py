@@ -97,20 +97,29 @@ def _site_how(qual: str, name: str) -> str:
     return f"`{shown}()`"
 
 
+def _word_start(text: str, i: int) -> int:
+    while i > 0 and (text[i - 1].isalnum() or text[i - 1] in "_$"):
+        i -= 1
+    return i
+
+
+def _word_end(text: str, i: int) -> int:
+    n = len(text)
+    while i < n and (text[i].isalnum() or text[i] in "_$"):
+        i += 1
+    return i
+
+
 def _scan_calls(subject: SourceText, a: Analysis, extra: Sequence[str], covered: "Spans") -> None:
     text = subject.text
     lang = subject.language
-    n = len(text)
     last_end = -1
     budget = _CALL_SCAN_BUDGET  # characters split_args may walk in one subject: bounds pathological files
     for hit in _CALL_NAME_RE.finditer(lowered(text)):
         ns, ne = hit.start(), hit.end()
         if ns < last_end:
             continue
-        while ns > 0 and (text[ns - 1].isalnum() or text[ns - 1] in "_$"):
-            ns -= 1
-        while ne < n and (text[ne].isalnum() or text[ne] in "_$"):
-            ne += 1
+        ns, ne = _word_start(text, ns), _word_end(text, ne)
         last_end = ne
         name = text[ns:ne]
         kind = _call_kind(name)
@@ -487,19 +496,6 @@ def _occurrences(low: str, needle: str, limit: int = 2000) -> Iterator[int]:
         yield i
         n += 1
         i = low.find(needle, i + 1)
-
-
-def _word_start(text: str, i: int) -> int:
-    while i > 0 and (text[i - 1].isalnum() or text[i - 1] in "_$"):
-        i -= 1
-    return i
-
-
-def _word_end(text: str, i: int) -> int:
-    n = len(text)
-    while i < n and (text[i].isalnum() or text[i] in "_$"):
-        i += 1
-    return i
 
 
 def _basic_pair(text: str, raw: str, start: int, extra: Sequence[str]) -> Optional[Tuple[Value, Value]]:
