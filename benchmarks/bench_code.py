@@ -103,8 +103,8 @@ SEMGREP_RULES = r"""rules:
 # Run by imslint's own interpreter: how many files each source rule's keyword pre-filter lets through.
 KEYWORD_STATS = r"""
 import json, os, sys
-from linter.plugins import get_plugin_manager
-from linter.model import SourceText
+from imslint.plugins import get_plugin_manager
+from imslint.model import SourceText
 reg = get_plugin_manager()
 rules = {rid: [k.lower() for k in cls.keywords] for rid, cls in reg.rules.items()
          if issubclass(cls.subject, SourceText) and cls.keywords is not None}
@@ -730,8 +730,8 @@ def small_files(tree: str, manifest: Dict[str, Any]) -> List[str]:
 
 def importtime_top(py: str, cmd_args: Sequence[str], cwd: str, env: Optional[Dict[str, str]] = None,
                    n: int = 15) -> List[Tuple[int, int, str]]:
-    """Top modules by cumulative import time (microseconds) of ``python -X importtime -m linter.cli ...``."""
-    p = subprocess.run([py, "-X", "importtime", "-m", "linter.cli", *cmd_args], cwd=cwd, capture_output=True, text=True,
+    """Top modules by cumulative import time (microseconds) of ``python -X importtime -m imslint.cli ...``."""
+    p = subprocess.run([py, "-X", "importtime", "-m", "imslint.cli", *cmd_args], cwd=cwd, capture_output=True, text=True,
                        env=env)
     rows = []
     for line in p.stderr.splitlines():
@@ -811,10 +811,10 @@ def keyword_stats(imslint: str, tree: str, env: Optional[Dict[str, str]] = None)
 
 
 def cprofile(py: str, args: Sequence[str], cwd: str, env: Optional[Dict[str, str]] = None, top: int = 25) -> str:
-    """cProfile of ``python -m linter.cli ARGS``: the top functions by cumulative and by own time."""
+    """cProfile of ``python -m imslint.cli ARGS``: the top functions by cumulative and by own time."""
     with tempfile.TemporaryDirectory() as tmp:
         prof = os.path.join(tmp, "imslint.prof")
-        subprocess.run([py, "-m", "cProfile", "-o", prof, "-m", "linter.cli", *args], cwd=cwd,
+        subprocess.run([py, "-m", "cProfile", "-o", prof, "-m", "imslint.cli", *args], cwd=cwd,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
         p = subprocess.run([py, "-c", PSTATS_SUMMARY, prof, str(top)], capture_output=True, text=True)
         return p.stdout or p.stderr

@@ -20,7 +20,7 @@ subprocess, the wall time and the peak resident memory of:
              editable-install import hook at start-up
 ``quiet``    the real CLI: ``imslint check FILE --select IMS0 --quiet -o /dev/null`` (text)
 
-(the two CLI rows only when ``linter.cli`` is importable). ``x bare`` is the wall time
+(the two CLI rows only when ``imslint.cli`` is importable). ``x bare`` is the wall time
 over the ``bare`` row of the same file.
 
     python benchmarks/bench_operators.py [--sizes 50000,200000] [--mixes few] [--repeat 3]
@@ -71,8 +71,8 @@ print(n - 1)
 READER = r"""
 import sys
 sys.path.insert(0, sys.argv[2])
-from linter.readers import InputFile
-from linter.readers.operators import OperatorCsvReader, OperatorXmlReader
+from imslint.readers import InputFile
+from imslint.readers.operators import OperatorCsvReader, OperatorXmlReader
 n = 0
 reader = OperatorCsvReader() if sys.argv[1].endswith(".csv") else OperatorXmlReader()
 for rec in reader.read(InputFile(sys.argv[1], "export")):
@@ -85,10 +85,10 @@ _RULES_SETUP = r"""
 import sys
 sys.path.insert(0, sys.argv[2])
 from itertools import islice
-from linter.readers import InputFile
-from linter.readers.operators import OperatorXmlReader
-from linter.rule import RunContext
-from rules.operators import RULES
+from imslint.readers import InputFile
+from imslint.readers.operators import OperatorXmlReader
+from imslint.rule import RunContext
+from imslint.rules.operators import RULES
 context = RunContext()
 rules = [cls() for cls in RULES]
 for r in rules:
@@ -169,12 +169,12 @@ def measure(cmd: List[str], repeat: int) -> Dict[str, float]:
 
 def imslint_command(path: str, *options: str) -> Optional[List[str]]:
     """The CLI invocation when imslint is installed and its CLI importable, else None."""
-    probe = subprocess.run([sys.executable, "-c", "import linter.cli"], cwd=ROOT, stdout=subprocess.DEVNULL,
+    probe = subprocess.run([sys.executable, "-c", "import imslint.cli"], cwd=ROOT, stdout=subprocess.DEVNULL,
                            stderr=subprocess.DEVNULL)
     if probe.returncode != 0:
         return None
     exe = os.path.join(os.path.dirname(sys.executable), "imslint")
-    base = [exe] if os.path.exists(exe) else [sys.executable, "-m", "linter.cli"]
+    base = [exe] if os.path.exists(exe) else [sys.executable, "-m", "imslint.cli"]
     return base + ["check", path, "--select", "IMS0", "--no-config", *options, "-o", os.devnull]
 
 

@@ -38,13 +38,13 @@ except Exception as exc:  # ImportError, or a build without libFuzzer
     atheris = None
     ATHERIS = f"{type(exc).__name__}: {exc}"
 
-from linter.config import Config  # noqa: E402
-from linter.engine import lint  # noqa: E402
-from linter.plugins import get_plugin_manager  # noqa: E402
-from linter.readers import InputFile, ReadError  # noqa: E402
-from linter.readers.campaign_xml import CampaignXmlReader  # noqa: E402
-from linter.readers.operators import OperatorCsvReader, OperatorXmlReader  # noqa: E402
-from linter.readers.source import SourceReader, decode_bytes, normalize_newlines  # noqa: E402
+from imslint.config import Config  # noqa: E402
+from imslint.engine import lint  # noqa: E402
+from imslint.plugins import get_plugin_manager  # noqa: E402
+from imslint.readers import InputFile, ReadError  # noqa: E402
+from imslint.readers.campaign_xml import CampaignXmlReader  # noqa: E402
+from imslint.readers.operators import OperatorCsvReader, OperatorXmlReader  # noqa: E402
+from imslint.readers.source import SourceReader, decode_bytes, normalize_newlines  # noqa: E402
 
 
 class Hang(Exception):

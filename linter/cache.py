@@ -73,7 +73,7 @@ def _code_state(objects: Iterable[Any]) -> List[Tuple[str, str]]:
     again each time (new files, new times) keeps its cache.
     """
     # Every loaded module of the packages that define them (a rule's helpers live beside it), and imslint's own.
-    tops = {"linter"} | {str(getattr(o, "__module__", "")).split(".")[0] for o in objects} - {""}
+    tops = {"imslint"} | {str(getattr(o, "__module__", "")).split(".")[0] for o in objects} - {""}
     names = {n for n in list(sys.modules) if n.split(".")[0] in tops}
     out = []
     for name in sorted(names):
@@ -173,7 +173,7 @@ def encode_outcome(outcome: Any) -> Optional[Dict[str, Any]]:
         if outcome.facts:
             d["facts"] = [[f.kind, f.value, _loc(f.location) if f.location else None] for f in outcome.facts]
         if "findings" in d or "suppressed" in d or "facts" in d:
-            # Properties and fact values come from rules: keep the entry only when JSON gives them back as they were.
+            # Properties and fact values come from imslint.rules: keep the entry only when JSON gives them back as they were.
             back = decode_outcome(json.loads(json.dumps(d)), type(outcome))
             if back.findings != outcome.findings or back.suppressed != outcome.suppressed or back.facts != outcome.facts:
                 return None

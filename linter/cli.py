@@ -259,7 +259,7 @@ def operators(exports: Tuple[str, ...], worklist: Optional[str], code_paths: Tup
         select = ["IMS0"] if not code_paths else ["ALL"]
         result, registry, cfg = run_check(tuple(exports) + tuple(code_paths), opts, default_select=select, exports=exports)
         if worklist:
-            from rules.worklist import write_worklist
+            from imslint.rules.worklist import write_worklist
 
             from .outputs import OutputError, open_output
 

@@ -75,7 +75,7 @@ def update_readme(text: str, registry: Any) -> str:
 
 
 def main(argv: Any = None) -> int:
-    """``python -m linter.docs README.md``: regenerate the README's rules section in place."""
+    """``python -m imslint.docs README.md``: regenerate the README's rules section in place."""
     import sys
 
     from .plugins import get_plugin_manager

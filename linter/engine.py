@@ -94,7 +94,7 @@ class Plan:
     root: str
     per_file_ignores: Dict[str, List[str]]
     max_file_size: int
-    cache: bool = False  # a result cache is in use: each file read whole is hashed (see linter.cache)
+    cache: bool = False  # a result cache is in use: each file read whole is hashed (see imslint.cache)
     known_digests: Dict[str, str] = field(default_factory=dict)  # path -> cached digest, for files whose stat changed
     reader_options: Dict[str, Dict[str, Any]] = field(default_factory=dict)  # reader name -> its configure() options
     rule_timeout: float = 0.0  # seconds the rules may spend on one file in a worker process (0: no limit)
@@ -111,7 +111,7 @@ class FileOutcome:
     skipped: Optional[str] = None
     scanned: bool = False
     subjects: Dict[str, int] = field(default_factory=dict)
-    cacheable: bool = False  # depends on the file's bytes and the run's settings only (see linter.cache)
+    cacheable: bool = False  # depends on the file's bytes and the run's settings only (see imslint.cache)
     digest: Optional[str] = None  # of the bytes read, when a cache is in use
     unchanged: bool = False  # the bytes match the cached digest: the cached outcome stands, nothing was checked
 
@@ -1191,12 +1191,12 @@ def lint(
 ) -> RunResult:
     """Scan ``paths`` with the rules selected by ``config``; return the :class:`RunResult`.
 
-    ``baseline`` is a Counter of known fingerprints (see :func:`linter.suppressions.read_baseline`).
-    ``cache_dir`` (or ``config.cache_dir``) turns the result cache on (see :mod:`linter.cache`).
+    ``baseline`` is a Counter of known fingerprints (see :func:`imslint.suppressions.read_baseline`).
+    ``cache_dir`` (or ``config.cache_dir``) turns the result cache on (see :mod:`imslint.cache`).
     ``require`` is (subject kind, paths, explain): every file under those paths must yield
     subjects of that kind (``imslint operators``: every input is an export); one that does
     not is an error, with its skip reason or ``explain(path)``.
-    Raises :class:`linter.config.ConfigError` for configuration mistakes.
+    Raises :class:`imslint.config.ConfigError` for configuration mistakes.
     """
     selected = resolve_selection(config, registry.rules)
     if not selected:  # a gate that checks nothing would pass everything
@@ -1356,7 +1356,7 @@ def _phase0(
     Streaming and later-phase files come back with their reader, deferred to the
     main process. With a ``cache``, a file whose stat is unchanged takes its cached
     outcome without being opened, and one whose bytes hash to the cached digest
-    without being checked; the second item is each file's stat (:func:`linter.cache.file_stat`).
+    without being checked; the second item is each file's stat (:func:`imslint.cache.file_stat`).
     """
     registry, plan, context = checker.registry, checker.plan, checker.context
     cached: Dict[int, FileOutcome] = {}

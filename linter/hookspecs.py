@@ -60,5 +60,5 @@ def imslint_configure(config: Any) -> None:
     A plugin may read its own keys from ``config.plugin_options`` (the table
     ``[tool.imslint.plugin-options]``). It must not modify the configuration.
 
-    :param config: the :class:`linter.config.Config` of the run.
+    :param config: the :class:`imslint.config.Config` of the run.
     """

@@ -11,7 +11,7 @@ inputs is refused. ``-`` is standard output.
 File names are bytes on POSIX: a name that is not UTF-8 reaches imslint as a
 string holding lone surrogates (Python's ``surrogateescape``). JSON outputs
 write them as ``\\udcXX`` escapes, which a JSON parser gives back as they were;
-text outputs escape them (see :func:`linter.reporters.text.safe`).
+text outputs escape them (see :func:`imslint.reporters.text.safe`).
 """
 
 from __future__ import annotations

@@ -241,7 +241,7 @@ def _collect(registry: Registry) -> None:
     for n, (plugin, reader) in enumerate(_call_each(pm, "imslint_register_readers")):
         obj = reader() if isinstance(reader, type) else reader
         if not isinstance(obj, Reader) or not obj.name:
-            raise PluginError(f"plugin {plugin!r}: reader {reader!r} is not a named linter.Reader")
+            raise PluginError(f"plugin {plugin!r}: reader {reader!r} is not a named imslint.Reader")
         if obj.name in seen_readers:
             raise PluginError(f"plugin {plugin!r}: reader {obj.name!r} is already registered by plugin {seen_readers[obj.name]!r}")
         seen_readers[obj.name] = plugin

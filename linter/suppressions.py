@@ -102,7 +102,7 @@ class BaselineError(Exception):
 def write_baseline(path: str, findings: Iterable, inputs: Iterable[str] = ()) -> int:
     """Write the fingerprints of ``findings`` to ``path``; return how many entries were written.
 
-    Written safely (see :mod:`linter.outputs`); raises :class:`BaselineError` when it cannot be.
+    Written safely (see :mod:`imslint.outputs`); raises :class:`BaselineError` when it cannot be.
     """
     from .outputs import JSON_ERRORS, OutputError, open_output
 

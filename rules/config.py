@@ -12,10 +12,10 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence
 
-from linter.hookspecs import hookimpl
-from linter.model import Fact, Location, Problem, Severity, SourceText
-from linter.readers.campaign_xml import XmlLocator, iter_start_tags
-from linter.rule import Rule
+from imslint.hookspecs import hookimpl
+from imslint.model import Fact, Location, Problem, Severity, SourceText
+from imslint.readers.campaign_xml import XmlLocator, iter_start_tags
+from imslint.rule import Rule
 
 from ._patterns import is_placeholder
 

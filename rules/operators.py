@@ -21,9 +21,9 @@ from array import array
 from itertools import compress
 from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple
 
-from linter.hookspecs import hookimpl
-from linter.model import Location, OperatorRecord, Problem, Related, Severity
-from linter.rule import Rule
+from imslint.hookspecs import hookimpl
+from imslint.model import Location, OperatorRecord, Problem, Related, Severity
+from imslint.rule import Rule
 
 from ._patterns import lazy_re
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 from typing import Any, Dict, Iterable, List, Mapping, TextIO, Tuple
 
-from linter.model import Finding
+from imslint.model import Finding
 
 __all__ = ["COLUMNS", "write_worklist", "action_for"]
 

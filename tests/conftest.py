@@ -11,8 +11,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(HERE, "plugins"))
 
-from linter import builtin, hookimpl  # noqa: E402
-from linter.plugins import get_plugin_manager  # noqa: E402
+from imslint import builtin, hookimpl  # noqa: E402
+from imslint.plugins import get_plugin_manager  # noqa: E402
 
 
 class FormatsOnly:
@@ -35,7 +35,7 @@ class OperatorReaders:
 
     @hookimpl
     def imslint_register_readers(self):
-        from linter.readers.operators import OperatorCsvReader, OperatorXmlReader
+        from imslint.readers.operators import OperatorCsvReader, OperatorXmlReader
 
         return [OperatorXmlReader, OperatorCsvReader]
 
@@ -47,7 +47,7 @@ class OperatorReaders:
 @pytest.fixture(scope="session")
 def op_registry():
     """The operator rules and readers only (their tests run without the code rules)."""
-    import rules.operators as ro
+    import imslint.rules.operators as ro
 
     return get_plugin_manager(use_entry_points=False, extra=[("operators", ro), ("operator-readers", OperatorReaders())])
 

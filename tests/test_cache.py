@@ -10,10 +10,10 @@ import sys
 
 import pytest
 
-from linter import Problem, Rule, Severity
-from linter.cache import decode_outcome, encode_outcome
-from linter.config import Config, load_config
-from linter.engine import Checker, FileOutcome, lint
+from imslint import Problem, Rule, Severity
+from imslint.cache import decode_outcome, encode_outcome
+from imslint.config import Config, load_config
+from imslint.engine import Checker, FileOutcome, lint
 
 from conftest import ROOT, registry_with, write
 
@@ -290,7 +290,7 @@ def test_logins_of_cached_code_still_mark_operators_technical(tmp_path, registry
 
 
 def test_outcomes_that_json_would_change_are_not_kept():
-    from linter.model import Finding, Location
+    from imslint.model import Finding, Location
 
     finding = Finding("TST001", "t", Severity.NOTE, Location("a", 1), "m", "fp", properties={"x": (1, 2)})
     assert encode_outcome(FileOutcome(findings=[finding], scanned=True)) is None  # a tuple comes back a list
@@ -304,7 +304,7 @@ def test_an_unwritable_cache_warns_and_the_run_goes_on(tmp_path):
     write(tmp_path, "a.js", SOAP_LOGON)
     blocker = write(tmp_path, "cache", "a file where the folder should be\n")
     proc = subprocess.run(
-        [sys.executable, "-m", "linter.cli", "check", "--no-config", "--cache-dir", os.path.join(blocker, "sub"), "-f", "json", "a.js"],
+        [sys.executable, "-m", "imslint.cli", "check", "--no-config", "--cache-dir", os.path.join(blocker, "sub"), "-f", "json", "a.js"],
         cwd=str(tmp_path), capture_output=True, text=True, env={**os.environ, "PYTHONPATH": ROOT},
     )
     assert proc.returncode == 1, proc.stderr  # findings: 1, as without a cache
@@ -319,7 +319,7 @@ def test_cache_dir_from_configuration_and_no_cache(tmp_path):
     assert cfg.cache_dir == os.path.join(str(tmp_path), ".imslint-cache")
     env = {**os.environ, "PYTHONPATH": ROOT}
     env.pop("IMSLINT_CACHE_DIR", None)
-    cmd = [sys.executable, "-m", "linter.cli", "check", "a.js"]
+    cmd = [sys.executable, "-m", "imslint.cli", "check", "a.js"]
     assert subprocess.run(cmd + ["--no-cache"], cwd=str(tmp_path), capture_output=True, env=env).returncode == 1
     assert not os.path.exists(tmp_path / ".imslint-cache")
     assert subprocess.run(cmd, cwd=str(tmp_path), capture_output=True, env=env).returncode == 1
@@ -329,14 +329,14 @@ def test_cache_dir_from_configuration_and_no_cache(tmp_path):
 def test_editing_a_plugin_or_its_helpers_changes_the_settings_key(tmp_path, monkeypatch):
     import importlib
 
-    from linter.cache import settings_key
-    from linter.engine import Plan
-    from linter.plugins import get_plugin_manager
+    from imslint.cache import settings_key
+    from imslint.engine import Plan
+    from imslint.plugins import get_plugin_manager
 
     write(tmp_path, "acmepkg/__init__.py", "")
     write(tmp_path, "acmepkg/helpers.py", "WORD = 'x'\n")
     write(tmp_path, "acmepkg/plugin.py", (
-        "from linter import Rule, hookimpl\n"
+        "from imslint import Rule, hookimpl\n"
         "from . import helpers\n"
         "class R(Rule):\n"
         "    '''A test rule.'''\n"
@@ -365,7 +365,7 @@ def test_editing_a_plugin_or_its_helpers_changes_the_settings_key(tmp_path, monk
 
 
 def test_a_run_over_a_few_files_leaves_a_big_cache_alone(tmp_path, registry, monkeypatch, counted):
-    import linter.cache
+    import imslint.cache
 
     for i in range(30):
         write(tmp_path, f"src/f{i}.js", f"var x{i} = {i};\n")
@@ -374,7 +374,7 @@ def test_a_run_over_a_few_files_leaves_a_big_cache_alone(tmp_path, registry, mon
     full = run(tmp_path, registry, cache)
     size = os.path.getsize(full.cache["path"])
     mtime = os.stat(full.cache["path"]).st_mtime_ns
-    monkeypatch.setattr(linter.cache, "BYTES_PER_FILE", size // 2)  # a cache worth two files' checking
+    monkeypatch.setattr(imslint.cache, "BYTES_PER_FILE", size // 2)  # a cache worth two files' checking
     counted.clear()
     few = run(tmp_path, registry, cache, paths=["src/a.js"])
     assert few.cache["used"] is False and counted == ["src/a.js"]
@@ -388,7 +388,7 @@ def test_a_run_over_a_few_files_leaves_a_big_cache_alone(tmp_path, registry, mon
 def test_the_digest_is_blake2b_128():
     import hashlib
 
-    from linter.cache import digest
+    from imslint.cache import digest
 
     for data in (b"", b"abc", os.urandom(100_000)):
         assert digest(data) == hashlib.blake2b(data, digest_size=16).hexdigest()
@@ -409,7 +409,7 @@ def test_a_cache_written_with_other_settings_under_the_same_name_is_not_trusted(
 
 
 def test_outcomes_json_cannot_hold_are_not_kept():
-    from linter.model import Finding, Location
+    from imslint.model import Finding, Location
 
     finding = Finding("TST001", "t", Severity.NOTE, Location("a", 1), "m", "fp", properties={"x": {1, 2}})
     assert encode_outcome(FileOutcome(findings=[finding], scanned=True)) is None
@@ -432,7 +432,7 @@ def test_a_failed_write_leaves_no_temporary_file(tmp_path, registry, monkeypatch
 def test_a_file_that_cannot_be_read_is_reported_every_time(tmp_path, registry, monkeypatch):
     import builtins
 
-    import linter.engine
+    import imslint.engine
 
     path = write(tmp_path, "a.js", SOAP_LOGON)
     cache = str(tmp_path / "cache")
@@ -444,7 +444,7 @@ def test_a_file_that_cannot_be_read_is_reported_every_time(tmp_path, registry, m
             raise PermissionError(13, "Permission denied")
         return builtins.open(file, *args, **kwargs)
 
-    monkeypatch.setattr(linter.engine, "open", refuse, raising=False)
+    monkeypatch.setattr(imslint.engine, "open", refuse, raising=False)
     for _ in range(2):
         result = run(tmp_path, registry, cache)
         assert [(e.path, e.message) for e in result.errors] == [("a.js", "cannot read file: Permission denied")]
@@ -454,15 +454,15 @@ def test_a_file_that_cannot_be_read_is_reported_every_time(tmp_path, registry, m
 
 
 def test_the_settings_key_does_not_depend_on_set_order(tmp_path):
-    from linter.cache import settings_key
-    from linter.engine import Plan
-    from linter.plugins import get_plugin_manager
+    from imslint.cache import settings_key
+    from imslint.engine import Plan
+    from imslint.plugins import get_plugin_manager
 
     code = (
         "import sys; sys.path.insert(0, {root!r})\n"
-        "from linter.cache import settings_key\n"
-        "from linter.engine import Plan\n"
-        "from linter.plugins import get_plugin_manager\n"
+        "from imslint.cache import settings_key\n"
+        "from imslint.engine import Plan\n"
+        "from imslint.plugins import get_plugin_manager\n"
         "plan = Plan(['IMS101'], {{}}, {{'IMS101': {{'words': frozenset(['alpha', 'beta', 'gamma', 'delta'])}}}}, '/r', {{}}, 5)\n"
         "print(settings_key(plan, get_plugin_manager()))\n"
     ).format(root=ROOT)
@@ -480,7 +480,7 @@ def test_the_settings_key_does_not_depend_on_set_order(tmp_path):
 def test_cache_dir_from_the_environment(tmp_path):
     write(tmp_path, "a.js", SOAP_LOGON)
     env = {**os.environ, "PYTHONPATH": ROOT, "IMSLINT_CACHE_DIR": str(tmp_path / "envcache")}
-    proc = subprocess.run([sys.executable, "-m", "linter.cli", "check", "--no-config", "a.js"], cwd=str(tmp_path),
+    proc = subprocess.run([sys.executable, "-m", "imslint.cli", "check", "--no-config", "a.js"], cwd=str(tmp_path),
                           capture_output=True, text=True, env=env)
     assert proc.returncode == 1, proc.stderr
     assert any(n.startswith("imslint-") for n in os.listdir(tmp_path / "envcache"))
@@ -519,12 +519,12 @@ def test_random_edits_between_runs_never_make_the_cache_disagree(tmp_path, regis
 
 
 def test_an_oversized_cache_is_not_read(tmp_path, registry, monkeypatch):
-    import linter.cache
+    import imslint.cache
 
     write(tmp_path, "a.js", SOAP_LOGON)
     cache = str(tmp_path / "cache")
     first = run(tmp_path, registry, cache)
-    monkeypatch.setattr(linter.cache, "MAX_BYTES", os.path.getsize(first.cache["path"]) - 1)
+    monkeypatch.setattr(imslint.cache, "MAX_BYTES", os.path.getsize(first.cache["path"]) - 1)
     second = run(tmp_path, registry, cache)
     assert "not read, and rebuilt" in second.cache["warning"] and second.cache["hits"] == 0
     assert second.findings == first.findings

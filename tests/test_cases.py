@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from linter.testing import check_case, iter_case_files
+from imslint.testing import check_case, iter_case_files
 
 from conftest import ROOT
 

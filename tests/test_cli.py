@@ -9,7 +9,7 @@ import shutil
 import pytest
 from click.testing import CliRunner
 
-from linter.cli import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, main
+from imslint.cli import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, main
 
 from conftest import HERE, write
 
@@ -176,7 +176,7 @@ def test_rules_and_plugins_commands(project):
     assert r.exit_code == EXIT_ERROR and "unknown rule 'NOPE999'" in r.output
     r = invoke("plugins")
     assert "toy_plugin 9.9.9 (toy_plugin, config)" in r.output
-    assert invoke("--version").output == f"imslint {__import__('linter').__version__}\n"
+    assert invoke("--version").output == f"imslint {__import__('imslint').__version__}\n"
 
 
 def test_quiet_prints_nothing_when_clean(project):
@@ -203,7 +203,7 @@ _RUN = (
     "import atexit, sys\n"
     "atexit.register(lambda: print('ATEXIT RAN', file=sys.stderr))\n"
     "sys.argv = ['imslint', *sys.argv[1:]]\n"
-    "from linter.cli import run\n"
+    "from imslint.cli import run\n"
     "run()\n"
 )
 
@@ -242,7 +242,7 @@ def test_the_command_exits_with_usage_and_error_codes(tmp_path):
 
 
 def test_leave_takes_what_sys_exit_takes(monkeypatch, capsys):
-    import linter.cli as cli
+    import imslint.cli as cli
 
     exits = []
     monkeypatch.setattr(cli.os, "_exit", exits.append)
@@ -262,7 +262,7 @@ def test_quick_exit_is_not_taken_when_something_could_be_lost(monkeypatch):
     import sys
     import threading
 
-    import linter.cli as cli
+    import imslint.cli as cli
 
     monkeypatch.delenv("IMSLINT_NO_QUICK_EXIT", raising=False)
     for name in ("coverage", "logging", "multiprocessing"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from linter.config import (
+from imslint.config import (
     Config,
     ConfigError,
     find_config,

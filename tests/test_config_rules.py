@@ -7,16 +7,16 @@ from typing import List
 
 import pytest
 
-import rules.config as config_rules
-from linter import builtin
-from linter.config import Config
-from linter.engine import lint
-from linter.model import Fact, Problem, Severity, SourceText
-from linter.plugins import get_plugin_manager
-from linter.readers import InputFile, ReadError
-from linter.readers.campaign_xml import CampaignXmlReader
-from linter.rule import validate_rule_class
-from linter.testing import check_case, load_case_file
+import imslint.rules.config as config_rules
+from imslint import builtin
+from imslint.config import Config
+from imslint.engine import lint
+from imslint.model import Fact, Problem, Severity, SourceText
+from imslint.plugins import get_plugin_manager
+from imslint.readers import InputFile, ReadError
+from imslint.readers.campaign_xml import CampaignXmlReader
+from imslint.rule import validate_rule_class
+from imslint.testing import check_case, load_case_file
 
 from conftest import ROOT, write
 

@@ -6,13 +6,13 @@ from typing import Any, List, Optional
 
 import pytest
 
-from linter.model import Fact, Problem, SourceText, redaction
-from linter.rule import validate_rule_class
-from rules import _patterns as P
-from rules import credentials as C
-from rules.credentials import code_scanners as CS
-from rules.credentials import config_scanner as CF
-from rules.credentials import messages as CM
+from imslint.model import Fact, Problem, SourceText, redaction
+from imslint.rule import validate_rule_class
+from imslint.rules import _patterns as P
+from imslint.rules import credentials as C
+from imslint.rules.credentials import code_scanners as CS
+from imslint.rules.credentials import config_scanner as CF
+from imslint.rules.credentials import messages as CM
 
 
 def subject(text: str, path: str = "lib/x.js", language: str = "js", **kw: Any) -> SourceText:
@@ -528,7 +528,7 @@ def test_importing_the_rules_compiles_no_regex() -> None:
     import importlib
     import pkgutil
 
-    modules = [P] + [importlib.import_module(f"rules.credentials.{m.name}") for m in pkgutil.iter_modules(C.__path__)]
+    modules = [P] + [importlib.import_module(f"imslint.rules.credentials.{m.name}") for m in pkgutil.iter_modules(C.__path__)]
     lazies = [v for m in modules for v in vars(m).values() if isinstance(v, P.LazyPattern)]
     assert len(lazies) > 40
     # every pattern is valid (compiling them all must not raise)
@@ -611,7 +611,7 @@ def test_acc_js_sdk_1x_client_constructor_is_not_read_as_the_0x_one() -> None:
 
 
 def test_a_login_that_is_a_password_elsewhere_in_the_file_is_never_shown_redacted(tmp_path) -> None:
-    from linter.testing import Case, run_case
+    from imslint.testing import Case, run_case
 
     text = 'var a = xtk.session.Logon("tester", "admin", <params/>);\nvar b = xtk.session.Logon("admin", "$password$", <params/>);\n'
     run = run_case(Case("IMS101", "redacted login", "fail", {"lib/two.js": text}, []), select=["IMS101", "IMS103"])

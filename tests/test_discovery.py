@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 
-from linter.discovery import Excluder, discover
+from imslint.discovery import Excluder, discover
 
 from conftest import write
 

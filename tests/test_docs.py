@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 
-from linter.docs import update_readme
+from imslint.docs import update_readme
 
 from conftest import ROOT
 
@@ -13,7 +13,7 @@ from conftest import ROOT
 def test_readme_rules_section_is_up_to_date(registry):
     with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as fh:
         text = fh.read()
-    assert update_readme(text, registry) == text, "run: python -m linter.docs README.md"
+    assert update_readme(text, registry) == text, "run: python -m imslint.docs README.md"
 
 
 def test_every_builtin_rule_is_documented_with_examples(registry):
@@ -48,7 +48,7 @@ def test_ci_runs_the_readme_test_command():
 
 
 def test_the_readme_configuration_example_is_valid(registry, tmp_path):
-    from linter.config import load_config, resolve_rule_options, resolve_selection, resolve_severities
+    from imslint.config import load_config, resolve_rule_options, resolve_selection, resolve_severities
 
     with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as fh:
         text = fh.read()

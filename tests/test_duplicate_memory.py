@@ -7,13 +7,13 @@ import random
 
 import pytest
 
-import linter.readers.operators as ops
-import rules.operators as ro
-from linter.config import Config
-from linter.engine import _can_fork, lint
-from linter.model import OperatorRecord
-from linter.readers import InputFile
-from linter.rule import RunContext
+import imslint.readers.operators as ops
+import imslint.rules.operators as ro
+from imslint.config import Config
+from imslint.engine import _can_fork, lint
+from imslint.model import OperatorRecord
+from imslint.readers import InputFile
+from imslint.rule import RunContext
 
 from conftest import write
 
@@ -184,7 +184,7 @@ def test_pieces_read_at_once_share_the_budget(monkeypatch):
 
 @pytest.mark.skipif(not _can_fork(), reason="pieces are read in forked processes (Linux)")
 def test_the_engine_gives_each_piece_its_share(exports, op_registry, monkeypatch):
-    import linter.engine as engine
+    import imslint.engine as engine
 
     monkeypatch.setattr(ops, "SPLIT_MIN_BYTES", 0)
     shares = []

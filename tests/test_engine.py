@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 import os
 
-from linter import Rule
-from linter.config import Config
-from linter.engine import lint
-from linter.suppressions import read_baseline, write_baseline
+from imslint import Rule
+from imslint.config import Config
+from imslint.engine import lint
+from imslint.suppressions import read_baseline, write_baseline
 
 from conftest import registry_with, write
 
@@ -170,8 +170,8 @@ def test_reporters_never_show_the_secret(tmp_path, toy_registry):
 
 
 def test_json_streaming_equals_plain_serialisation(tmp_path, toy_registry):
-    from linter.reporters import findings_payload
-    from linter.reporters.json import result_payload
+    from imslint.reporters import findings_payload
+    from imslint.reporters.json import result_payload
 
     write(tmp_path, "a.toy", "password=p1 legacy\nlegacy\n")
     for result in (run(tmp_path, toy_registry), run(tmp_path, toy_registry, select=["TOY002"])):
@@ -183,7 +183,7 @@ def test_json_streaming_equals_plain_serialisation(tmp_path, toy_registry):
 
 
 def test_keyword_tree_puts_longer_keywords_below_the_shorter_they_contain():
-    from linter.engine import _keyword_tree
+    from imslint.engine import _keyword_tree
 
     tree = dict(_keyword_tree({b"logon", b"logonremote", b"logonwithuser", b"sessiontoken", b"zq"}))
     assert sorted(tree) == [b"logon", b"sessiontoken", b"zq"]
@@ -203,7 +203,7 @@ class _Counted(bytes):
 def test_keyword_plan_chooses_the_rules_whose_keywords_are_present():
     import random
 
-    from linter.engine import _KeywordPlan
+    from imslint.engine import _KeywordPlan
 
     rules = [
         {b"logon", b"pass", b"pwd"},
@@ -224,7 +224,7 @@ def test_keyword_plan_chooses_the_rules_whose_keywords_are_present():
 
 
 def test_keyword_plan_stops_looking_for_the_keywords_of_chosen_rules():
-    from linter.engine import _KeywordPlan
+    from imslint.engine import _KeywordPlan
 
     rules = [{b"pass", b"pwd", b"logon", b"credential"}, {b"pass", b"secret"}, {b"zz"}]
     plan = _KeywordPlan(rules)
@@ -239,7 +239,7 @@ def test_keyword_plan_stops_looking_for_the_keywords_of_chosen_rules():
 def test_automatic_jobs():
     import os
 
-    from linter.engine import auto_jobs
+    from imslint.engine import auto_jobs
 
     assert auto_jobs(3) == 1 and auto_jobs(399) == 1
     assert auto_jobs(100000) == (os.cpu_count() or 1)
@@ -312,7 +312,7 @@ def test_a_worker_process_that_dies_costs_one_file_not_the_run(tmp_path):
 
 
 def test_jobs_follow_the_cpus_this_process_may_use(monkeypatch):
-    import linter.engine as engine
+    import imslint.engine as engine
 
     monkeypatch.setattr(engine.os, "sched_getaffinity", lambda pid: {0, 3}, raising=False)
     assert engine.usable_cpus() == 2
@@ -323,7 +323,7 @@ def test_jobs_follow_the_cpus_this_process_may_use(monkeypatch):
 
 
 def test_rules_of_other_languages_are_left_out_before_their_keywords_are_looked_for(tmp_path, registry, monkeypatch):
-    import linter.engine as engine
+    import imslint.engine as engine
 
     # IMS201 (security zones) is limited to XML: in a JavaScript file its keyword is not even searched.
     text = '<securityZone name="lan" allowUserPassword="true"/>\n'
@@ -352,8 +352,8 @@ def test_rules_of_other_languages_are_left_out_before_their_keywords_are_looked_
 
 
 def test_a_reader_that_cannot_tell_its_languages_gets_every_rule():
-    from linter.engine import _languages
-    from linter.readers.source import SourceReader
+    from imslint.engine import _languages
+    from imslint.readers.source import SourceReader
 
     class Plain:  # a third-party reader that does not derive from Reader
         pass
@@ -372,8 +372,8 @@ def test_a_reader_that_cannot_tell_its_languages_gets_every_rule():
 def test_the_built_in_sha256_gives_hashlib_s_digest():
     import hashlib
 
-    from linter.model import secret_hash, sha256_hex
-    from linter.suppressions import fingerprint
+    from imslint.model import secret_hash, sha256_hex
+    from imslint.suppressions import fingerprint
 
     for data in (b"", b"abc", "J\u00fcrgen \U0001f600".encode("utf-8"), bytes(range(256)) * 300):
         assert sha256_hex(data) == hashlib.sha256(data).hexdigest()

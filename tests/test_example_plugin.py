@@ -10,8 +10,8 @@ import sys
 
 import pytest
 
-from linter.plugins import get_plugin_manager
-from linter.testing import Case, check_case
+from imslint.plugins import get_plugin_manager
+from imslint.testing import Case, check_case
 
 from conftest import ROOT, write
 
@@ -32,7 +32,7 @@ def site(tmp_path):
 
 def imslint(site, cwd, *args):
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(site), ROOT]))
-    return subprocess.run([sys.executable, "-m", "linter.cli", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
+    return subprocess.run([sys.executable, "-m", "imslint.cli", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
 
 
 def test_installed_plugin_is_listed_run_and_in_sarif(site, tmp_path):

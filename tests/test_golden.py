@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from linter.cli import main
+from imslint.cli import main
 
 from conftest import HERE, ROOT
 

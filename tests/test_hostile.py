@@ -24,7 +24,7 @@ def imslint(cwd, *args, env=None):
     environ = {**os.environ, "PYTHONPATH": ROOT, **(env or {})}
     environ.pop("IMSLINT_CACHE_DIR", None)
     return subprocess.run(
-        [sys.executable, "-m", "linter.cli", *args], cwd=str(cwd), capture_output=True, text=True, env=environ
+        [sys.executable, "-m", "imslint.cli", *args], cwd=str(cwd), capture_output=True, text=True, env=environ
     )
 
 
@@ -150,7 +150,7 @@ def test_a_file_name_that_is_not_utf8_keeps_its_findings_in_every_format(tmp_pat
     for out in (None, "report.out"):
         args = ["check", "--no-config", "-f", fmt, "src"] + (["-o", out] if out else [])
         proc = subprocess.run(
-            [sys.executable, "-m", "linter.cli", *args], cwd=str(tmp_path), capture_output=True,
+            [sys.executable, "-m", "imslint.cli", *args], cwd=str(tmp_path), capture_output=True,
             env={**os.environ, "PYTHONPATH": ROOT},
         )
         assert proc.returncode == 1, proc.stderr
@@ -221,7 +221,7 @@ def test_a_report_replaced_is_whole_and_concurrent_baselines_do_not_clash(tmp_pa
     env.pop("IMSLINT_CACHE_DIR", None)
     procs = [
         subprocess.Popen(
-            [sys.executable, "-m", "linter.cli", "check", "--no-config", "--write-baseline", "bl.json", "repo"],
+            [sys.executable, "-m", "imslint.cli", "check", "--no-config", "--write-baseline", "bl.json", "repo"],
             cwd=str(tmp_path), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         )
         for _ in range(8)
@@ -241,7 +241,7 @@ def test_a_report_replaced_is_whole_and_concurrent_baselines_do_not_clash(tmp_pa
 
 EXITING_RULE = '''
 import sys
-from linter import Problem, Rule, SourceText, hookimpl
+from imslint import Problem, Rule, SourceText, hookimpl
 
 class Exits(Rule):
     """Calls sys.exit() on every file."""
@@ -317,7 +317,7 @@ def test_selecting_no_rule_is_a_usage_error(tmp_path, args, config):
 # --------------------------------------------------------------------------- 6. error messages never quote secrets
 
 LEAKY_RULE = '''
-from linter import Rule, SourceText, hookimpl
+from imslint import Rule, SourceText, hookimpl
 
 class Leaky(Rule):
     """Fails with the text of the file in its message."""
@@ -365,7 +365,7 @@ def test_a_rule_error_quoting_the_file_is_redacted(tmp_path):
 
 SLOW_RULE = '''
 import os, time
-from linter import Rule, SourceText, hookimpl
+from imslint import Rule, SourceText, hookimpl
 
 class Slow(Rule):
     """Takes its time, and says which process it runs in."""
@@ -399,7 +399,7 @@ def test_a_signal_stops_the_run_and_its_workers(tmp_path, sig, status):
     env = {**os.environ, "PYTHONPATH": ROOT, "PIDS": str(pids)}
     env.pop("IMSLINT_CACHE_DIR", None)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "linter.cli", "check", "-j", "2", "src"], cwd=str(tmp_path), env=env,
+        [sys.executable, "-m", "imslint.cli", "check", "-j", "2", "src"], cwd=str(tmp_path), env=env,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )
     deadline = time.time() + 30
@@ -440,7 +440,7 @@ def test_poisoned_inputs_are_errors_or_rebuilt_never_exit_1(tmp_path):
 def test_an_internal_error_is_exit_2_in_one_line(tmp_path):
     write(tmp_path, "a.js", "var x = 1;\n")
     write(tmp_path, "crash_plugin.py", (
-        "from linter import hookimpl\n"
+        "from imslint import hookimpl\n"
         "class Boom:\n"
         "    format = 'boom'\n"
         "    def render(self, result, options):\n"
@@ -479,7 +479,7 @@ def test_export_values_cannot_inject_formulas_into_the_worklist(tmp_path):
     with open(tmp_path / "wl.csv", encoding="utf-8", newline="") as fh:
         got = [row[1] for row in list(csv.reader(fh))[1:]]
     assert got == ["'" + label for label in labels[:-1]] + ["Plain"]
-    from rules.worklist import cell
+    from imslint.rules.worklist import cell
 
     assert [cell(v) for v in ("\tx", "\rx", "a=b", "", None)] == ["'\tx", "'\rx", "a=b", "", ""]
 
@@ -503,7 +503,7 @@ def test_standard_output_on_a_full_disk_is_exit_2(tmp_path):
     for fmt in ("text", "json"):
         with open("/dev/full", "w") as full:
             proc = subprocess.run(
-                [sys.executable, "-m", "linter.cli", "check", "--no-config", "-f", fmt, "."], cwd=str(tmp_path), env=env,
+                [sys.executable, "-m", "imslint.cli", "check", "--no-config", "-f", fmt, "."], cwd=str(tmp_path), env=env,
                 stdout=full, stderr=subprocess.PIPE, text=True,
             )
         assert proc.returncode == 2, proc.stderr
@@ -516,9 +516,9 @@ _MAIN_PID = os.getpid()
 
 
 def test_a_worker_killed_once_is_retried_with_a_warning(tmp_path):
-    from linter import Rule
-    from linter.config import Config
-    from linter.engine import lint
+    from imslint import Rule
+    from imslint.config import Config
+    from imslint.engine import lint
 
     from conftest import registry_with
 
@@ -565,7 +565,7 @@ def test_a_huge_label_is_not_copied_whole_into_the_report(tmp_path):
 
 HANGING_RULE = '''
 import time
-from linter import Rule, SourceText, hookimpl
+from imslint import Rule, SourceText, hookimpl
 
 class Hangs(Rule):
     """Never returns on a file that asks for it."""
@@ -645,8 +645,8 @@ def hostile_result(registry, text, number, count):
 
     Returns (result, findings); ``number()`` gives the lines and columns. Shared with test_properties.py.
     """
-    from linter.engine import RunResult
-    from linter.model import FileError, Finding, Location, Related, Severity
+    from imslint.engine import RunResult
+    from imslint.model import FileError, Finding, Location, Related, Severity
 
     findings = []
     for _ in range(count):
@@ -668,11 +668,11 @@ def check_reporters(result, findings):
     """Text and GitHub output inert on a terminal, JSON lossless, SARIF parseable: returns (JSON doc, SARIF doc)."""
     import io
 
-    from linter.outputs import JSON_ERRORS
-    from linter.reporters.github import GithubReporter
-    from linter.reporters.json import JsonReporter
-    from linter.reporters.sarif import SarifReporter
-    from linter.reporters.text import TextReporter
+    from imslint.outputs import JSON_ERRORS
+    from imslint.reporters.github import GithubReporter
+    from imslint.reporters.json import JsonReporter
+    from imslint.reporters.sarif import SarifReporter
+    from imslint.reporters.text import TextReporter
 
     for reporter in (TextReporter(), GithubReporter()):
         text = reporter.render(result, {"verbose": True, "show_related": True})

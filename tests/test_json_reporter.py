@@ -7,11 +7,11 @@ import io
 import json
 import os
 
-from linter.config import Config
-from linter.engine import lint
-from linter.model import Finding, Location, Related, Severity
-from linter.reporters import finding_dict
-from linter.reporters.json import JsonReporter, _FindingText, pretty
+from imslint.config import Config
+from imslint.engine import lint
+from imslint.model import Finding, Location, Related, Severity
+from imslint.reporters import finding_dict
+from imslint.reporters.json import JsonReporter, _FindingText, pretty
 
 from conftest import ROOT
 

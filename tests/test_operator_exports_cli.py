@@ -9,7 +9,7 @@ import os
 import pytest
 from click.testing import CliRunner
 
-from linter.cli import EXIT_ERROR, EXIT_FINDINGS, main
+from imslint.cli import EXIT_ERROR, EXIT_FINDINGS, main
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SCRIPT = os.path.join(HERE, "make_operator_exports.py")

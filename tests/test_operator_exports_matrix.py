@@ -12,8 +12,8 @@ import os
 
 import pytest
 
-from linter.readers import InputFile, NothingRead
-from linter.readers.operators import OperatorCsvReader, OperatorXmlReader, why_not_export
+from imslint.readers import InputFile, NothingRead
+from imslint.readers.operators import OperatorCsvReader, OperatorXmlReader, why_not_export
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SCRIPT = os.path.join(HERE, "make_operator_exports.py")

@@ -8,9 +8,9 @@ import re
 
 import pytest
 
-from linter.model import OperatorRecord
-from linter.readers import InputFile, NothingRead, ReadError
-from linter.readers.operators import OperatorCsvReader, OperatorXmlReader, decode_head
+from imslint.model import OperatorRecord
+from imslint.readers import InputFile, NothingRead, ReadError
+from imslint.readers.operators import OperatorCsvReader, OperatorXmlReader, decode_head
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FIXTURES = os.path.join(os.path.dirname(HERE), "fixtures", "operators")
@@ -578,7 +578,7 @@ def test_utf16_fixture_with_crlf():
 
 
 def test_a_list_with_a_password_column_is_no_console_export():
-    from linter.readers.operators import header_verdict
+    from imslint.readers.operators import header_verdict
 
     assert header_verdict(["login", "password", "label"], "ops/operators.csv") is not None
     assert "password column" in header_verdict(["Nom", "Mot de passe", "Libellé"], "ops.csv")

@@ -7,15 +7,15 @@ import os
 
 import pytest
 
-import rules.operators as ro
-from linter.config import Config
-from linter.engine import lint
-from linter.model import Fact, Location, OperatorRecord, Problem
-from linter.plugins import get_plugin_manager
-from linter.readers.operators import OperatorCsvReader, OperatorXmlReader
-from linter.rule import RunContext, validate_rule_class
-from linter.testing import check_case, load_case_file
-from rules.operators import (
+import imslint.rules.operators as ro
+from imslint.config import Config
+from imslint.engine import lint
+from imslint.model import Fact, Location, OperatorRecord, Problem
+from imslint.plugins import get_plugin_manager
+from imslint.readers.operators import OperatorCsvReader, OperatorXmlReader
+from imslint.rule import RunContext, validate_rule_class
+from imslint.testing import check_case, load_case_file
+from imslint.rules.operators import (
     DEFAULT_ALLOWED_LOGINS,
     RULES,
     DisabledOperator,
@@ -77,7 +77,7 @@ def run_rules(records, facts=(), options=None):
 
 
 def read_fixture(name, reader=None):
-    from linter.readers import InputFile
+    from imslint.readers import InputFile
 
     reader = reader or OperatorXmlReader()
     return list(reader.read(InputFile(os.path.join(FIXTURES, name), f"fixtures/operators/{name}")))

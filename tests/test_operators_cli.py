@@ -6,7 +6,7 @@ import csv
 
 from click.testing import CliRunner
 
-from linter.cli import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, main
+from imslint.cli import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, main
 
 from conftest import write
 

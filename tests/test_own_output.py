@@ -9,8 +9,8 @@ import sys
 
 import pytest
 
-from linter.config import Config
-from linter.engine import HEAD_SIZE, lint, own_output
+from imslint.config import Config
+from imslint.engine import HEAD_SIZE, lint, own_output
 
 from conftest import ROOT, write
 
@@ -24,7 +24,7 @@ SOAP_LOGON = (
 def imslint(cwd, *args):
     env = {**os.environ, "PYTHONPATH": ROOT}
     env.pop("IMSLINT_CACHE_DIR", None)
-    return subprocess.run([sys.executable, "-m", "linter.cli", *args], cwd=str(cwd), capture_output=True, text=True, env=env)
+    return subprocess.run([sys.executable, "-m", "imslint.cli", *args], cwd=str(cwd), capture_output=True, text=True, env=env)
 
 
 def scan(tmp_path, registry):

@@ -6,8 +6,8 @@ import os
 
 import pytest
 
-from linter import hookspecs
-from linter.plugins import PluginError, get_plugin_manager
+from imslint import hookspecs
+from imslint.plugins import PluginError, get_plugin_manager
 
 PLUGINS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "plugins")
 
@@ -86,7 +86,7 @@ def test_builtins_load_through_the_entry_point_group(registry):
 def test_entry_points_are_read_from_dist_info_and_egg_info(tmp_path, monkeypatch):
     import sys
 
-    from linter.plugins import _entry_points
+    from imslint.plugins import _entry_points
 
     a = tmp_path / "a"
     (a / "acme_rules-2.0.1.dist-info").mkdir(parents=True)

@@ -20,10 +20,10 @@ hypothesis = pytest.importorskip("hypothesis")
 from hypothesis import HealthCheck, assume, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from linter.readers import InputFile, NothingRead, ReadError  # noqa: E402
-from linter.readers.campaign_xml import CampaignXmlReader  # noqa: E402
-from linter.readers.operators import OperatorCsvReader, OperatorXmlReader  # noqa: E402
-from linter.readers.source import SourceReader, decode_bytes, normalize_newlines  # noqa: E402
+from imslint.readers import InputFile, NothingRead, ReadError  # noqa: E402
+from imslint.readers.campaign_xml import CampaignXmlReader  # noqa: E402
+from imslint.readers.operators import OperatorCsvReader, OperatorXmlReader  # noqa: E402
+from imslint.readers.source import SourceReader, decode_bytes, normalize_newlines  # noqa: E402
 
 from test_hostile import hostile_result, check_reporters  # noqa: E402
 from test_source_readers import real_position  # noqa: E402

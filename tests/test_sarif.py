@@ -10,8 +10,8 @@ import subprocess
 
 import pytest
 
-from linter.config import Config
-from linter.engine import lint
+from imslint.config import Config
+from imslint.engine import lint
 
 from conftest import HERE, ROOT, write
 
@@ -104,7 +104,7 @@ def test_toy_log_passes_the_sarif_multitool(tmp_path, toy_registry):
 def test_fixtures_log_passes_schema_and_multitool(tmp_path, registry, monkeypatch):
     """The realistic run (sample repository + operator exports) is valid for both consumers."""
     monkeypatch.chdir(ROOT)
-    from linter.config import find_config, load_config
+    from imslint.config import find_config, load_config
 
     cfg = load_config(find_config(os.path.join(ROOT, "fixtures")))
     result = lint(["fixtures"], cfg, registry, cwd=ROOT)
@@ -120,10 +120,10 @@ def test_fixtures_log_passes_schema_and_multitool(tmp_path, registry, monkeypatc
 
 
 def test_a_run_over_githubs_result_limit_keeps_the_most_severe_and_says_so(tmp_path, registry, monkeypatch):
-    import linter.reporters.sarif as sarif
+    import imslint.reporters.sarif as sarif
 
     monkeypatch.chdir(ROOT)
-    from linter.config import find_config, load_config
+    from imslint.config import find_config, load_config
 
     cfg = load_config(find_config(os.path.join(ROOT, "fixtures")))
     result = lint(["fixtures"], cfg, registry, cwd=ROOT)

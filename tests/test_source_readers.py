@@ -9,9 +9,9 @@ from typing import List, Tuple
 import pytest
 from lxml import etree
 
-from linter.model import SourceText
-from linter.readers import InputFile, ReadError
-from linter.readers.campaign_xml import (
+from imslint.model import SourceText
+from imslint.readers import InputFile, ReadError
+from imslint.readers.campaign_xml import (
     CampaignXmlReader,
     MappedSourceText,
     XmlLocator,
@@ -19,7 +19,7 @@ from linter.readers.campaign_xml import (
     iter_start_tags,
     scan_elements,
 )
-from linter.readers.source import SourceReader, decode_bytes, language_for, looks_binary, normalize_newlines, sniff_utf16
+from imslint.readers.source import SourceReader, decode_bytes, language_for, looks_binary, normalize_newlines, sniff_utf16
 
 PNG_1X1 = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
@@ -451,7 +451,7 @@ class TestFallbacks:
 
     @pytest.mark.parametrize("broken", ["scan_elements", "_decode_content"])
     def test_text_and_tree_disagreeing_still_yield_the_script(self, monkeypatch, broken):
-        import linter.readers.campaign_xml as cx
+        import imslint.readers.campaign_xml as cx
 
         monkeypatch.setattr(cx, broken, lambda *a, **k: [] if broken == "scan_elements" else None)
         subjects = read_all(CampaignXmlReader(), self.XML.encode("utf-8"))

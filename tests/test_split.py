@@ -9,15 +9,15 @@ import re
 
 import pytest
 
-import linter.engine as engine
-import linter.readers.operators as ops
-from linter import Problem, Rule, Severity
-from linter.config import Config
-from linter.engine import lint
-from linter.model import Location, OperatorRecord
-from linter.readers import InputFile, ReadError
-from linter.reporters.json import pretty
-from rules.operators import DuplicateEmail
+import imslint.engine as engine
+import imslint.readers.operators as ops
+from imslint import Problem, Rule, Severity
+from imslint.config import Config
+from imslint.engine import lint
+from imslint.model import Location, OperatorRecord
+from imslint.readers import InputFile, ReadError
+from imslint.reporters.json import pretty
+from imslint.rules.operators import DuplicateEmail
 
 from conftest import registry_with, write
 
@@ -167,7 +167,7 @@ def test_small_exports_are_not_cut(tmp_path):
 
 def _run(tmp_path, jobs, select=("IMS0",)):
     config = Config(root=str(tmp_path), respect_gitignore=False, select=list(select), jobs=jobs)
-    from linter.plugins import get_plugin_manager
+    from imslint.plugins import get_plugin_manager
 
     return lint(["."], config, get_plugin_manager(), cwd=str(tmp_path))
 
@@ -349,10 +349,10 @@ def test_each_piece_exports_its_own_state_alone(tmp_path, monkeypatch):
     # Pieces read one after the other in a process must each start from fresh rule instances,
     # or the state of the first piece would be merged twice.
     monkeypatch.setattr(ops, "SPLIT_MIN_BYTES", 0)
-    from linter.config import resolve_rule_options, resolve_selection, resolve_severities
-    from linter.discovery import Discovered
-    from linter.plugins import get_plugin_manager
-    from linter.rule import RunContext
+    from imslint.config import resolve_rule_options, resolve_selection, resolve_severities
+    from imslint.discovery import Discovered
+    from imslint.plugins import get_plugin_manager
+    from imslint.rule import RunContext
 
     path = write(tmp_path, "export.xml", export(300, tricky=False))
     registry = get_plugin_manager()

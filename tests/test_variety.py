@@ -6,7 +6,7 @@ import collections
 
 import pytest
 
-from linter.testing import Case, run_case
+from imslint.testing import Case, run_case
 
 from variety import GENERATORS, carriers
 

@@ -9,10 +9,10 @@ import os
 
 import pytest
 
-from linter.config import Config
-from linter.engine import lint
-from linter.model import Finding, Location, Severity
-from rules.worklist import COLUMNS, action_for, write_worklist
+from imslint.config import Config
+from imslint.engine import lint
+from imslint.model import Finding, Location, Severity
+from imslint.rules.worklist import COLUMNS, action_for, write_worklist
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FIXTURES = os.path.join(ROOT, "fixtures", "operators")

@@ -417,5 +417,5 @@ def carriers(seed: int = 20261203) -> List[Carrier]:
 
 
 def as_files(c: Carrier) -> Dict[str, str]:
-    """The files of a carrier, for :func:`linter.testing.run_case`."""
+    """The files of a carrier, for :func:`imslint.testing.run_case`."""
     return {c.path: c.content}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from linter import Problem, Rule, Severity, SourceText, hookimpl
+from imslint import Problem, Rule, Severity, SourceText, hookimpl
 
 __version__ = "1.2.0"
 

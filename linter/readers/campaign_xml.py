@@ -4,7 +4,7 @@ A Campaign XML file carries code in many places: workflow activities
 (``<script>``, ``<initScript>``, ``<call>``/``<recall>``), JavaScript, JSSP,
 JST and SQL entities (``<data>``, usually CDATA), web applications
 (``<source>``), package install scripts. Each script is yielded as its own
-:class:`~linter.model.SourceText` whose positions map back to the real XML
+:class:`~imslint.model.SourceText` whose positions map back to the real XML
 file, then the document itself is yielded with those scripts blanked out and
 its parsed tree attached (for the configuration rules).
 

@@ -1,6 +1,6 @@
 """The column titles and cell values of operator lists, as the Campaign console writes them in each language.
 
-Data only, in one table: the CSV reader (:mod:`linter.readers.operators`) builds its
+Data only, in one table: the CSV reader (:mod:`imslint.readers.operators`) builds its
 lookups from it. The client console ships in English, French, German and Japanese,
 and its list export (``Export...`` on the operator list, the export wizard, a Data
 extraction activity with "Use first lines as column titles") writes the column
@@ -23,7 +23,7 @@ access-management-operators.md: "アカウントを無効にする", "リッチ�
 documentation is partly machine-translated, so a console may differ: a user maps
 any other title in ``[tool.imslint.operators.columns]`` (see docs/operator-exports.md).
 
-Titles are compared after :func:`linter.readers.operators.normalise_title`
+Titles are compared after :func:`imslint.readers.operators.normalise_title`
 (case-folded, blanks collapsed, typographic apostrophes made straight, a trailing
 colon and an ``(@xpath)`` suffix set apart), so each is written once here.
 """

@@ -1130,7 +1130,7 @@ def _file_encoding(path: str, extra: Mapping[str, str] = {}) -> str:
 class OperatorCsvReader(Reader):
     """CSV/TSV operator lists (export wizard, Data extraction, ``Configure list`` exports), in any console language.
 
-    Column titles and values are looked up in :mod:`linter.readers.operator_labels`;
+    Column titles and values are looked up in :mod:`imslint.readers.operator_labels`;
     ``configure({"columns": {title: field}})`` adds a user's own titles.
     """
 

@@ -1,4 +1,4 @@
-"""The fallback reader: any text file becomes one :class:`~linter.model.SourceText`.
+"""The fallback reader: any text file becomes one :class:`~imslint.model.SourceText`.
 
 Also home of the helpers both source readers share: :func:`decode_bytes` (bytes
 to text, never failing, line count preserved), :func:`normalize_newlines`,
@@ -324,7 +324,7 @@ def notebook_view(text: str) -> Optional[Tuple[str, str]]:
 
 
 class SourceReader(Reader):
-    """Reads any text file as one :class:`~linter.model.SourceText` (the fallback reader).
+    """Reads any text file as one :class:`~imslint.model.SourceText` (the fallback reader).
 
     The text is decoded with :func:`decode_bytes` and its line breaks normalised
     to ``\\n`` (line numbers unchanged); ``language`` comes from

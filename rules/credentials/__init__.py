@@ -37,8 +37,8 @@ The package, in the order its modules depend on each other:
 - ``messages``: how findings name logins without showing a password;
 - ``logon_rules`` (IMS101-IMS103) and ``token_rules`` (IMS104-IMS106).
 
-The literal/placeholder judgement is ``rules._patterns``; format slots and
-function parameters are ``rules._flow``.
+The literal/placeholder judgement is ``imslint.rules._patterns``; format slots and
+function parameters are ``imslint.rules._flow``.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ import re
 from dataclasses import replace
 from typing import Any, Dict, List, Sequence
 
-from linter.model import SourceText
+from imslint.model import SourceText
 
 from .._flow import calls_of, enclosing_function
 from .._patterns import (

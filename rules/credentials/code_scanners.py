@@ -6,7 +6,7 @@ import bisect
 import re
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
-from linter.model import SourceText
+from imslint.model import SourceText
 
 from .._patterns import (
     DYNAMIC,

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import List, Optional, Sequence, Tuple
 
-from linter.model import SourceText
+from imslint.model import SourceText
 
 from .._patterns import (
     DYNAMIC,

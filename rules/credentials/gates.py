@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, List, Tuple
 
-from linter.model import SourceText
+from imslint.model import SourceText
 
 from .._patterns import lazy_re, lowered
 from .code_scanners import _any_at, _other_gate, settings_gate

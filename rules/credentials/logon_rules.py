@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
 
-from linter.model import Fact, Problem, Related, Severity, SourceText
-from linter.rule import Rule
+from imslint.model import Fact, Problem, Related, Severity, SourceText
+from imslint.rule import Rule
 
 from .._flow import calls_of
 from .._patterns import (

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable, Mapping, Optional, Tuple
 
-from linter.model import Fact, SourceText, secret_hash
+from imslint.model import Fact, SourceText, secret_hash
 
 from .._patterns import (
     DYNAMIC,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple
 
-from linter.hookspecs import hookimpl
-from linter.model import Problem, Severity, SourceText, secret_hash
-from linter.rule import Rule
+from imslint.hookspecs import hookimpl
+from imslint.model import Problem, Severity, SourceText, secret_hash
+from imslint.rule import Rule
 
 from .._patterns import (
     LITERAL,

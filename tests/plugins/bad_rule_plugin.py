@@ -1,5 +1,5 @@
 """A plugin that registers a rule with an invalid id."""
-from linter import Rule, hookimpl
+from imslint import Rule, hookimpl
 
 
 class Bad(Rule):

@@ -1,5 +1,5 @@
 """A plugin that registers a rule id the toy plugin already uses."""
-from linter import Rule, hookimpl
+from imslint import Rule, hookimpl
 
 
 class Dup(Rule):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from linter import Fact, Problem, Reader, Related, Rule, Severity, SourceText, hookimpl
+from imslint import Fact, Problem, Reader, Related, Rule, Severity, SourceText, hookimpl
 
 __version__ = "9.9.9"
 
@@ -24,7 +24,7 @@ class ToyReader(Reader):
         text = source.data.decode("utf-8", "replace")
         if "TRUNCATED" in text:
             yield SourceText(source.display_path, text.split("TRUNCATED")[0], language="toy")
-            from linter import ReadError
+            from imslint import ReadError
 
             raise ReadError("unexpected end of toy file", text[: text.index("TRUNCATED")].count("\n") + 1)
         yield SourceText(source.display_path, text, language="toy")
