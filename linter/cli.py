@@ -46,14 +46,40 @@ def _registry(cfg):
     return get_plugin_manager(cfg.plugins, cfg.root if cfg.path else None)
 
 
-def _fail(message: str) -> None:
+def fail(message: str) -> None:
     from .reporters.text import safe
 
     click.echo(f"imslint: error: {safe(message)}", err=True)
     sys.exit(EXIT_ERROR)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The built-in commands, then those installed plugins add (:func:`imslint.hookspecs.imslint_register_commands`).
+
+    Plugins are loaded only when a name that is not built in is asked for (or
+    the list of commands is shown), so ``imslint check`` does not load them twice.
+    """
+
+    _plugin_commands: Optional[Dict[str, click.Command]] = None
+
+    def _plugins(self) -> Dict[str, click.Command]:
+        if self._plugin_commands is None:
+            from .plugins import PluginError, plugin_commands
+
+            try:
+                self._plugin_commands = plugin_commands(set(self.commands))
+            except PluginError as exc:
+                fail(str(exc))
+        return self._plugin_commands or {}
+
+    def list_commands(self, ctx: click.Context) -> List[str]:
+        return sorted(set(self.commands) | set(self._plugins()))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> Optional[click.Command]:
+        return self.commands.get(cmd_name) or self._plugins().get(cmd_name)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", "-V", prog_name="imslint", message="%(prog)s %(version)s")
 def main() -> None:
     """Find what keeps an Adobe Campaign organisation from moving to Adobe IMS.
@@ -190,7 +216,7 @@ def emit(result: Any, registry: Any, opts: Dict[str, Any]) -> None:
 
     stream_to = getattr(reporter, "write", None)
     try:
-        with open_output(output or "-", errors_for(fmt), inputs=_inputs(result)) as fh:
+        with open_output(output or "-", errors_for(fmt), inputs=inputs_of(result)) as fh:
             if stream_to:
                 stream_to(result, ropts, fh)
             else:
@@ -205,7 +231,7 @@ def emit(result: Any, registry: Any, opts: Dict[str, Any]) -> None:
             click.echo(f"imslint: error: {safe(where)}: {safe(e.message)}", err=True)
 
 
-def _inputs(result: Any) -> List[str]:
+def inputs_of(result: Any) -> List[str]:
     """The files an output must not replace: every file the run read."""
     return list(getattr(result, "inputs", ()))
 
@@ -237,74 +263,15 @@ def check(paths: Tuple[str, ...], **opts: Any) -> None:
             from .suppressions import BaselineError, write_baseline
 
             try:
-                n = write_baseline(opts["write_baseline"], result.findings, inputs=_inputs(result))
+                n = write_baseline(opts["write_baseline"], result.findings, inputs=inputs_of(result))
             except BaselineError as exc:
                 raise UserError(str(exc)) from None
             click.echo(f"imslint: wrote {n} finding(s) to baseline {safe(opts['write_baseline'])}", err=True)
             sys.exit(EXIT_ERROR if result.errors else EXIT_OK)
         emit(result, registry, opts)
     except UserError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     sys.exit(exit_code(result, cfg.fail_on))
-
-
-@main.command()
-@click.argument("exports", nargs=-1, type=click.Path(), required=True)
-@click.option("--worklist", type=click.Path(dir_okay=False), help="Write a CSV worklist: one row per operator that needs action.")
-@click.option("--code", "code_paths", multiple=True, type=click.Path(), help="Also scan this code folder, so that logins used in code mark operators technical (IMS005).")
-@common_options
-def operators(exports: Tuple[str, ...], worklist: Optional[str], code_paths: Tuple[str, ...], **opts: Any) -> None:
-    """Check operator exports and print a readiness summary for the Campaign administrator."""
-    try:
-        select = ["IMS0"] if not code_paths else ["ALL"]
-        result, registry, cfg = run_check(tuple(exports) + tuple(code_paths), opts, default_select=select, exports=exports)
-        if worklist:
-            from imslint.rules.worklist import write_worklist
-
-            from .outputs import OutputError, open_output
-
-            try:
-                with open_output(worklist, "backslashreplace", newline="", inputs=_inputs(result)) as fh:
-                    rows = write_worklist(result.findings, fh)
-            except OutputError as exc:
-                raise UserError(str(exc)) from None
-            click.echo(f"imslint: wrote {rows} operator(s) needing action to {worklist}", err=True)
-        emit(result, registry, opts)
-        # After the text report on the terminal; otherwise (a report file, JSON or SARIF on standard
-        # output) on standard error, so that the administrator still reads it and the report stays clean.
-        to_stdout = opts.get("fmt", "text") == "text" and not opts.get("output")
-        click.echo(readiness_summary(result), err=not to_stdout)
-    except UserError as exc:
-        _fail(str(exc))
-    sys.exit(exit_code(result, cfg.fail_on))
-
-
-def readiness_summary(result: Any) -> str:
-    """A short report an administrator can act on: what blocks the move to IMS, by rule."""
-    operators_read = result.subjects.get("operator", 0)
-    needing = {
-        (f.location.path, f.location.line, f.location.column, f.properties.get("login"))  # one-line exports: same line
-        for f in result.findings if f.rule_id.startswith("IMS00")
-    }
-    blocking = [f for f in result.findings if f.rule_id in ("IMS001", "IMS002", "IMS003", "IMS004", "IMS005")]
-    lines = ["", "IMS migration readiness", "======================="]
-    lines.append(f"Operators and groups read: {operators_read}; needing action: {len(needing)}.")
-    counts = result.by_rule()
-    for rid, count in counts.items():
-        cls = result.rules.get(rid)
-        if cls is not None:
-            lines.append(f"  {rid} {cls.name:<28} {count:>6}  {cls.summary()}")
-    if blocking:
-        lines.append(f"Not ready: {len(blocking)} finding(s) block the move to IMS (IMS001-IMS005).")
-        if result.errors:
-            lines.append("Some inputs could not be read (see the errors above): they may hold more.")
-    elif result.errors:
-        lines.append("Unknown: some inputs could not be read as exports, or not completely (see the errors above).")
-    elif not operators_read:
-        lines.append("Unknown: no operator was read, so nothing shows the move is ready.")
-    else:
-        lines.append("Ready: no operator blocks the move to IMS.")
-    return "\n".join(lines)
 
 
 @main.command("rules")
@@ -322,12 +289,12 @@ def rules_command(rule: Optional[str], config_file: Optional[str], no_config: bo
         cfg = _load_config(["."], config_file, no_config)
         registry = _registry(cfg)
     except (ConfigError, PluginError) as exc:
-        _fail(str(exc))
+        fail(str(exc))
     rules = registry.rules
     if rule:
         matched = sorted(match_selector(rule, rules))
         if not matched:
-            _fail(f"unknown rule {rule!r} (see 'imslint rules')")
+            fail(f"unknown rule {rule!r} (see 'imslint rules')")
         for rid in matched:
             cls = rules[rid]
             if fmt == "markdown":
@@ -366,7 +333,7 @@ def plugins_command(config_file: Optional[str], no_config: bool) -> None:
         cfg = _load_config(["."], config_file, no_config)
         registry = _registry(cfg)
     except (ConfigError, PluginError) as exc:
-        _fail(str(exc))
+        fail(str(exc))
     for info in registry.plugins:
         rule_ids = [rid for rid, p in registry.rule_plugin.items() if p == info.name]
         click.echo(f"{info.name} {info.version} ({info.module}, {info.source})")

@@ -62,3 +62,20 @@ def imslint_configure(config: Any) -> None:
 
     :param config: the :class:`imslint.config.Config` of the run.
     """
+
+
+@hookspec
+def imslint_register_commands(cli: Any) -> None:
+    """Add subcommands to the ``imslint`` command line (datasette's ``register_commands`` pattern).
+
+    ``cli`` is the top-level :class:`click.Group`: decorate functions with
+    ``@cli.command()``. Only installed plugins (entry points) can add commands,
+    as the command line is parsed before any configuration file is read; they
+    are loaded when a command that is not built in is asked for, so built-in
+    commands never pay for them. A command name already taken is an error
+    naming the plugin. Helpers for commands that lint, shaped like
+    ``imslint check``, are in :mod:`imslint.cli` (``common_options``,
+    ``run_check``, ``emit``, ``exit_code``, ``UserError``).
+
+    :param cli: the ``imslint`` click group.
+    """

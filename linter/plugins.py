@@ -258,3 +258,33 @@ def _collect(registry: Registry) -> None:
             raise PluginError(f"plugin {plugin!r}: output format {fmt!r} is already registered")
         reporters[fmt] = obj
     registry.reporters = reporters
+
+
+def plugin_commands(taken: Iterable[str]) -> Dict[str, Any]:
+    """The subcommands installed plugins add through ``imslint_register_commands``, by name.
+
+    A name already ``taken`` (a built-in command) or added by two plugins is a
+    :class:`PluginError` naming the plugin: never one command silently hiding another.
+    """
+    import click
+
+    registry = get_plugin_manager()
+    taken = set(taken)
+    commands: Dict[str, Any] = {}
+    owner: Dict[str, str] = {}
+    for impl in registry.pm.hook.imslint_register_commands.get_hookimpls():
+        group = click.Group()
+        try:
+            impl.function(cli=group)
+        except (Exception, SystemExit) as exc:
+            raise PluginError(
+                f"plugin {impl.plugin_name!r}: imslint_register_commands() raised {type(exc).__name__}: {exc}"
+            ) from exc
+        for name, command in group.commands.items():
+            if name in taken:
+                raise PluginError(f"plugin {impl.plugin_name!r}: command {name!r} is built into imslint")
+            if name in commands:
+                raise PluginError(f"plugin {impl.plugin_name!r}: command {name!r} is already added by plugin {owner[name]!r}")
+            commands[name] = command
+            owner[name] = impl.plugin_name
+    return commands

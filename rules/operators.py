@@ -43,6 +43,7 @@ __all__ = [
     "DisabledOperator",
     "RULES",
     "imslint_register_rules",
+    "imslint_register_commands",
 ]
 
 # Adobe's default allowOperator list: "enabled by default and must not be modified" (impact-ims-migration.md).
@@ -1228,3 +1229,11 @@ RULES = (NativeOperator, MissingEmail, InvalidEmail, DuplicateEmail, TechnicalOp
 def imslint_register_rules() -> Iterable[type]:
     """The operator rules IMS001-IMS007."""
     return list(RULES)
+
+
+@hookimpl
+def imslint_register_commands(cli: Any) -> None:
+    """``imslint operators``: check operator exports and say whether the organisation is ready for IMS."""
+    from .readiness import register
+
+    register(cli)

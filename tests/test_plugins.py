@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 
 import pytest
 
@@ -69,7 +70,13 @@ def test_unknown_hook_is_rejected_by_pluggy():
 
 def test_every_hookspec_is_documented():
     names = [n for n in dir(hookspecs) if n.startswith("imslint_")]
-    assert set(names) == {"imslint_register_rules", "imslint_register_reporters", "imslint_register_readers", "imslint_configure"}
+    assert set(names) == {
+        "imslint_register_rules",
+        "imslint_register_reporters",
+        "imslint_register_readers",
+        "imslint_register_commands",
+        "imslint_configure",
+    }
     for n in names:
         doc = getattr(hookspecs, n).__doc__ or ""
         assert len(doc.split()) > 10, n
@@ -101,3 +108,50 @@ def test_entry_points_are_read_from_dist_info_and_egg_info(tmp_path, monkeypatch
     monkeypatch.setattr(sys, "path", [str(a), str(b), str(tmp_path / "missing")])
     eps = sorted((e.name, e.value, e.version) for e in _entry_points())
     assert eps == [("acme", "acme_rules:plugin", "2.0.1"), ("legacy", "legacy_mod", "0.3")]
+
+
+def _installed_plugin(tmp_path, name, source):
+    """A plugin installed the way pip leaves one: a module and a dist-info folder with its entry point."""
+    site = tmp_path / "site"
+    (site / f"{name}-1.0.dist-info").mkdir(parents=True)
+    (site / f"{name}-1.0.dist-info" / "entry_points.txt").write_text(f"[imslint]\n{name} = {name}\n")
+    (site / f"{name}.py").write_text(source)
+    env = dict(os.environ, PYTHONPATH=str(site))
+    return env
+
+
+COMMAND_PLUGIN = """
+import click
+from imslint import hookimpl
+
+@hookimpl
+def imslint_register_commands(cli):
+    @cli.command(NAME)
+    @click.argument("who")
+    def hello(who):
+        "Say hello."
+        click.echo("hello " + who)
+"""
+
+
+def _imslint(env, *args, cwd):
+    import subprocess
+
+    return subprocess.run([sys.executable, "-m", "imslint.cli", *args], env=env, cwd=cwd, capture_output=True, text=True)
+
+
+def test_an_installed_plugin_adds_a_command(tmp_path):
+    env = _installed_plugin(tmp_path, "toycmd", COMMAND_PLUGIN.replace("NAME", '"hello"'))
+    r = _imslint(env, "hello", "world", cwd=tmp_path)
+    assert (r.returncode, r.stdout) == (0, "hello world\n"), r.stderr
+    listed = _imslint(env, "--help", cwd=tmp_path).stdout
+    assert "hello" in listed and "operators" in listed and "check" in listed
+
+
+def test_a_plugin_command_cannot_hide_a_built_in_one(tmp_path):
+    env = _installed_plugin(tmp_path, "toyclash", COMMAND_PLUGIN.replace("NAME", '"check"'))
+    r = _imslint(env, "no-such-command", cwd=tmp_path)
+    assert r.returncode == 2
+    assert "plugin 'toyclash': command 'check' is built into imslint" in r.stderr
+    ok = _imslint(env, "check", "--no-config", str(tmp_path / "site" / "toyclash.py"), cwd=tmp_path)
+    assert ok.returncode == 0, ok.stderr  # built-in commands never load plugin commands
