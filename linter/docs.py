@@ -1,4 +1,4 @@
-"""Rule documentation rendered from the rules' own docstrings (for ``imslint rules`` and the README)."""
+"""Rule documentation rendered from the rules' own docstrings (for ``imslint rules`` and docs/rules.md)."""
 
 from __future__ import annotations
 
@@ -57,8 +57,8 @@ START, END = "<!-- rules:start -->", "<!-- rules:end -->"
 
 
 def rules_section(registry: Any) -> str:
-    """The README's rules section: an index table, then one generated section per built-in rule."""
-    builtin = [cls for rid, cls in registry.rules.items() if registry.rule_plugin[rid] in ("operators", "credentials", "config")]
+    """The rule reference (docs/rules.md): an index table, then one generated section per rule imslint ships."""
+    builtin = [cls for cls in registry.rules.values() if cls.__module__.split(".")[0] == Rule.__module__.split(".")[0]]
     rows = ["| id | name | severity | summary |", "|---|---|---|---|"]
     for cls in builtin:
         anchor = f"{cls.id.lower()}-{cls.name}"
@@ -68,20 +68,20 @@ def rules_section(registry: Any) -> str:
 
 
 def update_readme(text: str, registry: Any) -> str:
-    """``text`` with its rules section replaced by the generated one."""
+    """``text`` (docs/rules.md) with its rules section, between the two markers, replaced by the generated one."""
     head, rest = text.split(START, 1)
     _, tail = rest.split(END, 1)
     return f"{head}{START}\n{rules_section(registry)}{END}{tail}"
 
 
 def main(argv: Any = None) -> int:
-    """``python -m imslint.docs README.md``: regenerate the README's rules section in place."""
+    """``python -m imslint.docs docs/rules.md``: regenerate the rule reference in place."""
     import sys
 
     from .plugins import get_plugin_manager
 
     args = list(sys.argv[1:] if argv is None else argv)
-    path = args[0] if args else "README.md"
+    path = args[0] if args else os.path.join("docs", "rules.md")
     with open(path, encoding="utf-8") as fh:
         text = fh.read()
     new = update_readme(text, get_plugin_manager())

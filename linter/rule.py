@@ -179,9 +179,13 @@ class Rule:
 PROJECT_URI = "https://github.com/imslint/imslint"
 
 
-def help_url(rule: Type[Rule]) -> str:
-    """Where a rule's documentation lives: its own ``help_uri``, else its section of the README."""
-    return rule.help_uri or f"{PROJECT_URI}/blob/main/README.md#{rule.id.lower()}-{rule.name}"
+def help_url(rule: Type[Rule]) -> Optional[str]:
+    """Where a rule's documentation lives: its own ``help_uri``, set by the rule or its plugin (None: nowhere).
+
+    The host never invents one: a third party's rule documented nowhere has no link
+    rather than a dead one into imslint's documentation.
+    """
+    return rule.help_uri or None
 
 
 def validate_rule_class(rule_cls: Any) -> Optional[str]:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence
 
 from imslint.hookspecs import hookimpl
+from imslint.rules import documented
 from imslint.model import Fact, Location, Problem, Severity, SourceText
 from imslint.readers.campaign_xml import XmlLocator, iter_start_tags
 from imslint.rule import Rule
@@ -348,7 +349,7 @@ class PlaintextAccountPassword(Rule):
         return value
 
 
-RULES: Sequence[type] = (ZoneAllowsPassword, NativeApiOpen, PlaintextAccountPassword)
+RULES: Sequence[type] = documented(ZoneAllowsPassword, NativeApiOpen, PlaintextAccountPassword)
 
 
 @hookimpl

@@ -22,6 +22,7 @@ from itertools import compress
 from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 from imslint.hookspecs import hookimpl
+from imslint.rules import documented
 from imslint.model import Location, OperatorRecord, Problem, Related, Severity
 from imslint.rule import Rule
 
@@ -1222,7 +1223,7 @@ class DisabledOperator(_OperatorRule):
         ]
 
 
-RULES = (NativeOperator, MissingEmail, InvalidEmail, DuplicateEmail, TechnicalOperator, OperatorGroup, DisabledOperator)
+RULES = documented(NativeOperator, MissingEmail, InvalidEmail, DuplicateEmail, TechnicalOperator, OperatorGroup, DisabledOperator)
 
 
 @hookimpl

@@ -1,4 +1,4 @@
-"""Documentation is part of the feature: README rules section generated from docstrings, every rule documented."""
+"""Documentation is part of the feature: the rule reference generated from docstrings, every rule documented, links alive."""
 
 from __future__ import annotations
 
@@ -10,10 +10,17 @@ from imslint.docs import update_readme
 from conftest import ROOT
 
 
-def test_readme_rules_section_is_up_to_date(registry):
-    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as fh:
-        text = fh.read()
-    assert update_readme(text, registry) == text, "run: python -m imslint.docs README.md"
+def _read(*parts):
+    with open(os.path.join(ROOT, *parts), encoding="utf-8") as fh:
+        return fh.read()
+
+
+def test_the_rule_reference_is_up_to_date(registry):
+    text = _read("docs", "rules.md")
+    assert update_readme(text, registry) == text, "run: python -m imslint.docs docs/rules.md"
+    for cls in registry.rules.values():  # every built-in rule's help link lands on its own section
+        assert cls.help_uri.endswith(f"docs/rules.md#{cls.id.lower()}-{cls.name}")
+        assert f"### {cls.id} {cls.name}\n" in text
 
 
 def test_every_builtin_rule_is_documented_with_examples(registry):
@@ -30,12 +37,58 @@ def test_every_builtin_rule_has_cases(registry):
         assert os.path.isfile(os.path.join(cases, f"{rid}.toml")), f"{rid} has no case file"
 
 
-def test_readme_covers_the_reference_sections():
-    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as fh:
-        text = fh.read()
-    for heading in ("## Two commands", "## Exit codes", "## Rules", "## Configuration", "## Suppressing a finding",
-                    "## Baseline", "## Output formats", "## Pre-commit", "## CI", "## Writing a rule plugin"):
-        assert heading in text
+def test_the_readme_is_short_and_the_reference_lives_in_docs():
+    readme = _read("README.md")
+    assert len(readme.splitlines()) <= 160
+    for heading in ("## Two commands", "## Exit codes", "## Documentation", "## Architecture"):
+        assert heading in readme
+    where = {
+        "usage.md": ("## Usage", "## Exit codes", "## What it reads"),
+        "configuration.md": ("## Configuration", "## Suppressing a finding", "## Baseline", "## Result cache"),
+        "output-formats.md": ("### sarif", "### json", "### github"),
+        "ci.md": ("## Pre-commit", "## CI"),
+        "plugins.md": ("## Writing a rule plugin", "## Hook reference"),
+        "performance.md": ("## Performance",),
+    }
+    for name, headings in where.items():
+        text = _read("docs", name)
+        assert f"(docs/{name})" in readme, f"the README does not link docs/{name}"
+        for heading in headings:
+            assert heading in text, (name, heading)
+
+
+def _anchor(heading):
+    """GitHub's anchor for a Markdown heading."""
+    text = heading.strip().lstrip("#").strip().lower()
+    return re.sub(r"[^\w\- ]", "", text).replace(" ", "-")
+
+
+def test_relative_links_in_the_readme_and_docs_lead_somewhere():
+    docs = [os.path.join("docs", n) for n in sorted(os.listdir(os.path.join(ROOT, "docs"))) if n.endswith(".md")]
+    broken = []
+    for name in ["README.md", *docs]:
+        text = re.sub(r"```.*?```", "", _read(name), flags=re.S)
+        for target in re.findall(r"\]\(([^)\s]+)\)", text):
+            if re.match(r"[a-z]+:", target):
+                continue
+            path, _, anchor = target.partition("#")
+            full = os.path.normpath(os.path.join(ROOT, os.path.dirname(name), path)) if path else os.path.join(ROOT, name)
+            if not os.path.exists(full):
+                broken.append(f"{name}: {target}")
+            elif anchor and full.endswith(".md"):
+                with open(full, encoding="utf-8") as fh:
+                    anchors = {_anchor(l) for l in fh if l.startswith("#")}
+                if anchor not in anchors:
+                    broken.append(f"{name}: {target}")
+    assert not broken
+
+
+def test_the_hook_reference_names_every_hook():
+    from imslint import hookspecs
+
+    text = _read("docs", "plugins.md")
+    for name in (n for n in dir(hookspecs) if n.startswith("imslint_")):
+        assert f"`{name}(" in text, name
 
 
 def test_ci_runs_the_readme_test_command():
@@ -47,11 +100,10 @@ def test_ci_runs_the_readme_test_command():
     assert command in readme
 
 
-def test_the_readme_configuration_example_is_valid(registry, tmp_path):
+def test_the_documented_configuration_example_is_valid(registry, tmp_path):
     from imslint.config import load_config, resolve_rule_options, resolve_selection, resolve_severities
 
-    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as fh:
-        text = fh.read()
+    text = _read("docs", "configuration.md")
     section = text[text.index("## Configuration") :]
     example = re.search(r"```toml\n(.*?)```", section, re.S).group(1)
     path = tmp_path / "pyproject.toml"

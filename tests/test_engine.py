@@ -177,9 +177,13 @@ def test_json_streaming_equals_plain_serialisation(tmp_path, toy_registry):
     for result in (run(tmp_path, toy_registry), run(tmp_path, toy_registry, select=["TOY002"])):
         doc = result_payload(result)
         assert doc["findings"] == findings_payload(result.findings, result.rules)
-        assert all(f["help_uri"].endswith(f"README.md#{f['rule_id'].lower()}-{f['rule_name']}") for f in doc["findings"])
+        # a rule documented nowhere (the toy rules have no help_uri) gets no link, never one into imslint's docs
+        assert all(f.get("help_uri") == result.rules[f["rule_id"]].help_uri for f in doc["findings"])
+
         expected = json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
         assert toy_registry.reporters["json"].render(result, {}) == expected
+    links = {f["rule_id"]: f.get("help_uri") for f in result_payload(run(tmp_path, toy_registry))["findings"]}
+    assert links["TOY001"] == "https://example.com/toy/TOY001" and links["TOY003"] is None
 
 
 def test_keyword_tree_puts_longer_keywords_below_the_shorter_they_contain():

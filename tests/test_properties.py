@@ -317,7 +317,11 @@ def test_decoding_any_bytes_never_fails_and_keeps_the_lines(data, encoding):
 )
 def test_decoding_text_with_a_byte_order_mark_gives_it_back(text, codec):
     bom = {"utf-16-le": codecs.BOM_UTF16_LE, "utf-16-be": codecs.BOM_UTF16_BE}.get(codec, b"")
-    assert decode_bytes(bom + text.encode(codec)) == text
+    data = bom + text.encode(codec)
+    # FF FE 00 00 is the UTF-32 LE mark as well as UTF-16 LE's followed by U+0000: read as UTF-32, as
+    # every BOM sniffer does; the text is then not given back (nobody writes a NUL first in UTF-16).
+    assume(not data.startswith(codecs.BOM_UTF32_LE) or codec == "utf-32")
+    assert decode_bytes(data) == text
 
 
 @settings(max_examples=150, deadline=None)

@@ -17,6 +17,7 @@ def finding_dict(finding: Finding, rules: Optional[Mapping[str, Type[Rule]]] = N
     """:meth:`Finding.to_dict`, plus the ``help_uri`` of its rule when ``rules`` knows it."""
     d = finding.to_dict()
     rule = rules.get(finding.rule_id) if rules else None
-    if rule is not None:
-        d["help_uri"] = help_url(rule)
+    uri = help_url(rule) if rule is not None else None
+    if uri:
+        d["help_uri"] = uri
     return d

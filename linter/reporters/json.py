@@ -99,7 +99,8 @@ class _FindingText:
         cached = self._rule_text.get(key)
         if cached is None:
             rule = self.rules.get(f.rule_id) if self.rules else None
-            help_part = ',\n      "help_uri": ' + _string(help_url(rule)) if rule is not None else ""
+            uri = help_url(rule) if rule is not None else None
+            help_part = ',\n      "help_uri": ' + _string(uri) if uri else ""
             tail = (
                 ',\n      "rule_id": ' + _string(f.rule_id) + ',\n      "rule_name": ' + _string(f.rule_name),
                 ',\n      "severity": ' + _string(f.severity.label),

@@ -79,16 +79,19 @@ def rule_descriptor(rule: Type[Rule], severity_label: str) -> Dict[str, Any]:
         props["security-severity"] = str(rule.security_severity)
         if "security" not in props["tags"]:
             props["tags"] = sorted(props["tags"] + ["security"])
-    return {
+    out = {
         "id": rule.id,
         "name": "".join(part.capitalize() for part in rule.name.split("-")),
         "shortDescription": {"text": _sentence(rule.summary())},
         "fullDescription": {"text": _sentence(rule.description())},
         "help": {"text": help_text, "markdown": f"**{rule.id} {rule.name}**: {rule.summary()}\n\n{help_text}"},
-        "helpUri": help_url(rule),
         "defaultConfiguration": {"level": severity_label},
         "properties": props,
     }
+    uri = help_url(rule)
+    if uri:
+        out["helpUri"] = uri
+    return out
 
 
 class SarifReporter:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 from imslint.hookspecs import hookimpl
+from imslint.rules import documented
 from imslint.model import Problem, Severity, SourceText, secret_hash
 from imslint.rule import Rule
 
@@ -356,7 +357,7 @@ class PastedToken(Rule):
                 yield p
 
 
-RULES = (HardcodedCredentials, PasswordSessionToken, LegacyLogon, SessionTokenInUrl, JwtServiceAccount, PastedToken)
+RULES = documented(HardcodedCredentials, PasswordSessionToken, LegacyLogon, SessionTokenInUrl, JwtServiceAccount, PastedToken)
 
 
 @hookimpl

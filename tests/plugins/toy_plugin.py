@@ -40,6 +40,7 @@ class ToySecret(Rule):
     """
 
     id = "TOY001"
+    help_uri = "https://example.com/toy/TOY001"  # a plugin documents its own rule
     name = "toy-secret"
     severity = Severity.ERROR
     keywords = (b"password=",)
