@@ -14,17 +14,16 @@ from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optio
 
 from imslint.hookspecs import hookimpl
 from imslint.rules import documented
+from imslint.rules.campaign import DEFAULT_ALLOWED_LOGINS, LOGIN_FACT
 from imslint.model import Fact, Location, Problem, Severity, SourceText
 from imslint.readers.campaign_xml import XmlLocator, iter_start_tags
 from imslint.rule import Rule
 
 from ._patterns import is_placeholder
 
-DEFAULT_ALLOWED_OPERATORS = ("admin", "aemserver", "campaign-loginmonitor", "internal", "monitoring")
 
 # Published for the operator rules (phase 1): a login that stands in configuration as an API user is a
 # technical operator. Same kind as the credential rules' facts.
-LOGIN_FACT = "campaign-login"
 # nms:extAccount types whose account is a login of another Campaign instance: 3 mid-sourcing,
 # 11 execution instance (Message Center). Absent in SOAP answers that did not select @type.
 _CAMPAIGN_ACCOUNT_TYPES = frozenset({"", "3", "11"})
@@ -161,7 +160,7 @@ class NativeApiOpen(Rule):
     Fires on a ``<nonIMSAuthnAPI>`` whose ``disableAPI`` is not ``true``, on an
     ``<imsConfig>`` that has no ``<nonIMSAuthnAPI>`` at all, and on each
     ``<allowOperator>`` name beyond Adobe's defaults (option
-    ``allowed-operators``; a name such as ``internal|monitoring`` lists several
+    ``allowed-logins``; a name such as ``internal|monitoring`` lists several
     operators).
 
     Why it matters: from Campaign v7.4.1 the instance configuration can refuse
@@ -202,7 +201,7 @@ class NativeApiOpen(Rule):
     name = "native-api-open"
     subject = SourceText
     severity = Severity.WARNING
-    defaults = {"allowed-operators": list(DEFAULT_ALLOWED_OPERATORS)}
+    defaults = {"allowed-logins": list(DEFAULT_ALLOWED_LOGINS)}
     tags = ("configuration", "ims-migration")
     keywords = (b"imsconfig", b"nonimsauthnapi", b"allowoperator")
     languages = ("xml",)
@@ -230,7 +229,7 @@ class NativeApiOpen(Rule):
                     f"set disableAPI=\"true\" once technical operators use IMS ({_DOC_LOCKDOWN})",
                     key="nonIMSAuthnAPI:disableAPI",
                 )
-        allowed = {str(a).strip().lower() for a in options.get("allowed-operators", DEFAULT_ALLOWED_OPERATORS)}
+        allowed = {str(a).strip().lower() for a in options.get("allowed-logins", DEFAULT_ALLOWED_LOGINS)}
         for node in _nodes(subject, "allowOperator", locator):
             for login in _split_names(node.attributes.get("name", "")):
                 if login.lower() in allowed:

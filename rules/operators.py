@@ -23,6 +23,7 @@ from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Seque
 
 from imslint.hookspecs import hookimpl
 from imslint.rules import documented
+from imslint.rules.campaign import DEFAULT_ALLOWED_LOGINS, LOGIN_FACT
 from imslint.model import Location, OperatorRecord, Problem, Related, Severity
 from imslint.rule import Rule
 
@@ -47,8 +48,6 @@ __all__ = [
     "imslint_register_commands",
 ]
 
-# Adobe's default allowOperator list: "enabled by default and must not be modified" (impact-ims-migration.md).
-DEFAULT_ALLOWED_LOGINS = ["admin", "aemserver", "campaign-loginmonitor", "internal", "monitoring"]
 
 # Case-insensitive globs. Adobe's documented technical operators (webapp, billing, central/local of
 # Distributed Marketing, mc/mcN of Message Center, Interaction*), then common API naming.
@@ -313,7 +312,7 @@ class _OperatorRule(Rule):
         A place may be None when the publishing rule did not say where.
         """
         out: Dict[str, List[Optional[Location]]] = {}
-        for fact in self.context.facts("campaign-login"):
+        for fact in self.context.facts(LOGIN_FACT):
             value = fact.value if isinstance(fact.value, str) else str(fact.value)
             key = value.strip().lower()
             if not key:

@@ -70,7 +70,7 @@ def test_ids_names_severities():
         ("IMS203", "plaintext-account-password", Severity.ERROR, "7.5"),
     ]
     assert "security" in config_rules.PlaintextAccountPassword.tags
-    assert config_rules.NativeApiOpen.defaults["allowed-operators"] == [
+    assert config_rules.NativeApiOpen.defaults["allowed-logins"] == [
         "admin", "aemserver", "campaign-loginmonitor", "internal", "monitoring"
     ]
 
@@ -181,9 +181,9 @@ class TestNativeApiOpen:
 
     def test_option_is_case_insensitive_and_replaces_the_defaults(self):
         xml = self.LOCKDOWN.format(value="true")
-        problems = check(config_rules.NativeApiOpen, xml, {"allowed-operators": ["admin", "internal", "monitoring", "API_CRM"]})
+        problems = check(config_rules.NativeApiOpen, xml, {"allowed-logins": ["admin", "internal", "monitoring", "API_CRM"]})
         assert [p.key for p in problems] == ["allowOperator:mc"]
-        problems = check(config_rules.NativeApiOpen, xml, {"allowed-operators": ["admin"]})
+        problems = check(config_rules.NativeApiOpen, xml, {"allowed-logins": ["admin"]})
         assert [p.key for p in problems] == [
             "allowOperator:Internal", "allowOperator:MONITORING", "allowOperator:api_crm", "allowOperator:mc"
         ]

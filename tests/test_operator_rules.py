@@ -148,7 +148,7 @@ def test_native_operator_message_names_login_and_label():
     assert p.properties["status"] == "active" and p.location == Location("ops.xml", 1, 1)
 
 
-@pytest.mark.parametrize("login", DEFAULT_ALLOWED_LOGINS + ["ADMIN", " internal "])
+@pytest.mark.parametrize("login", [*DEFAULT_ALLOWED_LOGINS, "ADMIN", " internal "])
 def test_allowed_logins_are_never_reported(login):
     records = [op(login), op(login, disabled=True), op(login, no_console_cnx=True)]
     out = run_rules(records)

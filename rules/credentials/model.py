@@ -7,12 +7,13 @@ from dataclasses import dataclass, field
 from typing import List, Optional, Tuple
 
 from .._patterns import LITERAL, Value
+from ..campaign import LOGIN_FACT
 
 MIGRATE = (
     "use an Adobe Developer Console technical account (OAuth server-to-server) and send "
     "`Authorization: Bearer <token>`"
 )
-FACT_KIND = "campaign-login"
+FACT_KIND = LOGIN_FACT
 # facts of IMS101's cross-file step (see HardcodedCredentials.finish)
 WRAPPER = "campaign-logon-wrapper"  # value: "name\tlogin index\tpassword index", where the helper is defined
 LONELY_LOGON = "campaign-lonely-logon"  # a file with a `Logon(` call and nothing that names Campaign
