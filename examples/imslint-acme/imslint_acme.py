@@ -34,6 +34,7 @@ class HardcodedInstanceUrl(Rule):
     defaults = {"allowed-instances": []}
     keywords = (b".campaign.adobe.com",)
     tags = ("maintainability",)
+    help_uri = "https://wiki.acme.example/imslint/ACME001"  # a plugin documents its own rules
 
     def check(self, subject, options):
         allowed = {a.lower() for a in options["allowed-instances"]}
