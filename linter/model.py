@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Dict, Iterable, List, Mapping, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Any, ClassVar, Dict, Iterable, List, Mapping, Optional, Tuple, Type, Union
+
+if TYPE_CHECKING:  # the rule module imports this one
+    from .rule import Rule
 
 
 class Severity(enum.IntEnum):
@@ -189,6 +192,47 @@ class FileError:
     def to_dict(self) -> Dict[str, Any]:
         """Serialise with stable keys."""
         return {"path": self.path, "line": self.line, "message": self.message, "rule_id": self.rule_id, "kind": self.kind}
+
+
+@dataclass
+class RunResult:
+    """Everything a reporter needs: findings, errors, and what was scanned."""
+
+    findings: List[Finding] = field(default_factory=list)
+    suppressed: List[Finding] = field(default_factory=list)
+    baselined: List[Finding] = field(default_factory=list)
+    errors: List[FileError] = field(default_factory=list)
+    skipped: List[Tuple[str, str]] = field(default_factory=list)  # (path, reason)
+    inputs: List[str] = field(default_factory=list)  # absolute paths of the files read (outputs must not replace them)
+    files_scanned: int = 0
+    subjects: Dict[str, int] = field(default_factory=dict)  # subjects checked, per kind
+    rules: Dict[str, Type["Rule"]] = field(default_factory=dict)  # the rules applied, by id
+    severities: Dict[str, Severity] = field(default_factory=dict)
+    root: str = "."  # configuration root: fingerprints are relative to it
+    base: str = "."  # folder that displayed paths are relative to (SARIF %SRCROOT%)
+    cache: Optional[Dict[str, Any]] = None  # with a result cache: its path, hits, files and any warning
+    warnings: List[str] = field(default_factory=list)  # for the user, on standard error (jobs capped, worker retried)
+
+    def counts(self) -> Dict[str, int]:
+        """Number of reported findings per severity label."""
+        out = {"error": 0, "warning": 0, "note": 0}
+        for f in self.findings:
+            out[f.severity.label] += 1
+        return out
+
+    def notable_skipped(self) -> List[Tuple[str, str]]:
+        """The skipped files every output names: over the size limit, or recognised yet holding nothing to read.
+
+        (Binary files and imslint's own reports are only counted.)
+        """
+        return [(p, r) for p, r in self.skipped if "size limit" in r or ": nothing read: " in r]
+
+    def by_rule(self) -> Dict[str, int]:
+        """Number of reported findings per rule id (sorted)."""
+        out: Dict[str, int] = {}
+        for f in self.findings:
+            out[f.rule_id] = out.get(f.rule_id, 0) + 1
+        return dict(sorted(out.items()))
 
 
 # --------------------------------------------------------------------------- subjects

@@ -432,7 +432,7 @@ def test_a_failed_write_leaves_no_temporary_file(tmp_path, registry, monkeypatch
 def test_a_file_that_cannot_be_read_is_reported_every_time(tmp_path, registry, monkeypatch):
     import builtins
 
-    import imslint.engine
+    import imslint.engine.checker
 
     path = write(tmp_path, "a.js", SOAP_LOGON)
     cache = str(tmp_path / "cache")
@@ -444,7 +444,7 @@ def test_a_file_that_cannot_be_read_is_reported_every_time(tmp_path, registry, m
             raise PermissionError(13, "Permission denied")
         return builtins.open(file, *args, **kwargs)
 
-    monkeypatch.setattr(imslint.engine, "open", refuse, raising=False)
+    monkeypatch.setattr(imslint.engine.checker, "open", refuse, raising=False)
     for _ in range(2):
         result = run(tmp_path, registry, cache)
         assert [(e.path, e.message) for e in result.errors] == [("a.js", "cannot read file: Permission denied")]

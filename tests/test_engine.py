@@ -183,7 +183,7 @@ def test_json_streaming_equals_plain_serialisation(tmp_path, toy_registry):
 
 
 def test_keyword_tree_puts_longer_keywords_below_the_shorter_they_contain():
-    from imslint.engine import _keyword_tree
+    from imslint.engine.prefilter import _keyword_tree
 
     tree = dict(_keyword_tree({b"logon", b"logonremote", b"logonwithuser", b"sessiontoken", b"zq"}))
     assert sorted(tree) == [b"logon", b"sessiontoken", b"zq"]
@@ -203,7 +203,7 @@ class _Counted(bytes):
 def test_keyword_plan_chooses_the_rules_whose_keywords_are_present():
     import random
 
-    from imslint.engine import _KeywordPlan
+    from imslint.engine.prefilter import _KeywordPlan
 
     rules = [
         {b"logon", b"pass", b"pwd"},
@@ -224,7 +224,7 @@ def test_keyword_plan_chooses_the_rules_whose_keywords_are_present():
 
 
 def test_keyword_plan_stops_looking_for_the_keywords_of_chosen_rules():
-    from imslint.engine import _KeywordPlan
+    from imslint.engine.prefilter import _KeywordPlan
 
     rules = [{b"pass", b"pwd", b"logon", b"credential"}, {b"pass", b"secret"}, {b"zz"}]
     plan = _KeywordPlan(rules)
@@ -314,35 +314,36 @@ def test_a_worker_process_that_dies_costs_one_file_not_the_run(tmp_path):
 def test_jobs_follow_the_cpus_this_process_may_use(monkeypatch):
     import imslint.engine as engine
 
-    monkeypatch.setattr(engine.os, "sched_getaffinity", lambda pid: {0, 3}, raising=False)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 3}, raising=False)
     assert engine.usable_cpus() == 2
     assert engine.auto_jobs(100_000) == 2 and engine.auto_jobs(10) == 1
-    monkeypatch.delattr(engine.os, "sched_getaffinity", raising=False)
-    monkeypatch.setattr(engine.os, "cpu_count", lambda: 6)
+    monkeypatch.delattr(os, "sched_getaffinity", raising=False)
+    monkeypatch.setattr(os, "cpu_count", lambda: 6)
     assert engine.usable_cpus() == 6
 
 
 def test_rules_of_other_languages_are_left_out_before_their_keywords_are_looked_for(tmp_path, registry, monkeypatch):
     import imslint.engine as engine
+    from imslint.engine.prefilter import _KeywordPlan
 
     # IMS201 (security zones) is limited to XML: in a JavaScript file its keyword is not even searched.
     text = '<securityZone name="lan" allowUserPassword="true"/>\n'
     write(tmp_path, "zones.js", "var doc = '" + text.strip() + "';\n")
     write(tmp_path, "serverConf.xml", "<serverconf><shared><dataStore>\n" + text + "</dataStore></shared></serverconf>\n")
     eligible = {}
-    rules_in = engine._KeywordPlan.rules_in
+    rules_in = _KeywordPlan.rules_in
 
     def spy(self, low, mask=-1):
         eligible[b"securityzone" in low and (b"var doc" in low)] = mask
         return rules_in(self, low, mask)
 
-    monkeypatch.setattr(engine._KeywordPlan, "rules_in", spy)
+    monkeypatch.setattr(_KeywordPlan, "rules_in", spy)
     result = run(tmp_path, registry)
     assert {(f.location.path.rsplit("/", 1)[-1], f.rule_id) for f in result.findings if f.rule_id == "IMS201"} == {
         ("serverConf.xml", "IMS201")
     }
     checker = engine.Checker(registry, engine.Plan(rule_ids=sorted(registry.rules), severities={}, options={}, root=str(tmp_path), per_file_ignores={}, max_file_size=1 << 20))
-    index = [r.id for r, _ in checker.keyed].index("IMS201")
+    index = [r.id for r, _ in checker.prefilter.keyed].index("IMS201")
     assert not eligible[True] >> index & 1  # the .js file: IMS201 not eligible
     assert eligible[False] >> index & 1  # the XML file: eligible
     data = b"x = '" + text.encode() + b"'"
@@ -352,7 +353,7 @@ def test_rules_of_other_languages_are_left_out_before_their_keywords_are_looked_
 
 
 def test_a_reader_that_cannot_tell_its_languages_gets_every_rule():
-    from imslint.engine import _languages
+    from imslint.engine.intake import _languages
     from imslint.readers.source import SourceReader
 
     class Plain:  # a third-party reader that does not derive from Reader

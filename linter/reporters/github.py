@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any, Mapping
 
-from ..engine import RunResult
+from ..model import RunResult
 
 _LEVELS = {"error": "error", "warning": "warning", "note": "notice"}
 

@@ -7,7 +7,7 @@ from json.encoder import encode_basestring as _string  # the C function behind e
 from typing import Any, Dict, Mapping, Optional, Tuple
 
 from .. import __version__
-from ..engine import RunResult
+from ..model import RunResult
 from ..model import Finding
 from ..rule import help_url
 from . import finding_dict, findings_payload

@@ -9,7 +9,7 @@ from typing import Any, Dict, List, Mapping, Tuple, Type
 from urllib.parse import quote
 
 from .. import __version__
-from ..engine import RunResult
+from ..model import RunResult
 from ..model import Finding
 from ..rule import PROJECT_URI, Rule, help_url
 from . import findings_payload
