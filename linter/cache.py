@@ -25,6 +25,7 @@ never the run. A run over a few files leaves a big cache alone (see
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import sys
@@ -53,15 +54,9 @@ def _starts_with(path: str, text: str) -> bool:
         return False
 
 
-try:
-    from _blake2 import blake2b as _blake2b  # the builtin module: no OpenSSL to load
-except ImportError:  # pragma: no cover - every CPython build has it; hashlib as the fallback
-    from hashlib import blake2b as _blake2b
-
-
 def digest(data: bytes) -> str:
     """The BLAKE2b-128 digest of a file's bytes (hex): it decides whether a cached outcome still holds."""
-    return _blake2b(data, digest_size=16).hexdigest()
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 def _code_state(objects: Iterable[Any]) -> List[Tuple[str, str]]:

@@ -99,25 +99,10 @@ class Fact:
 
 
 def sha256_hex(data: bytes) -> str:
-    """SHA-256 of ``data`` in hex, from CPython's built-in implementation when it has one.
+    """SHA-256 of ``data`` in hex."""
+    import hashlib
 
-    ``hashlib`` loads OpenSSL (4 ms, a tenth of a pre-commit run's own start-up);
-    the built-in module gives the same digest. Imported on the first use.
-    """
-    global _sha256
-    if _sha256 is None:
-        try:
-            from _sha256 import sha256 as impl  # type: ignore[import-not-found]  # CPython 3.9-3.11
-        except ImportError:
-            try:
-                from _sha2 import sha256 as impl  # type: ignore[import-not-found,no-redef]  # CPython 3.12+
-            except ImportError:
-                from hashlib import sha256 as impl  # type: ignore[assignment]  # other interpreters
-        _sha256 = impl
-    return _sha256(data).hexdigest()
-
-
-_sha256: Any = None
+    return hashlib.sha256(data).hexdigest()
 
 
 def secret_hash(secret: str) -> str:

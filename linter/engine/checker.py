@@ -325,12 +325,10 @@ class Checker:
 
 
 def _digest(data: bytes) -> str:
-    global _digest
+    """:func:`imslint.cache.digest`, imported here on first use: runs without a cache never load the cache module."""
     from ..cache import digest
 
-    _digest = digest  # imported on first use: runs without a cache never load it
     return digest(data)
-
 
 
 def _cacheable(rule: Rule) -> bool:
