@@ -377,10 +377,13 @@ def test_ims106_jwt_needs_campaign_or_ims_context() -> None:
     assert lines(run(C.PastedToken, f'# adobelogin.com\nheaders = {{"Authorization": "Bearer {jwt}"}}\n', "a.py", "python")) == [2]
 
 
-def test_analysis_is_cached_per_subject() -> None:
+def test_analysis_is_kept_in_the_subject_memo() -> None:
     s = subject(CTX + 'svc.Logon("", "api_crm", "S3cret!", <params/>);\n')
-    assert C.analyze(s) is C.analyze(s)
-    assert C.analyze(s, ("x",)) is not C.analyze(s)
+    memo: dict = {}
+    assert C.analyze(s, (), memo) is C.analyze(s, (), memo)
+    assert C.analyze(s, ("x",), memo) is not C.analyze(s, (), memo)
+    assert C.gates(s, memo) is C.gates(s, memo)
+    assert C.analyze(s) is not C.analyze(s) and C.analyze(s) == C.analyze(s, (), memo)  # without a memo: nothing kept
 
 
 # --------------------------------------------------------------------------- internals that keep big files fast

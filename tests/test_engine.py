@@ -381,3 +381,65 @@ def test_the_built_in_sha256_gives_hashlib_s_digest():
     assert secret_hash("s3cret") == hashlib.sha256(b"s3cret").hexdigest()[:8]
     basis = "\0".join(("IMS101", "a/b.js", "login x", "abcd1234")).encode()
     assert fingerprint("IMS101", "a/b.js", "login   x", "abcd1234") == hashlib.sha256(basis).hexdigest()[:32]
+
+
+# --------------------------------------------------------------------------- the per-subject memo
+
+_MEMO_WORK = []  # subjects the shared (expensive) work was done for
+_MEMO_SEEN = []  # (rule id, what the memo held when the rule first looked, the memo's identity)
+_MEMO_SUBJECTS = []  # weak references to every subject checked
+
+
+def _shared_work(rule, subject):
+    memo = rule.context.memo(subject)
+    _MEMO_SEEN.append((rule.id, subject.path, sorted(memo), id(memo)))
+    if "words" not in memo:
+        _MEMO_WORK.append(subject.path)
+        memo["words"] = subject.text.split()
+    return memo["words"]
+
+
+class CountsWords(Rule):
+    """Counts the words of a file (test rule sharing its work through the memo)."""
+
+    id = "TST911"
+    name = "counts-words"
+
+    def check(self, subject, options):
+        import weakref
+
+        _MEMO_SUBJECTS.append(weakref.ref(subject))
+        _shared_work(self, subject)
+        return ()
+
+
+class LongestWord(Rule):
+    """Finds the longest word of a file (test rule sharing its work through the memo)."""
+
+    id = "TST912"
+    name = "longest-word"
+
+    def check(self, subject, options):
+        _shared_work(self, subject)
+        return ()
+
+
+def test_rules_share_work_on_a_subject_through_its_memo_and_nothing_is_kept_after_it(tmp_path):
+    import gc
+
+    del _MEMO_WORK[:], _MEMO_SEEN[:], _MEMO_SUBJECTS[:]
+    registry = registry_with(CountsWords, LongestWord)
+    write(tmp_path, "a.txt", "alpha beta\n")
+    write(tmp_path, "b.txt", "gamma\n")
+    config = Config(root=str(tmp_path), respect_gitignore=False, select=["TST911", "TST912"], jobs=1)
+    lint(["."], config, registry, cwd=str(tmp_path))
+    assert _MEMO_WORK == ["a.txt", "b.txt"]  # the work is done once per subject, not once per rule
+    by_path = {}
+    for rule_id, path, keys, ident in _MEMO_SEEN:
+        by_path.setdefault(path, []).append((rule_id, keys, ident))
+    for path, seen in by_path.items():
+        (first_id, first_keys, first_memo), (second_id, second_keys, second_memo) = seen
+        assert (first_id, first_keys) == ("TST911", [])  # every subject starts with an empty memo
+        assert (second_id, second_keys) == ("TST912", ["words"]) and second_memo == first_memo  # the same dict
+    gc.collect()
+    assert len(_MEMO_SUBJECTS) == 2 and all(ref() is None for ref in _MEMO_SUBJECTS)  # no memo keeps a subject alive

@@ -236,6 +236,14 @@ class Checker:
     def _check_batch(
         self, batch: List[Any], rules: Sequence[Rule], problems: list, secrets: Set[str], out: FileOutcome, plans: Dict[Any, Tuple[list, list]]
     ) -> None:
+        try:
+            self._check_groups(batch, rules, problems, secrets, out, plans)
+        finally:
+            self.context.forget_memos()  # the subjects' memos do not outlive their rules
+
+    def _check_groups(
+        self, batch: List[Any], rules: Sequence[Rule], problems: list, secrets: Set[str], out: FileOutcome, plans: Dict[Any, Tuple[list, list]]
+    ) -> None:
         take = self._take
         for (single, batched), subjects in self._group(batch, rules, out, plans):
             for rule, options in single:

@@ -183,7 +183,7 @@ def _start_watchdog(limit: float) -> None:
     if not hasattr(signal, "pthread_kill") or threading.current_thread() is not threading.main_thread():
         return  # pragma: no cover - Windows, or not the main thread
     main = threading.get_ident()
-    batch_code = Checker._check_batch.__code__
+    batch_code = Checker._check_groups.__code__
     engine_codes = {Checker._group.__code__, Checker._plan.__code__, Checker._rule_error.__code__}  # outside the guard
 
     def on_alarm(_signum: int, frame: Any) -> None:
