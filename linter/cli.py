@@ -214,11 +214,12 @@ def emit(result: Any, registry: Any, opts: Dict[str, Any]) -> None:
     # File names may hold bytes that are not UTF-8: JSON escapes them, other formats write them escaped.
     from .outputs import OutputError, errors_for, open_output
 
-    stream_to = getattr(reporter, "write", None)
+    from .protocols import StreamingReporter, supports
+
     try:
         with open_output(output or "-", errors_for(fmt), inputs=inputs_of(result)) as fh:
-            if stream_to:
-                stream_to(result, ropts, fh)
+            if supports(reporter, StreamingReporter):
+                reporter.write(result, ropts, fh)
             else:
                 fh.write(reporter.render(result, ropts))
     except OutputError as exc:

@@ -11,6 +11,7 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Type
 import pluggy
 
 from . import hookspecs
+from .protocols import OutputRecogniser, Reporter, supports
 from .readers import Reader
 from .rule import Rule, validate_rule_class
 
@@ -41,6 +42,7 @@ class Registry:
     rule_plugin: Dict[str, str] = field(default_factory=dict)  # rule id -> plugin name
     readers: List[Reader] = field(default_factory=list)  # by descending priority
     reporters: Dict[str, Any] = field(default_factory=dict)  # by format name
+    output_recognisers: List[Any] = field(default_factory=list)  # reporters' and plugins' (see imslint.own_output)
 
 
 @dataclass(frozen=True)
@@ -206,12 +208,23 @@ def _collect(registry: Registry) -> None:
     for plugin, reporter in _call_each(pm, "imslint_register_reporters"):
         obj = reporter() if isinstance(reporter, type) else reporter
         fmt = getattr(obj, "format", None)
-        if not fmt or not callable(getattr(obj, "render", None)):
+        if not fmt or not supports(obj, Reporter):
             raise PluginError(f"plugin {plugin!r}: reporter {reporter!r} needs a 'format' name and a render() method")
         if fmt in reporters:
             raise PluginError(f"plugin {plugin!r}: output format {fmt!r} is already registered")
         reporters[fmt] = obj
     registry.reporters = reporters
+
+    recognisers = [r for r in reporters.values() if supports(r, OutputRecogniser)]
+    for plugin, recogniser in _call_each(pm, "imslint_register_output_recognisers"):
+        obj = recogniser() if isinstance(recogniser, type) else recogniser
+        if not supports(obj, OutputRecogniser) or not getattr(obj, "output_label", ""):
+            raise PluginError(
+                f"plugin {plugin!r}: output recogniser {recogniser!r} needs an 'output_label' and the methods of "
+                "imslint.protocols.OutputRecogniser"
+            )
+        recognisers.append(obj)
+    registry.output_recognisers = recognisers
 
 
 def plugin_commands(taken: Iterable[str]) -> Dict[str, Any]:

@@ -136,7 +136,8 @@ class Rule:
     :meth:`RunContext.memo`): a dict the engine creates per subject and drops
     once the subject's rules ran. Never keep such work in module-global caches.
 
-    Optionally, a rule may define ``check_batch(subjects, options)`` returning
+    Optionally, a rule may define ``check_batch(subjects, options)`` (the
+    :class:`imslint.protocols.BatchChecker` protocol) returning
     ``(subject, Problem or Fact)`` pairs: the engine then hands it lists of up to
     1024 subjects of one kind instead of calling :meth:`check` on each (worth it
     for exports of a million operators). It must find exactly what :meth:`check`
@@ -184,9 +185,14 @@ class Rule:
         raise NotImplementedError
 
     @classmethod
+    def has_finish(cls) -> bool:
+        """True when the rule defines a :meth:`finish` step of its own."""
+        return cls.finish is not Rule.finish
+
+    @classmethod
     def mergeable(cls) -> bool:
         """True when instances checking parts of a run in other processes can be merged into one."""
-        if cls.finish is Rule.finish or cls.finish_from_facts:
+        if not cls.has_finish() or cls.finish_from_facts:
             return True  # no state kept between subjects: finish() works from the run's facts
         return cls.export_state is not Rule.export_state and cls.merge_state is not Rule.merge_state
 

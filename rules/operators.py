@@ -1215,6 +1215,14 @@ def imslint_register_rules() -> Iterable[type]:
 
 
 @hookimpl
+def imslint_register_output_recognisers() -> Iterable[Any]:
+    """The worklist written by ``imslint operators --worklist``: left out when found in a scanned tree."""
+    from .worklist import WorklistRecogniser
+
+    return [WorklistRecogniser()]
+
+
+@hookimpl
 def imslint_register_commands(cli: Any) -> None:
     """``imslint operators``: check operator exports and say whether the organisation is ready for IMS."""
     from .readiness import register

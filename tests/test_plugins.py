@@ -74,6 +74,7 @@ def test_every_hookspec_is_documented():
         "imslint_register_rules",
         "imslint_register_reporters",
         "imslint_register_readers",
+        "imslint_register_output_recognisers",
         "imslint_register_commands",
         "imslint_configure",
     }

@@ -2,7 +2,7 @@
 
 - :mod:`.run`: the run (discovery, phases, finish, the result cache, the RunResult);
 - :mod:`.checker`: one file: its subjects, each selected rule applied in isolation;
-- :mod:`.intake`: what a file is from its first bytes (a reader's input, imslint's own output);
+- :mod:`.intake`: what a file is from its first bytes (a reader's input; imslint's own outputs: :mod:`imslint.own_output`);
 - :mod:`.prefilter`: the keyword pre-filter choosing the source rules a file needs;
 - :mod:`.stamping`: Problem -> Finding (redaction, fingerprint), per-file ignores, inline suppressions;
 - :mod:`.parallel`: worker processes, a crash-tolerant pool and the rule watchdog;
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from ..model import RunResult
 from .checker import BATCH_SIZE, Checker
-from .intake import HEAD_SIZE, choose_reader, confirm_own_output, own_output
+from .intake import HEAD_SIZE, choose_reader
 from .outcome import FileOutcome, Plan
 from .parallel import AUTO_JOBS_FILES, MAX_JOBS_PER_CPU, RuleTimeout, auto_jobs, usable_cpus
 from .run import check_cache_dir, lint
@@ -34,8 +34,6 @@ __all__ = [
     "auto_jobs",
     "check_cache_dir",
     "choose_reader",
-    "confirm_own_output",
     "lint",
-    "own_output",
     "usable_cpus",
 ]

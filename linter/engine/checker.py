@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Sequence, Set, Tuple
+from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
 
 from ..discovery import Discovered, relative_to
 from ..model import Fact, FileError, Problem, SourceText, redact
+from ..own_output import HOST_RECOGNISERS, candidates
 from ..plugins import Registry
+from ..protocols import BatchChecker, supports
 from ..readers import InputFile, NothingRead, ReadError, Reader
 from ..rule import Rule, RunContext
 from ..suppressions import Directive, parse_directives_from_file
-from .faults import _FAULTS, _cap, _describe
-from .intake import HEAD_SIZE, _languages, _tail, _without_rule_docs, choose_reader, confirm_own_output, own_output
+from .faults import _FAULTS, ContractError, _cap, _describe
+from .intake import HEAD_SIZE, _languages, _tail, choose_reader
 from .outcome import FileOutcome, Plan
 from .prefilter import Prefilter
 from .stamping import Stamper, _check_problem
@@ -39,6 +41,7 @@ class Checker:
         self.source_rules = [r for r in self.rules.values() if issubclass(r.subject, SourceText)]
         self.other_rules = [r for r in self.rules.values() if not issubclass(r.subject, SourceText)]
         self.prefilter = Prefilter(self.source_rules)
+        self.recognisers = [*HOST_RECOGNISERS, *registry.output_recognisers]  # of imslint's own outputs
         self.stamper = Stamper(registry.rules, plan)
         self.defer_directives = False
         self.display_paths: Dict[str, str] = {}  # display path -> path, for finish() findings
@@ -80,17 +83,16 @@ class Checker:
                     head = data[:HEAD_SIZE]
                 else:
                     head = fh.read(HEAD_SIZE)
-                own = own_output(head, lambda: _tail(fh, head, data))
-                if own is not None:
+                own = candidates(head, lambda: _tail(fh, head, data), self.recognisers)
+                if own:
                     # Looks like a report: read whole (within the size limit), and left out only if all of it is one.
                     if data is None and len(head) == HEAD_SIZE and os.fstat(fh.fileno()).st_size <= self.plan.max_file_size:
                         fh.seek(0)
                         data = fh.read()
                     whole = data if data is not None else (head if len(head) < HEAD_SIZE else None)
-                    if whole is not None and confirm_own_output(own, whole, item.display) and not self._holds_secret(
-                        item, readers, _without_rule_docs(whole) if own == "SARIF report" else whole
-                    ):
-                        out.skipped = f"imslint's own output ({own})"
+                    kind = next((r for r in own if r.confirm_output(whole, item.display)), None) if whole is not None else None
+                    if kind is not None and not self._holds_secret(item, readers, kind.secret_checked_part(whole)):
+                        out.skipped = f"imslint's own output ({kind.output_label})"
                         out.cacheable = True
                         return out, None
                 reader, skip, error = choose_reader(readers, item.path, head)
@@ -229,7 +231,7 @@ class Checker:
             single, batched = [], []
             for rule in rules:
                 if isinstance(subject, rule.subject) and (rule.languages is None or key[1] in rule.languages):
-                    (batched if callable(getattr(rule, "check_batch", None)) else single).append((rule, self.options(rule)))
+                    (batched if supports(rule, BatchChecker) else single).append((rule, self.options(rule)))
             plan = plans[key] = (single, batched)
         return plan
 
@@ -280,12 +282,16 @@ class Checker:
             groups.setdefault(id(plan), (plan, []))[1].append(subject)
         return list(groups.values())
 
-    @staticmethod
-    def _rule_error(rule: Rule, subject: Any, exc: Exception, secrets: Set[str], out: FileOutcome) -> None:
+    def _rule_error(self, rule: Rule, subject: Any, exc: BaseException, secrets: Set[str], out: FileOutcome) -> None:
         line = getattr(subject, "line", None) or getattr(subject, "first_line", None)
-        out.errors.append(
-            FileError(subject.path, f"rule {rule.id} ({rule.name}) failed: {_describe(exc, secrets)}", line, rule.id, "rule")
-        )
+        out.errors.append(FileError(subject.path, self._failure(rule, exc, secrets), line, rule.id, "rule"))
+
+    def _failure(self, rule: Rule, exc: BaseException, secrets: Iterable[str], step: str = "") -> str:
+        """What went wrong in ``rule``: its own exception, or a broken contract naming its plugin."""
+        if isinstance(exc, ContractError):
+            plugin = self.registry.rule_plugin.get(rule.id, "?")
+            return f"rule {rule.id} ({rule.name}) of plugin {plugin!r}{step}: {exc}"
+        return f"rule {rule.id} ({rule.name}) failed{step}: {_describe(exc, secrets)}"
 
     def _take(self, rule: Rule, item: Any, problems: list, secrets: Set[str], out: FileOutcome) -> None:
         if isinstance(item, Fact):
@@ -297,7 +303,7 @@ class Checker:
                 secrets.add(item.secret)
             problems.append((rule.id, item))
         else:
-            raise TypeError(f"rule {rule.id} yielded {type(item).__name__}, expected Problem or Fact")
+            raise ContractError(f"yielded {type(item).__name__}, expected Problem or Fact")
 
     def options(self, rule: Rule) -> Mapping[str, Any]:
         """The effective options of ``rule``."""
@@ -311,7 +317,7 @@ class Checker:
             try:
                 for problem in rule.finish(self.options(rule)) or ():
                     if not isinstance(problem, Problem):
-                        raise TypeError(f"finish() yielded {type(problem).__name__}, expected Problem")
+                        raise ContractError(f"yielded {type(problem).__name__}, expected Problem")
                     _check_problem(rule, problem)
                     real = self.display_paths.get(problem.location.path, problem.location.path)
                     rel = relative_to(real, self.plan.root)
@@ -328,7 +334,7 @@ class Checker:
                             continue
                     out.findings.append(finding)
             except _FAULTS as exc:
-                out.errors.append(FileError("<run>", f"rule {rule.id} ({rule.name}) failed in finish(): {_describe(exc, ())}", None, rule.id, "rule"))
+                out.errors.append(FileError("<run>", self._failure(rule, exc, (), " in finish()"), None, rule.id, "rule"))
         return out
 
 
@@ -341,5 +347,5 @@ def _digest(data: bytes) -> str:
 
 def _cacheable(rule: Rule) -> bool:
     """Whether what ``rule`` finds in a file depends on that file (and the settings) only."""
-    return getattr(rule, "cacheable", True) and (type(rule).finish is Rule.finish or getattr(rule, "finish_from_facts", False))
+    return rule.cacheable and (not rule.has_finish() or rule.finish_from_facts)
 

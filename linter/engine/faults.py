@@ -11,6 +11,14 @@ from ..model import redact
 # (a plugin calling sys.exit() must not end the run with its status). KeyboardInterrupt still stops the run.
 _FAULTS = (Exception, SystemExit)
 
+class ContractError(TypeError):
+    """A rule gave the engine what the plugin contract does not allow (a yield that is not a Problem or Fact).
+
+    Reported as an error of the rule that names it and its plugin, without the
+    engine's own position: the fault is in the plugin.
+    """
+
+
 MESSAGE_CAP = 300  # characters of a plugin's or reader's own message kept: it may quote the file
 
 

@@ -8,8 +8,9 @@ from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from ..discovery import Discovered
 from ..plugins import Registry
+from ..protocols import SplittableReader, supports
 from ..readers import InputFile, Reader
-from ..rule import Rule, RunContext
+from ..rule import RunContext
 from ..suppressions import parse_directives_from_file
 from .checker import Checker
 from .faults import _FAULTS
@@ -18,13 +19,12 @@ from .outcome import FileOutcome, Plan
 
 def check_split(checker: Checker, item: Discovered, reader: Reader, jobs: int) -> Optional[FileOutcome]:
     """:meth:`Checker.check_split`: the pieces of ``item`` read at once, their rule states merged into ``checker``."""
-    split = getattr(reader, "split", None)
-    if jobs < 2 or split is None or not callable(getattr(reader, "read_piece", None)) or not _can_fork():
+    if jobs < 2 or not supports(reader, SplittableReader) or not _can_fork():
         return None
     if not all(type(rule).mergeable() for rule in checker.rules.values()):
         return None
     try:
-        pieces = split(item.path, jobs)
+        pieces = reader.split(item.path, jobs)  # type: ignore[attr-defined]
     except _FAULTS:
         return None
     if not pieces or len(pieces) < 2:
@@ -204,7 +204,7 @@ def _read_piece(
     outcome = checker.check_data(item, piece_reader, None)  # type: ignore[arg-type]
     if piece_reader.failed:
         return None
-    states = {rid: rule.export_state() for rid, rule in checker.rules.items() if type(rule).finish is not Rule.finish}
+    states = {rid: rule.export_state() for rid, rule in checker.rules.items() if rule.has_finish()}
     start, end = getattr(piece, "start", None), getattr(piece, "end", None)
     marked = _has_marker(item.path, start, end) if isinstance(start, int) and isinstance(end, int) else True
     return outcome, states, marked

@@ -10,7 +10,7 @@ from ..discovery import Discovered, discover
 from ..model import FileError, RunResult
 from ..plugins import Registry
 from ..readers import InputFile, Reader
-from ..rule import Rule, RunContext
+from ..rule import RunContext
 from ..suppressions import apply_baseline
 from .checker import Checker
 from .faults import _FAULTS, _describe
@@ -218,7 +218,7 @@ def _phase0(
     chosen_jobs = jobs or config.jobs
     n_jobs = min(chosen_jobs or auto_jobs(len(todo)), max(1, len(todo)))  # never more processes than files
     # a rule that keeps state for finish() sees every file in this process; one that works from facts does not need to
-    uses_finish = any(type(r).finish is not Rule.finish and not getattr(r, "finish_from_facts", False) for r in checker.source_rules)
+    uses_finish = any(r.has_finish() and not r.finish_from_facts for r in checker.source_rules)
     if n_jobs > 1 and len(todo) > 1 and not uses_finish:
         fresh = _run_parallel(todo, registry, plan, config, n_jobs, warnings)
     else:

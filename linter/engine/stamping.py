@@ -11,6 +11,7 @@ from ..model import Finding, Location, Problem, Related, redact, secret_hash
 from ..readers.source import decode_bytes, normalize_newlines
 from ..rule import Rule
 from ..suppressions import Directive, directive_matches, fingerprint, parse_directives, parse_directives_from_file
+from .faults import ContractError
 from .outcome import FileOutcome, Plan
 
 MAX_MESSAGE = 1000  # characters of a finding's message (or a related location's) kept
@@ -137,7 +138,7 @@ def _check_problem(rule: Rule, problem: Problem) -> None:
         and isinstance(problem.key, str) and isinstance(problem.properties, Mapping)
         and all(isinstance(r, Related) and isinstance(r.location, Location) for r in problem.related)
     ):
-        raise TypeError(f"rule {rule.id} yielded a Problem without a valid location, message, key or secret")
+        raise ContractError("yielded a Problem without a valid location, message, key or secret")
 
 
 
