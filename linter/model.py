@@ -41,15 +41,24 @@ class Location:
     end_line: Optional[int] = None
     end_column: Optional[int] = None
 
-    def to_dict(self) -> Dict[str, Any]:
-        """Serialise with stable keys (used by JSON and SARIF alike)."""
+    def to_dict(self, exact: bool = False) -> Dict[str, Any]:
+        """Serialise with stable keys (used by JSON and SARIF alike).
+
+        Reports give a missing ``end_line`` as ``line``; ``exact`` keeps it as it
+        is, so that :meth:`from_dict` gives this location back (the result cache).
+        """
         return {
             "path": self.path,
             "line": self.line,
             "column": self.column,
-            "end_line": self.end_line if self.end_line is not None else self.line,
+            "end_line": self.end_line if self.end_line is not None or exact else self.line,
             "end_column": self.end_column,
         }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> "Location":
+        """The location a :meth:`to_dict` dict stands for."""
+        return cls(d["path"], d["line"], d["column"], d["end_line"], d["end_column"])
 
 
 @dataclass(frozen=True)
@@ -59,9 +68,14 @@ class Related:
     location: Location
     message: str = ""
 
-    def to_dict(self) -> Dict[str, Any]:
-        """Serialise with stable keys."""
-        return {"location": self.location.to_dict(), "message": self.message}
+    def to_dict(self, exact: bool = False) -> Dict[str, Any]:
+        """Serialise with stable keys (``exact``: see :meth:`Location.to_dict`)."""
+        return {"location": self.location.to_dict(exact), "message": self.message}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> "Related":
+        """The related location a :meth:`to_dict` dict stands for."""
+        return cls(Location.from_dict(d["location"]), d["message"])
 
 
 @dataclass(frozen=True)
@@ -145,16 +159,20 @@ class Finding:
         loc = self.location
         return (loc.path, loc.line, loc.column, self.rule_id, self.message)
 
-    def to_dict(self) -> Dict[str, Any]:
-        """The one serialisation shared by JSON and SARIF."""
+    def to_dict(self, exact: bool = False) -> Dict[str, Any]:
+        """The one serialisation of a finding: JSON and SARIF reports, and the result cache.
+
+        ``exact`` keeps a missing ``end_line`` missing (see :meth:`Location.to_dict`),
+        so that :meth:`from_dict` gives an equal finding back.
+        """
         d: Dict[str, Any] = {
             "rule_id": self.rule_id,
             "rule_name": self.rule_name,
             "severity": self.severity.label,
             "message": self.message,
-            "location": self.location.to_dict(),
+            "location": self.location.to_dict(exact),
             "fingerprint": self.fingerprint,
-            "related": [r.to_dict() for r in self.related],
+            "related": [r.to_dict(exact) for r in self.related],
             "properties": dict(sorted(self.properties.items())),
         }
         if self.secret_hash:
@@ -162,6 +180,24 @@ class Finding:
         if self.suppression:
             d["suppression"] = {"kind": self.suppression, "reason": self.suppression_reason}
         return d
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> "Finding":
+        """The finding a :meth:`to_dict` dict stands for (``help_uri``, which reports add, is ignored)."""
+        suppression = d.get("suppression") or {}
+        return cls(
+            rule_id=d["rule_id"],
+            rule_name=d["rule_name"],
+            severity=Severity.parse(d["severity"]),
+            location=Location.from_dict(d["location"]),
+            message=d["message"],
+            fingerprint=d["fingerprint"],
+            secret_hash=d.get("secret_hash"),
+            related=tuple(Related.from_dict(r) for r in d["related"]),
+            properties=d["properties"],
+            suppression=suppression.get("kind"),
+            suppression_reason=suppression.get("reason", ""),
+        )
 
 
 @dataclass(frozen=True, order=True)

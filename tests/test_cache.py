@@ -528,3 +528,17 @@ def test_an_oversized_cache_is_not_read(tmp_path, registry, monkeypatch):
     second = run(tmp_path, registry, cache)
     assert "not read, and rebuilt" in second.cache["warning"] and second.cache["hits"] == 0
     assert second.findings == first.findings
+
+
+def test_a_finding_comes_back_from_its_one_serialisation():
+    from imslint.model import Finding, Location, Related, Severity
+
+    finding = Finding(
+        "IMS101", "hardcoded-credentials", Severity.ERROR, Location("a.js", 3, 5), "a <redacted:1234abcd> password",
+        "f" * 32, secret_hash="1234abcd", related=(Related(Location("b.js", 1, 2, 1, 9), "defined here"),),
+        properties={"login": "svc", "count": 2}, suppression="inline", suppression_reason="a test account",
+    )
+    assert Finding.from_dict(finding.to_dict(exact=True)) == finding  # what the cache keeps
+    report = finding.to_dict()  # what JSON and SARIF show: a missing end line is the start line
+    assert report["location"]["end_line"] == 3
+    assert Finding.from_dict(report).location == Location("a.js", 3, 5, 3, None)

@@ -102,6 +102,11 @@ class _FindingText:
     file) is encoded once. Findings of a subclass that serialises itself
     differently, or whose dict gains keys, take the general way. A test
     compares both ways over every finding of the fixtures.
+
+    Kept because it shows to users: the ``json`` row of ``benchmarks/bench_operators.py``
+    (a big export, ``--format json``) writes one such text per operator finding, and
+    100,000 operator findings take 4.9 s this way against 16.5 s through
+    ``json.dumps(..., indent=2)`` (measured on a loaded 2-CPU VM, Python 3.11).
     """
 
     def __init__(self, rules: Optional[Mapping[str, Any]]) -> None:
