@@ -62,6 +62,10 @@ class RunContext:
         """Record a fact (called by the engine)."""
         self._facts.setdefault(fact.kind, []).append(fact)
 
+    def clear_facts(self) -> None:
+        """Forget every fact (called by the engine, which then adds them again in file order)."""
+        self._facts.clear()
+
     def copy(self) -> "RunContext":
         """A context with the same facts so far, that facts added later do not share."""
         other = RunContext({kind: list(facts) for kind, facts in self._facts.items()}, self.root)

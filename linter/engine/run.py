@@ -239,7 +239,7 @@ def _phase0(
         first.append((item, outcome, reader))
     # Facts in file order, whichever process (or the cache) produced them: the context holds
     # only phase-0 facts so far, those this process published as it checked.
-    context._facts.clear()
+    context.clear_facts()
     for _item, outcome, _reader in first:
         for fact in outcome.facts:
             context.add(fact)
