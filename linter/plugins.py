@@ -62,13 +62,19 @@ class EntryPoint:
 def _entry_points() -> List[EntryPoint]:
     """Entry points of the ``imslint`` group of the installed distributions (``importlib.metadata``).
 
-    As ``importlib.metadata.entry_points()`` does on Python 3.10+, the first
-    distribution of a name on ``sys.path`` wins (a shadowed, older copy adds
-    nothing); walking the distributions ourselves gives the same on 3.9, whose
-    ``entry_points()`` has neither ``group=`` nor that rule.
+    The first distribution of a name on ``sys.path`` wins (a shadowed, older copy
+    adds nothing): ``entry_points(group=...)`` does so on Python 3.10+, reading only
+    the metadata of the distributions that have such entry points. Python 3.9's
+    ``entry_points()`` has neither ``group=`` nor that rule: there the distributions
+    are walked, each one's name read from its metadata.
     """
     from importlib import metadata
 
+    if sys.version_info >= (3, 10):
+        return [
+            EntryPoint(ep.name, ep.value, ep.dist.version if ep.dist is not None else "unknown", ep)
+            for ep in metadata.entry_points(group=ENTRY_POINT_GROUP)
+        ]
     seen: set = set()
     found: List[EntryPoint] = []
     for dist in metadata.distributions():
