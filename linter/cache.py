@@ -25,6 +25,7 @@ never the run. A run over a few files leaves a big cache alone (see
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import sys
@@ -33,11 +34,11 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from . import __version__
 from .discovery import CACHEDIR_SIGNATURE
-from .model import Fact, Finding, Location, Related, Severity
+from .model import Fact, Finding, Location
 
 BYTES_PER_FILE = 25_000  # see ResultCache.worth_reading
 MAX_BYTES = 1 << 30  # a cache file larger than this (about 4 million entries) is not read: memory stays bounded
-FORMAT = 1  # bump when what an entry holds, or how results are computed, changes incompatibly
+FORMAT = 2  # bump when what an entry holds, or how results are computed, changes incompatibly
 
 _TAG = CACHEDIR_SIGNATURE.decode("ascii") + "\n# This file is a cache directory tag created by imslint.\n"
 _IGNORE = "# created by imslint\n*\n"
@@ -53,15 +54,9 @@ def _starts_with(path: str, text: str) -> bool:
         return False
 
 
-try:
-    from _blake2 import blake2b as _blake2b  # the builtin module: no OpenSSL to load
-except ImportError:  # pragma: no cover - every CPython build has it; hashlib as the fallback
-    from hashlib import blake2b as _blake2b
-
-
 def digest(data: bytes) -> str:
     """The BLAKE2b-128 digest of a file's bytes (hex): it decides whether a cached outcome still holds."""
-    return _blake2b(data, digest_size=16).hexdigest()
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 def _code_state(objects: Iterable[Any]) -> List[Tuple[str, str]]:
@@ -122,42 +117,6 @@ def _stable(value: Any) -> Any:
 # --------------------------------------------------------------------------- (de)serialisation
 
 
-def _loc(loc: Location) -> list:
-    return [loc.path, loc.line, loc.column, loc.end_line, loc.end_column]
-
-
-def _finding(f: Finding) -> Dict[str, Any]:
-    return {
-        "rule_id": f.rule_id,
-        "rule_name": f.rule_name,
-        "severity": int(f.severity),
-        "location": _loc(f.location),
-        "message": f.message,
-        "fingerprint": f.fingerprint,
-        "secret_hash": f.secret_hash,
-        "related": [[_loc(r.location), r.message] for r in f.related],
-        "properties": dict(f.properties),
-        "suppression": f.suppression,
-        "suppression_reason": f.suppression_reason,
-    }
-
-
-def _unfinding(d: Dict[str, Any]) -> Finding:
-    return Finding(
-        rule_id=d["rule_id"],
-        rule_name=d["rule_name"],
-        severity=Severity(d["severity"]),
-        location=Location(*d["location"]),
-        message=d["message"],
-        fingerprint=d["fingerprint"],
-        secret_hash=d["secret_hash"],
-        related=tuple(Related(Location(*loc), msg) for loc, msg in d["related"]),
-        properties=d["properties"],
-        suppression=d["suppression"],
-        suppression_reason=d["suppression_reason"],
-    )
-
-
 def encode_outcome(outcome: Any) -> Optional[Dict[str, Any]]:
     """A JSON-ready form of a FileOutcome, or None when it would not come back the same (then it is not kept)."""
     d: Dict[str, Any] = {} if outcome.scanned else {"scanned": False}
@@ -167,11 +126,11 @@ def encode_outcome(outcome: Any) -> Optional[Dict[str, Any]]:
         d["subjects"] = dict(outcome.subjects)
     try:
         if outcome.findings:
-            d["findings"] = [_finding(f) for f in outcome.findings]
+            d["findings"] = [f.to_dict(exact=True) for f in outcome.findings]
         if outcome.suppressed:
-            d["suppressed"] = [_finding(f) for f in outcome.suppressed]
+            d["suppressed"] = [f.to_dict(exact=True) for f in outcome.suppressed]
         if outcome.facts:
-            d["facts"] = [[f.kind, f.value, _loc(f.location) if f.location else None] for f in outcome.facts]
+            d["facts"] = [[f.kind, f.value, f.location.to_dict(exact=True) if f.location else None] for f in outcome.facts]
         if "findings" in d or "suppressed" in d or "facts" in d:
             # Properties and fact values come from imslint.rules: keep the entry only when JSON gives them back as they were.
             back = decode_outcome(json.loads(json.dumps(d)), type(outcome))
@@ -187,9 +146,9 @@ def decode_outcome(d: Dict[str, Any], cls: Any) -> Any:
     out = cls(scanned=d.get("scanned", True), skipped=d.get("skipped"), subjects=dict(d.get("subjects", ())))
     if not ("findings" in d or "suppressed" in d or "facts" in d):
         return out  # most files: nothing found
-    out.findings = [_unfinding(f) for f in d.get("findings", ())]
-    out.suppressed = [_unfinding(f) for f in d.get("suppressed", ())]
-    out.facts = [Fact(kind, value, Location(*loc) if loc else None) for kind, value, loc in d.get("facts", ())]
+    out.findings = [Finding.from_dict(f) for f in d.get("findings", ())]
+    out.suppressed = [Finding.from_dict(f) for f in d.get("suppressed", ())]
+    out.facts = [Fact(kind, value, Location.from_dict(loc) if loc else None) for kind, value, loc in d.get("facts", ())]
     return out
 
 

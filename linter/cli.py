@@ -214,11 +214,12 @@ def emit(result: Any, registry: Any, opts: Dict[str, Any]) -> None:
     # File names may hold bytes that are not UTF-8: JSON escapes them, other formats write them escaped.
     from .outputs import OutputError, errors_for, open_output
 
-    stream_to = getattr(reporter, "write", None)
+    from .protocols import StreamingReporter, supports
+
     try:
         with open_output(output or "-", errors_for(fmt), inputs=inputs_of(result)) as fh:
-            if stream_to:
-                stream_to(result, ropts, fh)
+            if supports(reporter, StreamingReporter):
+                reporter.write(result, ropts, fh)
             else:
                 fh.write(reporter.render(result, ropts))
     except OutputError as exc:
@@ -344,15 +345,10 @@ def plugins_command(config_file: Optional[str], no_config: bool) -> None:
 
 
 def run() -> None:
-    """The ``imslint`` command: :func:`main`, then a quick exit once every output is flushed.
+    """The ``imslint`` command: :func:`main`, with signals and internal errors turned into exit codes.
 
-    Tearing the interpreter down (freeing every module and object) costs about
-    10 ms, an eighth of a pre-commit run: once standard output and error are
-    flushed, and the report and worklist files are closed, the process leaves with
-    ``os._exit``. It leaves the usual way when that could lose something: when
-    flushing fails, when another thread or a child process still runs, when
-    coverage measures the process (it saves its data at exit) or when
-    ``IMSLINT_NO_QUICK_EXIT`` is set. Logging handlers are flushed first.
+    The process leaves the usual way (``sys.exit``), so plugins' ``atexit``
+    handlers run and every output is flushed by the interpreter.
     """
     _catch_signals()
     try:
@@ -456,37 +452,8 @@ def _debug() -> bool:
 
 
 def _leave(code: object) -> None:
-    """Exit with ``code`` (as ``sys.exit`` takes it), quickly when nothing can be lost."""
-    if code is None:
-        status = 0
-    elif isinstance(code, int):
-        status = code
-    else:
-        print(code, file=sys.stderr)
-        status = 1
-    if not _quick_exit_safe():
-        sys.exit(status)
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except (OSError, ValueError):
-        sys.exit(status)  # the usual way reports a closed pipe as Python always has
-    os._exit(status)
-
-
-def _quick_exit_safe() -> bool:
-    if os.environ.get("IMSLINT_NO_QUICK_EXIT") or "coverage" in sys.modules:
-        return False  # coverage saves its data in an atexit handler
-    threading = sys.modules.get("threading")
-    if threading is not None and threading.active_count() > 1:
-        return False
-    multiprocessing = sys.modules.get("multiprocessing")
-    if multiprocessing is not None and multiprocessing.active_children():
-        return False
-    logging = sys.modules.get("logging")
-    if logging is not None:
-        logging.shutdown()  # what its atexit handler does: flush and close every handler
-    return True
+    """Exit with ``code``, as ``sys.exit`` takes it."""
+    sys.exit(code)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -33,10 +33,29 @@ def imslint_register_reporters() -> Iterable[Any]:
     """Return reporters for new output formats.
 
     Each item is an object (or class) with a ``format`` attribute (the name used
-    with ``--format``) and a ``render(result, rules, options) -> str`` method.
-    Reporters return text; they never print or exit.
+    with ``--format``) and a ``render(result, options) -> str`` method
+    (:class:`imslint.protocols.Reporter`); ``result`` is the
+    :class:`imslint.model.RunResult` (its ``rules`` are the rules applied),
+    ``options`` a mapping of display options (``color``, ``quiet``, ``verbose``,
+    ``statistics``, ``show_suppressed``, ``show_related``). A reporter may also
+    define ``write(result, options, out)`` (:class:`imslint.protocols.StreamingReporter`)
+    to stream its output. Reporters return text; they never print or exit.
 
     :return: an iterable of reporter objects or classes.
+    """
+
+
+@hookspec
+def imslint_register_output_recognisers() -> Iterable[Any]:
+    """Return recognisers of the files this plugin writes (a worklist...), so that a scan leaves them out.
+
+    imslint's outputs quote what they found: one left in a scanned tree would be
+    flagged on the next run. Each item (an object, or a class to instantiate)
+    offers :class:`imslint.protocols.OutputRecogniser`. Reporters recognise their
+    own reports by offering the same protocol; the baseline and the result cache
+    are recognised by the host.
+
+    :return: an iterable of recognisers.
     """
 
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Dict, Iterable, List, Mapping, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Any, ClassVar, Dict, Iterable, List, Mapping, Optional, Tuple, Type, Union
+
+if TYPE_CHECKING:  # the rule module imports this one
+    from .rule import Rule
 
 
 class Severity(enum.IntEnum):
@@ -38,15 +41,24 @@ class Location:
     end_line: Optional[int] = None
     end_column: Optional[int] = None
 
-    def to_dict(self) -> Dict[str, Any]:
-        """Serialise with stable keys (used by JSON and SARIF alike)."""
+    def to_dict(self, exact: bool = False) -> Dict[str, Any]:
+        """Serialise with stable keys (used by JSON and SARIF alike).
+
+        Reports give a missing ``end_line`` as ``line``; ``exact`` keeps it as it
+        is, so that :meth:`from_dict` gives this location back (the result cache).
+        """
         return {
             "path": self.path,
             "line": self.line,
             "column": self.column,
-            "end_line": self.end_line if self.end_line is not None else self.line,
+            "end_line": self.end_line if self.end_line is not None or exact else self.line,
             "end_column": self.end_column,
         }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> "Location":
+        """The location a :meth:`to_dict` dict stands for."""
+        return cls(d["path"], d["line"], d["column"], d["end_line"], d["end_column"])
 
 
 @dataclass(frozen=True)
@@ -56,9 +68,14 @@ class Related:
     location: Location
     message: str = ""
 
-    def to_dict(self) -> Dict[str, Any]:
-        """Serialise with stable keys."""
-        return {"location": self.location.to_dict(), "message": self.message}
+    def to_dict(self, exact: bool = False) -> Dict[str, Any]:
+        """Serialise with stable keys (``exact``: see :meth:`Location.to_dict`)."""
+        return {"location": self.location.to_dict(exact), "message": self.message}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> "Related":
+        """The related location a :meth:`to_dict` dict stands for."""
+        return cls(Location.from_dict(d["location"]), d["message"])
 
 
 @dataclass(frozen=True)
@@ -96,25 +113,10 @@ class Fact:
 
 
 def sha256_hex(data: bytes) -> str:
-    """SHA-256 of ``data`` in hex, from CPython's built-in implementation when it has one.
+    """SHA-256 of ``data`` in hex."""
+    import hashlib
 
-    ``hashlib`` loads OpenSSL (4 ms, a tenth of a pre-commit run's own start-up);
-    the built-in module gives the same digest. Imported on the first use.
-    """
-    global _sha256
-    if _sha256 is None:
-        try:
-            from _sha256 import sha256 as impl  # type: ignore[import-not-found]  # CPython 3.9-3.11
-        except ImportError:
-            try:
-                from _sha2 import sha256 as impl  # type: ignore[import-not-found,no-redef]  # CPython 3.12+
-            except ImportError:
-                from hashlib import sha256 as impl  # type: ignore[assignment]  # other interpreters
-        _sha256 = impl
-    return _sha256(data).hexdigest()
-
-
-_sha256: Any = None
+    return hashlib.sha256(data).hexdigest()
 
 
 def secret_hash(secret: str) -> str:
@@ -157,16 +159,20 @@ class Finding:
         loc = self.location
         return (loc.path, loc.line, loc.column, self.rule_id, self.message)
 
-    def to_dict(self) -> Dict[str, Any]:
-        """The one serialisation shared by JSON and SARIF."""
+    def to_dict(self, exact: bool = False) -> Dict[str, Any]:
+        """The one serialisation of a finding: JSON and SARIF reports, and the result cache.
+
+        ``exact`` keeps a missing ``end_line`` missing (see :meth:`Location.to_dict`),
+        so that :meth:`from_dict` gives an equal finding back.
+        """
         d: Dict[str, Any] = {
             "rule_id": self.rule_id,
             "rule_name": self.rule_name,
             "severity": self.severity.label,
             "message": self.message,
-            "location": self.location.to_dict(),
+            "location": self.location.to_dict(exact),
             "fingerprint": self.fingerprint,
-            "related": [r.to_dict() for r in self.related],
+            "related": [r.to_dict(exact) for r in self.related],
             "properties": dict(sorted(self.properties.items())),
         }
         if self.secret_hash:
@@ -174,6 +180,24 @@ class Finding:
         if self.suppression:
             d["suppression"] = {"kind": self.suppression, "reason": self.suppression_reason}
         return d
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> "Finding":
+        """The finding a :meth:`to_dict` dict stands for (``help_uri``, which reports add, is ignored)."""
+        suppression = d.get("suppression") or {}
+        return cls(
+            rule_id=d["rule_id"],
+            rule_name=d["rule_name"],
+            severity=Severity.parse(d["severity"]),
+            location=Location.from_dict(d["location"]),
+            message=d["message"],
+            fingerprint=d["fingerprint"],
+            secret_hash=d.get("secret_hash"),
+            related=tuple(Related.from_dict(r) for r in d["related"]),
+            properties=d["properties"],
+            suppression=suppression.get("kind"),
+            suppression_reason=suppression.get("reason", ""),
+        )
 
 
 @dataclass(frozen=True, order=True)
@@ -189,6 +213,47 @@ class FileError:
     def to_dict(self) -> Dict[str, Any]:
         """Serialise with stable keys."""
         return {"path": self.path, "line": self.line, "message": self.message, "rule_id": self.rule_id, "kind": self.kind}
+
+
+@dataclass
+class RunResult:
+    """Everything a reporter needs: findings, errors, and what was scanned."""
+
+    findings: List[Finding] = field(default_factory=list)
+    suppressed: List[Finding] = field(default_factory=list)
+    baselined: List[Finding] = field(default_factory=list)
+    errors: List[FileError] = field(default_factory=list)
+    skipped: List[Tuple[str, str]] = field(default_factory=list)  # (path, reason)
+    inputs: List[str] = field(default_factory=list)  # absolute paths of the files read (outputs must not replace them)
+    files_scanned: int = 0
+    subjects: Dict[str, int] = field(default_factory=dict)  # subjects checked, per kind
+    rules: Dict[str, Type["Rule"]] = field(default_factory=dict)  # the rules applied, by id
+    severities: Dict[str, Severity] = field(default_factory=dict)
+    root: str = "."  # configuration root: fingerprints are relative to it
+    base: str = "."  # folder that displayed paths are relative to (SARIF %SRCROOT%)
+    cache: Optional[Dict[str, Any]] = None  # with a result cache: its path, hits, files and any warning
+    warnings: List[str] = field(default_factory=list)  # for the user, on standard error (jobs capped, worker retried)
+
+    def counts(self) -> Dict[str, int]:
+        """Number of reported findings per severity label."""
+        out = {"error": 0, "warning": 0, "note": 0}
+        for f in self.findings:
+            out[f.severity.label] += 1
+        return out
+
+    def notable_skipped(self) -> List[Tuple[str, str]]:
+        """The skipped files every output names: over the size limit, or recognised yet holding nothing to read.
+
+        (Binary files and imslint's own reports are only counted.)
+        """
+        return [(p, r) for p, r in self.skipped if "size limit" in r or ": nothing read: " in r]
+
+    def by_rule(self) -> Dict[str, int]:
+        """Number of reported findings per rule id (sorted)."""
+        out: Dict[str, int] = {}
+        for f in self.findings:
+            out[f.rule_id] = out.get(f.rule_id, 0) + 1
+        return dict(sorted(out.items()))
 
 
 # --------------------------------------------------------------------------- subjects

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import importlib
-import os
+import re
 import sys
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Type
@@ -11,6 +11,7 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Type
 import pluggy
 
 from . import hookspecs
+from .protocols import OutputRecogniser, Reporter, supports
 from .readers import Reader
 from .rule import Rule, validate_rule_class
 
@@ -41,91 +42,52 @@ class Registry:
     rule_plugin: Dict[str, str] = field(default_factory=dict)  # rule id -> plugin name
     readers: List[Reader] = field(default_factory=list)  # by descending priority
     reporters: Dict[str, Any] = field(default_factory=dict)  # by format name
+    output_recognisers: List[Any] = field(default_factory=list)  # reporters' and plugins' (see imslint.own_output)
 
 
 @dataclass(frozen=True)
 class EntryPoint:
-    """One ``[imslint]`` entry point of an installed distribution."""
+    """One ``[imslint]`` entry point of an installed distribution, with that distribution's version."""
 
     name: str
     value: str
     version: str
+    target: Any = field(default=None, compare=False, repr=False)  # the importlib.metadata entry point
 
     def load(self) -> Any:
         """Import the module (and attribute, for ``module:attr``) the entry point names."""
-        module_name, _, attr = self.value.partition(":")
-        obj = importlib.import_module(module_name.strip())
-        for part in filter(None, attr.strip().split(".")):
-            obj = getattr(obj, part)
-        return obj
+        return self.target.load()
 
 
 def _entry_points() -> List[EntryPoint]:
-    """Entry points of the ``imslint`` group, read from the ``*.dist-info``/``*.egg-info`` folders on sys.path.
+    """Entry points of the ``imslint`` group of the installed distributions (``importlib.metadata``).
 
-    This is what ``importlib.metadata.entry_points(group=...)`` returns, without
-    importing importlib.metadata (with zipfile, email and pathlib), which cost
-    more than the rest of a pre-commit run's start-up. As there, the first
-    distribution of a name on sys.path wins.
+    The first distribution of a name on ``sys.path`` wins (a shadowed, older copy
+    adds nothing): ``entry_points(group=...)`` does so on Python 3.10+, reading only
+    the metadata of the distributions that have such entry points. Python 3.9's
+    ``entry_points()`` has neither ``group=`` nor that rule: there the distributions
+    are walked, each one's name read from its metadata.
     """
+    from importlib import metadata
+
+    if sys.version_info >= (3, 10):
+        return [
+            EntryPoint(ep.name, ep.value, ep.dist.version if ep.dist is not None else "unknown", ep)
+            for ep in metadata.entry_points(group=ENTRY_POINT_GROUP)
+        ]
     seen: set = set()
     found: List[EntryPoint] = []
-    for entry in sys.path:
-        try:
-            names = sorted(os.listdir(entry or "."))
-        except OSError:
-            continue
-        for name in names:
-            stem, dot, suffix = name.rpartition(".")
-            if suffix not in ("dist-info", "egg-info"):
-                continue
-            dist, _, version = stem.partition("-")
-            key = dist.lower().replace("-", "_").replace(".", "_")
+    for dist in metadata.distributions():
+        name = dist.metadata["Name"] or ""
+        key = re.sub(r"[-_.]+", "-", name).lower()
+        if key:
             if key in seen:
                 continue
             seen.add(key)
-            path = os.path.join(entry or ".", name, "entry_points.txt")
-            try:
-                with open(path, encoding="utf-8") as fh:
-                    text = fh.read()
-            except OSError:
-                continue
-            pairs = _group(text, ENTRY_POINT_GROUP)
-            if pairs:
-                version = version.split("-")[0] or _metadata_version(os.path.join(entry or ".", name))
-                found.extend(EntryPoint(n, v, version) for n, v in pairs)
+        for ep in dist.entry_points:
+            if ep.group == ENTRY_POINT_GROUP:
+                found.append(EntryPoint(ep.name, ep.value, dist.version or "unknown", ep))
     return found
-
-
-def _metadata_version(folder: str) -> str:
-    """``Version:`` from a distribution's METADATA (dist-info) or PKG-INFO (egg-info)."""
-    for meta in ("METADATA", "PKG-INFO"):
-        try:
-            with open(os.path.join(folder, meta), encoding="utf-8") as fh:
-                for line in fh:
-                    if line.startswith("Version:"):
-                        return line.split(":", 1)[1].strip()
-                    if not line.strip():
-                        break
-        except OSError:
-            continue
-    return "unknown"
-
-
-def _group(text: str, group: str) -> List[Tuple[str, str]]:
-    """``name = value`` pairs of one ``[group]`` section of an entry_points.txt file."""
-    out: List[Tuple[str, str]] = []
-    current = None
-    for raw in text.splitlines():
-        line = raw.strip()
-        if not line or line.startswith(("#", ";")):
-            continue
-        if line.startswith("[") and line.endswith("]"):
-            current = line[1:-1].strip()
-        elif current == group and "=" in line:
-            name, _, value = line.partition("=")
-            out.append((name.strip(), value.strip()))
-    return out
 
 
 def _ep_version(ep: Any) -> str:
@@ -252,12 +214,23 @@ def _collect(registry: Registry) -> None:
     for plugin, reporter in _call_each(pm, "imslint_register_reporters"):
         obj = reporter() if isinstance(reporter, type) else reporter
         fmt = getattr(obj, "format", None)
-        if not fmt or not callable(getattr(obj, "render", None)):
+        if not fmt or not supports(obj, Reporter):
             raise PluginError(f"plugin {plugin!r}: reporter {reporter!r} needs a 'format' name and a render() method")
         if fmt in reporters:
             raise PluginError(f"plugin {plugin!r}: output format {fmt!r} is already registered")
         reporters[fmt] = obj
     registry.reporters = reporters
+
+    recognisers = [r for r in reporters.values() if supports(r, OutputRecogniser)]
+    for plugin, recogniser in _call_each(pm, "imslint_register_output_recognisers"):
+        obj = recogniser() if isinstance(recogniser, type) else recogniser
+        if not supports(obj, OutputRecogniser) or not getattr(obj, "output_label", ""):
+            raise PluginError(
+                f"plugin {plugin!r}: output recogniser {recogniser!r} needs an 'output_label' and the methods of "
+                "imslint.protocols.OutputRecogniser"
+            )
+        recognisers.append(obj)
+    registry.output_recognisers = recognisers
 
 
 def plugin_commands(taken: Iterable[str]) -> Dict[str, Any]:

@@ -13,7 +13,14 @@ RULE_NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 
 
 class RunContext:
-    """What a rule may know about the run beyond its subject: facts published by earlier phases."""
+    """What a rule may know about the run beyond its subject.
+
+    - :meth:`facts`: the facts rules published in earlier phases (and earlier files);
+    - :meth:`memo`: a dict per subject, shared by the rules looking at it, for work they would
+      otherwise each repeat (one analysis of a file for several rules); the engine drops it once
+      the subject's rules ran;
+    - :meth:`read_again`: the run's subjects of a kind, read a second time (in ``finish``).
+    """
 
     def __init__(self, facts: Optional[Dict[str, list]] = None, root: str = ".") -> None:
         self._facts: Dict[str, list] = facts if facts is not None else {}
@@ -22,6 +29,30 @@ class RunContext:
         # The share of a rule's memory budget an instance may use: pieces of one export read at
         # once (each by its own instance, in its own process) split the budget between them.
         self.memory_share = 1.0
+        self._memos: Dict[int, Tuple[Any, Dict[Any, Any]]] = {}  # id(subject) -> (subject, its memo)
+
+    def memo(self, subject: Any) -> Dict[Any, Any]:
+        """The memo of ``subject``: a dict that every rule checking that subject sees, empty at first.
+
+        For work several rules would each repeat on one subject (an analysis of a
+        source text, the classification of a batch of operators): the first rule
+        stores its result, the others read it. Key entries by your plugin (for
+        example ``("credentials.gates",)``), store only what depends on the subject
+        (and on the key), never a secret that must not outlive the check.
+
+        The engine drops every memo once the rules of the subject ran (with
+        batches, once the rules of the batch ran), so nothing is kept from one
+        subject to the next. ``subject`` may also be the list of subjects handed to
+        ``check_batch``. Memos never travel between processes.
+        """
+        entry = self._memos.get(id(subject))
+        if entry is None or entry[0] is not subject:
+            entry = self._memos[id(subject)] = (subject, {})
+        return entry[1]
+
+    def forget_memos(self) -> None:
+        """Drop every subject's memo (called by the engine once the rules of the current subjects ran)."""
+        self._memos.clear()
 
     def facts(self, kind: str) -> list:
         """Every fact of ``kind`` published so far (in a deterministic order)."""
@@ -30,6 +61,10 @@ class RunContext:
     def add(self, fact: Any) -> None:
         """Record a fact (called by the engine)."""
         self._facts.setdefault(fact.kind, []).append(fact)
+
+    def clear_facts(self) -> None:
+        """Forget every fact (called by the engine, which then adds them again in file order)."""
+        self._facts.clear()
 
     def copy(self) -> "RunContext":
         """A context with the same facts so far, that facts added later do not share."""
@@ -63,6 +98,7 @@ class RunContext:
     def __getstate__(self) -> Dict[str, Any]:
         state = dict(self.__dict__)
         state["_read_again"] = None  # the engine's reader stays in the process that runs finish()
+        state["_memos"] = {}  # per subject, in the process checking it
         return state
 
     def set_read_again(self, read_again: Optional[Callable[[str], Iterator[Any]]]) -> None:
@@ -99,7 +135,13 @@ class Rule:
                       rule's per-file results may then be cached and its files spread over
                       worker processes.
 
-    Optionally, a rule may define ``check_batch(subjects, options)`` returning
+    Rules that would repeat the same work on a subject (one analysis shared by
+    several rules) share it through ``self.context.memo(subject)`` (see
+    :meth:`RunContext.memo`): a dict the engine creates per subject and drops
+    once the subject's rules ran. Never keep such work in module-global caches.
+
+    Optionally, a rule may define ``check_batch(subjects, options)`` (the
+    :class:`imslint.protocols.BatchChecker` protocol) returning
     ``(subject, Problem or Fact)`` pairs: the engine then hands it lists of up to
     1024 subjects of one kind instead of calling :meth:`check` on each (worth it
     for exports of a million operators). It must find exactly what :meth:`check`
@@ -147,9 +189,14 @@ class Rule:
         raise NotImplementedError
 
     @classmethod
+    def has_finish(cls) -> bool:
+        """True when the rule defines a :meth:`finish` step of its own."""
+        return cls.finish is not Rule.finish
+
+    @classmethod
     def mergeable(cls) -> bool:
         """True when instances checking parts of a run in other processes can be merged into one."""
-        if cls.finish is Rule.finish or cls.finish_from_facts:
+        if not cls.has_finish() or cls.finish_from_facts:
             return True  # no state kept between subjects: finish() works from the run's facts
         return cls.export_state is not Rule.export_state and cls.merge_state is not Rule.merge_state
 

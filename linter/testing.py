@@ -33,7 +33,8 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 from .config import Config
-from .engine import RunResult, lint
+from .engine import lint
+from .model import RunResult
 from .plugins import Registry, get_plugin_manager
 
 

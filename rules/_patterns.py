@@ -15,34 +15,54 @@ from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 # --------------------------------------------------------------------------- lazily compiled regexes
 
-_RE_METHODS = ("search", "match", "fullmatch", "finditer", "findall", "sub", "subn", "split")
-
-
 class LazyPattern:
     """A regex compiled on first use: importing the rules must not pay for patterns a run never needs.
 
-    It behaves like the compiled pattern for the usual methods; after the first
-    use they are the compiled pattern's own bound methods (stored on the
-    instance), so the hot path costs no more than a plain ``re.Pattern``.
+    It behaves like the compiled pattern for the usual methods (each forwards to
+    :meth:`compiled`) and for its attributes (``pattern``, ``flags``...).
     """
+
+    __slots__ = ("_source", "_flags", "_rx")
 
     def __init__(self, pattern: str, flags: int = 0) -> None:
         self._source = pattern
         self._flags = flags
+        self._rx: "Optional[re.Pattern[str]]" = None
 
     def compiled(self) -> "re.Pattern[str]":
         """The compiled pattern (compiling it now if needed)."""
-        rx = self.__dict__.get("_rx")
+        rx = self._rx
         if rx is None:
-            rx = re.compile(self._source, self._flags)
-            self.__dict__["_rx"] = rx
-            for name in _RE_METHODS:
-                self.__dict__[name] = getattr(rx, name)
+            rx = self._rx = re.compile(self._source, self._flags)
         return rx
 
+    def search(self, *args: Any) -> Any:
+        return self.compiled().search(*args)
+
+    def match(self, *args: Any) -> Any:
+        return self.compiled().match(*args)
+
+    def fullmatch(self, *args: Any) -> Any:
+        return self.compiled().fullmatch(*args)
+
+    def finditer(self, *args: Any) -> Any:
+        return self.compiled().finditer(*args)
+
+    def findall(self, *args: Any) -> Any:
+        return self.compiled().findall(*args)
+
+    def sub(self, *args: Any) -> Any:
+        return self.compiled().sub(*args)
+
+    def subn(self, *args: Any) -> Any:
+        return self.compiled().subn(*args)
+
+    def split(self, *args: Any) -> Any:
+        return self.compiled().split(*args)
+
     def __getattr__(self, name: str) -> Any:
-        # only reached for attributes not yet on the instance: the first method call, or pattern attributes
-        if name.startswith("__"):
+        # the compiled pattern's other attributes (pattern, flags, groups, groupindex)
+        if name.startswith("_"):
             raise AttributeError(name)
         return getattr(self.compiled(), name)
 

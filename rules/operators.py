@@ -16,7 +16,6 @@ from __future__ import annotations
 import bisect
 import fnmatch
 import re
-import weakref
 from array import array
 from itertools import compress
 from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple
@@ -159,11 +158,6 @@ class Classifier:
         self._technical_re = re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in patterns)) if patterns else None
         self._patterns = patterns
         self.code_logins = code_logins
-        self._last: Optional[OperatorRecord] = None
-        self._last_kind = ""
-        self._last_batch: Optional[Sequence[OperatorRecord]] = None
-        self._last_ends: Tuple[int, Any, Any] = (0, None, None)
-        self._last_buckets: Tuple[List[str], Dict[str, List[OperatorRecord]]] = ([], {})
 
     def matching_pattern(self, login: str) -> Optional[str]:
         """The first ``technical-logins`` glob matching ``login`` (case-insensitive), or None."""
@@ -190,22 +184,13 @@ class Classifier:
 
     def kind(self, op: OperatorRecord) -> str:
         """The exclusive kind of ``op`` (see the class docstring)."""
-        # Every operator rule asks in turn about the same record: answer once.
-        if op is self._last:
-            return self._last_kind
-        kind = self._kind(op)
-        self._last, self._last_kind = op, kind
-        return kind
+        return self._kind(op)
 
     def buckets(self, ops: Sequence[OperatorRecord]) -> Tuple[List[str], Dict[str, List[OperatorRecord]]]:
-        """(kind of each operator of ``ops``, the operators of each kind but ``ims``), once per batch.
+        """(kind of each operator of ``ops``, the operators of each kind but ``ims``).
 
-        The operator rules of one run share this classifier, so a batch is classified once
-        for all of them; nearly every operator of a big export is on IMS and lands in no bucket.
+        Nearly every operator of a big export is on IMS and lands in no bucket.
         """
-        ends = (len(ops), ops[0], ops[-1]) if ops else (0, None, None)
-        if ops is self._last_batch and ends == self._last_ends:  # (a list refilled in place is a new batch)
-            return self._last_buckets
         kind = self._kind
         # The common case first: exact "ims" on an operator (the same answer _kind gives, faster).
         kinds = [_IMS if op.authentication_type in _IMS_EXACT and op.type == 0 else kind(op) for op in ops]
@@ -217,7 +202,6 @@ class Classifier:
                     buckets[k] = [op]
                 else:
                     bucket.append(op)
-        self._last_batch, self._last_ends, self._last_buckets = ops, ends, (kinds, buckets)
         return kinds, buckets
 
     def _kind(self, op: OperatorRecord) -> str:
@@ -243,12 +227,13 @@ class Classifier:
 _IMS = "ims"
 _IMS_EXACT = frozenset({"ims", "IMS"})  # as XML exports and the console's CSV write it (uses_ims accepts any case)
 
-# Classifiers shared by the rules of one run (keyed by the run's context, forgotten with it).
-_CLASSIFIERS: "weakref.WeakKeyDictionary[Any, Dict[tuple, Classifier]]" = weakref.WeakKeyDictionary()
-
-
 class _OperatorRule(Rule):
-    """Shared plumbing: a classifier built once per run from the options and the code's logins."""
+    """Shared plumbing: a classifier built once per rule from the options and the code's logins.
+
+    The operator rules of a run classify a batch of records once for all of them:
+    the first to ask keeps the result in the batch's memo (:meth:`RunContext.memo`),
+    keyed by the options that decide it.
+    """
 
     subject = OperatorRecord
     tags: Tuple[str, ...] = ("ims-migration", "operators")
@@ -257,33 +242,31 @@ class _OperatorRule(Rule):
         super().__init__()
         self._classifier: Optional[Classifier] = None
         self._options_ref: Optional[Mapping[str, Any]] = None
+        self._memo_key: Tuple[Any, ...] = ()
 
     def classifier(self, options: Mapping[str, Any]) -> Classifier:
-        """The classifier for ``options`` (the engine passes the same mapping on every call).
-
-        Rules of one run whose options agree share one classifier, so a record is
-        classified once however many operator rules look at it.
-        """
+        """The classifier for ``options`` (the engine passes the same mapping on every call)."""
         if self._classifier is None or self._options_ref is not options:
-            key = (
+            self._memo_key = (
+                "operators.buckets",
                 tuple(_as_list(options.get("allowed-logins", DEFAULT_ALLOWED_LOGINS))),
                 tuple(_as_list(options.get("technical-logins", DEFAULT_TECHNICAL_LOGINS))),
             )
-            shared = _CLASSIFIERS.setdefault(self.context, {})
-            classifier = shared.get(key)
-            if classifier is None:
-                classifier = shared[key] = Classifier(options, self.code_logins())
-            self._classifier, self._options_ref = classifier, options
+            self._classifier, self._options_ref = Classifier(options, self.code_logins()), options
         return self._classifier
 
     def kind_of(self, op: OperatorRecord, options: Mapping[str, Any]) -> str:
-        """``classifier(options).kind(op)`` in one call (the hot path of every operator rule)."""
-        c = self._classifier
-        if c is None or self._options_ref is not options:
-            c = self.classifier(options)
-        if op is c._last:
-            return c._last_kind
-        return c.kind(op)
+        """``classifier(options).kind(op)`` in one call."""
+        return self.classifier(options).kind(op)
+
+    def buckets(self, ops: Sequence[OperatorRecord], options: Mapping[str, Any]) -> Tuple[List[str], Dict[str, List[OperatorRecord]]]:
+        """``classifier(options).buckets(ops)``, made once per batch for every operator rule with the same options."""
+        classifier = self.classifier(options)
+        memo = self.context.memo(ops)
+        found = memo.get(self._memo_key)
+        if found is None:
+            found = memo[self._memo_key] = classifier.buckets(ops)
+        return found
 
     # The kind of operator the rule reports on (None: the rule looks at every record itself).
     reports_on: Optional[str] = None
@@ -300,7 +283,7 @@ class _OperatorRule(Rule):
         wanted = self.reports_on
         if wanted is None:
             return [(op, p) for op in ops for p in self.check(op, options)]
-        bucket = self.classifier(options).buckets(ops)[1].get(wanted)
+        bucket = self.buckets(ops, options)[1].get(wanted)
         if not bucket:
             return []
         check = self.check
@@ -702,7 +685,7 @@ class DuplicateEmail(_OperatorRule):
         if self._stale:
             self._rebuild()
         if op.email and op.type == 0:
-            kind = self.kind_of(op, options)  # computed once per record for all the rules
+            kind = self.kind_of(op, options)
             if kind is _IMS or kind == "person":
                 self._count(op, kind)
         return ()
@@ -720,7 +703,7 @@ class DuplicateEmail(_OperatorRule):
         # the arrays and the range are taken again.
         hashes, add_line, add_detail, capacity, mask, bits, candidates, lo, hi = self._hot()
         bounded = lo or hi != _TOP
-        for op, kind in zip(ops, self.classifier(options).buckets(ops)[0]):
+        for op, kind in zip(ops, self.buckets(ops, options)[0]):
             if kind is not _IMS:
                 if kind == "person" and op.email:
                     self._count(op, kind)
@@ -1229,6 +1212,14 @@ RULES = documented(NativeOperator, MissingEmail, InvalidEmail, DuplicateEmail, T
 def imslint_register_rules() -> Iterable[type]:
     """The operator rules IMS001-IMS007."""
     return list(RULES)
+
+
+@hookimpl
+def imslint_register_output_recognisers() -> Iterable[Any]:
+    """The worklist written by ``imslint operators --worklist``: left out when found in a scanned tree."""
+    from .worklist import WorklistRecogniser
+
+    return [WorklistRecogniser()]
 
 
 @hookimpl

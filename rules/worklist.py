@@ -10,11 +10,12 @@ Update data activity reconciled on the login (or on the label, as Adobe's proced
 from __future__ import annotations
 
 import csv
-from typing import Any, Dict, Iterable, List, Mapping, TextIO, Tuple
+import re
+from typing import Any, Callable, Dict, Iterable, List, Mapping, TextIO, Tuple
 
 from imslint.model import Finding
 
-__all__ = ["COLUMNS", "write_worklist", "action_for"]
+__all__ = ["COLUMNS", "WorklistRecogniser", "write_worklist", "action_for"]
 
 COLUMNS = ("login", "label", "email", "authentication_type", "status", "findings", "action", "new_email")
 
@@ -105,3 +106,59 @@ def cell(value: Any) -> str:
     """
     text = "" if value is None else str(value)
     return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+# The header, also as a spreadsheet saves it back (a byte-order mark, `;` or tab separators).
+_HEADER_RE = re.compile(
+    rb"\A(?:\xef\xbb\xbf)?" + re.escape(COLUMNS[0].encode("ascii")) + rb"([,;\t])"
+    + rb"\1".join(re.escape(c.encode("ascii")) for c in COLUMNS[1:]) + rb"\r?$",
+    re.M,
+)
+_FINDINGS_RE = re.compile(r"[A-Z]{2,5}[0-9]{3}(?: [A-Z]{2,5}[0-9]{3})*")
+
+
+class WorklistRecogniser:
+    """Recognises a worklist left in a scanned tree (see :class:`imslint.protocols.OutputRecogniser`).
+
+    Also as a spreadsheet saves it back: a byte-order mark, ``;`` or tab
+    separators. All of it must be a worklist: the header, and :data:`COLUMNS`
+    cells on every row with rule ids in ``findings``; in a file named as CSV or text.
+    """
+
+    output_label = "worklist"
+    output_first_bytes = (COLUMNS[0][:1].encode("ascii"), b"\xef")
+
+    def sniff_output(self, head: bytes, tail: Callable[[], bytes]) -> bool:
+        """True when ``head`` starts with the worklist's header."""
+        return bool(_HEADER_RE.match(head))
+
+    def confirm_output(self, data: bytes, path: str) -> bool:
+        """True when all of ``data`` is a worklist."""
+        import io
+
+        from imslint.own_output import named_as
+
+        if not named_as(path, ("text", "csv")):
+            return False
+        try:
+            text = data.decode("utf-8-sig")
+        except ValueError:
+            return False
+        first = text.split("\n", 1)[0]
+        sep = next((c for c in ",;\t" if c in first), ",")
+        rows = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+        findings = COLUMNS.index("findings")
+        try:
+            header = next(rows, None)
+            if header is None or [c.strip() for c in header] != list(COLUMNS):
+                return False
+            for row in rows:
+                if len(row) != len(COLUMNS) or not _FINDINGS_RE.fullmatch(row[findings]):
+                    return False
+        except csv.Error:
+            return False
+        return True
+
+    def secret_checked_part(self, data: bytes) -> bytes:
+        """All of it: a worklist holds no secret."""
+        return data

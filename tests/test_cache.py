@@ -432,7 +432,7 @@ def test_a_failed_write_leaves_no_temporary_file(tmp_path, registry, monkeypatch
 def test_a_file_that_cannot_be_read_is_reported_every_time(tmp_path, registry, monkeypatch):
     import builtins
 
-    import imslint.engine
+    import imslint.engine.checker
 
     path = write(tmp_path, "a.js", SOAP_LOGON)
     cache = str(tmp_path / "cache")
@@ -444,7 +444,7 @@ def test_a_file_that_cannot_be_read_is_reported_every_time(tmp_path, registry, m
             raise PermissionError(13, "Permission denied")
         return builtins.open(file, *args, **kwargs)
 
-    monkeypatch.setattr(imslint.engine, "open", refuse, raising=False)
+    monkeypatch.setattr(imslint.engine.checker, "open", refuse, raising=False)
     for _ in range(2):
         result = run(tmp_path, registry, cache)
         assert [(e.path, e.message) for e in result.errors] == [("a.js", "cannot read file: Permission denied")]
@@ -528,3 +528,17 @@ def test_an_oversized_cache_is_not_read(tmp_path, registry, monkeypatch):
     second = run(tmp_path, registry, cache)
     assert "not read, and rebuilt" in second.cache["warning"] and second.cache["hits"] == 0
     assert second.findings == first.findings
+
+
+def test_a_finding_comes_back_from_its_one_serialisation():
+    from imslint.model import Finding, Location, Related, Severity
+
+    finding = Finding(
+        "IMS101", "hardcoded-credentials", Severity.ERROR, Location("a.js", 3, 5), "a <redacted:1234abcd> password",
+        "f" * 32, secret_hash="1234abcd", related=(Related(Location("b.js", 1, 2, 1, 9), "defined here"),),
+        properties={"login": "svc", "count": 2}, suppression="inline", suppression_reason="a test account",
+    )
+    assert Finding.from_dict(finding.to_dict(exact=True)) == finding  # what the cache keeps
+    report = finding.to_dict()  # what JSON and SARIF show: a missing end line is the start line
+    assert report["location"]["end_line"] == 3
+    assert Finding.from_dict(report).location == Location("a.js", 3, 5, 3, None)

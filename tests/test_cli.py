@@ -197,7 +197,7 @@ def test_github_annotations(project):
     assert "hunter2" not in r.output
 
 
-# --------------------------------------------------------------------------- the quick exit of the imslint command
+# --------------------------------------------------------------------------- how the imslint command leaves
 
 _RUN = (
     "import atexit, sys\n"
@@ -212,24 +212,22 @@ def _run_command(args, tmp_path, **env_extra):
     import subprocess
     import sys
 
-    env = {k: v for k, v in os.environ.items() if not k.startswith("COVERAGE_") and k != "IMSLINT_NO_QUICK_EXIT"}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COVERAGE_")}
     env.update(env_extra)
     env["PYTHONPATH"] = os.path.dirname(HERE)
     return subprocess.run([sys.executable, "-c", _RUN, *args], cwd=str(tmp_path), env=env, capture_output=True, text=True, timeout=120)
 
 
-def test_the_command_leaves_quickly_once_every_output_is_flushed(tmp_path):
+def test_the_command_leaves_the_usual_way_so_atexit_handlers_run(tmp_path):
     export = os.path.join(os.path.dirname(HERE), "fixtures", "operators")
-    quick = _run_command(["check", "-f", "json", export], tmp_path)
-    usual = _run_command(["check", "-f", "json", export], tmp_path, IMSLINT_NO_QUICK_EXIT="1")
-    assert quick.returncode == usual.returncode == EXIT_FINDINGS
-    assert "ATEXIT RAN" not in quick.stderr  # the interpreter was not torn down
-    assert "ATEXIT RAN" in usual.stderr
-    assert quick.stdout == usual.stdout and json.loads(quick.stdout)["findings"]
+    proc = _run_command(["check", "-f", "json", export], tmp_path)
+    assert proc.returncode == EXIT_FINDINGS
+    assert "ATEXIT RAN" in proc.stderr  # a plugin's atexit handler is not skipped
+    assert json.loads(proc.stdout)["findings"]
     report = tmp_path / "report.json"
     written = _run_command(["check", "-f", "json", "-o", str(report), export], tmp_path)
-    assert written.returncode == EXIT_FINDINGS
-    assert json.loads(report.read_text(encoding="utf-8")) == json.loads(quick.stdout)
+    assert written.returncode == EXIT_FINDINGS and "ATEXIT RAN" in written.stderr
+    assert json.loads(report.read_text(encoding="utf-8")) == json.loads(proc.stdout)
 
 
 def test_the_command_exits_with_usage_and_error_codes(tmp_path):
@@ -241,65 +239,10 @@ def test_the_command_exits_with_usage_and_error_codes(tmp_path):
     assert clean.returncode == EXIT_OK and "No problems found" in clean.stdout
 
 
-def test_leave_takes_what_sys_exit_takes(monkeypatch, capsys):
+def test_leave_takes_what_sys_exit_takes(capsys):
     import imslint.cli as cli
 
-    exits = []
-    monkeypatch.setattr(cli.os, "_exit", exits.append)
-    monkeypatch.setattr(cli, "_quick_exit_safe", lambda: True)
-    cli._leave(None)
-    cli._leave(3)
-    cli._leave("imslint: gone")
-    assert exits == [0, 3, 1]
-    assert "imslint: gone" in capsys.readouterr().err
-    monkeypatch.setattr(cli, "_quick_exit_safe", lambda: False)
-    with pytest.raises(SystemExit) as info:
-        cli._leave(4)
-    assert info.value.code == 4
-
-
-def test_quick_exit_is_not_taken_when_something_could_be_lost(monkeypatch):
-    import sys
-    import threading
-
-    import imslint.cli as cli
-
-    monkeypatch.delenv("IMSLINT_NO_QUICK_EXIT", raising=False)
-    for name in ("coverage", "logging", "multiprocessing"):
-        monkeypatch.delitem(sys.modules, name, raising=False)
-    assert cli._quick_exit_safe()
-    monkeypatch.setenv("IMSLINT_NO_QUICK_EXIT", "1")
-    assert not cli._quick_exit_safe()
-    monkeypatch.delenv("IMSLINT_NO_QUICK_EXIT")
-    monkeypatch.setitem(sys.modules, "coverage", object())
-    assert not cli._quick_exit_safe()
-    monkeypatch.delitem(sys.modules, "coverage")
-
-    class Logging:
-        shut = 0
-
-        def shutdown(self):
-            self.shut += 1
-
-    logging = Logging()
-    monkeypatch.setitem(sys.modules, "logging", logging)
-    assert cli._quick_exit_safe() and logging.shut == 1  # its handlers are flushed first
-    monkeypatch.delitem(sys.modules, "logging")
-
-    class Multiprocessing:
-        children = ["a child"]
-
-        def active_children(self):
-            return self.children
-
-    monkeypatch.setitem(sys.modules, "multiprocessing", Multiprocessing())
-    assert not cli._quick_exit_safe()
-    monkeypatch.delitem(sys.modules, "multiprocessing")
-    stop = threading.Event()
-    worker = threading.Thread(target=stop.wait)
-    worker.start()
-    try:
-        assert not cli._quick_exit_safe()
-    finally:
-        stop.set()
-        worker.join()
+    for code, status in ((None, None), (3, 3), (4, 4)):
+        with pytest.raises(SystemExit) as info:
+            cli._leave(code)
+        assert info.value.code == status

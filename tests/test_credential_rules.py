@@ -377,10 +377,13 @@ def test_ims106_jwt_needs_campaign_or_ims_context() -> None:
     assert lines(run(C.PastedToken, f'# adobelogin.com\nheaders = {{"Authorization": "Bearer {jwt}"}}\n', "a.py", "python")) == [2]
 
 
-def test_analysis_is_cached_per_subject() -> None:
+def test_analysis_is_kept_in_the_subject_memo() -> None:
     s = subject(CTX + 'svc.Logon("", "api_crm", "S3cret!", <params/>);\n')
-    assert C.analyze(s) is C.analyze(s)
-    assert C.analyze(s, ("x",)) is not C.analyze(s)
+    memo: dict = {}
+    assert C.analyze(s, (), memo) is C.analyze(s, (), memo)
+    assert C.analyze(s, ("x",), memo) is not C.analyze(s, (), memo)
+    assert C.gates(s, memo) is C.gates(s, memo)
+    assert C.analyze(s) is not C.analyze(s) and C.analyze(s) == C.analyze(s, (), memo)  # without a memo: nothing kept
 
 
 # --------------------------------------------------------------------------- internals that keep big files fast
@@ -515,12 +518,21 @@ def test_acc_js_sdk_own_code_is_not_a_server_side_logon() -> None:
 # --------------------------------------------------------------------------- lazy regexes and gates
 
 
-def test_lazy_pattern_compiles_on_first_use_only() -> None:
+def test_lazy_pattern_compiles_on_first_use_only(monkeypatch) -> None:
+    compiled_sources = []
+    real_compile = P.re.compile
+
+    def spy(source, flags=0):
+        compiled_sources.append(source)
+        return real_compile(source, flags)
+
+    monkeypatch.setattr(P.re, "compile", spy)
     rx = P.lazy_re(r"a(b+)")
-    assert "_rx" not in rx.__dict__
+    assert compiled_sources == []
     assert rx.search("xabb").group(1) == "bb"
     compiled = rx.compiled()
-    assert rx.__dict__["_rx"] is compiled and rx.match("abc") is not None and rx.pattern == r"a(b+)"
+    assert compiled_sources == [r"a(b+)"] and rx.compiled() is compiled
+    assert rx.match("abc") is not None and rx.pattern == r"a(b+)" and rx.fullmatch("abb") is not None
     assert rx.sub("-", "ab ab") == "- -" and [m.start() for m in rx.finditer("ab ab")] == [0, 3]
 
 

@@ -10,7 +10,8 @@ import pytest
 import imslint.readers.operators as ops
 import imslint.rules.operators as ro
 from imslint.config import Config
-from imslint.engine import _can_fork, lint
+from imslint.engine import lint
+from imslint.engine.pieces import _can_fork
 from imslint.model import OperatorRecord
 from imslint.readers import InputFile
 from imslint.rule import RunContext
@@ -184,17 +185,17 @@ def test_pieces_read_at_once_share_the_budget(monkeypatch):
 
 @pytest.mark.skipif(not _can_fork(), reason="pieces are read in forked processes (Linux)")
 def test_the_engine_gives_each_piece_its_share(exports, op_registry, monkeypatch):
-    import imslint.engine as engine
+    import imslint.engine.pieces as pieces
 
     monkeypatch.setattr(ops, "SPLIT_MIN_BYTES", 0)
     shares = []
-    read_piece = engine._read_piece
+    read_piece = pieces._read_piece
 
     def spy(run, *args):
         shares.append(run[2].memory_share)
         return read_piece(run, *args)
 
-    monkeypatch.setattr(engine, "_read_piece", spy)
+    monkeypatch.setattr(pieces, "_read_piece", spy)
     _run(exports, op_registry, jobs=3)
     assert shares and all(abs(s - 1 / 3) < 1e-9 for s in shares)  # the main process's own piece (forked ones return nothing here)
 

@@ -187,7 +187,7 @@ def test_json_streaming_equals_plain_serialisation(tmp_path, toy_registry):
 
 
 def test_keyword_tree_puts_longer_keywords_below_the_shorter_they_contain():
-    from imslint.engine import _keyword_tree
+    from imslint.engine.prefilter import _keyword_tree
 
     tree = dict(_keyword_tree({b"logon", b"logonremote", b"logonwithuser", b"sessiontoken", b"zq"}))
     assert sorted(tree) == [b"logon", b"sessiontoken", b"zq"]
@@ -207,7 +207,7 @@ class _Counted(bytes):
 def test_keyword_plan_chooses_the_rules_whose_keywords_are_present():
     import random
 
-    from imslint.engine import _KeywordPlan
+    from imslint.engine.prefilter import _KeywordPlan
 
     rules = [
         {b"logon", b"pass", b"pwd"},
@@ -228,7 +228,7 @@ def test_keyword_plan_chooses_the_rules_whose_keywords_are_present():
 
 
 def test_keyword_plan_stops_looking_for_the_keywords_of_chosen_rules():
-    from imslint.engine import _KeywordPlan
+    from imslint.engine.prefilter import _KeywordPlan
 
     rules = [{b"pass", b"pwd", b"logon", b"credential"}, {b"pass", b"secret"}, {b"zz"}]
     plan = _KeywordPlan(rules)
@@ -318,35 +318,36 @@ def test_a_worker_process_that_dies_costs_one_file_not_the_run(tmp_path):
 def test_jobs_follow_the_cpus_this_process_may_use(monkeypatch):
     import imslint.engine as engine
 
-    monkeypatch.setattr(engine.os, "sched_getaffinity", lambda pid: {0, 3}, raising=False)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 3}, raising=False)
     assert engine.usable_cpus() == 2
     assert engine.auto_jobs(100_000) == 2 and engine.auto_jobs(10) == 1
-    monkeypatch.delattr(engine.os, "sched_getaffinity", raising=False)
-    monkeypatch.setattr(engine.os, "cpu_count", lambda: 6)
+    monkeypatch.delattr(os, "sched_getaffinity", raising=False)
+    monkeypatch.setattr(os, "cpu_count", lambda: 6)
     assert engine.usable_cpus() == 6
 
 
 def test_rules_of_other_languages_are_left_out_before_their_keywords_are_looked_for(tmp_path, registry, monkeypatch):
     import imslint.engine as engine
+    from imslint.engine.prefilter import _KeywordPlan
 
     # IMS201 (security zones) is limited to XML: in a JavaScript file its keyword is not even searched.
     text = '<securityZone name="lan" allowUserPassword="true"/>\n'
     write(tmp_path, "zones.js", "var doc = '" + text.strip() + "';\n")
     write(tmp_path, "serverConf.xml", "<serverconf><shared><dataStore>\n" + text + "</dataStore></shared></serverconf>\n")
     eligible = {}
-    rules_in = engine._KeywordPlan.rules_in
+    rules_in = _KeywordPlan.rules_in
 
     def spy(self, low, mask=-1):
         eligible[b"securityzone" in low and (b"var doc" in low)] = mask
         return rules_in(self, low, mask)
 
-    monkeypatch.setattr(engine._KeywordPlan, "rules_in", spy)
+    monkeypatch.setattr(_KeywordPlan, "rules_in", spy)
     result = run(tmp_path, registry)
     assert {(f.location.path.rsplit("/", 1)[-1], f.rule_id) for f in result.findings if f.rule_id == "IMS201"} == {
         ("serverConf.xml", "IMS201")
     }
     checker = engine.Checker(registry, engine.Plan(rule_ids=sorted(registry.rules), severities={}, options={}, root=str(tmp_path), per_file_ignores={}, max_file_size=1 << 20))
-    index = [r.id for r, _ in checker.keyed].index("IMS201")
+    index = [r.id for r, _ in checker.prefilter.keyed].index("IMS201")
     assert not eligible[True] >> index & 1  # the .js file: IMS201 not eligible
     assert eligible[False] >> index & 1  # the XML file: eligible
     data = b"x = '" + text.encode() + b"'"
@@ -356,7 +357,7 @@ def test_rules_of_other_languages_are_left_out_before_their_keywords_are_looked_
 
 
 def test_a_reader_that_cannot_tell_its_languages_gets_every_rule():
-    from imslint.engine import _languages
+    from imslint.engine.intake import _languages
     from imslint.readers.source import SourceReader
 
     class Plain:  # a third-party reader that does not derive from Reader
@@ -384,3 +385,65 @@ def test_the_built_in_sha256_gives_hashlib_s_digest():
     assert secret_hash("s3cret") == hashlib.sha256(b"s3cret").hexdigest()[:8]
     basis = "\0".join(("IMS101", "a/b.js", "login x", "abcd1234")).encode()
     assert fingerprint("IMS101", "a/b.js", "login   x", "abcd1234") == hashlib.sha256(basis).hexdigest()[:32]
+
+
+# --------------------------------------------------------------------------- the per-subject memo
+
+_MEMO_WORK = []  # subjects the shared (expensive) work was done for
+_MEMO_SEEN = []  # (rule id, what the memo held when the rule first looked, the memo's identity)
+_MEMO_SUBJECTS = []  # weak references to every subject checked
+
+
+def _shared_work(rule, subject):
+    memo = rule.context.memo(subject)
+    _MEMO_SEEN.append((rule.id, subject.path, sorted(memo), id(memo)))
+    if "words" not in memo:
+        _MEMO_WORK.append(subject.path)
+        memo["words"] = subject.text.split()
+    return memo["words"]
+
+
+class CountsWords(Rule):
+    """Counts the words of a file (test rule sharing its work through the memo)."""
+
+    id = "TST911"
+    name = "counts-words"
+
+    def check(self, subject, options):
+        import weakref
+
+        _MEMO_SUBJECTS.append(weakref.ref(subject))
+        _shared_work(self, subject)
+        return ()
+
+
+class LongestWord(Rule):
+    """Finds the longest word of a file (test rule sharing its work through the memo)."""
+
+    id = "TST912"
+    name = "longest-word"
+
+    def check(self, subject, options):
+        _shared_work(self, subject)
+        return ()
+
+
+def test_rules_share_work_on_a_subject_through_its_memo_and_nothing_is_kept_after_it(tmp_path):
+    import gc
+
+    del _MEMO_WORK[:], _MEMO_SEEN[:], _MEMO_SUBJECTS[:]
+    registry = registry_with(CountsWords, LongestWord)
+    write(tmp_path, "a.txt", "alpha beta\n")
+    write(tmp_path, "b.txt", "gamma\n")
+    config = Config(root=str(tmp_path), respect_gitignore=False, select=["TST911", "TST912"], jobs=1)
+    lint(["."], config, registry, cwd=str(tmp_path))
+    assert _MEMO_WORK == ["a.txt", "b.txt"]  # the work is done once per subject, not once per rule
+    by_path = {}
+    for rule_id, path, keys, ident in _MEMO_SEEN:
+        by_path.setdefault(path, []).append((rule_id, keys, ident))
+    for path, seen in by_path.items():
+        (first_id, first_keys, first_memo), (second_id, second_keys, second_memo) = seen
+        assert (first_id, first_keys) == ("TST911", [])  # every subject starts with an empty memo
+        assert (second_id, second_keys) == ("TST912", ["words"]) and second_memo == first_memo  # the same dict
+    gc.collect()
+    assert len(_MEMO_SUBJECTS) == 2 and all(ref() is None for ref in _MEMO_SUBJECTS)  # no memo keeps a subject alive

@@ -358,14 +358,26 @@ def test_technical_login_patterns(login, technical):
     assert (classifier.kind(op(login)) == "technical") is technical
 
 
-def test_classifier_is_shared_and_answers_once_per_record():
+def test_rules_with_the_same_options_classify_a_batch_once_through_its_memo(monkeypatch):
+    calls = []
+    real = ro.Classifier.buckets
+
+    def spy(self, ops):
+        calls.append(len(ops))
+        return real(self, ops)
+
+    monkeypatch.setattr(ro.Classifier, "buckets", spy)
     context = RunContext()
-    a, b = NativeOperator(), MissingEmail()
-    a.context = b.context = context
-    assert a.classifier(a.defaults) is b.classifier(b.defaults)
-    c = TechnicalOperator()
-    c.context = context
-    assert c.classifier(dict(c.defaults, **{"technical-logins": ["x*"]})) is not a.classifier(a.defaults)
+    a, b, c = NativeOperator(), MissingEmail(), TechnicalOperator()
+    a.context = b.context = c.context = context
+    batch = [op("jdoe"), op("api_sync", email="")]
+    assert a.buckets(batch, a.defaults) is b.buckets(batch, b.defaults)
+    assert calls == [2]  # classified once for both rules
+    c.buckets(batch, dict(c.defaults, **{"technical-logins": ["x*"]}))
+    assert calls == [2, 2]  # other options: classified again
+    context.forget_memos()  # what the engine does once the batch's rules ran
+    a.buckets(batch, a.defaults)
+    assert calls == [2, 2, 2]
 
 
 # --------------------------------------------------------------------------- IMS006
@@ -483,6 +495,7 @@ def test_check_batch_finds_what_check_finds(size):
             pairs = r.check_batch(batch, r.defaults)
             assert all(rec in batch for rec, _ in pairs)
             got[r.id].extend(p for _, p in pairs)
+        context.forget_memos()  # as the engine does once the rules of a batch ran
     for r in rules:
         got[r.id].extend(r.finish(r.defaults) or ())
     assert got == expected

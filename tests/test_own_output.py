@@ -10,7 +10,9 @@ import sys
 import pytest
 
 from imslint.config import Config
-from imslint.engine import HEAD_SIZE, lint, own_output
+from imslint.engine import HEAD_SIZE, lint
+from imslint.own_output import HOST_RECOGNISERS, candidates
+from imslint.plugins import get_plugin_manager
 
 from conftest import ROOT, write
 
@@ -25,6 +27,21 @@ def imslint(cwd, *args):
     env = {**os.environ, "PYTHONPATH": ROOT}
     env.pop("IMSLINT_CACHE_DIR", None)
     return subprocess.run([sys.executable, "-m", "imslint.cli", *args], cwd=str(cwd), capture_output=True, text=True, env=env)
+
+
+def own_output(head, tail):
+    """The label of the output a file starting with ``head`` may be (every recogniser of the built-ins), else None."""
+    found = candidates(head, tail, [*HOST_RECOGNISERS, *_recognisers()])
+    return found[0].output_label if found else None
+
+
+def _recognisers():
+    if not _RECOGNISERS:
+        _RECOGNISERS.extend(get_plugin_manager().output_recognisers)
+    return _RECOGNISERS
+
+
+_RECOGNISERS: list = []
 
 
 def scan(tmp_path, registry):

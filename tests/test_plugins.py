@@ -74,6 +74,7 @@ def test_every_hookspec_is_documented():
         "imslint_register_rules",
         "imslint_register_reporters",
         "imslint_register_readers",
+        "imslint_register_output_recognisers",
         "imslint_register_commands",
         "imslint_configure",
     }
@@ -95,16 +96,18 @@ def test_entry_points_are_read_from_dist_info_and_egg_info(tmp_path, monkeypatch
 
     from imslint.plugins import _entry_points
 
+    def dist(folder, meta_name, name, version, entry_points):
+        folder.mkdir(parents=True)
+        (folder / meta_name).write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n\nbody\n")
+        (folder / "entry_points.txt").write_text(entry_points)
+
     a = tmp_path / "a"
-    (a / "acme_rules-2.0.1.dist-info").mkdir(parents=True)
-    (a / "acme_rules-2.0.1.dist-info" / "entry_points.txt").write_text(
-        "[console_scripts]\nx = y:z\n\n[imslint]\nacme = acme_rules:plugin\n")
-    (a / "legacy.egg-info").mkdir()
-    (a / "legacy.egg-info" / "entry_points.txt").write_text("[imslint]\nlegacy = legacy_mod\n")
-    (a / "legacy.egg-info" / "PKG-INFO").write_text("Metadata-Version: 2.1\nName: legacy\nVersion: 0.3\n\nbody\n")
+    dist(a / "acme_rules-2.0.1.dist-info", "METADATA", "acme-rules", "2.0.1",
+         "[console_scripts]\nx = y:z\n\n[imslint]\nacme = acme_rules:plugin\n")
+    dist(a / "legacy.egg-info", "PKG-INFO", "legacy", "0.3", "[imslint]\nlegacy = legacy_mod\n")
     b = tmp_path / "b"
-    (b / "acme_rules-1.0.dist-info").mkdir(parents=True)  # shadowed: the first on sys.path wins
-    (b / "acme_rules-1.0.dist-info" / "entry_points.txt").write_text("[imslint]\nold = old_mod\n")
+    # shadowed: the first distribution of a name on sys.path wins
+    dist(b / "acme_rules-1.0.dist-info", "METADATA", "acme_rules", "1.0", "[imslint]\nold = old_mod\n")
     monkeypatch.setattr(sys, "path", [str(a), str(b), str(tmp_path / "missing")])
     eps = sorted((e.name, e.value, e.version) for e in _entry_points())
     assert eps == [("acme", "acme_rules:plugin", "2.0.1"), ("legacy", "legacy_mod", "0.3")]
@@ -114,6 +117,7 @@ def _installed_plugin(tmp_path, name, source):
     """A plugin installed the way pip leaves one: a module and a dist-info folder with its entry point."""
     site = tmp_path / "site"
     (site / f"{name}-1.0.dist-info").mkdir(parents=True)
+    (site / f"{name}-1.0.dist-info" / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n")
     (site / f"{name}-1.0.dist-info" / "entry_points.txt").write_text(f"[imslint]\n{name} = {name}\n")
     (site / f"{name}.py").write_text(source)
     env = dict(os.environ, PYTHONPATH=str(site))

@@ -10,6 +10,7 @@ import re
 import pytest
 
 import imslint.engine as engine
+import imslint.engine.pieces as engine_pieces
 import imslint.readers.operators as ops
 from imslint import Problem, Rule, Severity
 from imslint.config import Config
@@ -21,7 +22,7 @@ from imslint.rules.operators import DuplicateEmail
 
 from conftest import registry_with, write
 
-needs_fork = pytest.mark.skipif(not engine._can_fork(), reason="pieces are read in forked processes (Linux)")
+needs_fork = pytest.mark.skipif(not engine_pieces._can_fork(), reason="pieces are read in forked processes (Linux)")
 
 
 def export(n: int, seed: int = 7, shape: str = "package", tricky: bool = True) -> str:
@@ -307,11 +308,11 @@ def test_marker_search_sees_a_marker_across_block_and_piece_boundaries(tmp_path)
     data = bytearray(b"x" * (3 * block))
     data[block - 3 : block + 5] = b"imslint:"  # straddles the first block boundary
     path.write_bytes(bytes(data))
-    assert engine._has_marker(str(path), 0, -1)
-    assert engine._has_marker(str(path), 0, block - 1)  # starts in the range, ends beyond it
-    assert not engine._has_marker(str(path), block + 6, -1)
-    assert not engine._has_marker(str(path), 0, block - 4)
-    assert engine._has_marker(str(tmp_path / "missing.xml"), 0, -1)  # unknown: the main process looks
+    assert engine_pieces._has_marker(str(path), 0, -1)
+    assert engine_pieces._has_marker(str(path), 0, block - 1)  # starts in the range, ends beyond it
+    assert not engine_pieces._has_marker(str(path), block + 6, -1)
+    assert not engine_pieces._has_marker(str(path), 0, block - 4)
+    assert engine_pieces._has_marker(str(tmp_path / "missing.xml"), 0, -1)  # unknown: the main process looks
 
 
 @pytest.mark.parametrize(
@@ -366,7 +367,7 @@ def test_each_piece_exports_its_own_state_alone(tmp_path, monkeypatch):
     item = Discovered(path, "export.xml")
     sizes = []
     for piece in pieces:
-        outcome, states, marked = engine._read_piece(run, item, reader, piece)
+        outcome, states, marked = engine_pieces._read_piece(run, item, reader, piece)
         sizes.append(len(states["IMS004"][2]))  # hashes counted in this piece
         assert outcome.subjects == {"operator": len(list(reader.read_piece(InputFile(path, "export.xml"), piece)))}
     one = DuplicateEmail()
@@ -482,7 +483,7 @@ def test_no_process_to_be_had_means_the_file_is_read_whole(tmp_path, monkeypatch
     def no_fork():
         raise OSError(11, "Resource temporarily unavailable")
 
-    monkeypatch.setattr(engine.os, "fork", no_fork)
+    monkeypatch.setattr(os, "fork", no_fork)
     attempts = []
     real = engine.Checker.check_split
     monkeypatch.setattr(engine.Checker, "check_split", lambda *a: attempts.append(real(*a)) or attempts[-1])

@@ -76,7 +76,8 @@ class Reader:
                   streaming readers run in the main process, one file at a time
 
     A streaming reader may also define ``split(path, parts)`` (pieces with
-    ``start``/``end`` byte offsets, or None) and ``read_piece(source, piece)``:
+    ``start``/``end`` byte offsets, or None) and ``read_piece(source, piece)``
+    (the :class:`imslint.protocols.SplittableReader` protocol):
     the engine then reads a big file in pieces, one process each, and falls
     back to :meth:`read` when a piece raises :class:`ReadError`.
     """

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any, Mapping
 
-from ..engine import RunResult
+from ..model import RunResult
+from ..own_output import named_as
 
 _LEVELS = {"error": "error", "warning": "warning", "note": "notice"}
 
@@ -38,6 +39,30 @@ class GithubReporter:
 
     format = "github"
 
+    # imslint's own annotations found in a scanned tree are left out (see imslint.own_output)
+    output_label = "GitHub annotations"
+    output_first_bytes = (b":",)
+
+    def sniff_output(self, head: bytes, tail: Any) -> bool:
+        """True when ``head`` starts with an annotation of imslint."""
+        return bool(_OWN_GITHUB_RE.match(head))
+
+    def confirm_output(self, data: bytes, path: str) -> bool:
+        """True when every line of ``data`` is an annotation (and the file is named as text)."""
+        if not named_as(path, ("text",)):
+            return False
+        try:
+            lines = data.decode("utf-8").split("\n")
+        except ValueError:
+            return False
+        if lines and lines[-1] == "":
+            lines.pop()
+        return bool(lines) and all(_GITHUB_LINE_RE.fullmatch(line) for line in lines)
+
+    def secret_checked_part(self, data: bytes) -> bytes:
+        """All of it: annotations hold no secret."""
+        return data
+
     def render(self, result: RunResult, options: Mapping[str, Any]) -> str:
         """One workflow command per finding and per file that could not be read."""
         lines = []
@@ -54,3 +79,9 @@ class GithubReporter:
         for path, reason in result.notable_skipped():  # an export that yields nothing, a file over the size limit
             lines.append(f"::warning file={_escape_property(path)},title=imslint::{_escape_data('skipped: ' + reason)}")
         return "\n".join(lines) + ("\n" if lines else "")
+
+
+_OWN_GITHUB_RE = re.compile(rb"\A::(?:error|warning|notice) file=[^\n]*?title=(?:[A-Z]{2,5}[0-9]{3} |imslint::)")
+_GITHUB_LINE_RE = re.compile(
+    r"::(?:error|warning|notice) file=[^,:\n]*(?:,line=\d+)?(?:,col=\d+)?(?:,endLine=\d+)?,title=[^:,\n]*::[^\n]*"
+)

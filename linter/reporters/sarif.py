@@ -9,7 +9,8 @@ from typing import Any, Dict, List, Mapping, Tuple, Type
 from urllib.parse import quote
 
 from .. import __version__
-from ..engine import RunResult
+from ..model import RunResult
+from ..own_output import JsonOutput
 from ..model import Finding
 from ..rule import PROJECT_URI, Rule, help_url
 from . import findings_payload
@@ -98,6 +99,25 @@ class SarifReporter:
     """``--format sarif``: one run, rules with full documentation, relative URIs under ``%SRCROOT%``."""
 
     format = "sarif"
+
+    # imslint's own SARIF logs found in a scanned tree are left out (see imslint.own_output)
+    output_label = "SARIF report"
+    output_first_bytes = (b"{",)
+
+    def sniff_output(self, head: bytes, tail: Any) -> bool:
+        """True when ``head`` starts like a SARIF log of imslint."""
+        return bool(_OWN_SARIF_RE.match(head))
+
+    def confirm_output(self, data: bytes, path: str) -> bool:
+        """True when all of ``data`` is a SARIF log of imslint (and the file is not named as code)."""
+        return _OWN_SARIF.confirm_output(data, path)
+
+    def secret_checked_part(self, data: bytes) -> bytes:
+        """The log without its rules' documentation, whose examples hold sample passwords."""
+        doc = json.loads(data.decode("utf-8"))
+        for run in doc["runs"]:
+            run["tool"]["driver"].pop("rules", None)
+        return json.dumps(doc, indent=1, ensure_ascii=False).encode("utf-8", "replace")
 
     def render(self, result: RunResult, options: Mapping[str, Any]) -> str:
         """Serialise the SARIF log."""
@@ -202,3 +222,20 @@ class SarifReporter:
         if tokens:
             run["redactionTokens"] = sorted(tokens)
         return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
+
+
+_OWN_SARIF_RE = re.compile(rb'\A\s*\{[^\0]{0,400}?"driver"\s*:\s*\{\s*"name"\s*:\s*"imslint"')
+_SARIF_RUN_KEYS = {"tool", "originalUriBaseIds", "invocations", "results", "columnKind", "redactionTokens"}
+
+
+class _SarifDocument(JsonOutput):
+    def confirm_document(self, doc: dict) -> bool:
+        runs = doc.get("runs")
+        return set(doc) <= {"$schema", "version", "runs"} and isinstance(runs, list) and bool(runs) and all(
+            isinstance(run, dict) and set(run) <= _SARIF_RUN_KEYS and isinstance(run.get("tool"), dict)
+            and isinstance(run["tool"].get("driver"), dict) and run["tool"]["driver"].get("name") == "imslint"
+            for run in runs
+        )
+
+
+_OWN_SARIF = _SarifDocument()

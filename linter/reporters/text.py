@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any, Mapping
 
-from ..engine import RunResult
+from ..model import RunResult
+from ..own_output import named_as
 
 _COLORS = {"error": "\x1b[31m", "warning": "\x1b[33m", "note": "\x1b[36m"}
 _BOLD, _DIM, _RESET = "\x1b[1m", "\x1b[2m", "\x1b[0m"
@@ -43,6 +44,34 @@ class TextReporter:
     """
 
     format = "text"
+
+    # imslint's own text reports found in a scanned tree are left out (see imslint.own_output)
+    output_label = "text report"
+    output_first_bytes = None  # any first byte no other output claims
+
+    def sniff_output(self, head: bytes, tail: Any) -> bool:
+        """True when ``head`` starts with a finding line and ``tail()`` ends with the summary line."""
+        return bool(_OWN_TEXT_RE.match(head)) and bool(_OWN_TEXT_TAIL_RE.search(tail()))
+
+    def confirm_output(self, data: bytes, path: str) -> bool:
+        """True when every line of ``data`` is a line of a text report (and the file is named as text)."""
+        if not named_as(path, ("text",)):
+            return False
+        try:
+            lines = data.decode("utf-8").split("\n")
+        except ValueError:
+            return False
+        if lines and lines[-1] == "":
+            lines.pop()
+        if not lines:
+            return False
+        return bool(_TEXT_SUMMARY_RE.fullmatch(lines[-1])) and all(
+            any(r.fullmatch(line) for r in _TEXT_LINE_RES) for line in lines[:-1]
+        )
+
+    def secret_checked_part(self, data: bytes) -> bytes:
+        """All of it: a report holds no secret."""
+        return data
 
     def render(self, result: RunResult, options: Mapping[str, Any]) -> str:
         """Render findings, errors and the summary line."""
@@ -101,3 +130,18 @@ class TextReporter:
         if result.errors:
             extra.append(f"{_plural(len(result.errors), 'error')} reading files or running rules")
         return head + (f"; {', '.join(extra)}" if extra else "") + "."
+
+
+_OWN_TEXT_RE = re.compile(rb"\A[^\n]*?:\d+:\d+: (?:error|warning|note) [A-Z]{2,5}[0-9]{3} ")
+_OWN_TEXT_TAIL_RE = re.compile(rb"(?:Found \d+ problems?|No problems found)[^\n]* scanned[^\n]*\.\s*\Z")
+_TEXT_LINE_RES = (
+    re.compile(r".+:\d+:\d+: (?:error|warning|note) [A-Z]{2,5}[0-9]{3} .* \[[a-z0-9]+(?:-[a-z0-9]+)*\]"),  # a finding
+    re.compile(r"    .+:\d+:\d+: .*"),  # a related location
+    re.compile(r".+?:(?:\d+:)? error .+"),  # a file that could not be read, a rule that failed
+    re.compile(r".+: skipped: .+"),  # --verbose: a skipped file
+    re.compile(r" *\d+  [A-Z]{2,5}[0-9]{3}  (?:error|warning|note)? *  [a-z0-9-]*"),  # --statistics
+    re.compile(r""),  # the blank line before the statistics
+)
+_TEXT_SUMMARY_RE = re.compile(
+    r"(?:Found \d+ problems? \([a-z0-9, ]+\)|No problems found) in \d+ files? scanned(?:; [a-z0-9, ]+)?\."
+)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from typing import Any, Dict, List, Sequence
+from typing import Any, Dict, Optional, Sequence
 
 from imslint.model import SourceText
 
@@ -41,16 +41,19 @@ from .gates import gates
 
 # ----------------------------------------------------------------------- entry point
 
-_analysis_cache: List[Any] = [None, None, None]
+def analyze(subject: SourceText, extra: Sequence[str] = (), memo: Optional[Dict[Any, Any]] = None) -> Analysis:
+    """Find every logon site, session token, anchor and legacy call in ``subject``.
 
-
-def analyze(subject: SourceText, extra: Sequence[str] = ()) -> Analysis:
-    """Find every logon site, session token, anchor and legacy call in ``subject`` (cached for the last subject)."""
+    With ``memo`` (the subject's :meth:`RunContext.memo`), the analysis is made
+    once for every rule that asks with the same ``extra`` placeholders.
+    """
     key = tuple(extra)
-    if _analysis_cache[0] is subject and _analysis_cache[1] == key:
-        return _analysis_cache[2]
-    a = _analyze(subject, key)
-    _analysis_cache[0], _analysis_cache[1], _analysis_cache[2] = subject, key, a
+    if memo is None:
+        return _analyze(subject, key, None)
+    slot = ("credentials.analysis", key)
+    a = memo.get(slot)
+    if a is None:
+        a = memo[slot] = _analyze(subject, key, memo)
     return a
 
 
@@ -74,10 +77,10 @@ def _prose_mention(text: str, pos: int, subject: SourceText) -> bool:
     return False
 
 
-def _analyze(subject: SourceText, extra: Sequence[str]) -> Analysis:
+def _analyze(subject: SourceText, extra: Sequence[str], memo: Optional[Dict[Any, Any]]) -> Analysis:
     text = subject.text
     lang = subject.language
-    g = gates(subject)
+    g = gates(subject, memo)
     if not g.anything:
         return Analysis(context=False)
     # the context check reads the whole file: only pay for it when a site may need it

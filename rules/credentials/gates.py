@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, List, Tuple
+from typing import Any, Dict, Optional, Tuple
 
 from imslint.model import SourceText
 
@@ -120,14 +120,20 @@ def _config_gate(language: str, low: str, path: str = "") -> bool:
     return language == "json" and '"key"' in low and _POSTMAN_PW_RE.search(low) is not None
 
 
-_gates_cache: List[Tuple[Any, Gates]] = []  # the last few subjects: rules take the subjects of one file in turn
+def gates(subject: SourceText, memo: Optional[Dict[Any, Any]] = None) -> Gates:
+    """The :class:`Gates` of ``subject``, kept in ``memo`` (the subject's :meth:`RunContext.memo`) when given."""
+    if memo is not None:
+        g = memo.get(_MEMO_KEY)
+        if g is None:
+            g = memo[_MEMO_KEY] = _gates(subject)
+        return g
+    return _gates(subject)
 
 
-def gates(subject: SourceText) -> Gates:
-    """The :class:`Gates` of ``subject`` (cached for the last few subjects)."""
-    for cached, g in _gates_cache:
-        if cached is subject:
-            return g
+_MEMO_KEY = ("credentials.gates",)
+
+
+def _gates(subject: SourceText) -> Gates:
     low = lowered(subject.text)
     has_logon = "logon" in low
     calls, elements, anchors = _logon_gates(low) if has_logon else (False, False, False)
@@ -146,6 +152,4 @@ def gates(subject: SourceText) -> Gates:
         other=_other_gate(low, subject.language),
         settings=settings_gate(low, subject.language),
     )
-    _gates_cache.insert(0, (subject, g))
-    del _gates_cache[8:]
     return g

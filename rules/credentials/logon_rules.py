@@ -131,9 +131,9 @@ class HardcodedCredentials(Rule):
         """Report each logon site whose password is a literal; publish the facts of the cross-file step."""
         if _is_doc(subject) and not options.get("include-docs", True):
             return
-        if not gates(subject).logons:
+        if not gates(subject, self.context.memo(subject)).logons:
             return
-        a = analyze(subject, _extra(options))
+        a = analyze(subject, _extra(options), self.context.memo(subject))
         for (name, li, pi), at in zip(a.wrappers, a.wrapper_at):
             yield Fact(WRAPPER, f"{name}\t{'' if li is None else li}\t{pi}", subject.location(at))
         if a.lonely:
@@ -304,9 +304,9 @@ class PasswordSessionToken(Rule):
         """Report each login/password session token with a literal or empty password."""
         if _is_doc(subject) and not options.get("include-docs", True):
             return
-        if not gates(subject).tokens:
+        if not gates(subject, self.context.memo(subject)).tokens:
             return
-        a = analyze(subject, _extra(options))
+        a = analyze(subject, _extra(options), self.context.memo(subject))
         seen = set()
         for tok in a.tokens:
             pw = tok.password
@@ -396,10 +396,10 @@ class LegacyLogon(Rule):
         """Report non-literal logons, legacy calls, and anchors of files without credentials; publish logins."""
         if _is_doc(subject) and not options.get("include-docs", False):
             return
-        g = gates(subject)
+        g = gates(subject, self.context.memo(subject))
         if not (g.logons or g.anchors or g.tokens or g.soap_method_call):
             return  # a URL token alone is IMS104's
-        a = analyze(subject, _extra(options))
+        a = analyze(subject, _extra(options), self.context.memo(subject))
         lines: set = set()
 
         def once(pos: int) -> bool:

@@ -65,9 +65,9 @@ class SessionTokenInUrl(Rule):
         """Report each URL that carries ``__sessiontoken=`` and is not IMS102's."""
         if _is_doc(subject) and not options.get("include-docs", False):
             return
-        if not gates(subject).url_tokens:
+        if not gates(subject, self.context.memo(subject)).url_tokens:
             return
-        a = analyze(subject, _extra(options))
+        a = analyze(subject, _extra(options), self.context.memo(subject))
         for mark in a.url_tokens:
             if mark.covered:
                 continue

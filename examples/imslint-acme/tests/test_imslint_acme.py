@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import os
+import sys
 
-import imslint_acme
 import pytest
+
+# The plugin's source folder (an installed plugin needs nothing here).
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import imslint_acme  # noqa: E402
 
 from imslint.plugins import get_plugin_manager
 from imslint.testing import check_case, iter_case_files

@@ -1,0 +1,125 @@
+"""The keyword pre-filter: which source rules a file needs, from its raw bytes, before anything is parsed."""
+
+from __future__ import annotations
+
+from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
+
+from ..readers.source import decode_bytes, sniff_utf16
+from ..rule import Rule
+from .intake import HEAD_SIZE
+
+
+class Prefilter:
+    """The source rules worth running on a file: those without keywords, and those whose keywords it holds.
+
+    ``languages``, when the reader knows them before reading, are those of the
+    file's subjects: a keyed rule limited to other languages is left out
+    without looking for its keywords.
+    """
+
+    def __init__(self, source_rules: Sequence[Rule]) -> None:
+        self.always = [r for r in source_rules if r.keywords is None]
+        self.keyed = [(r, frozenset(k.lower() for k in r.keywords)) for r in source_rules if r.keywords is not None]
+        self._keyword_plan = _KeywordPlan([kws for _, kws in self.keyed])
+        self._eligible_masks: Dict[FrozenSet[str], int] = {}
+
+    def rules_for(self, data: bytes, languages: Optional[FrozenSet[str]] = None) -> List[Rule]:
+        """The source rules to run on a file whose bytes are ``data``."""
+        chosen = list(self.always)
+        eligible = self._keyword_plan.all if languages is None else self._eligible(languages)
+        if self.keyed and eligible:
+            if (
+                data[:2] in (b"\xff\xfe", b"\xfe\xff")
+                or data[:4] in (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")
+                or ((data[:1] == b"\x00" or data[1:2] == b"\x00") and sniff_utf16(data[:HEAD_SIZE]))
+            ):
+                data = decode_bytes(data).encode("utf-8", "replace")  # UTF-16/32: keywords are looked for in UTF-8
+            wanted = self._keyword_plan.rules_in(data.lower(), eligible)
+            if wanted:
+                chosen.extend(r for i, (r, _) in enumerate(self.keyed) if wanted >> i & 1)
+        return chosen
+
+    def _eligible(self, languages: FrozenSet[str]) -> int:
+        """The mask of the keyed rules that apply to subjects in ``languages`` (once per set of languages)."""
+        mask = self._eligible_masks.get(languages)
+        if mask is None:
+            mask = sum(
+                1 << i for i, (rule, _) in enumerate(self.keyed) if rule.languages is None or not languages.isdisjoint(rule.languages)
+            )
+            self._eligible_masks[languages] = mask
+        return mask
+
+
+def _keyword_tree(keywords: Set[bytes]) -> List[Tuple[bytes, List[bytes]]]:
+    """Order keywords for the pre-filter: roots first, each with the longer keywords that contain it.
+
+    A keyword that contains another (``logonremote`` contains ``logon``) only
+    needs looking for when the shorter one is present, so most files are
+    scanned once per root keyword, not once per keyword.
+    """
+    children: Dict[bytes, List[bytes]] = {}
+    roots: List[bytes] = []
+    for k in sorted(keywords, key=lambda k: (len(k), k)):
+        parent = next((r for r in sorted(children, key=len, reverse=True) if r in k), None)
+        children[k] = []
+        if parent is None:
+            roots.append(k)
+        else:
+            children[parent].append(k)
+
+    def flatten(k: bytes) -> Tuple[bytes, list]:
+        return (k, [flatten(c) for c in children[k]])
+
+    return [flatten(r) for r in roots]
+
+
+class _KeywordPlan:
+    """Which keyed rules a file needs, from its lower-cased bytes, with as few searches as possible.
+
+    A file needs a rule when one of the rule's keywords is in it. Each search
+    for a keyword is a pass over the file, and most files of an integration
+    repository hold a common keyword or two (``pass``, ``sessiontoken``) and none
+    of the rare ones. So the keywords are looked for in the order of the
+    :func:`_keyword_tree` (a longer keyword only below a shorter one it contains),
+    and a keyword is skipped once every rule it could add is already chosen:
+    once ``pass`` is found, the other keywords of the rules it chose are never
+    looked for. The answer is the same as testing every keyword.
+    """
+
+    def __init__(self, rule_keywords: Sequence[Iterable[bytes]]) -> None:
+        owners: Dict[bytes, int] = {}
+        for i, kws in enumerate(rule_keywords):
+            for k in kws:
+                owners[k] = owners.get(k, 0) | (1 << i)
+        self.all = (1 << len(rule_keywords)) - 1
+
+        def node(k: bytes, kids: list) -> Tuple[bytes, int, int, list]:
+            children = [node(*c) for c in kids]
+            below = owners[k]
+            for c in children:
+                below |= c[2]
+            return (k, owners[k], below, children)
+
+        # Keywords that choose the most rules first, then the shorter (more likely to be present).
+        roots = [node(*r) for r in _keyword_tree(set(owners))]
+        self.roots = sorted(roots, key=lambda n: (-bin(n[2]).count("1"), len(n[0]), n[0]))
+
+    def rules_in(self, low: bytes, eligible: int = -1) -> int:
+        """A bit mask of the rules (by their index in ``rule_keywords``) whose keywords ``low`` holds.
+
+        Only the rules of the mask ``eligible`` (all by default) are looked for.
+        """
+        chosen = self.all & ~eligible
+        stack = list(reversed(self.roots))
+        everything = self.all
+        while stack:
+            k, mine, below, kids = stack.pop()
+            if not below & ~chosen:
+                continue  # every rule this keyword (or a longer one below it) could add is chosen
+            if k in low:
+                chosen |= mine
+                if chosen == everything:
+                    break
+                stack.extend(reversed(kids))
+        return chosen & eligible
+
