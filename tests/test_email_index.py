@@ -158,15 +158,18 @@ def test_an_index_built_in_pieces_and_merged_finds_what_one_built_whole_finds(bu
     assert any(path == "b.xml" for group in found for path, _ in group)
 
 
-def test_operators_added_after_a_merge_meet_the_merged_ones():
+@pytest.mark.parametrize("held, merged", [(0, 4999), (1, 4999), (1, 100)])  # adopted, or appended
+def test_operators_added_after_a_merge_meet_the_merged_ones(held, merged):
     worker, main = EmailIndex(), EmailIndex()
-    worker.add_batch([OperatorRecord("a.xml", i, f"p{i}", email=f"p{i}@acme.com") for i in range(1, 5000)], [IMS] * 4999)
+    main.add_batch([OperatorRecord("m.xml", 1, "first", email="first@acme.com")][:held], [IMS] * held)
+    worker.add_batch([OperatorRecord("a.xml", i, f"p{i}", email=f"p{i}@acme.com") for i in range(1, merged + 1)],
+                     [IMS] * merged)
     main.merge_state(worker.export_state())
-    main.add_batch([OperatorRecord("b.xml", 1, "late", email="P4321@acme.com ")], [PERSON])
+    main.add_batch([OperatorRecord("b.xml", 1, "late", email=f"P{merged - 1}@acme.com ")], [PERSON])
     main.add(OperatorRecord("b.xml", 2, "later", email="p17@acme.com"), person=True)
     groups = [[main.location(i) for i in g] for g in main.duplicate_groups()]
     assert sorted(groups) == sorted([[Location("a.xml", 17, 1), Location("b.xml", 2, 1)],
-                                     [Location("a.xml", 4321, 1), Location("b.xml", 1, 1)]])
+                                     [Location("a.xml", merged - 1, 1), Location("b.xml", 1, 1)]])
 
 
 def test_a_hash_collision_joins_two_emails_in_one_group(monkeypatch):
