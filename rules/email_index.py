@@ -206,82 +206,9 @@ class EmailIndex:
 
         Operators with a blank email, or whose hash is outside the range, are passed over.
         """
+        # The hot path of check() (it sees every operator of a million-row export): kept flat.
         if self._stale:
             self._rebuild()
-        self._add(op, not person)
-
-    def add_batch(self, ops: Sequence[OperatorRecord], kinds: Iterable[str]) -> None:
-        """Add the operators of ``ops`` of kind :data:`IMS` or :data:`PERSON` (``kinds``: one per operator), in order.
-
-        The same as :meth:`add` on each (persons only when they have an email), faster:
-        the operators on IMS (nearly all of a big export) are added by an inlined loop.
-        """
-        if self._stale:
-            self._rebuild()
-        # _add inlined for the operators on IMS: same arrays, same order. The rare cases (a person,
-        # a full bitmap or memory limit) go through _add itself, after which the arrays and the range
-        # are taken again.
-        hashes, add_line, add_detail, capacity, mask, bits, candidates, lo, hi = self._hot()
-        bounded = lo or hi != TOP
-        for op, kind in zip(ops, kinds):
-            if kind is not IMS:
-                if (kind == PERSON or kind == IMS) and op.email:  # (IMS: an equal string, not this one)
-                    self._add(op, kind == IMS)
-                    hashes, add_line, add_detail, capacity, mask, bits, candidates, lo, hi = self._hot()
-                    bounded = lo or hi != TOP
-                continue
-            email = op.email
-            if not email:
-                continue
-            email = email.strip().lower()
-            if not email:
-                continue
-            h = hash(email) & 0xFFFFFFFFFFFFFFFF
-            if bounded and not lo <= h < hi:
-                continue
-            if len(hashes) >= capacity:
-                self._add(op, True)  # makes room, or narrows the range, first
-                hashes, add_line, add_detail, capacity, mask, bits, candidates, lo, hi = self._hot()
-                bounded = lo or hi != TOP
-                continue
-            path = op.path
-            if path is not self._last_path:
-                self._set_export(path)
-            i = h & mask
-            bit = 1 << (i & 7)
-            i >>= 3
-            if bits[i] & bit:
-                candidates.add(h)
-            else:
-                bits[i] |= bit
-            hashes.append(h)
-            add_line(op.line & 0xFFFFFFFF)
-            add_detail(-1 - (hash(op.login) & 0x3FFFFFFF))
-
-    def _hot(self) -> Tuple[Any, ...]:
-        """What the inlined loop of :meth:`add_batch` keeps in locals (taken again when _add changed it)."""
-        return (
-            self._hashes, self._lines.append, self._details.append, self._capacity, self._mask, self._bits,
-            self._candidates, self._lo, self._hi,
-        )
-
-    def _export_idx(self, path: str) -> int:
-        idx = self._export_index.get(path)
-        if idx is None:
-            idx = self._export_index[path] = len(self._exports)
-            self._exports.append(path)
-        return idx
-
-    def _set_export(self, path: str) -> None:
-        """The operators added next belong to ``path`` (called before they are appended)."""
-        idx = self._export_idx(path)
-        if not self._run_exports or self._run_exports[-1] != idx:
-            self._run_starts.append(len(self._hashes))
-            self._run_exports.append(idx)
-        self._last_path = path
-
-    def _add(self, op: OperatorRecord, ims: bool) -> None:
-        # The hot path of the rule set (it sees every operator of a million-row export): kept flat.
         email = op.email.strip().lower()
         if not email:
             return
@@ -294,7 +221,7 @@ class EmailIndex:
             hashes = self._hashes
             if not self._lo <= h < self._hi:
                 return
-        if ims:
+        if not person:
             detail = -1 - (hash(op.login) & 0x3FFFFFFF)
         else:
             detail = len(self._blob)
@@ -316,6 +243,76 @@ class EmailIndex:
         hashes.append(h)
         self._lines.append(op.line & 0xFFFFFFFF)
         self._details.append(detail)
+
+    def add_batch(self, ops: Sequence[OperatorRecord], kinds: Iterable[str]) -> None:
+        """Add the operators of ``ops`` of kind :data:`IMS` or :data:`PERSON` (``kinds``: one per operator), in order.
+
+        The same as :meth:`add` on each (persons only when they have an email), faster:
+        the operators on IMS (nearly all of a big export) are added by an inlined loop.
+        """
+        if self._stale:
+            self._rebuild()
+        # add() inlined for the operators on IMS: same arrays, same order. The rare cases (a person,
+        # a full bitmap or memory limit) go through add() itself, after which the arrays and the range
+        # are taken again.
+        hashes, add_line, add_detail, capacity, mask, bits, candidates, lo, hi = self._hot()
+        bounded = lo or hi != TOP
+        for op, kind in zip(ops, kinds):
+            if kind is not IMS:
+                if (kind == PERSON or kind == IMS) and op.email:  # (IMS: an equal string, not this one)
+                    self.add(op, kind != IMS)
+                    hashes, add_line, add_detail, capacity, mask, bits, candidates, lo, hi = self._hot()
+                    bounded = lo or hi != TOP
+                continue
+            email = op.email
+            if not email:
+                continue
+            email = email.strip().lower()
+            if not email:
+                continue
+            h = hash(email) & 0xFFFFFFFFFFFFFFFF
+            if bounded and not lo <= h < hi:
+                continue
+            if len(hashes) >= capacity:
+                self.add(op, False)  # makes room, or narrows the range, first
+                hashes, add_line, add_detail, capacity, mask, bits, candidates, lo, hi = self._hot()
+                bounded = lo or hi != TOP
+                continue
+            path = op.path
+            if path is not self._last_path:
+                self._set_export(path)
+            i = h & mask
+            bit = 1 << (i & 7)
+            i >>= 3
+            if bits[i] & bit:
+                candidates.add(h)
+            else:
+                bits[i] |= bit
+            hashes.append(h)
+            add_line(op.line & 0xFFFFFFFF)
+            add_detail(-1 - (hash(op.login) & 0x3FFFFFFF))
+
+    def _hot(self) -> Tuple[Any, ...]:
+        """What the inlined loop of :meth:`add_batch` keeps in locals (taken again when add() changed it)."""
+        return (
+            self._hashes, self._lines.append, self._details.append, self._capacity, self._mask, self._bits,
+            self._candidates, self._lo, self._hi,
+        )
+
+    def _export_idx(self, path: str) -> int:
+        idx = self._export_index.get(path)
+        if idx is None:
+            idx = self._export_index[path] = len(self._exports)
+            self._exports.append(path)
+        return idx
+
+    def _set_export(self, path: str) -> None:
+        """The operators added next belong to ``path`` (called before they are appended)."""
+        idx = self._export_idx(path)
+        if not self._run_exports or self._run_exports[-1] != idx:
+            self._run_starts.append(len(self._hashes))
+            self._run_exports.append(idx)
+        self._last_path = path
 
     # ----------------------------------------------------------------- room: growth and the hash range
 

@@ -619,7 +619,7 @@ class DuplicateEmail(_OperatorRule):
         if op.email and op.type == 0:
             kind = self.kind_of(op, options)  # computed once per record for all the rules
             if kind is _IMS or kind == "person":
-                self.index.add(op, person=kind is not _IMS)
+                self.index.add(op, kind is not _IMS)  # (person)
         return ()
 
     def check_batch(
