@@ -13,11 +13,8 @@ IMS005 never fire on the same operator.
 
 from __future__ import annotations
 
-import bisect
 import fnmatch
 import re
-from array import array
-from itertools import compress
 from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 from imslint.hookspecs import hookimpl
@@ -27,6 +24,7 @@ from imslint.model import Location, OperatorRecord, Problem, Related, Severity
 from imslint.rule import Rule
 
 from ._patterns import lazy_re
+from .email_index import EmailIndex, EmailIndexState
 
 __all__ = [
     "DEFAULT_ALLOWED_LOGINS",
@@ -535,47 +533,6 @@ class InvalidEmail(_OperatorRule):
 # --------------------------------------------------------------------------- IMS004
 
 
-_MERGE_SLICE = 1 << 17  # hashes per set when merging states (about 10 MB)
-
-
-_TOP = 1 << 64  # the 64-bit email hashes of DuplicateEmail lie in [0, _TOP)
-
-
-def _below(state: Sequence[Any], hi: int) -> List[Any]:
-    """A :meth:`DuplicateEmail.export_state` (as a list) with only the operators whose email hash is below ``hi``.
-
-    Given a list, it is changed in place, one array at a time: each old array is
-    freed (when nothing else holds it) before the next is filtered, so the memory
-    needed on top of the state is about half its largest array.
-    """
-    state = state if isinstance(state, list) else list(state)
-    hashes = state[2]
-    keep = bytes(map(hi.__gt__, hashes))  # one byte per operator, made in C
-    kept = array("I", compress(range(len(hashes)), keep))
-    state[2] = array("Q", compress(hashes, keep))
-    del hashes
-    state[3] = array("I", compress(state[3], keep))
-    details = state[4] = array("i", compress(state[4], keep))
-    blob, new_blob = state[5], bytearray()
-    for j in compress(range(len(details)), map((0).__le__, details)):  # person operators: few
-        off = details[j]
-        size = int.from_bytes(blob[off : off + 4], "little")
-        details[j] = len(new_blob)
-        new_blob += blob[off : off + 4 + size]
-    state[5] = bytes(new_blob)
-    run_starts, run_exports = state[1]
-    state[1] = ([bisect.bisect_left(kept, start) for start in run_starts], list(run_exports))
-    state[6] = {h for h in state[6] if h < hi}
-    lo, _, budget = state[7]
-    state[7] = (lo, hi, budget)
-    return state
-
-
-def _ims_detail(login: str) -> int:
-    """The negative marker DuplicateEmail stores for an IMS holder: -1 - a 30-bit hash of its login."""
-    return -1 - (hash(login) & 0x3FFFFFFF)
-
-
 class DuplicateEmail(_OperatorRule):
     """Several operators share one email, but an Adobe ID maps to a single operator
 
@@ -611,53 +568,15 @@ class DuplicateEmail(_OperatorRule):
     severity = Severity.ERROR
     defaults = {**_CLASSIFIER_DEFAULTS, "max-memory": 64}
 
-    # Memory design (an export can hold a million operators, nearly all already on IMS):
-    #  - every counted operator (person or IMS) costs three array slots: the 64-bit hash of its
-    #    normalised email (8 bytes), its line (4 bytes; the export comes from a short list of runs:
-    #    where each export's operators start in the arrays), and the offset of its details in a
-    #    byte blob (4 bytes); IMS holders, whose details are never reported, store a negative
-    #    number made from a 30-bit hash of their login instead (to recognise one operator seen in
-    #    two exports): 16 bytes;
-    #  - a one-hash bitmap ("Bloom filter with k=1") sized to 32 bits per counted operator, doubled
-    #    as the run grows (4-8 bytes per operator): a hash whose bit is already set is a candidate
-    #    duplicate. Every second occurrence of an email is a candidate; false candidates (at most
-    #    ~1/32 of the operators) are weeded out in finish(), which scans the hash array once;
-    #  - the details (login, label, email, authentication type) of person operators only, packed in
-    #    the blob: those are the operators IMS001 reports, whose findings cost far more already.
-    # So 20-24 bytes per operator, no Python object per email. The 64-bit hash (Python's SipHash,
-    # stable within the run) collides for two distinct emails with probability ~n^2/2^65
-    # (3e-8 for a million), and person/person pairs are verified on the stored emails anyway.
-    #  - memory stays under ``max-memory`` (MiB) whatever the exports hold: when the arrays reach
-    #    it, the rule keeps only the operators whose hash lies below a split point (about the median
-    #    of those held; all holders of one email share a hash, so a kept email keeps all its
-    #    holders) and drops the others. finish() reports the kept range, then reads the exports again
-    #    (RunContext.read_again) for the range above it, as many times as needed. Exports under
-    #    the limit (about 2.8 million operators at 64 MiB) are read once.
-    _LOAD = 32  # bitmap bits per counted operator
-    _ENTRY_BYTES = 24  # arrays and bitmap, per counted operator (at most)
+    # Every person and IMS operator goes into an EmailIndex (rules/email_index.py: flat arrays, 20-24
+    # bytes per operator). When the index reaches ``max-memory``, it keeps only the operators of the
+    # lower part of the hash range: finish() reports that range, then reads the exports again
+    # (RunContext.read_again) for the range above it, as many times as needed. Exports under the
+    # limit (about 2.8 million operators at 64 MiB) are read once.
 
     def __init__(self) -> None:
         super().__init__()
-        self._hashes = array("Q")
-        self._lines = array("I")
-        self._details = array("i")
-        self._blob = bytearray()
-        self._exports: List[str] = []
-        self._export_index: Dict[str, int] = {}
-        self._run_starts: List[int] = []  # index in the arrays where each run of one export starts
-        self._run_exports: List[int] = []  # and the export of that run
-        self._nbits = 1 << 16
-        self._mask = self._nbits - 1
-        self._capacity = self._nbits // self._LOAD
-        self._bits = bytearray(self._nbits >> 3)
-        self._candidates: set = set()
-        self._last_path: Optional[str] = None
-        self._last_index = 0
-        self._stale = False  # set by merge_state until the bitmap is rebuilt
-        # Operators counted: those whose email hash h has lo <= h < hi (all of them unless memory ran short).
-        self._lo, self._hi = 0, _TOP
-        self._budget: Optional[int] = None  # most operators held at once (None: no limit)
-        self._full_budget: Optional[int] = None  # the same for the whole run (this instance may hold a share)
+        self.index = EmailIndex()
         self._budget_set = False
 
     def _set_budget(self, options: Mapping[str, Any]) -> None:
@@ -670,24 +589,20 @@ class DuplicateEmail(_OperatorRule):
         except (TypeError, ValueError):
             raise ValueError(f"option max-memory must be a number of MiB, not {options.get('max-memory')!r}") from None
         if mib > 0:
-            self._limit(int(mib * (1 << 20)) // self._ENTRY_BYTES)
+            self._limit(int(mib * (1 << 20)) // EmailIndex.ENTRY_BYTES)
 
-    def _limit(self, full: int) -> None:
-        """Hold at most this instance's share of ``full`` operators (pieces read at once share the budget)."""
-        self._full_budget = full
-        self._budget = max(1024, int(full * getattr(self.context, "memory_share", 1.0)))
-        self._capacity = min(self._capacity, self._budget)
+    def _limit(self, run_budget: int) -> None:
+        """Hold at most this instance's share of ``run_budget`` operators (pieces read at once share the budget)."""
+        self.index.limit(run_budget, getattr(self.context, "memory_share", 1.0))
 
     def check(self, op: OperatorRecord, options: Mapping[str, Any]) -> Iterable[Problem]:
         """Record the email of a person or IMS operator; duplicates are reported in :meth:`finish`."""
         if not self._budget_set:
             self._set_budget(options)
-        if self._stale:
-            self._rebuild()
         if op.email and op.type == 0:
             kind = self.kind_of(op, options)
             if kind is _IMS or kind == "person":
-                self._count(op, kind)
+                self.index.add(op, kind is not _IMS)  # (person)
         return ()
 
     def check_batch(
@@ -696,260 +611,19 @@ class DuplicateEmail(_OperatorRule):
         """:meth:`check` over a batch (records are counted in order; findings come from :meth:`finish`)."""
         if not self._budget_set:
             self._set_budget(options)
-        if self._stale:
-            self._rebuild()
-        # _count inlined for the operators on IMS (nearly all of a big export): same arrays, same order.
-        # The rare cases (a person, a full bitmap or memory limit) go through _count itself, after which
-        # the arrays and the range are taken again.
-        hashes, add_line, add_detail, capacity, mask, bits, candidates, lo, hi = self._hot()
-        bounded = lo or hi != _TOP
-        for op, kind in zip(ops, self.buckets(ops, options)[0]):
-            if kind is not _IMS:
-                if kind == "person" and op.email:
-                    self._count(op, kind)
-                    hashes, add_line, add_detail, capacity, mask, bits, candidates, lo, hi = self._hot()
-                    bounded = lo or hi != _TOP
-                continue
-            email = op.email
-            if not email:
-                continue
-            email = email.strip().lower()
-            if not email:
-                continue
-            h = hash(email) & 0xFFFFFFFFFFFFFFFF
-            if bounded and not lo <= h < hi:
-                continue
-            if len(hashes) >= capacity:
-                self._count(op, kind)  # makes room, or narrows the range, first
-                hashes, add_line, add_detail, capacity, mask, bits, candidates, lo, hi = self._hot()
-                bounded = lo or hi != _TOP
-                continue
-            path = op.path
-            if path is not self._last_path:
-                self._set_export(path)
-            i = h & mask
-            bit = 1 << (i & 7)
-            i >>= 3
-            if bits[i] & bit:
-                candidates.add(h)
-            else:
-                bits[i] |= bit
-            hashes.append(h)
-            add_line(op.line & 0xFFFFFFFF)
-            add_detail(-1 - (hash(op.login) & 0x3FFFFFFF))
+        self.index.add_batch(ops, self.buckets(ops, options)[0])
         return []
 
-    def _hot(self) -> Tuple[Any, ...]:
-        """What the inlined loop of :meth:`check_batch` keeps in locals (taken again when _count changed it)."""
-        return (
-            self._hashes, self._lines.append, self._details.append, self._capacity, self._mask, self._bits,
-            self._candidates, self._lo, self._hi,
-        )
+    def export_state(self) -> EmailIndexState:
+        """The state of the email index, for :meth:`merge_state` in the main process."""
+        return self.index.export_state()
 
-    def _export_idx(self, path: str) -> int:
-        idx = self._export_index.get(path)
-        if idx is None:
-            idx = self._export_index[path] = len(self._exports)
-            self._exports.append(path)
-        return idx
-
-    def _set_export(self, path: str) -> None:
-        """The operators counted next belong to ``path`` (called before they are appended)."""
-        idx = self._export_idx(path)
-        if not self._run_exports or self._run_exports[-1] != idx:
-            self._run_starts.append(len(self._hashes))
-            self._run_exports.append(idx)
-        self._last_path, self._last_index = path, idx
-
-    def _count(self, op: OperatorRecord, kind: str) -> None:
-        # The hot path of the rule set (it sees every operator of a million-row export): kept flat.
-        email = op.email.strip().lower()
-        if not email:
-            return
-        h = hash(email) & 0xFFFFFFFFFFFFFFFF
-        if not self._lo <= h < self._hi:
-            return
-        hashes = self._hashes
-        if len(hashes) >= self._capacity:
-            self._make_room()
-            hashes = self._hashes
-            if not self._lo <= h < self._hi:
-                return
-        if kind is _IMS:
-            detail = -1 - (hash(op.login) & 0x3FFFFFFF)
-        else:
-            detail = len(self._blob)
-            fields = (op.login, op.label, op.email.strip(), op.authentication_type)
-            if op.column > 1:  # a one-line export: the column of the operator's element too
-                fields += (str(op.column),)
-            packed = "\0".join(s.replace("\0", "\ufffd") for s in fields).encode("utf-8", "surrogatepass")
-            self._blob += len(packed).to_bytes(4, "little")
-            self._blob += packed
-        if op.path is not self._last_path:
-            self._set_export(op.path)
-        i = h & self._mask
-        byte, bit = i >> 3, 1 << (i & 7)
-        bits = self._bits
-        if bits[byte] & bit:
-            self._candidates.add(h)
-        else:
-            bits[byte] |= bit
-        hashes.append(h)
-        self._lines.append(op.line & 0xFFFFFFFF)
-        self._details.append(detail)
-
-    def _make_room(self) -> None:
-        """Room for one more operator: a bigger bitmap or, at the memory limit, the upper part of the hash range dropped."""
-        budget = self._budget
-        if budget is None or len(self._hashes) < budget:
-            self._grow()
-            return
-        while len(self._hashes) >= budget:
-            hi = self._split_point(budget)
-            if hi is None:  # the holders of one email alone fill the budget: they cannot be split
-                self._budget = None
-                self._grow()
-                return
-            self._load(_below(self._release(), hi))
-
-    def _split_point(self, budget: int) -> Optional[int]:
-        """A hash ``hi`` such that the operators below it are some, but fewer than ``budget`` (about half).
-
-        The median of a sample of the hashes; when one email's holders make up
-        half of them, the bound just above or below that hash. None when those
-        holders alone reach the budget.
-        """
-        hashes = self._hashes
-        sample = sorted(hashes[:: max(1, len(hashes) // 4095)])
-        median = sample[len(sample) // 2]
-        for hi in (median, median + 1):
-            kept = sum(map(hi.__gt__, hashes))
-            if 0 < kept < budget:
-                return hi
-        return None
-
-    def _release(self) -> List[Any]:
-        """:meth:`export_state` as a list, which from now on is the only holder of the arrays (the bitmap is dropped)."""
-        state = list(self.export_state())
-        self._hashes, self._lines, self._details, self._blob = array("Q"), array("I"), array("i"), bytearray()
-        self._bits = bytearray()
-        return state
-
-    def _load(self, state: Sequence[Any]) -> None:
-        """Hold ``state`` (as :meth:`export_state` makes it) in place of the current arrays."""
-        exports, (run_starts, run_exports), hashes, lines, details, blob, _, (lo, hi, _) = state
-        self._exports = list(exports)
-        self._export_index = {path: i for i, path in enumerate(self._exports)}
-        self._run_starts, self._run_exports = list(run_starts), list(run_exports)
-        self._hashes, self._lines, self._details, self._blob = hashes, lines, details, bytearray(blob)
-        self._lo, self._hi = lo, hi
-        self._last_path = None
-        self._candidates = set()
-        self._nbits = 1 << 16
-        self._capacity = self._nbits // self._LOAD
-        self._rebuild()
-
-    def _grow(self) -> None:
-        """Double the bitmap and set again the bits of every hash seen so far."""
-        self._nbits <<= 1
-        self._mask = mask = self._nbits - 1
-        self._capacity = self._nbits // self._LOAD
-        if self._budget is not None and self._capacity > self._budget:
-            self._capacity = self._budget
-        self._bits = bits = bytearray(self._nbits >> 3)
-        cand = self._candidates
-        for h in self._hashes:
-            i = h & mask
-            byte, bit = i >> 3, 1 << (i & 7)
-            if bits[byte] & bit:
-                cand.add(h)
-            else:
-                bits[byte] |= bit
-
-    def export_state(self) -> Tuple[Any, ...]:
-        """What :meth:`merge_state` needs: the arrays, the runs, the details blob, the exports, the candidates."""
-        runs = (list(self._run_starts), list(self._run_exports))
-        return (
-            list(self._exports), runs, self._hashes, self._lines, self._details, bytes(self._blob), self._candidates,
-            (self._lo, self._hi, self._full_budget),
-        )
-
-    def merge_state(self, state: Tuple[Any, ...]) -> None:
-        """Append the operators counted by another instance (a piece of an export read in another process).
-
-        Hashes are comparable because the processes are forked from this one (same
-        hash seed); the candidates of both sides are kept, and an email held on both
-        sides is found by meeting their hashes.
-        """
-        if not self._budget_set and state[7][2] is not None and self.context.can_read_again:
+    def merge_state(self, state: EmailIndexState) -> None:
+        """Add the operators counted by another instance (a piece of an export read in another process)."""
+        if not self._budget_set and state.budget is not None and self.context.can_read_again:
             self._budget_set = True  # this instance read nothing itself, so it saw no options: the pieces' limit
-            self._limit(state[7][2])
-        # Each side counted the hashes of its own range (all of them unless its memory ran short):
-        # the merged state holds the range both counted in full.
-        hi = min(self._hi, state[7][1])
-        if self._hi > hi:
-            self._load(_below(self._release(), hi))
-        if state[7][1] > hi:
-            state = _below(state, hi)
-        exports, (run_starts, run_exports), hashes, lines, details, blob, candidates, _ = state
-        index = [self._export_idx(path) for path in exports]
-        start = len(self._hashes)
-        self._run_starts.extend(s + start for s in run_starts)
-        self._run_exports.extend(index[e] for e in run_exports)
-        self._last_path = None  # the next operator counted here opens a run of its own
-        self._candidates |= candidates
-        if not start:
-            # The first state merged into an empty instance is adopted as it is (no copy).
-            self._hashes, self._lines, self._details, self._blob = hashes, lines, details, bytearray(blob)
-            self._stale = True
-            return
-        self._lines.extend(lines)
-        shift = len(self._blob)
-        if shift + len(blob) > 0x7FFFFFFF:
-            raise MemoryError("duplicate-email: more than 2 GiB of operator details")
-        self._blob += blob
-        if shift:
-            details = array("i", details)
-            for j in compress(range(len(details)), map((0).__le__, details)):  # person operators: few
-                details[j] += shift
-        self._details.extend(details)
-        # An email held on both sides: sets of slices of the smaller side met by the larger, in C
-        # (no bitmap walk in Python); slices bound the memory of the sets.
-        small, large = sorted((self._hashes, hashes), key=len)
-        for at in range(0, len(small), _MERGE_SLICE):
-            self._candidates |= set(small[at : at + _MERGE_SLICE]).intersection(large)
-        self._hashes.extend(hashes)
-        self._stale = True  # the bitmap misses the new hashes: rebuilt if more operators come
-        if self._budget is not None and len(self._hashes) >= self._budget:
-            self._make_room()
-
-    def _rebuild(self) -> None:
-        """Size the bitmap for every hash held and set their bits again (after a merge)."""
-        self._stale = False
-        while len(self._hashes) >= self._capacity:
-            self._nbits <<= 1
-            self._capacity = self._nbits // self._LOAD
-        self._nbits >>= 1
-        self._grow()
-
-    def _person_fields(self, i: int) -> List[str]:
-        off = self._details[i]
-        size = int.from_bytes(self._blob[off : off + 4], "little")
-        return bytes(self._blob[off + 4 : off + 4 + size]).decode("utf-8", "surrogatepass").split("\0")
-
-    def _person(self, i: int) -> Tuple[str, str, str, str]:
-        login, label, email, auth = self._person_fields(i)[:4]
-        return login, label, email, auth
-
-    def _location(self, i: int) -> Location:
-        run = bisect.bisect_right(self._run_starts, i) - 1
-        path, line = self._exports[self._run_exports[run]], self._lines[i]
-        if self._details[i] >= 0:  # a person: its column was kept when it is not 1 (a one-line export)
-            fields = self._person_fields(i)
-            if len(fields) > 4:
-                column = int(fields[4])
-                return Location(path, line, column, line, column + len("<operator"))
-        return Location(path, line, 1)
+            self._limit(state.budget)
+        self.index.merge_state(state)
 
     def finish(self, options: Mapping[str, Any]) -> Iterator[Problem]:
         """Report each person operator whose email another operator also holds.
@@ -958,8 +632,8 @@ class DuplicateEmail(_OperatorRule):
         yet counted (as often as needed): each pass counts and reports its own range.
         """
         yield from self._report()
-        while self._hi < _TOP and self.context.can_read_again:
-            self._load(((), ([], []), array("Q"), array("I"), array("i"), b"", set(), (self._hi, _TOP, None)))
+        while self.index.truncated and self.context.can_read_again:
+            self.index.count_next_range()
             batch: List[OperatorRecord] = []
             for op in self.context.read_again(OperatorRecord.kind):
                 batch.append(op)
@@ -972,37 +646,27 @@ class DuplicateEmail(_OperatorRule):
 
     def _report(self) -> Iterator[Problem]:
         """The problems of the operators counted so far (the current hash range)."""
-        if not self._candidates:
-            return
-        hashes = self._hashes
-        groups: Dict[int, List[int]] = {}
-        # The candidates' positions are picked in C (compress over a membership map): a million
-        # hashes cost milliseconds; only the few candidates reach the Python loop.
-        for i in compress(range(len(hashes)), map(self._candidates.__contains__, hashes)):
-            groups.setdefault(hashes[i], []).append(i)
-        details = self._details
-        for members in groups.values():
-            if len(members) < 2:
-                continue
-            people = {i: self._person(i) for i in members if details[i] >= 0}
+        index = self.index
+        for members in index.duplicate_groups():
+            people = {i: p for i, p in ((i, index.person(i)) for i in members) if p is not None}
             if not people:
                 continue  # IMS accounts only: no finding
             # Linear in the group's size (one shared mailbox may hold thousands of operators):
-            # each member has an identity (a person's login, or an IMS holder's marker); the others
+            # each member has an identity (a person's login, or an IMS holder's id); the others
             # of an operator are the members of its email whose identity differs from its own.
-            ims = [j for j in members if j not in people]
-            ims_ids = {details[j] for j in ims}
+            ims = {j: index.ims_id(j) for j in members if j not in people}
+            ims_ids = set(ims.values())
             by_email: Dict[str, List[int]] = {}
             for i, person in people.items():
                 by_email.setdefault(person[2].lower(), []).append(i)  # a 64-bit hash collision splits here
             for same in by_email.values():
                 ident = {j: people[j][0].strip().lower() for j in same}
                 persons_all = set(ident.values())
-                pool = sorted(same + ims)
+                pool = sorted(same + list(ims))
                 for i in same:
                     login, label, email, auth = people[i]
                     me = ident[i]
-                    mine = _ims_detail(login)  # this operator, seen on IMS in another export
+                    mine = EmailIndex.ims_id_of(login)  # this operator, seen on IMS in another export
                     # The same operator in two exports of one instance (same login) is not a duplicate.
                     persons = len(persons_all) - 1
                     on_ims = len(ims_ids) - (mine in ims_ids)
@@ -1015,11 +679,11 @@ class DuplicateEmail(_OperatorRule):
                             if ident[j] == me:
                                 continue
                             text = f"also held by {people[j][0]!r}"
-                        elif details[j] == mine:
+                        elif ims[j] == mine:
                             continue
                         else:
                             text = "also held by an operator already on IMS"
-                        related.append(Related(self._location(j), text))
+                        related.append(Related(index.location(j), text))
                         if len(related) == MAX_RELATED:
                             break
                     related = tuple(related)
@@ -1029,7 +693,7 @@ class DuplicateEmail(_OperatorRule):
                         whom = f"{n} other operators" + (f" ({on_ims} already on IMS)" if on_ims else "")
                     display = f"{login!r} ({label})" if label else repr(login)
                     yield Problem(
-                        self._location(i),
+                        index.location(i),
                         f"operator {display} shares the email {email!r} with {whom}: an Adobe ID maps to a single "
                         "operator, so give each person their own address or delete the extra accounts",
                         key=login,

@@ -15,6 +15,7 @@ from imslint.engine.pieces import _can_fork
 from imslint.model import OperatorRecord
 from imslint.readers import InputFile
 from imslint.rule import RunContext
+from imslint.rules.email_index import EmailIndex
 
 from conftest import write
 
@@ -48,23 +49,35 @@ def exports(tmp_path):
     return tmp_path
 
 
+def _mib(operators: int) -> float:
+    """The max-memory (MiB) that holds this many operators."""
+    return operators * EmailIndex.ENTRY_BYTES / (1 << 20)
+
+
+WINDOW = _mib(1024)  # max-memory for 1024 operators (the smallest budget)
+
+
 @pytest.fixture
 def watched(monkeypatch):
-    """A budget of 1024 operators (the smallest) and a record of the arrays' largest size and of the passes."""
-    monkeypatch.setattr(ro.DuplicateEmail, "_ENTRY_BYTES", 1 << 20)  # max-memory = 1 MiB -> 1024 operators
+    """A record of the most operators an email index held after a call (in this process) and of the passes."""
     seen = {"largest": 0, "passes": 0}
-    make_room, read_again = ro.DuplicateEmail._make_room, RunContext.read_again
 
-    def spy_room(self):
-        seen["largest"] = max(seen["largest"], len(self._hashes))
-        make_room(self)
-        seen["largest"] = max(seen["largest"], len(self._hashes))
+    def spy(method):
+        def after(self, *args, **kwargs):
+            method(self, *args, **kwargs)
+            seen["largest"] = max(seen["largest"], self.held)
 
-    def spy_read(self, kind):
-        seen["passes"] += 1
-        return read_again(self, kind)
+        return after
 
-    monkeypatch.setattr(ro.DuplicateEmail, "_make_room", spy_room)
+    for name in ("add", "add_batch", "merge_state"):
+        monkeypatch.setattr(EmailIndex, name, spy(getattr(EmailIndex, name)))
+    read_again = RunContext.read_again
+
+    def spy_read(self, kind, needles=None):
+        if kind == "operator":
+            seen["passes"] += 1
+        return read_again(self, kind, needles)
+
     monkeypatch.setattr(RunContext, "read_again", spy_read)
     return seen
 
@@ -82,7 +95,7 @@ def test_a_memory_limit_gives_the_same_findings_in_several_passes(exports, op_re
     assert len(unlimited) > 50 and len({f[0] for f in unlimited}) == 3  # duplicates within and across exports
     assert watched["largest"] > 4096  # (without a limit, the arrays hold every counted operator)
     watched["largest"] = 0
-    limited = _run(exports, op_registry, max_memory=1)
+    limited = _run(exports, op_registry, max_memory=WINDOW)
     assert _duplicates(limited) == unlimited
     assert not limited.errors
     assert watched["passes"] >= 5  # 6,300 counted operators through a window of 1,024
@@ -95,14 +108,14 @@ def test_pieces_read_in_other_processes_merge_within_the_limit(exports, op_regis
     monkeypatch.setattr(ops, "SPLIT_MIN_BYTES", 0)
     expected = _duplicates(_run(exports, op_registry, jobs=1, max_memory=0))
     watched["largest"] = 0
-    limited = _run(exports, op_registry, jobs=jobs, max_memory=1)
+    limited = _run(exports, op_registry, jobs=jobs, max_memory=WINDOW)
     assert _duplicates(limited) == expected
-    assert watched["passes"] >= 5 and watched["largest"] <= 2 * 1024  # a merge holds both sides for a moment
+    assert watched["passes"] >= 5 and watched["largest"] <= 1024  # (a merge holds both sides only for a moment)
 
 
 def test_one_mailbox_for_everyone_cannot_be_split_and_is_still_reported(tmp_path, op_registry, watched):
     write(tmp_path, "export.xml", _export(2500, 1, one_mailbox=True))
-    limited = _duplicates(_run(tmp_path, op_registry, max_memory=1))
+    limited = _duplicates(_run(tmp_path, op_registry, max_memory=WINDOW))
     assert limited == _duplicates(_run(tmp_path, op_registry, max_memory=0))
     assert len(limited) > 500  # every native holder of the shared address
 
@@ -113,25 +126,25 @@ def test_without_a_second_reading_the_rule_keeps_everything(op_registry, watched
     assert not rule.context.can_read_again
     with pytest.raises(RuntimeError):
         rule.context.read_again("operator")
-    options = dict(ro.DuplicateEmail.defaults, **{"max-memory": 1})
+    options = dict(ro.DuplicateEmail.defaults, **{"max-memory": WINDOW})
     ops_ = [OperatorRecord("x.xml", i + 1, f"u{i}", email=f"u{i % 1500}@acme.com") for i in range(3000)]
     rule.check_batch(ops_, options)
-    assert len(rule._hashes) == 3000
+    assert rule.index.held == 3000 and rule.index.budget is None
     assert len(list(rule.finish(options))) == 3000
 
 
 def test_a_file_gone_before_the_second_reading_is_passed_over(exports, op_registry, watched, monkeypatch):
-    report = ro.DuplicateEmail._report
+    read_again = RunContext.read_again
     removed = []
 
-    def report_then_remove(self):
-        yield from report(self)
-        if not removed:
+    def remove_then_read(self, kind, needles=None):
+        if kind == "operator" and not removed:
             removed.append(os.path.join(str(exports), "export2.xml"))
             os.remove(removed[0])
+        return read_again(self, kind, needles)
 
-    monkeypatch.setattr(ro.DuplicateEmail, "_report", report_then_remove)
-    result = _run(exports, op_registry, max_memory=1)
+    monkeypatch.setattr(RunContext, "read_again", remove_then_read)
+    result = _run(exports, op_registry, max_memory=WINDOW)
     assert removed and not result.errors
     assert any(f[0].endswith("export0.xml") for f in _duplicates(result))
 
@@ -163,11 +176,10 @@ def test_read_again_yields_the_subjects_of_the_first_reading(exports, op_registr
     assert seen["none"] == []
 
 
-def test_pieces_read_at_once_share_the_budget(monkeypatch):
-    monkeypatch.setattr(ro.DuplicateEmail, "_ENTRY_BYTES", 256)  # max-memory = 1 MiB -> 4,096 operators
+def test_pieces_read_at_once_share_the_budget():
     context = RunContext()
     context.set_read_again(lambda kind: iter(()))
-    options = dict(ro.DuplicateEmail.defaults, **{"max-memory": 1})
+    options = dict(ro.DuplicateEmail.defaults, **{"max-memory": _mib(4096)})
     whole, piece = ro.DuplicateEmail(), ro.DuplicateEmail()
     whole.context = context
     piece.context = context.copy()
@@ -175,12 +187,12 @@ def test_pieces_read_at_once_share_the_budget(monkeypatch):
     assert piece.context.can_read_again
     for rule in (whole, piece):
         rule.check_batch([], options)
-    assert (whole._budget, piece._budget) == (4096, 1024)
+    assert (whole.index.budget, piece.index.budget) == (4096, 1024)
     # The main instance, which read no piece itself, takes the run's limit from the first state merged.
     main = ro.DuplicateEmail()
     main.context = context
     main.merge_state(piece.export_state())
-    assert main._budget == 4096
+    assert main.index.budget == 4096
 
 
 @pytest.mark.skipif(not _can_fork(), reason="pieces are read in forked processes (Linux)")
@@ -215,7 +227,7 @@ def test_console_csv_exports_are_read_again_too(tmp_path, op_registry, watched):
     unlimited = _duplicates(_run(tmp_path, op_registry, max_memory=0))
     assert {p.rsplit("/", 1)[-1] for p, *_ in unlimited} == {"console.csv", "package.xml"}
     watched["largest"] = 0
-    assert _duplicates(_run(tmp_path, op_registry, max_memory=1)) == unlimited
+    assert _duplicates(_run(tmp_path, op_registry, max_memory=WINDOW)) == unlimited
     assert watched["passes"] >= 2 and watched["largest"] <= 1024
 
 
@@ -228,6 +240,6 @@ def test_one_big_shared_mailbox_costs_few_extra_readings(tmp_path, op_registry, 
     ]
     write(tmp_path, "export.xml", "<package><entities schema='xtk:operator'>\n" + "\n".join(rows) + "\n</entities></package>\n")
     unlimited = _duplicates(_run(tmp_path, op_registry, max_memory=0))
-    limited = _duplicates(_run(tmp_path, op_registry, max_memory=1))
+    limited = _duplicates(_run(tmp_path, op_registry, max_memory=WINDOW))
     assert limited == unlimited and len(unlimited) == 1000  # every native holder of desk@acme.com
     assert watched["passes"] <= 2

@@ -7,6 +7,7 @@ import os
 
 import pytest
 
+import imslint.rules.email_index as email_index
 import imslint.rules.operators as ro
 from imslint.config import Config
 from imslint.engine import lint
@@ -15,6 +16,7 @@ from imslint.plugins import get_plugin_manager
 from imslint.readers.operators import OperatorCsvReader, OperatorXmlReader
 from imslint.rule import RunContext, validate_rule_class
 from imslint.testing import check_case, load_case_file
+from imslint.rules.email_index import EmailIndex
 from imslint.rules.operators import (
     DEFAULT_ALLOWED_LOGINS,
     RULES,
@@ -288,23 +290,22 @@ def test_duplicate_email_scales_past_the_bitmap_growth():
     rule = DuplicateEmail()
     for r in records:
         assert not list(rule.check(r, rule.defaults))
-    assert rule._nbits > 1 << 16  # the bitmap grew with the run
     probs = list(rule.finish(rule.defaults))
     assert sorted((p.location.line, [r.location.line for r in p.related]) for p in probs) == [
         (30000, [12346]), (30001, [20000]),
     ]
     # Memory stays in flat arrays: 8 + 4 + 4 bytes per operator plus the bitmap (32 bits per operator,
-    # doubled as the run grows), and one run per export.
-    assert (rule._hashes.itemsize, rule._lines.itemsize, rule._details.itemsize) == (8, 4, 4)
-    assert len(rule._hashes) == len(rule._lines) == len(rule._details) == len(records)
-    assert rule._nbits <= 64 * len(records) and rule._run_starts == [0]
+    # doubled as the run grows), at most 24 bytes per operator (the two persons' details add a few bytes).
+    assert rule.index.held == len(records)
+    assert 16 < rule.index.bytes_per_operator <= EmailIndex.ENTRY_BYTES + 0.01
 
 
 def test_duplicate_email_verifies_people_on_hash_collision(monkeypatch):
-    monkeypatch.setattr(ro, "hash", lambda s: 42, raising=False)
+    monkeypatch.setattr(email_index, "hash", lambda s: 42, raising=False)  # every email collides
     rule = DuplicateEmail()
     for r in (op("a", email="a@acme.com", line=1), op("b", email="b@acme.com", line=2)):
         rule.check(r, rule.defaults)
+    assert list(rule.index.duplicate_groups()) == [[0, 1]]  # one hash for both
     assert list(rule.finish(rule.defaults)) == []
 
 
