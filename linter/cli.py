@@ -108,7 +108,9 @@ _common = [
     click.option("--exclude", multiple=True, help="Glob of paths to skip (adds to the configured excludes)."),
     click.option("--force-exclude", is_flag=True, help="Apply excludes to files named on the command line too (pre-commit)."),
     click.option("--max-file-size", help="Skip code files larger than this (e.g. 5MB)."),
-    click.option("--no-color", is_flag=True, help="Never colour the text output (colour is used only on a terminal)."),
+    click.option("--color", "color", type=click.Choice(["auto", "always", "never"], case_sensitive=False),
+                 help="Colour the text output: auto (on a terminal, unless NO_COLOR is set; FORCE_COLOR forces it), always or never."),
+    click.option("--no-color", is_flag=True, help="Never colour the text output (the same as --color=never)."),
     click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False), help="Report only findings that are not in this baseline file."),
     click.option("--write-baseline", type=click.Path(dir_okay=False), help="Record the current findings in FILE and exit 0."),
     click.option("--cache-dir", envvar="IMSLINT_CACHE_DIR", type=click.Path(file_okay=False), help="Keep per-file results in DIR and reuse them for unchanged files (env IMSLINT_CACHE_DIR; config cache-dir)."),
@@ -194,13 +196,7 @@ def emit(result: Any, registry: Any, opts: Dict[str, Any]) -> None:
     """Render with the chosen reporter and write to --output or stdout."""
     fmt = opts.get("fmt", "text")
     output = opts.get("output")
-    color = (
-        fmt == "text"
-        and not output
-        and not opts.get("no_color")
-        and "NO_COLOR" not in os.environ
-        and sys.stdout.isatty()
-    )
+    color = fmt == "text" and not output and wants_color(opts)
     reporter = registry.reporters[fmt]
     ropts = {
         "color": color,
@@ -229,6 +225,20 @@ def emit(result: Any, registry: Any, opts: Dict[str, Any]) -> None:
         for e in result.errors:
             where = f"{e.path}:{e.line}" if e.line else e.path
             click.echo(f"imslint: error: {safe(where)}: {safe(e.message)}", err=True)
+
+
+def wants_color(opts: Dict[str, Any]) -> bool:
+    """Colour standard output? (see :func:`imslint.terminal.color_wanted`); a report file is never coloured."""
+    from .terminal import color_wanted
+
+    choice = (opts.get("color") or "auto").lower()
+    if opts.get("no_color") and choice == "always":
+        raise UserError("--no-color and --color=always contradict each other")
+    try:
+        isatty = sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        isatty = False
+    return color_wanted(choice, bool(opts.get("no_color")), os.environ, isatty)
 
 
 def inputs_of(result: Any) -> List[str]:

@@ -1,0 +1,113 @@
+"""Settings and input conveniences of the command line (issue 15, item 6), through the real CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from imslint.cli import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, main
+
+from conftest import HERE, write
+
+ESC = "\x1b["
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    shutil.copy(os.path.join(HERE, "plugins", "toy_plugin.py"), tmp_path / "toy_plugin.py")
+    write(tmp_path, ".imslint.toml", 'plugins = ["toy_plugin"]\nselect = ["TOY"]\nexclude = ["*.py", "*.toml"]\n')
+    monkeypatch.chdir(tmp_path)
+    for name in ("NO_COLOR", "FORCE_COLOR"):
+        monkeypatch.delenv(name, raising=False)
+    return tmp_path
+
+
+def invoke(*args, env=None, input=None):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False, env=env, input=input)
+
+
+def run_cli(args, cwd, env_extra=None, **kw):
+    """The installed command in a child process (real standard streams)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
+    env["PYTHONPATH"] = os.path.join(HERE, "plugins") + os.pathsep + env.get("PYTHONPATH", "")
+    env.update(env_extra or {})
+    if "stdout" not in kw:
+        kw.setdefault("capture_output", True)
+    return subprocess.run([sys.executable, "-m", "imslint.cli", *args], cwd=str(cwd), env=env, timeout=120, **kw)
+
+
+# --------------------------------------------------------------------------- colour
+
+
+@pytest.mark.parametrize(
+    "args, env, coloured",
+    [
+        ((), {}, False),  # not a terminal
+        ((), {"FORCE_COLOR": "1"}, True),
+        ((), {"FORCE_COLOR": "0"}, True),  # force-color.org: any non-empty value
+        ((), {"FORCE_COLOR": ""}, False),
+        ((), {"FORCE_COLOR": "1", "NO_COLOR": "1"}, False),  # NO_COLOR wins over FORCE_COLOR
+        (("--color=always",), {}, True),
+        (("--color=always",), {"NO_COLOR": "1"}, True),  # the command line wins over the environment (ruff)
+        (("--color=never",), {"FORCE_COLOR": "1"}, False),
+        (("--no-color",), {"FORCE_COLOR": "1"}, False),
+        (("--color=auto",), {"FORCE_COLOR": "1"}, True),
+    ],
+)
+def test_color_choice(project, args, env, coloured):
+    write(project, "a.toy", "password=hunter2\n")
+    r = invoke("check", *args, env=env)
+    assert r.exit_code == EXIT_FINDINGS, r.output
+    assert (ESC in r.output) is coloured
+    assert "hunter2" not in r.output
+
+
+def test_color_never_in_a_report_file_or_json(project):
+    write(project, "a.toy", "password=hunter2\n")
+    r = invoke("check", "--color=always", "--format", "json")
+    assert ESC not in r.output
+    json.loads(r.output)
+    invoke("check", "--color=always", "-o", "report.txt")
+    assert ESC not in (project / "report.txt").read_text()
+
+
+def test_no_color_and_color_always_contradict(project):
+    write(project, "a.toy", "password=hunter2\n")
+    r = invoke("check", "--no-color", "--color=always")
+    assert r.exit_code == EXIT_ERROR
+    assert "--no-color and --color=always" in r.output
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="pty")
+@pytest.mark.parametrize("env, coloured", [({}, True), ({"NO_COLOR": "1"}, False), ({"NO_COLOR": ""}, True)])
+def test_auto_colours_a_terminal_unless_no_color(project, env, coloured):
+    import pty
+
+    write(project, "a.toy", "password=hunter2\n")
+    master, slave = pty.openpty()
+    try:
+        proc = run_cli(["check"], project, env, stdout=slave, stderr=subprocess.PIPE)
+        os.close(slave)
+        slave = None
+        out = b""
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            out += chunk
+    finally:
+        if slave is not None:
+            os.close(slave)
+        os.close(master)
+    assert proc.returncode == EXIT_FINDINGS, proc.stderr
+    assert (ESC.encode() in out) is coloured, out
+    assert b"hunter2" not in out
