@@ -131,16 +131,39 @@ def find_config(start: str) -> Optional[str]:
                     tomllib = _toml()
                     try:
                         with open(candidate, "rb") as fh:
-                            data = tomllib.load(fh)
-                    except (OSError, tomllib.TOMLDecodeError):
-                        continue  # someone else's broken pyproject is not ours to report
-                    if "imslint" not in data.get("tool", {}):
+                            raw = fh.read()
+                        data = tomllib.loads(raw.decode("utf-8"))
+                    except OSError:
+                        continue
+                    except (tomllib.TOMLDecodeError, UnicodeDecodeError, RecursionError) as exc:
+                        if _mentions_imslint(raw):
+                            # Ignoring it would run with default settings: a gate that silently changes.
+                            why = "not UTF-8" if isinstance(exc, UnicodeDecodeError) else str(exc) or "nested too deeply"
+                            raise ConfigError(
+                                f"{candidate}: invalid TOML: {why} (it holds imslint settings, which cannot be read)"
+                            ) from None
+                        continue  # someone else's broken pyproject, without imslint settings, is not ours to report
+                    tool = data.get("tool", {})
+                    if not isinstance(tool, dict) or "imslint" not in tool:
                         continue
                 return candidate
         parent = os.path.dirname(here)
         if parent == here:
             return None
         here = parent
+
+
+_IMSLINT_TABLE_RE = re.compile(rb"^[ \t]*(?:\[\[?[ \t]*[\"']?tool[\"']?[ \t]*\.[ \t]*[\"']?imslint\b|[\"']?tool[\"']?[ \t]*\.[ \t]*[\"']?imslint\b|[\"']?imslint[\"']?[ \t]*[.=])", re.MULTILINE)
+
+
+def _mentions_imslint(raw: bytes) -> bool:
+    """True when a pyproject.toml that does not parse looks like it holds imslint settings.
+
+    A ``[tool.imslint...]`` header, a ``tool.imslint...`` dotted key, or an
+    ``imslint = ...`` / ``imslint.x = ...`` key (under ``[tool]``). We cannot know
+    for sure what a file that does not parse holds; we err on the side of an error.
+    """
+    return bool(_IMSLINT_TABLE_RE.search(raw))
 
 
 def load_config(path: str) -> Config:

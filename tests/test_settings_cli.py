@@ -111,3 +111,55 @@ def test_auto_colours_a_terminal_unless_no_color(project, env, coloured):
     assert proc.returncode == EXIT_FINDINGS, proc.stderr
     assert (ESC.encode() in out) is coloured, out
     assert b"hunter2" not in out
+
+
+# --------------------------------------------------------------------------- a broken pyproject.toml
+
+
+@pytest.fixture
+def bare(tmp_path, monkeypatch):
+    """A folder without any configuration (and none above it that imslint would find)."""
+    monkeypatch.chdir(tmp_path)
+    for name in ("NO_COLOR", "FORCE_COLOR"):
+        monkeypatch.delenv(name, raising=False)
+    return tmp_path
+
+
+def test_broken_pyproject_with_our_table_is_an_error(bare):
+    write(bare, "pyproject.toml", '[tool.imslint]\nfail-on = "error\n')  # unterminated string
+    write(bare, "sub/a.js", "var x = 1;\n")
+    r = invoke("check", "sub")
+    assert r.exit_code == EXIT_ERROR, r.output
+    assert f"{bare / 'pyproject.toml'}: invalid TOML" in r.output
+    assert "imslint settings" in r.output
+    assert "Traceback" not in r.output
+    r = invoke("rules")  # every command that looks for the configuration says so
+    assert r.exit_code == EXIT_ERROR and "invalid TOML" in r.output
+
+
+def test_broken_pyproject_with_our_table_as_dotted_keys_or_under_tool(bare):
+    write(bare, "pyproject.toml", '[tool]\nimslint = { fail-on = "error" \n')
+    r = invoke("check", ".")
+    assert r.exit_code == EXIT_ERROR and "pyproject.toml: invalid TOML" in r.output
+
+
+def test_broken_pyproject_without_our_table_is_not_ours(bare):
+    write(bare, "pyproject.toml", '[project]\nname = "x\n[tool.ruff]\nline-length = 1\n')
+    write(bare, "a.js", "var x = 1;\n")
+    r = invoke("check", "a.js")
+    assert r.exit_code == EXIT_OK, r.output
+    assert "invalid TOML" not in r.output
+
+
+def test_broken_pyproject_below_a_config_is_not_reached(bare):
+    # .imslint.toml in the same folder is found first: the broken pyproject beside it is not read.
+    write(bare, ".imslint.toml", 'fail-on = "error"\n')
+    write(bare, "pyproject.toml", "[tool.imslint\n")
+    write(bare, "a.js", "var x = 1;\n")
+    assert invoke("check", "a.js").exit_code == EXIT_OK
+
+
+def test_pyproject_not_utf8_with_our_table(bare):
+    (bare / "pyproject.toml").write_bytes(b'[tool.imslint]\nfail-on = "\xff"\n')
+    r = invoke("check", ".")
+    assert r.exit_code == EXIT_ERROR and "not UTF-8" in r.output
