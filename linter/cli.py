@@ -144,10 +144,13 @@ def run_check(
             cfg.select = _split(opts["select"])
             if not cfg.select:
                 raise ConfigError("--select: no rule given (use rule ids, id prefixes, names or ALL)")
+            cfg.from_command_line["select"] = list(cfg.select)
         elif default_select is not None:
             cfg.select = default_select
-        cfg.extend_select += _split(opts.get("extend_select") or ())
-        cfg.ignore += _split(opts.get("ignore") or ())
+        for key, attr in (("extend-select", "extend_select"), ("ignore", "ignore")):
+            given = _split(opts.get(attr) or ())
+            setattr(cfg, attr, getattr(cfg, attr) + given)
+            cfg.from_command_line[key] = given
         cfg.extend_exclude += list(opts.get("exclude") or ())
         if opts.get("force_exclude"):
             cfg.force_exclude = True

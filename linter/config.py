@@ -62,6 +62,9 @@ class Config:
     force_exclude: bool = False
     operators: Dict[str, Any] = field(default_factory=dict)  # [tool.imslint.operators]: reading operator exports
     rule_timeout: float = 60.0  # seconds the rules may spend on one file in a worker process (0: no limit)
+    # Selectors given on the command line, by key ("select", "extend-select", "ignore"): a mistake in one
+    # is blamed on its option, never on a configuration file that may not even set that key.
+    from_command_line: Dict[str, List[str]] = field(default_factory=dict)
 
     def source(self) -> str:
         """Name of the configuration file for messages."""
@@ -293,9 +296,10 @@ def resolve_selection(cfg: Config, rules: Mapping[str, Type[Rule]]) -> Set[str]:
         for s in selectors:
             matched = match_selector(s, rules)
             if not matched:
-                raise ConfigError(
-                    f"{cfg.source()}: unknown rule selector {s!r} in '{key}' (expected a rule id, id prefix, name or ALL)"
-                )
+                expected = "expected a rule id, id prefix, name or ALL"
+                if s in cfg.from_command_line.get(key, ()):
+                    raise ConfigError(f"--{key}: unknown rule selector {s!r} ({expected})")
+                raise ConfigError(f"{cfg.source()}: unknown rule selector {s!r} in '{key}' ({expected})")
             out |= matched
         return out
 

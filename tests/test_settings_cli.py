@@ -163,3 +163,30 @@ def test_pyproject_not_utf8_with_our_table(bare):
     (bare / "pyproject.toml").write_bytes(b'[tool.imslint]\nfail-on = "\xff"\n')
     r = invoke("check", ".")
     assert r.exit_code == EXIT_ERROR and "not UTF-8" in r.output
+
+
+# --------------------------------------------------------------------------- who is blamed for a selector
+
+
+def test_select_typo_is_blamed_on_the_command_line(project):
+    write(project, "a.toy", "x\n")
+    r = invoke("check", "--select", "TOY001,TOYY01")
+    assert r.exit_code == EXIT_ERROR
+    assert "imslint: error: --select: unknown rule selector 'TOYY01'" in r.output
+    assert ".imslint.toml" not in r.output  # the file has a select, but not this one
+
+
+@pytest.mark.parametrize("option", ["--extend-select", "--ignore"])
+def test_extend_select_and_ignore_typos_are_blamed_on_their_option(project, option):
+    write(project, "a.toy", "x\n")
+    r = invoke("check", option, "NOPE42")
+    assert r.exit_code == EXIT_ERROR
+    assert f"imslint: error: {option}: unknown rule selector 'NOPE42'" in r.output
+
+
+def test_select_typo_in_the_file_is_still_blamed_on_the_file(project):
+    write(project, ".imslint.toml", 'plugins = ["toy_plugin"]\nextend-select = ["NOPE42"]\n')
+    write(project, "a.toy", "x\n")
+    r = invoke("check", "--select", "TOY001")
+    assert r.exit_code == EXIT_ERROR
+    assert ".imslint.toml: unknown rule selector 'NOPE42' in 'extend-select'" in r.output
