@@ -308,6 +308,11 @@ def rules_command(rule: Optional[str], config_file: Optional[str], no_config: bo
         matched = sorted(match_selector(rule, rules))
         if not matched:
             fail(f"unknown rule {rule!r} (see 'imslint rules')")
+        if fmt == "json":
+            # One object for a rule named by its id or name; a list for a prefix or ALL.
+            exact = rule.strip().upper() in rules or any(c.name == rule.strip().lower() for c in rules.values())
+            click.echo(rules_json(registry, matched, single=exact))
+            return
         for rid in matched:
             cls = rules[rid]
             if fmt == "markdown":

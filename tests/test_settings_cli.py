@@ -190,3 +190,47 @@ def test_select_typo_in_the_file_is_still_blamed_on_the_file(project):
     r = invoke("check", "--select", "TOY001")
     assert r.exit_code == EXIT_ERROR
     assert ".imslint.toml: unknown rule selector 'NOPE42' in 'extend-select'" in r.output
+
+
+# --------------------------------------------------------------------------- rules --format json
+
+
+RULE_KEYS = {
+    "id", "name", "severity", "security_severity", "summary", "description", "help", "help_uri", "plugin", "subject",
+    "languages", "tags", "options", "options_table",
+}
+
+
+def test_rules_json_is_complete(bare):
+    r = invoke("rules", "--format", "json")
+    assert r.exit_code == EXIT_OK, r.output
+    doc = json.loads(r.output)
+    assert len(doc) > 10
+    for rule in doc:
+        assert set(rule) == RULE_KEYS, rule["id"]
+        assert rule["help_uri"].startswith("https://") and rule["description"] and rule["summary"]
+    ims101 = next(rule for rule in doc if rule["id"] == "IMS101")
+    assert ims101["security_severity"] == "9.0" and ims101["severity"] == "error"
+    assert ims101["options"] == {"extra-placeholders": [], "include-docs": True}
+    assert ims101["options_table"] == "tool.imslint.rules.hardcoded-credentials"
+    assert "Fails:" in ims101["help"]
+
+
+@pytest.mark.parametrize("name", ["IMS101", "ims101", "hardcoded-credentials"])
+def test_rules_json_for_one_rule_is_one_object(bare, name):
+    r = invoke("rules", name, "--format", "json")
+    assert r.exit_code == EXIT_OK, r.output
+    doc = json.loads(r.output)
+    assert isinstance(doc, dict) and doc["id"] == "IMS101" and set(doc) == RULE_KEYS
+
+
+def test_rules_json_for_a_prefix_is_a_list(bare):
+    doc = json.loads(invoke("rules", "IMS10", "--format", "json").output)
+    assert isinstance(doc, list) and len(doc) >= 2 and all(d["id"].startswith("IMS10") for d in doc)
+
+
+def test_rules_json_of_a_plugin_rule_with_defaults(project):
+    doc = json.loads(invoke("rules", "TOY003", "--format", "json").output)
+    assert doc["options"] == {"max": 100, "word": "legacy"} and doc["plugin"] == "toy_plugin"
+    assert doc["security_severity"] is None
+    assert json.loads(invoke("rules", "TOY001", "-f", "json").output)["security_severity"] == "8.0"
