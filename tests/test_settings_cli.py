@@ -234,3 +234,33 @@ def test_rules_json_of_a_plugin_rule_with_defaults(project):
     assert doc["options"] == {"max": 100, "word": "legacy"} and doc["plugin"] == "toy_plugin"
     assert doc["security_severity"] is None
     assert json.loads(invoke("rules", "TOY001", "-f", "json").output)["security_severity"] == "8.0"
+
+
+# --------------------------------------------------------------------------- shell completion
+
+
+def _installed_command():
+    path = os.path.join(os.path.dirname(sys.executable), "imslint")
+    if not os.path.exists(path):
+        pytest.skip("the imslint console script is not installed next to this interpreter")
+    return path
+
+
+@pytest.mark.parametrize("shell, marker", [("bash", "_imslint_completion()"), ("zsh", "#compdef imslint"), ("fish", "complete")])
+def test_completion_script_is_produced(bare, shell, marker):
+    env = dict(os.environ, _IMSLINT_COMPLETE=f"{shell}_source")
+    proc = subprocess.run([_installed_command()], env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert marker in proc.stdout and "_IMSLINT_COMPLETE" in proc.stdout
+
+
+def test_completion_completes_commands_and_option_values(bare):
+    def complete(words, cword):
+        env = dict(os.environ, _IMSLINT_COMPLETE="bash_complete", COMP_WORDS=words, COMP_CWORD=str(cword))
+        proc = subprocess.run([_installed_command()], env=env, capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 0, proc.stderr
+        return proc.stdout.split()
+
+    assert "plain,check" in complete("imslint ch", 1)
+    assert "plain,operators" in complete("imslint op", 1)  # a plugin's command
+    assert complete("imslint check --color ", 3) == ["plain,auto", "plain,always", "plain,never"]
