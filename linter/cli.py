@@ -126,6 +126,71 @@ def common_options(func):
     return func
 
 
+def configure(paths: Sequence[str], opts: Dict[str, Any], default_select: Optional[List[str]] = None) -> Tuple[Any, Any]:
+    """The effective configuration (file values, then command-line values) and the plugin registry.
+
+    Raises ConfigError or PluginError. Each value the command line sets is
+    recorded in ``cfg.origins`` under its option (``--select``).
+    """
+    from .config import ConfigError, parse_size
+
+    cfg = _load_config(paths, opts.get("config_file"), opts.get("no_config", False))
+    if opts.get("select"):
+        cfg.select = _split(opts["select"])
+        if not cfg.select:
+            raise ConfigError("--select: no rule given (use rule ids, id prefixes, names or ALL)")
+        cfg.from_command_line["select"] = list(cfg.select)
+        cfg.origins["select"] = "--select"
+    elif default_select is not None:
+        cfg.select = default_select
+        cfg.origins["select"] = "the command's default"
+    for key, attr in (("extend-select", "extend_select"), ("ignore", "ignore")):
+        given = _split(opts.get(attr) or ())
+        setattr(cfg, attr, getattr(cfg, attr) + given)
+        cfg.from_command_line[key] = given
+        if given:
+            cfg.origins[key] = _also(cfg.origins.get(key), f"--{key}")
+    if opts.get("exclude"):
+        cfg.extend_exclude += list(opts["exclude"])
+        cfg.origins["extend-exclude"] = _also(cfg.origins.get("extend-exclude"), "--exclude")
+    if opts.get("force_exclude"):
+        cfg.force_exclude = True
+        cfg.origins["force-exclude"] = "--force-exclude"
+    if opts.get("fail_on"):
+        cfg.fail_on = opts["fail_on"].lower()
+        cfg.origins["fail-on"] = "--fail-on"
+    if opts.get("max_file_size"):
+        size = parse_size(opts["max_file_size"])
+        if size is None:
+            raise ConfigError(f"--max-file-size: expected a size such as 5MB, got {opts['max_file_size']!r}")
+        cfg.max_file_size = size
+        cfg.origins["max-file-size"] = "--max-file-size"
+    if opts.get("no_cache"):
+        cfg.cache_dir = None
+        cfg.origins["cache-dir"] = "--no-cache"
+    elif opts.get("cache_dir"):
+        cfg.cache_dir = opts["cache_dir"]
+        cfg.origins["cache-dir"] = "--cache-dir or IMSLINT_CACHE_DIR"
+    jobs = opts.get("jobs")
+    if jobs is not None:
+        from .engine import usable_cpus
+
+        cfg.jobs = jobs or usable_cpus()
+        cfg.origins["jobs"] = "--jobs"
+    baseline_file = opts.get("baseline_file")
+    if baseline_file:
+        cfg.baseline = baseline_file
+        cfg.origins["baseline"] = "--baseline"
+    elif opts.get("write_baseline"):
+        cfg.baseline = None  # a run that writes the baseline reads none
+    registry = _registry(cfg)
+    return cfg, registry
+
+
+def _also(before: Optional[str], option: str) -> str:
+    return f"{before} + {option}" if before else option
+
+
 def run_check(
     paths: Sequence[str], opts: Dict[str, Any], default_select: Optional[List[str]] = None, exports: Sequence[str] = ()
 ) -> Tuple[Any, Any, Any]:
@@ -133,51 +198,17 @@ def run_check(
 
     Every file under ``exports`` must be read as an operator export (an error otherwise).
     """
-    from .config import ConfigError, parse_size
+    from .config import ConfigError
     from .engine import lint
     from .plugins import PluginError
     from .suppressions import BaselineError, read_baseline
 
     try:
-        cfg = _load_config(paths, opts.get("config_file"), opts.get("no_config", False))
-        if opts.get("select"):
-            cfg.select = _split(opts["select"])
-            if not cfg.select:
-                raise ConfigError("--select: no rule given (use rule ids, id prefixes, names or ALL)")
-            cfg.from_command_line["select"] = list(cfg.select)
-        elif default_select is not None:
-            cfg.select = default_select
-        for key, attr in (("extend-select", "extend_select"), ("ignore", "ignore")):
-            given = _split(opts.get(attr) or ())
-            setattr(cfg, attr, getattr(cfg, attr) + given)
-            cfg.from_command_line[key] = given
-        cfg.extend_exclude += list(opts.get("exclude") or ())
-        if opts.get("force_exclude"):
-            cfg.force_exclude = True
-        if opts.get("fail_on"):
-            cfg.fail_on = opts["fail_on"].lower()
-        if opts.get("max_file_size"):
-            size = parse_size(opts["max_file_size"])
-            if size is None:
-                raise ConfigError(f"--max-file-size: expected a size such as 5MB, got {opts['max_file_size']!r}")
-            cfg.max_file_size = size
-        if opts.get("no_cache"):
-            cfg.cache_dir = None
-        elif opts.get("cache_dir"):
-            cfg.cache_dir = opts["cache_dir"]
-        jobs = opts.get("jobs")
-        if jobs is not None:
-            from .engine import usable_cpus
-
-            cfg.jobs = jobs or usable_cpus()
-        registry = _registry(cfg)
+        cfg, registry = configure(paths, opts, default_select)
         fmt = opts.get("fmt", "text")
         if fmt not in registry.reporters:
             raise ConfigError(f"unknown output format {fmt!r} (available: {', '.join(sorted(registry.reporters))})")
-        baseline = None
-        baseline_file = opts.get("baseline_file") or (None if opts.get("write_baseline") else cfg.baseline)
-        if baseline_file:
-            baseline = read_baseline(baseline_file)
+        baseline = read_baseline(cfg.baseline) if cfg.baseline else None
         require = None
         if exports:
             from .readers.operators import why_not_export
@@ -262,6 +293,8 @@ def exit_code(result: Any, fail_on: str) -> int:
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @common_options
+@click.option("--show-settings", is_flag=True, help="Print the effective settings, the file each comes from and the rules selected, then exit.")
+@click.option("--show-files", is_flag=True, help="Print the files that would be scanned, and why each other file is skipped, then exit.")
 def check(paths: Tuple[str, ...], **opts: Any) -> None:
     """Scan files and folders (default: the current folder) and report findings.
 
@@ -269,6 +302,9 @@ def check(paths: Tuple[str, ...], **opts: Any) -> None:
     2 usage, configuration or plugin error, a file that could not be read or
     checked, or a rule that crashed (every other finding is still reported).
     """
+    if opts.get("show_settings") or opts.get("show_files"):
+        show(paths, opts)
+        sys.exit(EXIT_OK)
     try:
         result, registry, cfg = run_check(paths, opts)
         if opts.get("write_baseline"):
@@ -285,6 +321,42 @@ def check(paths: Tuple[str, ...], **opts: Any) -> None:
     except UserError as exc:
         fail(str(exc))
     sys.exit(exit_code(result, cfg.fail_on))
+
+
+def show(paths: Sequence[str], opts: Dict[str, Any]) -> None:
+    """``--show-settings`` and ``--show-files``: what a run would use, without running it (text or JSON)."""
+    import json
+
+    from .config import ConfigError
+    from .outputs import JSON_ERRORS, OutputError, open_output
+    from .plugins import PluginError
+    from .show import files_document, files_text, settings_document, settings_text
+
+    fmt = opts.get("fmt", "text")
+    try:
+        if fmt not in ("text", "json"):
+            raise UserError(f"--show-settings and --show-files write text or json, not {fmt!r}")
+        cfg, registry = configure(paths, opts)
+        docs: Dict[str, Any] = {}
+        if opts.get("show_settings"):
+            docs["settings"] = settings_document(cfg, registry)
+        if opts.get("show_files"):
+            docs["files"] = files_document(paths, cfg, registry)
+        if fmt == "json":
+            text = json.dumps(docs, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        else:
+            parts = []
+            if "settings" in docs:
+                parts.append(settings_text(docs["settings"]))
+            if "files" in docs:
+                parts.append(files_text(docs["files"]))
+            text = "\n".join(parts)
+        with open_output(opts.get("output") or "-", JSON_ERRORS if fmt == "json" else "backslashreplace") as fh:
+            fh.write(text)
+    except (ConfigError, PluginError, OutputError) as exc:
+        fail(str(exc))
+    except UserError as exc:
+        fail(str(exc))
 
 
 @main.command("rules")

@@ -65,6 +65,7 @@ class Config:
     # Selectors given on the command line, by key ("select", "extend-select", "ignore"): a mistake in one
     # is blamed on its option, never on a configuration file that may not even set that key.
     from_command_line: Dict[str, List[str]] = field(default_factory=dict)
+    origins: Dict[str, str] = field(default_factory=dict)  # key -> the file or command-line option that set it
 
     def source(self) -> str:
         """Name of the configuration file for messages."""
@@ -252,6 +253,7 @@ def apply_table(cfg: Config, table: Mapping[str, Any], path: str, prefix: str = 
                 raise _err(path, full, expected, value)
             value = float(value)
         setattr(cfg, attr, copy.deepcopy(value))
+        cfg.origins[key] = path
 
 
 def _check_operators(value: Any, path: str, full: str, expected: str) -> None:

@@ -264,3 +264,108 @@ def test_completion_completes_commands_and_option_values(bare):
     assert "plain,check" in complete("imslint ch", 1)
     assert "plain,operators" in complete("imslint op", 1)  # a plugin's command
     assert complete("imslint check --color ", 3) == ["plain,auto", "plain,always", "plain,never"]
+
+
+# --------------------------------------------------------------------------- --show-settings
+
+
+def test_show_settings_names_the_file_each_value_and_the_rules(project):
+    write(project, ".imslint.toml", 'plugins = ["toy_plugin"]\nselect = ["TOY"]\nignore = ["TOY002", "TOY004"]\n'
+                                     'exclude = ["*.py", "*.toml"]\n[rules.toy-word]\nword = "old"\n')
+    write(project, "a.toy", "password=hunter2\n")
+    r = invoke("check", "--show-settings", "--fail-on", "error")
+    assert r.exit_code == EXIT_OK, r.output
+    out = r.output
+    config = str(project / ".imslint.toml")
+    assert f"Configuration file: {config}" in out
+    assert f'select            = ["TOY"]  # {config}' in out
+    assert 'fail-on           = "error"  # --fail-on' in out
+    assert "respect-gitignore = true  # default" in out
+    assert "Rules selected (2 of " in out
+    assert "TOY001  toy-secret  error" in out and 'TOY003  toy-word    note     (toy_plugin)  word = "old"' in out
+    assert "TOY002" not in out.split("Rules selected")[1]
+    assert "hunter2" not in out and "Found" not in out  # nothing was scanned
+
+
+def test_show_settings_json_and_without_a_configuration(bare):
+    r = invoke("check", "--show-settings", "--format", "json", "--select", "IMS101")
+    assert r.exit_code == EXIT_OK, r.output
+    doc = json.loads(r.output)["settings"]
+    assert doc["config_file"] is None
+    assert doc["settings"]["select"] == {"value": ["IMS101"], "from": "--select"}
+    assert doc["settings"]["exclude"]["from"] == "default" and "node_modules" in doc["settings"]["exclude"]["value"]
+    assert [rule["id"] for rule in doc["rules_selected"]] == ["IMS101"]
+    assert "Configuration file: none" in invoke("check", "--show-settings").output
+
+
+def test_show_settings_reports_a_selection_error(project):
+    r = invoke("check", "--show-settings", "--select", "TOY9")
+    assert r.exit_code == EXIT_ERROR and "--select: unknown rule selector 'TOY9'" in r.output
+
+
+# --------------------------------------------------------------------------- --show-files
+
+
+@pytest.fixture
+def tree(project):
+    subprocess.run(["git", "init", "-q", str(project)], check=True)
+    write(project, ".gitignore", "out/\n*.log\n")
+    write(project, "src/a.toy", "password=hunter2\n")
+    write(project, "src/b.js", "var x = 1;\n")
+    write(project, "out/c.toy", "x\n")
+    write(project, "debug.log", "x\n")
+    write(project, "node_modules/m/d.js", "x\n")
+    (project / "img.bin").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00")
+    (project / "big.toy").write_bytes(b"x" * 2000)
+    write(project, "vendor/v.toy", "x\n")
+    return project
+
+
+def test_show_files_lists_what_is_scanned_and_why_the_rest_is_skipped(tree):
+    r = invoke("check", "--show-files", "--max-file-size", "1000", "--exclude", "vendor")
+    assert r.exit_code == EXIT_OK, r.output
+    lines = r.output.splitlines()
+    assert "src/a.toy: scan (toy)" in lines
+    assert "src/b.js: scan (source)" in lines
+    assert "toy_plugin.py: skip: excluded (exclude settings)" in lines
+    assert "vendor: skip: excluded (exclude settings)" in lines  # --exclude
+    assert "node_modules: skip: excluded (exclude settings)" not in lines  # the file's exclude replaces the defaults
+    assert any(line.startswith("out/c.toy: skip: ignored by git") for line in lines)
+    assert any(line.startswith("debug.log: skip: ignored by git") for line in lines)
+    assert "img.bin: skip: binary or unsupported file" in lines
+    assert "big.toy: skip: larger than the size limit (2000 > 1000 bytes)" in lines
+    assert lines[-1].endswith("that cannot be read.")
+    assert "hunter2" not in r.output
+
+
+def test_show_files_json_names_missing_paths(tree):
+    r = invoke("check", "--show-files", "-f", "json", "src", "nope")
+    assert r.exit_code == EXIT_OK, r.output
+    doc = json.loads(r.output)["files"]
+    by_path = {e["path"]: e for e in doc["files"]}
+    assert by_path["src/a.toy"] == {"path": "src/a.toy", "status": "scan", "reader": "toy"}
+    assert by_path["nope"]["status"] == "error" and by_path["nope"]["reason"] == "no such file or directory"
+    assert doc["counts"] == {"scan": 2, "skip": 0, "error": 1}
+
+
+def test_show_files_knows_its_own_reports(tree):
+    write(tree, "src/a.toy", "password=hunter2\n")
+    invoke("check", "src", "-f", "json", "-o", "report.json")
+    r = invoke("check", "--show-files", ".")
+    assert "report.json: skip: imslint's own output (JSON report or baseline)" in r.output.splitlines()
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="file names as bytes")
+def test_show_files_escapes_hostile_names(tree):
+    os.makedirs(b"hostile", exist_ok=True)
+    for name in (b"hostile/evil\x1b[31m.toy", b"hostile/line\nbreak.toy", b"hostile/bad\xff.toy"):
+        with open(name, "wb") as fh:
+            fh.write(b"x\n")
+    r = invoke("check", "--show-files", "hostile")
+    assert r.exit_code == EXIT_OK
+    assert "\x1b" not in r.output
+    assert "hostile/evil\\x1b[31m.toy: scan (toy)" in r.output
+    assert "hostile/line\\nbreak.toy: scan (toy)" in r.output
+    assert "hostile/bad\\xff.toy: scan (toy)" in r.output
+    doc = json.loads(invoke("check", "--show-files", "-f", "json", "hostile").output)
+    assert len(doc["files"]["files"]) == 3
