@@ -35,8 +35,10 @@ def _load_config(paths: Sequence[str], config_file: Optional[str], no_config: bo
         return Config(root=os.getcwd())
     if config_file:
         return load_config(config_file)
-    start = paths[0] if paths else "."
-    found = find_config(start if os.path.exists(start) else ".")
+    start = os.path.abspath(paths[0] if paths else ".")
+    while not os.path.exists(start) and os.path.dirname(start) != start:
+        start = os.path.dirname(start)  # a path that does not exist (a --stdin-filename): its nearest folder
+    found = find_config(start)
     return load_config(found) if found else Config(root=os.getcwd())
 
 
@@ -214,7 +216,13 @@ def run_check(
             from .readers.operators import why_not_export
 
             require = ("operator", list(exports), lambda path: why_not_export(path, registry.readers))
-        result = lint(list(paths) or ["."], cfg, registry, baseline=baseline, require=require)
+        if opts.get("stdin") is not None:
+            from .stdin import lint_stdin
+
+            name, data = opts["stdin"]
+            result = lint_stdin(data, name, cfg, registry, baseline=baseline)
+        else:
+            result = lint(list(paths) or ["."], cfg, registry, baseline=baseline, require=require)
         from .reporters.text import safe
 
         if result.cache and result.cache.get("warning"):
@@ -294,6 +302,7 @@ def exit_code(result: Any, fail_on: str) -> int:
 @click.argument("paths", nargs=-1, type=click.Path())
 @common_options
 @click.option("--show-settings", is_flag=True, help="Print the effective settings, the file each comes from and the rules selected, then exit.")
+@click.option("--stdin-filename", metavar="NAME", help="With '-' as the path: the file name of the input read from standard input (it chooses the reader, excludes and per-file ignores apply to it, findings name it).")
 @click.option("--show-files", is_flag=True, help="Print the files that would be scanned, and why each other file is skipped, then exit.")
 def check(paths: Tuple[str, ...], **opts: Any) -> None:
     """Scan files and folders (default: the current folder) and report findings.
@@ -302,6 +311,18 @@ def check(paths: Tuple[str, ...], **opts: Any) -> None:
     2 usage, configuration or plugin error, a file that could not be read or
     checked, or a rule that crashed (every other finding is still reported).
     """
+    stdin_name = opts.pop("stdin_filename", None)
+    if "-" in paths or (stdin_name is not None and not paths):
+        if len(paths) > 1:
+            fail("'-' (standard input) cannot be checked together with other paths")
+        if stdin_name is not None and not stdin_name.strip():
+            fail("--stdin-filename: expected a file name")
+        name = stdin_name or "-"
+        if not (opts.get("show_settings") or opts.get("show_files")):
+            opts["stdin"] = (name, _read_stdin())
+        paths = (name,)
+    elif stdin_name is not None:
+        fail("--stdin-filename names the input read from standard input: give '-' as the only path")
     if opts.get("show_settings") or opts.get("show_files"):
         show(paths, opts)
         sys.exit(EXIT_OK)
@@ -321,6 +342,14 @@ def check(paths: Tuple[str, ...], **opts: Any) -> None:
     except UserError as exc:
         fail(str(exc))
     sys.exit(exit_code(result, cfg.fail_on))
+
+
+def _read_stdin() -> bytes:
+    """Standard input as bytes (the bytes decide the encoding, as for a file)."""
+    buffer = getattr(sys.stdin, "buffer", None)
+    if buffer is not None:
+        return buffer.read()
+    return sys.stdin.read().encode("utf-8", "surrogateescape")  # pragma: no cover - a replaced text stream
 
 
 def show(paths: Sequence[str], opts: Dict[str, Any]) -> None:

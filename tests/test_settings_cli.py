@@ -369,3 +369,84 @@ def test_show_files_escapes_hostile_names(tree):
     assert "hostile/bad\\xff.toy: scan (toy)" in r.output
     doc = json.loads(invoke("check", "--show-files", "-f", "json", "hostile").output)
     assert len(doc["files"]["files"]) == 3
+
+
+# --------------------------------------------------------------------------- check - (standard input)
+
+
+def test_stdin_is_linted_under_its_name(project):
+    r = invoke("check", "-", "--stdin-filename", "src/new.toy", input=b"x\npassword=hunter2\n")
+    assert r.exit_code == EXIT_FINDINGS, r.output
+    assert r.output.startswith("src/new.toy:2:1: error TOY001 password <redacted:")
+    assert "hunter2" not in r.output
+    assert not (project / "src").exists()  # nothing written beside the real file
+    doc = json.loads(invoke("check", "-", "--stdin-filename", "src/new.toy", "-f", "json", input=b"password=hunter2\n").output)
+    assert doc["findings"][0]["location"]["path"] == "src/new.toy"
+    assert "imslint-stdin-" not in json.dumps(doc)
+
+
+def test_stdin_filename_alone_reads_stdin_and_dash_alone_is_named_dash(project):
+    r = invoke("check", "--stdin-filename", "a.toy", input=b"password=hunter2\n")
+    assert r.exit_code == EXIT_FINDINGS and r.output.startswith("a.toy:1:1:")
+    r = invoke("check", "-", "--select", "TOY001", input=b"password=hunter2\n")
+    assert r.exit_code == EXIT_FINDINGS and r.output.startswith("-:1:1:")
+
+
+def test_stdin_name_chooses_the_reader(project):
+    data = b"password=one\nTRUNCATED\n"
+    r = invoke("check", "-", "--stdin-filename", "a.toy", input=data)
+    assert r.exit_code == EXIT_ERROR and "a.toy:2: error toy: unexpected end of toy file" in r.output
+    r = invoke("check", "-", "--stdin-filename", "a.txt", input=data)  # the source reader: no such error
+    assert "unexpected end of toy file" not in r.output and r.output.startswith("a.txt:1:1: error TOY001")
+    png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR password=x"
+    r = invoke("check", "-", "--stdin-filename", "logo.png", "-v", input=png)
+    assert r.exit_code == EXIT_OK and "logo.png: skipped: binary or unsupported file" in r.output
+    r = invoke("check", "-", "--stdin-filename", "logo.txt", input=png)  # named as text: read as text
+    assert r.output.startswith("logo.txt:4:6: error TOY001")  # \r ends a line too
+
+
+def test_stdin_name_is_excluded_and_per_file_ignored(project):
+    write(project, ".imslint.toml", 'plugins = ["toy_plugin"]\nselect = ["TOY"]\nexclude = ["*.py", "vendor"]\n'
+                                     '[per-file-ignores]\n"tests/*.toy" = ["TOY001"]\n')
+    data = b"password=hunter2\n"
+    r = invoke("check", "-", "--stdin-filename", "vendor/lib/a.toy", "-v", input=data)
+    assert r.exit_code == EXIT_OK, r.output
+    assert "vendor/lib/a.toy: skipped: excluded" in r.output and "TOY001" not in r.output
+    assert invoke("check", "-", "--stdin-filename", "tests/a.toy", input=data).exit_code == EXIT_OK
+    assert invoke("check", "-", "--stdin-filename", "src/a.toy", input=data).exit_code == EXIT_FINDINGS
+
+
+def test_stdin_uses_the_configuration_above_its_name(project):
+    write(project, "sub/.imslint.toml", 'plugins = ["toy_plugin"]\nselect = ["TOY003"]\n')
+    data = b"password=hunter2\nlegacy\n"
+    r = invoke("check", "-", "--stdin-filename", "sub/a.toy", "--fail-on", "note", input=data)
+    assert r.exit_code == EXIT_FINDINGS
+    assert "TOY003" in r.output and "TOY001" not in r.output
+
+
+def test_stdin_finding_matches_the_baseline_of_the_real_file(project):
+    write(project, "src/a.toy", "x\npassword=hunter2\n")
+    assert invoke("check", "src", "--write-baseline", "base.json").exit_code == EXIT_OK
+    data = b"inserted line\nx\npassword=hunter2\n"
+    r = invoke("check", "-", "--stdin-filename", "src/a.toy", "--baseline", "base.json", input=data)
+    assert r.exit_code == EXIT_OK, r.output
+    assert "1 in the baseline" in r.output
+
+
+def test_stdin_mistakes(project):
+    r = invoke("check", "-", "a.toy", input=b"")
+    assert r.exit_code == EXIT_ERROR and "cannot be checked together" in r.output
+    r = invoke("check", "a.toy", "--stdin-filename", "b.toy")
+    assert r.exit_code == EXIT_ERROR and "give '-' as the only path" in r.output
+
+
+def test_stdin_hostile_name_is_escaped(project):
+    r = invoke("check", "-", "--stdin-filename", "evil\x1b[31m\n.toy", input=b"password=hunter2\n")
+    assert r.exit_code == EXIT_FINDINGS
+    assert "\x1b" not in r.output and r.output.startswith("evil\\x1b[31m\\n.toy:1:1:")
+
+
+def test_stdin_through_a_real_pipe(project):
+    proc = run_cli(["check", "-", "--stdin-filename", "piped.toy"], project, input=b"password=hunter2\n")
+    assert proc.returncode == EXIT_FINDINGS, proc.stderr
+    assert proc.stdout.startswith(b"piped.toy:1:1: error TOY001") and b"hunter2" not in proc.stdout
