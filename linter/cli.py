@@ -234,13 +234,19 @@ def run_check(
     return result, registry, cfg
 
 
-def emit(result: Any, registry: Any, opts: Dict[str, Any]) -> None:
+def emit(result: Any, registry: Any, opts: Dict[str, Any], config: Any = None) -> None:
     """Render with the chosen reporter and write to --output or stdout."""
     fmt = opts.get("fmt", "text")
     output = opts.get("output")
     color = fmt == "text" and not output and wants_color(opts)
     reporter = registry.reporters[fmt]
+    source = None
+    if opts.get("show_source") and fmt == "text" and config is not None and result.findings:
+        from .source_lines import SourceLines
+
+        source = SourceLines(result, config, registry, stdin=opts.get("stdin"))
     ropts = {
+        "source": source,
         "color": color,
         "quiet": opts.get("quiet"),
         "verbose": opts.get("verbose"),
@@ -302,6 +308,7 @@ def exit_code(result: Any, fail_on: str) -> int:
 @click.argument("paths", nargs=-1, type=click.Path())
 @common_options
 @click.option("--show-settings", is_flag=True, help="Print the effective settings, the file each comes from and the rules selected, then exit.")
+@click.option("--show-source", is_flag=True, help="Text output: print the source line under each finding (every secret redacted).")
 @click.option("--stdin-filename", metavar="NAME", help="With '-' as the path: the file name of the input read from standard input (it chooses the reader, excludes and per-file ignores apply to it, findings name it).")
 @click.option("--show-files", is_flag=True, help="Print the files that would be scanned, and why each other file is skipped, then exit.")
 def check(paths: Tuple[str, ...], **opts: Any) -> None:
@@ -338,7 +345,7 @@ def check(paths: Tuple[str, ...], **opts: Any) -> None:
                 raise UserError(str(exc)) from None
             click.echo(f"imslint: wrote {n} finding(s) to baseline {safe(opts['write_baseline'])}", err=True)
             sys.exit(EXIT_ERROR if result.errors else EXIT_OK)
-        emit(result, registry, opts)
+        emit(result, registry, opts, cfg)
     except UserError as exc:
         fail(str(exc))
     sys.exit(exit_code(result, cfg.fail_on))

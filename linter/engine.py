@@ -973,6 +973,7 @@ _TEXT_LINE_RES = (
     re.compile(r"    .+:\d+:\d+: .*"),  # a related location
     re.compile(r".+?:(?:\d+:)? error .+"),  # a file that could not be read, a rule that failed
     re.compile(r".+: skipped: .+"),  # --verbose: a skipped file
+    re.compile(r" *\d+ \| .*"),  # --show-source: the (redacted) line under a finding
     re.compile(r" *\d+  [A-Z]{2,5}[0-9]{3}  (?:error|warning|note)? *  [a-z0-9-]*"),  # --statistics
     re.compile(r""),  # the blank line before the statistics
 )

@@ -450,3 +450,111 @@ def test_stdin_through_a_real_pipe(project):
     proc = run_cli(["check", "-", "--stdin-filename", "piped.toy"], project, input=b"password=hunter2\n")
     assert proc.returncode == EXIT_FINDINGS, proc.stderr
     assert proc.stdout.startswith(b"piped.toy:1:1: error TOY001") and b"hunter2" not in proc.stdout
+
+
+# --------------------------------------------------------------------------- --show-source
+
+
+def test_show_source_prints_the_line_redacted(project):
+    write(project, "src/a.toy", "x\n  password=hunter2 # set by ops\n")
+    r = invoke("check", "src", "--show-source")
+    assert r.exit_code == EXIT_FINDINGS, r.output
+    lines = r.output.splitlines()
+    assert lines[0].startswith("src/a.toy:2:3: error TOY001")
+    assert lines[1].startswith("     2 |   password=<redacted:") and lines[1].endswith("> # set by ops")
+    assert "hunter2" not in r.output
+    assert "     2 |" not in invoke("check", "src").output  # only when asked
+
+
+def test_show_source_hides_secrets_the_run_left_out(project):
+    # TOY001 (the rule that knows the password) is not selected and the file is per-file ignored for it:
+    # the line flagged by another rule still never shows the password.
+    write(project, ".imslint.toml", 'plugins = ["toy_plugin"]\nselect = ["TOY003"]\nexclude = ["*.py", "*.toml"]\n'
+                                     '[per-file-ignores]\n"src/*" = ["TOY001"]\n')
+    write(project, "src/a.toy", "legacy password=hunter2\n")
+    r = invoke("check", "src", "--show-source", "--fail-on", "note")
+    assert r.exit_code == EXIT_FINDINGS, r.output
+    assert "TOY003" in r.output and "     1 | legacy password=<redacted:" in r.output
+    assert "hunter2" not in r.output
+
+
+def test_show_source_with_stdin(project):
+    r = invoke("check", "-", "--stdin-filename", "s.toy", "--show-source", input=b"password=hunter2\n")
+    assert "     1 | password=<redacted:" in r.output and "hunter2" not in r.output
+
+
+def test_show_source_escapes_control_characters(project):
+    write(project, "a.toy", "legacy \x1b[2J\x1b[31mforged:1:1: error\r\n")
+    r = invoke("check", "a.toy", "--show-source", "--fail-on", "note")
+    assert "\x1b" not in r.output and "\\x1b[2J" in r.output
+
+
+def test_show_source_does_not_show_a_secret_it_cannot_locate(project):
+    # A rule whose secret is not written as is in the line (escaped, encoded): the line is not shown at all.
+    write(project, "reversed_plugin.py", '''
+from imslint import Problem, Rule, Severity, hookimpl
+
+
+class Reversed(Rule):
+    """A password written backwards."""
+
+    id = "REV001"
+    name = "reversed-secret"
+    severity = Severity.ERROR
+
+    def check(self, subject, options):
+        i = subject.text.find("drowssap:")
+        if i >= 0:
+            yield Problem(subject.location(i, i + 9), "a backwards password", secret=subject.text[i + 9:].split()[0][::-1])
+
+
+@hookimpl
+def imslint_register_rules():
+    return [Reversed]
+''')
+    write(project, ".imslint.toml", 'plugins = ["toy_plugin", "reversed_plugin"]\nselect = ["REV", "TOY003"]\n'
+                                     'exclude = ["*.py", "*.toml"]\n')
+    write(project, "a.toy", "legacy drowssap:2retnuh\nlegacy\n")
+    r = invoke("check", "a.toy", "--show-source", "--fail-on", "note")
+    assert r.exit_code == EXIT_FINDINGS, r.output
+    assert "2retnuh" not in r.output and "hunter2" not in r.output
+    findings = [line for line in r.output.splitlines() if line.startswith("a.toy:")]
+    assert len(findings) >= 2
+    assert r.output.count("(source line not shown)") == len(findings)  # none of that file: the secret may be on any line
+
+
+def test_show_source_on_the_credential_fixtures_never_prints_a_secret(tmp_path, monkeypatch):
+    """Every secret any rule reports in the fixtures (recorded as the engine hashes it) is absent from the output."""
+    import imslint.model
+
+    from conftest import ROOT
+
+    shutil.copytree(os.path.join(ROOT, "fixtures", "repo"), tmp_path / "repo")
+    monkeypatch.chdir(tmp_path)
+    seen = set()
+    original = imslint.model.secret_hash
+
+    def recording(secret):
+        seen.add(secret)
+        return original(secret)
+
+    for name, module in list(sys.modules.items()):
+        # The engine's calls (the secrets rules report), not --show-source's own search for them.
+        if name.startswith("imslint") and name != "imslint.source_lines" and getattr(module, "secret_hash", None) is original:
+            monkeypatch.setattr(module, "secret_hash", recording)
+    r = invoke("check", "repo", "--show-source", "--no-config", "-j", "1")
+    assert r.exit_code == EXIT_FINDINGS, r.output
+    shown = [line for line in r.output.splitlines() if " | " in line[:10]]
+    assert len(shown) >= 8 and sum("<redacted:" in line for line in shown) >= 8
+    secrets = {s for s in seen if len(s) >= 4}
+    assert secrets  # the run found secrets
+    for secret in secrets:
+        assert secret not in r.output, f"a secret of {len(secret)} characters is printed"
+
+
+def test_a_show_source_report_left_in_the_tree_is_not_scanned_again(project):
+    write(project, "src/a.toy", "legacy code\n")  # (the toy rule would take a redaction token for a password)
+    invoke("check", "src", "--show-source", "-o", "report.txt")
+    assert "     1 | legacy code\n" in (project / "report.txt").read_text()
+    r = invoke("check", ".", "-v")
+    assert "report.txt: skipped: imslint's own output (text report)" in r.output
