@@ -223,12 +223,16 @@ def run_check(
             result = lint_stdin(data, name, cfg, registry, baseline=baseline)
         else:
             result = lint(list(paths) or ["."], cfg, registry, baseline=baseline, require=require)
+        from .notices import collect, stderr_lines
         from .reporters.text import safe
 
+        result.notices = collect(result, registry, paths, cfg.baseline, opts.get("stdin"))
         if result.cache and result.cache.get("warning"):
             click.echo(f"imslint: warning: {safe(result.cache['warning'])}", err=True)
         for warning in getattr(result, "warnings", ()):
             click.echo(f"imslint: warning: {safe(warning)}", err=True)  # may name a file of the scanned tree
+        for line in stderr_lines(result.notices):
+            click.echo(line, err=True)
     except (ConfigError, PluginError, BaselineError) as exc:
         raise UserError(str(exc)) from None
     return result, registry, cfg

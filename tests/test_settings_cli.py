@@ -558,3 +558,61 @@ def test_a_show_source_report_left_in_the_tree_is_not_scanned_again(project):
     assert "     1 | legacy code\n" in (project / "report.txt").read_text()
     r = invoke("check", ".", "-v")
     assert "report.txt: skipped: imslint's own output (text report)" in r.output
+
+
+# --------------------------------------------------------------------------- stale baseline entries, unknown rules in directives
+
+
+def test_stale_baseline_entries_are_reported_without_changing_the_exit_code(project):
+    write(project, "src/a.toy", "password=one\n")
+    write(project, "src/b.toy", "password=two\n")
+    assert invoke("check", "src", "--write-baseline", "base.json").exit_code == EXIT_OK
+    write(project, "src/b.toy", "nothing any more\n")  # fixed
+    r = invoke("check", "src", "--baseline", "base.json")
+    assert r.exit_code == EXIT_OK, r.output  # a stale entry is a warning, never a failure
+    assert "imslint: warning: src/b.toy: baseline entry TOY001 (password <redacted:" in r.output
+    assert "matches no finding any more" in r.output and "src/a.toy: baseline entry" not in r.output
+    assert "two" not in r.output
+    doc = json.loads(invoke("check", "src", "--baseline", "base.json", "-f", "json").stdout)
+    [w] = doc["warnings"]
+    assert w["kind"] == "stale-baseline-entry" and w["path"] == "src/b.toy" and w["rule_id"] == "TOY001"
+
+
+def test_stale_entries_only_for_files_the_run_scanned_or_that_are_gone(project):
+    write(project, "src/a.toy", "password=one\n")
+    write(project, "src/b.toy", "password=two\n")
+    invoke("check", "src", "--write-baseline", "base.json")
+    r = invoke("check", "src/a.toy", "--baseline", "base.json")  # pre-commit on one file: b is not stale
+    assert r.exit_code == EXIT_OK and "warning" not in r.output
+    os.remove(project / "src" / "b.toy")
+    r = invoke("check", "src", "--baseline", "base.json")
+    assert "imslint: warning: src/b.toy: baseline entry TOY001" in r.output
+
+
+def test_a_repeated_finding_absorbs_only_its_count(project):
+    write(project, "a.toy", "password=one\npassword=one\n")
+    invoke("check", "a.toy", "--write-baseline", "base.json")
+    write(project, "a.toy", "password=one\n")
+    r = invoke("check", "a.toy", "--baseline", "base.json")
+    assert r.exit_code == EXIT_OK and r.output.count("matches no finding any more") == 1
+
+
+def test_unknown_rule_in_a_disable_comment_is_reported(project):
+    write(project, "src/a.toy", "legacy # imslint: disable=TOY003, toy-wrod\nlegacy\n# imslint: disable-next-line=NOPE123\nx\n")
+    r = invoke("check", "src", "--fail-on", "error")
+    assert r.exit_code == EXIT_OK, r.output  # a warning: the exit code is the findings' alone
+    assert "imslint: warning: src/a.toy:1: unknown rule 'toy-wrod' in an imslint: disable comment" in r.output
+    assert "imslint: warning: src/a.toy:3: unknown rule 'NOPE123'" in r.output
+    assert "'TOY003'" not in r.output  # known rules are fine
+    doc = json.loads(invoke("check", "src", "-f", "json", "--fail-on", "error").stdout)
+    assert [(w["path"], w["line"], w["selector"]) for w in doc["warnings"]] == [("src/a.toy", 1, "toy-wrod"), ("src/a.toy", 3, "NOPE123")]
+
+
+def test_unknown_rule_in_a_disable_comment_on_stdin_and_hostile_names(project):
+    r = invoke("check", "-", "--stdin-filename", "e\x1bvil.toy", input=b"x # imslint: disable=ZZZ999\n")
+    assert "imslint: warning: e\\x1bvil.toy:1: unknown rule 'ZZZ999'" in r.output and "\x1b" not in r.output
+
+
+def test_no_warnings_key_when_there_is_nothing_to_say(project):
+    write(project, "a.toy", "x\n")
+    assert "warnings" not in json.loads(invoke("check", "-f", "json").output)
