@@ -18,7 +18,11 @@ def collect(
     stdin: Optional[Tuple[str, bytes]] = None, cwd: Optional[str] = None,
 ) -> List[Dict[str, Any]]:
     """The notices of a finished run (stale baseline entries first), each a dict with ``kind`` and ``message``."""
-    from .suppressions import read_baseline_entries, stale_baseline_entries, unknown_directive_rules
+    from .suppressions import (
+        read_baseline_entries,
+        stale_baseline_entries,
+        unknown_directive_rules,
+    )
 
     cwd = cwd or os.getcwd()
     out: List[Dict[str, Any]] = []
@@ -48,6 +52,7 @@ def collect(
                 "message": f"baseline entry {e.get('rule_id')} ({what}) matches no finding any more: "
                            f"fixed or changed; refresh {baseline_file} with --write-baseline",
             })
+    files: List[Tuple[str, Optional[str], Optional[str]]]
     if stdin is not None:
         from .readers.source import decode_bytes, normalize_newlines
 

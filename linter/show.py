@@ -8,7 +8,6 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from .config import _KEYS, DEFAULT_EXCLUDE, Config, resolve_rule_options, resolve_selection, resolve_severities
 
-
 # --------------------------------------------------------------------------- --show-settings
 
 
@@ -111,7 +110,7 @@ def files_document(paths: Sequence[str], cfg: Config, registry: Any, cwd: Option
             with open(item.path, "rb") as fh:
                 head = fh.read(HEAD_SIZE)
                 size = os.fstat(fh.fileno()).st_size
-                kind = own_output(head, lambda: _tail(fh, size))
+                kind = own_output(head, lambda fh=fh, size=size: _tail(fh, size))
                 if kind is not None and size <= cfg.max_file_size:
                     fh.seek(0)
                     if confirm_own_output(kind, fh.read(), item.display):

@@ -39,7 +39,7 @@ def run_cli(args, cwd, env_extra=None, **kw):
     env.update(env_extra or {})
     if "stdout" not in kw:
         kw.setdefault("capture_output", True)
-    return subprocess.run([sys.executable, "-m", "imslint.cli", *args], cwd=str(cwd), env=env, timeout=120, **kw)
+    return subprocess.run([sys.executable, "-m", "imslint.cli", *args], cwd=str(cwd), env=env, timeout=120, check=False, **kw)
 
 
 # --------------------------------------------------------------------------- colour
@@ -249,7 +249,7 @@ def _installed_command():
 @pytest.mark.parametrize("shell, marker", [("bash", "_imslint_completion()"), ("zsh", "#compdef imslint"), ("fish", "complete")])
 def test_completion_script_is_produced(bare, shell, marker):
     env = dict(os.environ, _IMSLINT_COMPLETE=f"{shell}_source")
-    proc = subprocess.run([_installed_command()], env=env, capture_output=True, text=True, timeout=120)
+    proc = subprocess.run([_installed_command()], env=env, capture_output=True, text=True, timeout=120, check=False)
     assert proc.returncode == 0, proc.stderr
     assert marker in proc.stdout and "_IMSLINT_COMPLETE" in proc.stdout
 
@@ -257,7 +257,7 @@ def test_completion_script_is_produced(bare, shell, marker):
 def test_completion_completes_commands_and_option_values(bare):
     def complete(words, cword):
         env = dict(os.environ, _IMSLINT_COMPLETE="bash_complete", COMP_WORDS=words, COMP_CWORD=str(cword))
-        proc = subprocess.run([_installed_command()], env=env, capture_output=True, text=True, timeout=120)
+        proc = subprocess.run([_installed_command()], env=env, capture_output=True, text=True, timeout=120, check=False)
         assert proc.returncode == 0, proc.stderr
         return proc.stdout.split()
 
@@ -526,7 +526,6 @@ def imslint_register_rules():
 def test_show_source_on_the_credential_fixtures_never_prints_a_secret(tmp_path, monkeypatch):
     """Every secret any rule reports in the fixtures (recorded as the engine hashes it) is absent from the output."""
     import imslint.model
-
     from conftest import ROOT
 
     shutil.copytree(os.path.join(ROOT, "fixtures", "repo"), tmp_path / "repo")
