@@ -329,7 +329,7 @@ def check(paths: Tuple[str, ...], **opts: Any) -> None:
         if stdin_name is not None and not stdin_name.strip():
             fail("--stdin-filename: expected a file name")
         name = stdin_name or "-"
-        if not (opts.get("show_settings") or opts.get("show_files")):
+        if not opts.get("show_settings") or opts.get("show_files"):
             opts["stdin"] = (name, _read_stdin())
         paths = (name,)
     elif stdin_name is not None:
@@ -381,7 +381,7 @@ def show(paths: Sequence[str], opts: Dict[str, Any]) -> None:
         if opts.get("show_settings"):
             docs["settings"] = settings_document(cfg, registry)
         if opts.get("show_files"):
-            docs["files"] = files_document(paths, cfg, registry)
+            docs["files"] = files_document(paths, cfg, registry, stdin=opts.get("stdin"))
         if fmt == "json":
             text = json.dumps(docs, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
         else:

@@ -84,7 +84,9 @@ def settings_text(doc: Dict[str, Any]) -> str:
 # --------------------------------------------------------------------------- --show-files
 
 
-def files_document(paths: Sequence[str], cfg: Config, registry: Any, cwd: Optional[str] = None) -> Dict[str, Any]:
+def files_document(
+    paths: Sequence[str], cfg: Config, registry: Any, cwd: Optional[str] = None, stdin: Optional[Tuple[str, bytes]] = None
+) -> Dict[str, Any]:
     """Every file and folder the paths lead to: scanned (with its reader) or skipped (with the reason).
 
     The decisions a run takes before reading a file whole: excludes, .gitignore,
@@ -97,6 +99,8 @@ def files_document(paths: Sequence[str], cfg: Config, registry: Any, cwd: Option
     from .engine import HEAD_SIZE, choose_reader, confirm_own_output, own_output
 
     exclude = list(cfg.exclude or DEFAULT_EXCLUDE) + list(cfg.extend_exclude)
+    if stdin is not None:
+        return _stdin_document(stdin, cfg, registry, exclude, cwd)
     skipped: List[Tuple[str, str]] = []
     gitignored: List[Tuple[str, str]] = []
     unreadable: List[Tuple[str, str]] = []
@@ -134,6 +138,30 @@ def files_document(paths: Sequence[str], cfg: Config, registry: Any, cwd: Option
     entries.sort(key=lambda e: (e["path"], e["status"]))
     counts = {s: sum(1 for e in entries if e["status"] == s) for s in ("scan", "skip", "error")}
     return {"files": entries, "counts": counts}
+
+
+def _stdin_document(stdin: Tuple[str, bytes], cfg: Config, registry: Any, exclude: List[str], cwd: Optional[str]) -> Dict[str, Any]:
+    """``check - --stdin-filename NAME --show-files``: what a run would do with the bytes under that name."""
+    from .discovery import Excluder, display_path, relative_to
+    from .engine import HEAD_SIZE, choose_reader
+
+    name, data = stdin
+    real = os.path.normpath(os.path.join(cwd or os.getcwd(), name))
+    shown = name if name == "-" else display_path(real, cwd)
+    if Excluder(exclude)(relative_to(real, os.path.abspath(cfg.root))):
+        entry = _entry(shown, "skip", reason="excluded (exclude settings, --stdin-filename)")
+    else:
+        reader, skip, error = choose_reader(registry.readers, real, data[:HEAD_SIZE])
+        if error:
+            entry = _entry(shown, "error", reason=error)
+        elif reader is None:
+            entry = _entry(shown, "skip", reason=skip or "no reader")
+        elif not reader.streaming and len(data) > cfg.max_file_size:
+            entry = _entry(shown, "skip", reason=f"larger than the size limit ({len(data)} > {cfg.max_file_size} bytes)")
+        else:
+            entry = _entry(shown, "scan", reader=reader.name)
+    counts = {s: int(entry["status"] == s) for s in ("scan", "skip", "error")}
+    return {"files": [entry], "counts": counts}
 
 
 def _tail(fh: Any, size: int, n: int = 512) -> bytes:

@@ -615,3 +615,13 @@ def test_unknown_rule_in_a_disable_comment_on_stdin_and_hostile_names(project):
 def test_no_warnings_key_when_there_is_nothing_to_say(project):
     write(project, "a.toy", "x\n")
     assert "warnings" not in json.loads(invoke("check", "-f", "json").output)
+
+
+def test_show_files_with_stdin_tells_what_the_name_decides(project):
+    write(project, ".imslint.toml", 'plugins = ["toy_plugin"]\nselect = ["TOY"]\nexclude = ["vendor"]\n')
+    r = invoke("check", "-", "--stdin-filename", "src/a.toy", "--show-files", input=b"password=hunter2\n")
+    assert r.exit_code == EXIT_OK and r.output.splitlines()[0] == "src/a.toy: scan (toy)"
+    r = invoke("check", "-", "--stdin-filename", "vendor/a.toy", "--show-files", input=b"x\n")
+    assert r.output.splitlines()[0] == "vendor/a.toy: skip: excluded (exclude settings, --stdin-filename)"
+    r = invoke("check", "-", "--stdin-filename", "a.png", "--show-files", input=b"\x89PNG\r\n\x1a\n\x00\x00")
+    assert r.output.splitlines()[0] == "a.png: skip: binary or unsupported file"
