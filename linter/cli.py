@@ -226,7 +226,7 @@ def run_check(
         from .notices import collect, stderr_lines
         from .reporters.text import safe
 
-        result.notices = collect(result, registry, paths, cfg.baseline, opts.get("stdin"))
+        result.notices = collect(result, registry, paths, cfg.baseline, opts.get("stdin"), max_size=cfg.max_file_size)
         if result.cache and result.cache.get("warning"):
             click.echo(f"imslint: warning: {safe(result.cache['warning'])}", err=True)
         for warning in getattr(result, "warnings", ()):

@@ -15,7 +15,7 @@ SHOWN_PER_KIND = 20  # on standard error; the JSON report lists them all
 
 def collect(
     result: Any, registry: Any, paths: Sequence[str], baseline_file: Optional[str] = None,
-    stdin: Optional[Tuple[str, bytes]] = None, cwd: Optional[str] = None,
+    stdin: Optional[Tuple[str, bytes]] = None, cwd: Optional[str] = None, max_size: int = 5 * 1024 * 1024,
 ) -> List[Dict[str, Any]]:
     """The notices of a finished run (stale baseline entries first), each a dict with ``kind`` and ``message``."""
     from .suppressions import (
@@ -60,7 +60,8 @@ def collect(
     else:
         from .discovery import display_path
 
-        files = [(display_path(p, cwd), p, None) for p in sorted(getattr(result, "inputs", ()))]
+        # Within the size limit only: a streamed export of gigabytes is not read a second time for this.
+        files = [(display_path(p, cwd), p, None) for p in sorted(getattr(result, "inputs", ())) if _size(p) <= max_size]
     for u in unknown_directive_rules(files, registry.rules):
         out.append({
             "kind": "unknown-rule-in-directive",
@@ -71,6 +72,13 @@ def collect(
             "message": f"unknown rule {u['selector']!r} in an imslint: disable comment: it silences nothing",
         })
     return out
+
+
+def _size(path: str) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0
 
 
 def stderr_lines(notices: Sequence[Dict[str, Any]]) -> List[str]:

@@ -630,3 +630,17 @@ def test_show_files_with_stdin_tells_what_the_name_decides(project):
     assert r.output.splitlines()[0] == "vendor/a.toy: skip: excluded (exclude settings, --stdin-filename)"
     r = invoke("check", "-", "--stdin-filename", "a.png", "--show-files", input=b"\x89PNG\r\n\x1a\n\x00\x00")
     assert r.output.splitlines()[0] == "a.png: skip: binary or unsupported file"
+
+
+def test_unknown_rules_are_not_looked_for_in_files_over_the_size_limit(bare):
+    # A streamed export (read whatever its size) is not read a second time for this past max-file-size.
+    from conftest import ROOT
+
+    with open(os.path.join(ROOT, "fixtures", "operators", "package-export.xml"), encoding="utf-8") as fh:
+        text = fh.read()
+    write(bare, "export.xml", text.replace("?>", "?>\n<!-- imslint: disable=NOPE001 -->", 1))
+    r = invoke("check", "export.xml", "--fail-on", "never")
+    assert "export.xml:2: unknown rule 'NOPE001'" in r.output
+    r = invoke("check", "export.xml", "--fail-on", "never", "--max-file-size", "1000")
+    assert "in 1 file scanned." in r.output and "IMS006" in r.output  # the export is still read (streamed)
+    assert "NOPE001" not in r.output
