@@ -311,9 +311,9 @@ def exit_code(result: Any, fail_on: str) -> int:
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @common_options
-@click.option("--show-settings", is_flag=True, help="Print the effective settings, the file each comes from and the rules selected, then exit.")
-@click.option("--show-source", is_flag=True, help="Text output: print the source line under each finding (every secret redacted).")
 @click.option("--stdin-filename", metavar="NAME", help="With '-' as the path: the file name of the input read from standard input (it chooses the reader, excludes and per-file ignores apply to it, findings name it).")
+@click.option("--show-source", is_flag=True, help="Text output: print the source line under each finding (every secret redacted).")
+@click.option("--show-settings", is_flag=True, help="Print the effective settings, the file each comes from and the rules selected, then exit.")
 @click.option("--show-files", is_flag=True, help="Print the files that would be scanned, and why each other file is skipped, then exit.")
 def check(paths: Tuple[str, ...], **opts: Any) -> None:
     """Scan files and folders (default: the current folder) and report findings.
@@ -329,7 +329,8 @@ def check(paths: Tuple[str, ...], **opts: Any) -> None:
         if stdin_name is not None and not stdin_name.strip():
             fail("--stdin-filename: expected a file name")
         name = stdin_name or "-"
-        if not opts.get("show_settings") or opts.get("show_files"):
+        only_settings = opts.get("show_settings") and not opts.get("show_files")
+        if not only_settings:  # --show-settings alone does not need the bytes
             opts["stdin"] = (name, _read_stdin())
         paths = (name,)
     elif stdin_name is not None:
@@ -393,9 +394,7 @@ def show(paths: Sequence[str], opts: Dict[str, Any]) -> None:
             text = "\n".join(parts)
         with open_output(opts.get("output") or "-", JSON_ERRORS if fmt == "json" else "backslashreplace") as fh:
             fh.write(text)
-    except (ConfigError, PluginError, OutputError) as exc:
-        fail(str(exc))
-    except UserError as exc:
+    except (ConfigError, PluginError, OutputError, UserError) as exc:
         fail(str(exc))
 
 
