@@ -35,8 +35,10 @@ def _load_config(paths: Sequence[str], config_file: Optional[str], no_config: bo
         return Config(root=os.getcwd())
     if config_file:
         return load_config(config_file)
-    start = paths[0] if paths else "."
-    found = find_config(start if os.path.exists(start) else ".")
+    start = os.path.abspath(paths[0] if paths else ".")
+    while not os.path.exists(start) and os.path.dirname(start) != start:
+        start = os.path.dirname(start)  # a path that does not exist (a --stdin-filename): its nearest folder
+    found = find_config(start)
     return load_config(found) if found else Config(root=os.getcwd())
 
 
@@ -108,7 +110,9 @@ _common = [
     click.option("--exclude", multiple=True, help="Glob of paths to skip (adds to the configured excludes)."),
     click.option("--force-exclude", is_flag=True, help="Apply excludes to files named on the command line too (pre-commit)."),
     click.option("--max-file-size", help="Skip code files larger than this (e.g. 5MB)."),
-    click.option("--no-color", is_flag=True, help="Never colour the text output (colour is used only on a terminal)."),
+    click.option("--color", "color", type=click.Choice(["auto", "always", "never"], case_sensitive=False),
+                 help="Colour the text output: auto (on a terminal, unless NO_COLOR is set; FORCE_COLOR forces it), always or never."),
+    click.option("--no-color", is_flag=True, help="Never colour the text output (the same as --color=never)."),
     click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False), help="Report only findings that are not in this baseline file."),
     click.option("--write-baseline", type=click.Path(dir_okay=False), help="Record the current findings in FILE and exit 0."),
     click.option("--cache-dir", envvar="IMSLINT_CACHE_DIR", type=click.Path(file_okay=False), help="Keep per-file results in DIR and reuse them for unchanged files (env IMSLINT_CACHE_DIR; config cache-dir)."),
@@ -124,6 +128,71 @@ def common_options(func):
     return func
 
 
+def configure(paths: Sequence[str], opts: Dict[str, Any], default_select: Optional[List[str]] = None) -> Tuple[Any, Any]:
+    """The effective configuration (file values, then command-line values) and the plugin registry.
+
+    Raises ConfigError or PluginError. Each value the command line sets is
+    recorded in ``cfg.origins`` under its option (``--select``).
+    """
+    from .config import ConfigError, parse_size
+
+    cfg = _load_config(paths, opts.get("config_file"), opts.get("no_config", False))
+    if opts.get("select"):
+        cfg.select = _split(opts["select"])
+        if not cfg.select:
+            raise ConfigError("--select: no rule given (use rule ids, id prefixes, names or ALL)")
+        cfg.from_command_line["select"] = list(cfg.select)
+        cfg.origins["select"] = "--select"
+    elif default_select is not None:
+        cfg.select = default_select
+        cfg.origins["select"] = "the command's default"
+    for key, attr in (("extend-select", "extend_select"), ("ignore", "ignore")):
+        given = _split(opts.get(attr) or ())
+        setattr(cfg, attr, getattr(cfg, attr) + given)
+        cfg.from_command_line[key] = given
+        if given:
+            cfg.origins[key] = _also(cfg.origins.get(key), f"--{key}")
+    if opts.get("exclude"):
+        cfg.extend_exclude += list(opts["exclude"])
+        cfg.origins["extend-exclude"] = _also(cfg.origins.get("extend-exclude"), "--exclude")
+    if opts.get("force_exclude"):
+        cfg.force_exclude = True
+        cfg.origins["force-exclude"] = "--force-exclude"
+    if opts.get("fail_on"):
+        cfg.fail_on = opts["fail_on"].lower()
+        cfg.origins["fail-on"] = "--fail-on"
+    if opts.get("max_file_size"):
+        size = parse_size(opts["max_file_size"])
+        if size is None:
+            raise ConfigError(f"--max-file-size: expected a size such as 5MB, got {opts['max_file_size']!r}")
+        cfg.max_file_size = size
+        cfg.origins["max-file-size"] = "--max-file-size"
+    if opts.get("no_cache"):
+        cfg.cache_dir = None
+        cfg.origins["cache-dir"] = "--no-cache"
+    elif opts.get("cache_dir"):
+        cfg.cache_dir = opts["cache_dir"]
+        cfg.origins["cache-dir"] = "--cache-dir or IMSLINT_CACHE_DIR"
+    jobs = opts.get("jobs")
+    if jobs is not None:
+        from .engine import usable_cpus
+
+        cfg.jobs = jobs or usable_cpus()
+        cfg.origins["jobs"] = "--jobs"
+    baseline_file = opts.get("baseline_file")
+    if baseline_file:
+        cfg.baseline = baseline_file
+        cfg.origins["baseline"] = "--baseline"
+    elif opts.get("write_baseline"):
+        cfg.baseline = None  # a run that writes the baseline reads none
+    registry = _registry(cfg)
+    return cfg, registry
+
+
+def _also(before: Optional[str], option: str) -> str:
+    return f"{before} + {option}" if before else option
+
+
 def run_check(
     paths: Sequence[str], opts: Dict[str, Any], default_select: Optional[List[str]] = None, exports: Sequence[str] = ()
 ) -> Tuple[Any, Any, Any]:
@@ -131,78 +200,57 @@ def run_check(
 
     Every file under ``exports`` must be read as an operator export (an error otherwise).
     """
-    from .config import ConfigError, parse_size
+    from .config import ConfigError
     from .engine import lint
     from .plugins import PluginError
     from .suppressions import BaselineError, read_baseline
 
     try:
-        cfg = _load_config(paths, opts.get("config_file"), opts.get("no_config", False))
-        if opts.get("select"):
-            cfg.select = _split(opts["select"])
-            if not cfg.select:
-                raise ConfigError("--select: no rule given (use rule ids, id prefixes, names or ALL)")
-        elif default_select is not None:
-            cfg.select = default_select
-        cfg.extend_select += _split(opts.get("extend_select") or ())
-        cfg.ignore += _split(opts.get("ignore") or ())
-        cfg.extend_exclude += list(opts.get("exclude") or ())
-        if opts.get("force_exclude"):
-            cfg.force_exclude = True
-        if opts.get("fail_on"):
-            cfg.fail_on = opts["fail_on"].lower()
-        if opts.get("max_file_size"):
-            size = parse_size(opts["max_file_size"])
-            if size is None:
-                raise ConfigError(f"--max-file-size: expected a size such as 5MB, got {opts['max_file_size']!r}")
-            cfg.max_file_size = size
-        if opts.get("no_cache"):
-            cfg.cache_dir = None
-        elif opts.get("cache_dir"):
-            cfg.cache_dir = opts["cache_dir"]
-        jobs = opts.get("jobs")
-        if jobs is not None:
-            from .engine import usable_cpus
-
-            cfg.jobs = jobs or usable_cpus()
-        registry = _registry(cfg)
+        cfg, registry = configure(paths, opts, default_select)
         fmt = opts.get("fmt", "text")
         if fmt not in registry.reporters:
             raise ConfigError(f"unknown output format {fmt!r} (available: {', '.join(sorted(registry.reporters))})")
-        baseline = None
-        baseline_file = opts.get("baseline_file") or (None if opts.get("write_baseline") else cfg.baseline)
-        if baseline_file:
-            baseline = read_baseline(baseline_file)
+        baseline = read_baseline(cfg.baseline) if cfg.baseline else None
         require = None
         if exports:
             from .readers.operators import why_not_export
 
             require = ("operator", list(exports), lambda path: why_not_export(path, registry.readers))
-        result = lint(list(paths) or ["."], cfg, registry, baseline=baseline, require=require)
+        if opts.get("stdin") is not None:
+            from .stdin import lint_stdin
+
+            name, data = opts["stdin"]
+            result = lint_stdin(data, name, cfg, registry, baseline=baseline)
+        else:
+            result = lint(list(paths) or ["."], cfg, registry, baseline=baseline, require=require)
+        from .notices import collect, stderr_lines
         from .reporters.text import safe
 
+        result.notices = collect(result, registry, paths, cfg.baseline, opts.get("stdin"), max_size=cfg.max_file_size)
         if result.cache and result.cache.get("warning"):
             click.echo(f"imslint: warning: {safe(result.cache['warning'])}", err=True)
         for warning in getattr(result, "warnings", ()):
             click.echo(f"imslint: warning: {safe(warning)}", err=True)  # may name a file of the scanned tree
+        for line in stderr_lines(result.notices):
+            click.echo(line, err=True)
     except (ConfigError, PluginError, BaselineError) as exc:
         raise UserError(str(exc)) from None
     return result, registry, cfg
 
 
-def emit(result: Any, registry: Any, opts: Dict[str, Any]) -> None:
+def emit(result: Any, registry: Any, opts: Dict[str, Any], config: Any = None) -> None:
     """Render with the chosen reporter and write to --output or stdout."""
     fmt = opts.get("fmt", "text")
     output = opts.get("output")
-    color = (
-        fmt == "text"
-        and not output
-        and not opts.get("no_color")
-        and "NO_COLOR" not in os.environ
-        and sys.stdout.isatty()
-    )
+    color = fmt == "text" and not output and wants_color(opts)
     reporter = registry.reporters[fmt]
+    source = None
+    if opts.get("show_source") and fmt == "text" and config is not None and result.findings:
+        from .source_lines import SourceLines
+
+        source = SourceLines(result, config, registry, stdin=opts.get("stdin"))
     ropts = {
+        "source": source,
         "color": color,
         "quiet": opts.get("quiet"),
         "verbose": opts.get("verbose"),
@@ -232,6 +280,20 @@ def emit(result: Any, registry: Any, opts: Dict[str, Any]) -> None:
             click.echo(f"imslint: error: {safe(where)}: {safe(e.message)}", err=True)
 
 
+def wants_color(opts: Dict[str, Any]) -> bool:
+    """Colour standard output? (see :func:`imslint.terminal.color_wanted`); a report file is never coloured."""
+    from .terminal import color_wanted
+
+    choice = (opts.get("color") or "auto").lower()
+    if opts.get("no_color") and choice == "always":
+        raise UserError("--no-color and --color=always contradict each other")
+    try:
+        isatty = sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        isatty = False
+    return color_wanted(choice, bool(opts.get("no_color")), os.environ, isatty)
+
+
 def inputs_of(result: Any) -> List[str]:
     """The files an output must not replace: every file the run read."""
     return list(getattr(result, "inputs", ()))
@@ -250,6 +312,10 @@ def exit_code(result: Any, fail_on: str) -> int:
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @common_options
+@click.option("--stdin-filename", metavar="NAME", help="With '-' as the path: the file name of the input read from standard input (it chooses the reader, excludes and per-file ignores apply to it, findings name it).")
+@click.option("--show-source", is_flag=True, help="Text output: print the source line under each finding (every secret redacted).")
+@click.option("--show-settings", is_flag=True, help="Print the effective settings, the file each comes from and the rules selected, then exit.")
+@click.option("--show-files", is_flag=True, help="Print the files that would be scanned, and why each other file is skipped, then exit.")
 def check(paths: Tuple[str, ...], **opts: Any) -> None:
     """Scan files and folders (default: the current folder) and report findings.
 
@@ -257,6 +323,22 @@ def check(paths: Tuple[str, ...], **opts: Any) -> None:
     2 usage, configuration or plugin error, a file that could not be read or
     checked, or a rule that crashed (every other finding is still reported).
     """
+    stdin_name = opts.pop("stdin_filename", None)
+    if "-" in paths or (stdin_name is not None and not paths):
+        if len(paths) > 1:
+            fail("'-' (standard input) cannot be checked together with other paths")
+        if stdin_name is not None and not stdin_name.strip():
+            fail("--stdin-filename: expected a file name")
+        name = stdin_name or "-"
+        only_settings = opts.get("show_settings") and not opts.get("show_files")
+        if not only_settings:  # --show-settings alone does not need the bytes
+            opts["stdin"] = (name, _read_stdin())
+        paths = (name,)
+    elif stdin_name is not None:
+        fail("--stdin-filename names the input read from standard input: give '-' as the only path")
+    if opts.get("show_settings") or opts.get("show_files"):
+        show(paths, opts)
+        sys.exit(EXIT_OK)
     try:
         result, registry, cfg = run_check(paths, opts)
         if opts.get("write_baseline"):
@@ -269,10 +351,52 @@ def check(paths: Tuple[str, ...], **opts: Any) -> None:
                 raise UserError(str(exc)) from None
             click.echo(f"imslint: wrote {n} finding(s) to baseline {safe(opts['write_baseline'])}", err=True)
             sys.exit(EXIT_ERROR if result.errors else EXIT_OK)
-        emit(result, registry, opts)
+        emit(result, registry, opts, cfg)
     except UserError as exc:
         fail(str(exc))
     sys.exit(exit_code(result, cfg.fail_on))
+
+
+def _read_stdin() -> bytes:
+    """Standard input as bytes (the bytes decide the encoding, as for a file)."""
+    buffer = getattr(sys.stdin, "buffer", None)
+    if buffer is not None:
+        return buffer.read()
+    return sys.stdin.read().encode("utf-8", "surrogateescape")  # pragma: no cover - a replaced text stream
+
+
+def show(paths: Sequence[str], opts: Dict[str, Any]) -> None:
+    """``--show-settings`` and ``--show-files``: what a run would use, without running it (text or JSON)."""
+    import json
+
+    from .config import ConfigError
+    from .outputs import JSON_ERRORS, OutputError, open_output
+    from .plugins import PluginError
+    from .show import files_document, files_text, settings_document, settings_text
+
+    fmt = opts.get("fmt", "text")
+    try:
+        if fmt not in ("text", "json"):
+            raise UserError(f"--show-settings and --show-files write text or json, not {fmt!r}")
+        cfg, registry = configure(paths, opts)
+        docs: Dict[str, Any] = {}
+        if opts.get("show_settings"):
+            docs["settings"] = settings_document(cfg, registry)
+        if opts.get("show_files"):
+            docs["files"] = files_document(paths, cfg, registry, stdin=opts.get("stdin"))
+        if fmt == "json":
+            text = json.dumps(docs, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        else:
+            parts = []
+            if "settings" in docs:
+                parts.append(settings_text(docs["settings"]))
+            if "files" in docs:
+                parts.append(files_text(docs["files"]))
+            text = "\n".join(parts)
+        with open_output(opts.get("output") or "-", JSON_ERRORS if fmt == "json" else "backslashreplace") as fh:
+            fh.write(text)
+    except (ConfigError, PluginError, OutputError, UserError) as exc:
+        fail(str(exc))
 
 
 @main.command("rules")
@@ -296,6 +420,11 @@ def rules_command(rule: Optional[str], config_file: Optional[str], no_config: bo
         matched = sorted(match_selector(rule, rules))
         if not matched:
             fail(f"unknown rule {rule!r} (see 'imslint rules')")
+        if fmt == "json":
+            # One object for a rule named by its id or name; a list for a prefix or ALL.
+            exact = rule.strip().upper() in rules or any(c.name == rule.strip().lower() for c in rules.values())
+            click.echo(rules_json(registry, matched, single=exact))
+            return
         for rid in matched:
             cls = rules[rid]
             if fmt == "markdown":

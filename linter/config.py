@@ -62,6 +62,10 @@ class Config:
     force_exclude: bool = False
     operators: Dict[str, Any] = field(default_factory=dict)  # [tool.imslint.operators]: reading operator exports
     rule_timeout: float = 60.0  # seconds the rules may spend on one file in a worker process (0: no limit)
+    # Selectors given on the command line, by key ("select", "extend-select", "ignore"): a mistake in one
+    # is blamed on its option, never on a configuration file that may not even set that key.
+    from_command_line: Dict[str, List[str]] = field(default_factory=dict)
+    origins: Dict[str, str] = field(default_factory=dict)  # key -> the file or command-line option that set it
 
     def source(self) -> str:
         """Name of the configuration file for messages."""
@@ -131,16 +135,39 @@ def find_config(start: str) -> Optional[str]:
                     tomllib = _toml()
                     try:
                         with open(candidate, "rb") as fh:
-                            data = tomllib.load(fh)
-                    except (OSError, tomllib.TOMLDecodeError):
-                        continue  # someone else's broken pyproject is not ours to report
-                    if "imslint" not in data.get("tool", {}):
+                            raw = fh.read()
+                        data = tomllib.loads(raw.decode("utf-8"))
+                    except OSError:
+                        continue
+                    except (tomllib.TOMLDecodeError, UnicodeDecodeError, RecursionError) as exc:
+                        if _mentions_imslint(raw):
+                            # Ignoring it would run with default settings: a gate that silently changes.
+                            why = "not UTF-8" if isinstance(exc, UnicodeDecodeError) else str(exc) or "nested too deeply"
+                            raise ConfigError(
+                                f"{candidate}: invalid TOML: {why} (it holds imslint settings, which cannot be read)"
+                            ) from None
+                        continue  # someone else's broken pyproject, without imslint settings, is not ours to report
+                    tool = data.get("tool", {})
+                    if not isinstance(tool, dict) or "imslint" not in tool:
                         continue
                 return candidate
         parent = os.path.dirname(here)
         if parent == here:
             return None
         here = parent
+
+
+_IMSLINT_TABLE_RE = re.compile(rb"^[ \t]*(?:\[\[?[ \t]*[\"']?tool[\"']?[ \t]*\.[ \t]*[\"']?imslint\b|[\"']?tool[\"']?[ \t]*\.[ \t]*[\"']?imslint\b|[\"']?imslint[\"']?[ \t]*[.=])", re.MULTILINE)
+
+
+def _mentions_imslint(raw: bytes) -> bool:
+    """True when a pyproject.toml that does not parse looks like it holds imslint settings.
+
+    A ``[tool.imslint...]`` header, a ``tool.imslint...`` dotted key, or an
+    ``imslint = ...`` / ``imslint.x = ...`` key (under ``[tool]``). We cannot know
+    for sure what a file that does not parse holds; we err on the side of an error.
+    """
+    return bool(_IMSLINT_TABLE_RE.search(raw))
 
 
 def load_config(path: str) -> Config:
@@ -226,6 +253,7 @@ def apply_table(cfg: Config, table: Mapping[str, Any], path: str, prefix: str = 
                 raise _err(path, full, expected, value)
             value = float(value)
         setattr(cfg, attr, copy.deepcopy(value))
+        cfg.origins[key] = path
 
 
 def _check_operators(value: Any, path: str, full: str, expected: str) -> None:
@@ -270,9 +298,10 @@ def resolve_selection(cfg: Config, rules: Mapping[str, Type[Rule]]) -> Set[str]:
         for s in selectors:
             matched = match_selector(s, rules)
             if not matched:
-                raise ConfigError(
-                    f"{cfg.source()}: unknown rule selector {s!r} in '{key}' (expected a rule id, id prefix, name or ALL)"
-                )
+                expected = "expected a rule id, id prefix, name or ALL"
+                if s in cfg.from_command_line.get(key, ()):
+                    raise ConfigError(f"--{key}: unknown rule selector {s!r} ({expected})")
+                raise ConfigError(f"{cfg.source()}: unknown rule selector {s!r} in '{key}' ({expected})")
             out |= matched
         return out
 

@@ -125,11 +125,13 @@ def discover(
     cwd: Optional[str] = None,
     unreadable: Optional[List[Tuple[str, str]]] = None,
     skipped: Optional[List[Tuple[str, str]]] = None,
+    gitignored: Optional[List[Tuple[str, str]]] = None,
 ) -> Tuple[List[Discovered], List[str]]:
     """Expand ``paths`` into a sorted, de-duplicated list of files, and the paths that do not exist.
 
     Folders that cannot be listed are appended to ``unreadable`` as (display path, reason), folders left
-    out (imslint's result cache) to ``skipped``.
+    out (imslint's result cache) to ``skipped``, files git ignores to ``gitignored`` (for ``--show-files``;
+    a run does not list them).
     """
     cwd = cwd or os.getcwd()
     found: dict = {}
@@ -153,6 +155,8 @@ def discover(
         visible = git.result() if git is not None else None
         for file_path, display in walked:
             if visible is not None and file_path not in visible:
+                if gitignored is not None:
+                    gitignored.append((display, "ignored by git (.gitignore, .git/info/exclude or the global excludes file)"))
                 continue
             if file_path not in found:
                 found[file_path] = Discovered(file_path, display)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any, Iterable, Type
+from typing import Any, Dict, Iterable, Optional, Type
 
 from .rule import Rule
 
@@ -36,21 +36,46 @@ def rule_markdown(rule: Type[Rule], others: Iterable[Type[Rule]] = ()) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def rules_json(registry: Any) -> str:
-    """Every loaded rule as JSON (id, name, severity, summary, plugin, options)."""
-    doc = [
-        {
-            "id": cls.id,
-            "name": cls.name,
-            "severity": cls.severity.label,
-            "summary": cls.summary(),
-            "plugin": registry.rule_plugin[cls.id],
-            "options": dict(cls.defaults),
-            "tags": list(cls.tags),
-        }
-        for cls in registry.rules.values()
-    ]
-    return json.dumps(doc, indent=2, sort_keys=True)
+def rule_dict(rule: Type[Rule], plugin: str) -> Dict[str, Any]:
+    """Everything known about a rule, for ``imslint rules --format json`` (one object per rule)."""
+    from .rule import help_url
+
+    return {
+        "id": rule.id,
+        "name": rule.name,
+        "severity": rule.severity.label,
+        "security_severity": rule.security_severity,
+        "summary": rule.summary(),
+        "description": rule.description(),
+        "help": rule.help_text(),
+        "help_uri": help_url(rule),
+        "plugin": plugin,
+        "subject": getattr(rule.subject, "kind", rule.subject.__name__),
+        "languages": sorted(rule.languages) if rule.languages is not None else None,
+        "tags": list(rule.tags),
+        "options": {key: _plain(value) for key, value in sorted(rule.defaults.items())},
+        "options_table": f"tool.imslint.rules.{rule.name}",
+    }
+
+
+def _plain(value: Any) -> Any:
+    """A default as JSON can hold it (tuples and sets as sorted or ordered lists)."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, (set, frozenset)):
+        return sorted(_plain(v) for v in value)
+    return value
+
+
+def rules_json(registry: Any, rule_ids: Optional[Iterable[str]] = None, single: bool = False) -> str:
+    """The loaded rules (or those of ``rule_ids``) as JSON: a list, or one object when ``single``."""
+    ids = list(registry.rules) if rule_ids is None else list(rule_ids)
+    doc: Any = [rule_dict(registry.rules[rid], registry.rule_plugin[rid]) for rid in ids]
+    if single:
+        doc = doc[0]
+    return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False, default=str)
 
 
 START, END = "<!-- rules:start -->", "<!-- rules:end -->"

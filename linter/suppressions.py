@@ -6,7 +6,7 @@ import json
 import re
 from collections import Counter
 from dataclasses import dataclass
-from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Type
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Type
 
 from .model import sha256_hex
 from .rule import Rule
@@ -159,3 +159,67 @@ def apply_baseline(findings: Sequence, known: Counter) -> Tuple[list, list]:
         else:
             new.append(f)
     return new, old
+
+
+# --------------------------------------------------------------------------- what no longer matches
+
+
+def read_baseline_entries(path: str) -> List[Dict[str, str]]:
+    """The entries of a baseline file (call :func:`read_baseline` first: it validates the file)."""
+    with open(path, "r", encoding="utf-8") as fh:
+        doc = json.load(fh)
+    return [e for e in doc["findings"] if isinstance(e, dict) and isinstance(e.get("fingerprint"), str)]
+
+
+def stale_baseline_entries(
+    entries: Sequence[Mapping[str, Any]], baselined: Iterable[Any], scanned: Callable[[str], bool]
+) -> List[Dict[str, Any]]:
+    """The baseline entries that matched no finding of this run, among those of files it scanned.
+
+    ``scanned(path)`` says whether the entry's file (its path as recorded) was
+    scanned by this run, or should have been: an entry for a file the run did
+    not look at (a pre-commit run on two files) is not stale. Like ruff's
+    unused ``noqa``: the finding was fixed, or its line changed.
+    """
+    used = Counter(f.fingerprint for f in baselined)
+    out: List[Dict[str, Any]] = []
+    for e in entries:
+        fp = e["fingerprint"]
+        if used.get(fp, 0) > 0:
+            used[fp] -= 1
+            continue
+        path = e.get("path")
+        if isinstance(path, str) and scanned(path):
+            out.append({k: e.get(k) for k in ("fingerprint", "rule_id", "path", "message")})
+    return out
+
+
+def unknown_directive_rules(
+    files: Iterable[Tuple[str, Optional[str], Optional[str]]], rules: Mapping[str, Type[Rule]]
+) -> List[Dict[str, Any]]:
+    """(display path, line, selector) of each rule name in an ``imslint: disable`` comment that names no loaded rule.
+
+    ``files`` holds (display path, path on disk, text): the text when it is
+    given (standard input), else the file is read (only files holding the
+    ``imslint:`` marker are parsed). Like ruff's invalid-rule-code in ``noqa``:
+    a misspelt name silences nothing.
+    """
+    from .config import match_selector
+
+    out: List[Dict[str, Any]] = []
+    for display, path, text in files:
+        if text is not None:
+            directives = parse_directives(text)
+        elif path is not None:
+            directives = parse_directives_from_file(path)
+        else:
+            continue
+        seen = set()
+        for target in sorted(directives):
+            for d in directives[target]:
+                for sel in d.selectors or ():
+                    if (d.line, sel) in seen or match_selector(sel, rules):
+                        continue
+                    seen.add((d.line, sel))
+                    out.append({"path": display, "line": d.line, "selector": sel})
+    return out

@@ -35,6 +35,9 @@ def result_payload(result: RunResult, include_suppressed: bool = False, include_
         "errors": [e.to_dict() for e in result.errors],
         "skipped": [{"path": p, "reason": r} for p, r in result.skipped],
     }
+    notices = getattr(result, "notices", None)
+    if notices:  # stale baseline entries, unknown rules in disable comments (see imslint.notices)
+        doc["warnings"] = list(notices)
     if include_suppressed:
         doc["suppressed"] = findings_payload(result.suppressed + result.baselined, result.rules)
     return doc

@@ -77,6 +77,7 @@ class TextReporter:
         """Render findings, errors and the summary line."""
         color = bool(options.get("color"))
         quiet = bool(options.get("quiet"))
+        source = options.get("source")  # --show-source: finding -> redacted source line, or None
         lines = []
 
         def paint(text: str, code: str) -> str:
@@ -87,6 +88,11 @@ class TextReporter:
             sev = paint(f.severity.label, _COLORS[f.severity.label])
             where = paint(f"{safe(loc.path)}:{loc.line}:{loc.column}:", _BOLD)
             lines.append(f"{where} {sev} {f.rule_id} {safe(f.message)} {paint('[' + safe(f.rule_name) + ']', _DIM)}")
+            if source is not None:
+                # --show-source: the line is redacted by its provider (imslint.source_lines); never shown otherwise.
+                text = source(f)
+                gutter = paint(f"{loc.line:>6} |", _DIM)
+                lines.append(f"{gutter} {safe(text)}" if text is not None else f"{gutter} {paint('(source line not shown)', _DIM)}")
             if options.get("show_related"):
                 for r in f.related:
                     lines.append(f"    {safe(r.location.path)}:{r.location.line}:{r.location.column}: {safe(r.message)}")
@@ -139,6 +145,7 @@ _TEXT_LINE_RES = (
     re.compile(r"    .+:\d+:\d+: .*"),  # a related location
     re.compile(r".+?:(?:\d+:)? error .+"),  # a file that could not be read, a rule that failed
     re.compile(r".+: skipped: .+"),  # --verbose: a skipped file
+    re.compile(r" *\d+ \| .*"),  # --show-source: the (redacted) line under a finding
     re.compile(r" *\d+  [A-Z]{2,5}[0-9]{3}  (?:error|warning|note)? *  [a-z0-9-]*"),  # --statistics
     re.compile(r""),  # the blank line before the statistics
 )
