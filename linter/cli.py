@@ -119,9 +119,16 @@ _common = [
 
 def common_options(func):
     """Attach the options shared by ``check`` and ``operators``."""
-    for option in reversed(_common):
+    for option in reversed(_common + _ci):
         func = option(func)
     return func
+
+
+# Options for CI gates (docs/ci.md): what is reported, not how files are checked.
+_ci = [
+    click.option("--diff-base", "--new-since", "diff_base", metavar="REF",
+                 help="Report only findings on lines changed since the merge base of REF and HEAD (git; renames followed)."),
+]
 
 
 def run_check(
@@ -185,9 +192,27 @@ def run_check(
             click.echo(f"imslint: warning: {safe(result.cache['warning'])}", err=True)
         for warning in getattr(result, "warnings", ()):
             click.echo(f"imslint: warning: {safe(warning)}", err=True)  # may name a file of the scanned tree
+        if opts.get("diff_base"):
+            result = _only_changed(result, opts["diff_base"], paths, bool(opts.get("write_baseline")))
     except (ConfigError, PluginError, BaselineError) as exc:
         raise UserError(str(exc)) from None
     return result, registry, cfg
+
+
+def _only_changed(result: Any, ref: str, paths: Sequence[str], writing_baseline: bool) -> Any:
+    """--diff-base: the findings on changed lines only (a filter after linting, like the baseline)."""
+    from .diffbase import DiffBaseError, only_changed
+    from .reporters.text import safe
+
+    if writing_baseline:
+        raise UserError("--diff-base and --write-baseline do not go together: a baseline records every finding")
+    try:
+        result, left_out = only_changed(result, ref, paths[0] if paths else ".")
+    except DiffBaseError as exc:
+        raise UserError(str(exc)) from None
+    if left_out:
+        click.echo(f"imslint: --diff-base {safe(ref)}: {left_out} finding(s) on lines not changed since the merge base left out", err=True)
+    return result
 
 
 def emit(result: Any, registry: Any, opts: Dict[str, Any]) -> None:
