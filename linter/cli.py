@@ -234,6 +234,7 @@ def emit(result: Any, registry: Any, opts: Dict[str, Any]) -> None:
         "statistics": opts.get("statistics"),
         "show_suppressed": opts.get("show_suppressed"),
         "show_related": True,
+        "diff_base": opts.get("diff_base"),
     }
     # A reporter may stream (write(result, options, stream)); otherwise its render() text is written.
     # File names may hold bytes that are not UTF-8: JSON escapes them, other formats write them escaped.
@@ -248,12 +249,29 @@ def emit(result: Any, registry: Any, opts: Dict[str, Any]) -> None:
                 fh.write(reporter.render(result, ropts))
     except OutputError as exc:
         raise UserError(str(exc)) from None
+    if getattr(reporter, "summary", None) and os.environ.get("GITHUB_STEP_SUMMARY"):
+        _job_summary(reporter, result, ropts)
     if (output or fmt != "text") and result.errors:
         from .reporters.text import safe
 
         for e in result.errors:
             where = f"{e.path}:{e.line}" if e.line else e.path
             click.echo(f"imslint: error: {safe(where)}: {safe(e.message)}", err=True)
+
+
+def _job_summary(reporter: Any, result: Any, ropts: Dict[str, Any]) -> None:
+    """Append the reporter's Markdown summary to ``$GITHUB_STEP_SUMMARY`` (GitHub Actions shows it on the run's page)."""
+    env = os.environ
+    ropts = dict(ropts, github={
+        "server": env.get("GITHUB_SERVER_URL", ""), "repository": env.get("GITHUB_REPOSITORY", ""),
+        "sha": env.get("GITHUB_SHA", ""), "workspace": env.get("GITHUB_WORKSPACE", ""),
+    })
+    text = reporter.summary(result, ropts)
+    try:
+        with open(env["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8", errors="replace") as fh:
+            fh.write(text)
+    except OSError as exc:
+        raise UserError(f"cannot write the job summary to $GITHUB_STEP_SUMMARY: {exc.strerror or exc}") from None
 
 
 def inputs_of(result: Any) -> List[str]:
