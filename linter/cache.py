@@ -33,11 +33,11 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from . import __version__
 from .discovery import CACHEDIR_SIGNATURE
-from .model import Fact, Finding, Location, Related, Severity
+from .model import Fact, Finding, Fix, Location, Related, Severity
 
 BYTES_PER_FILE = 25_000  # see ResultCache.worth_reading
 MAX_BYTES = 1 << 30  # a cache file larger than this (about 4 million entries) is not read: memory stays bounded
-FORMAT = 1  # bump when what an entry holds, or how results are computed, changes incompatibly
+FORMAT = 2  # bump when what an entry holds, or how results are computed, changes incompatibly
 
 _TAG = CACHEDIR_SIGNATURE.decode("ascii") + "\n# This file is a cache directory tag created by imslint.\n"
 _IGNORE = "# created by imslint\n*\n"
@@ -139,6 +139,7 @@ def _finding(f: Finding) -> Dict[str, Any]:
         "properties": dict(f.properties),
         "suppression": f.suppression,
         "suppression_reason": f.suppression_reason,
+        **({"fix": f.fix.to_dict()} if f.fix is not None else {}),
     }
 
 
@@ -155,6 +156,7 @@ def _unfinding(d: Dict[str, Any]) -> Finding:
         properties=d["properties"],
         suppression=d["suppression"],
         suppression_reason=d["suppression_reason"],
+        fix=Fix.from_dict(d["fix"]) if d.get("fix") else None,
     )
 
 

@@ -128,6 +128,10 @@ def common_options(func):
 _ci = [
     click.option("--diff-base", "--new-since", "diff_base", metavar="REF",
                  help="Report only findings on lines changed since the merge base of REF and HEAD (git; renames followed)."),
+    click.option("--fix-diff", is_flag=True,
+                 help="Print the suggested fixes as a unified diff for 'git apply' instead of the report (files are never changed)."),
+    click.option("--automation-id", metavar="ID",
+                 help="SARIF automationDetails.id, the run's category (default: imslint/<command>/)."),
 ]
 
 
@@ -235,6 +239,7 @@ def emit(result: Any, registry: Any, opts: Dict[str, Any]) -> None:
         "show_suppressed": opts.get("show_suppressed"),
         "show_related": True,
         "diff_base": opts.get("diff_base"),
+        "automation_id": opts.get("automation_id") or _default_automation_id(),
     }
     # A reporter may stream (write(result, options, stream)); otherwise its render() text is written.
     # File names may hold bytes that are not UTF-8: JSON escapes them, other formats write them escaped.
@@ -257,6 +262,30 @@ def emit(result: Any, registry: Any, opts: Dict[str, Any]) -> None:
         for e in result.errors:
             where = f"{e.path}:{e.line}" if e.line else e.path
             click.echo(f"imslint: error: {safe(where)}: {safe(e.message)}", err=True)
+
+
+def _default_automation_id() -> str:
+    ctx = click.get_current_context(silent=True)
+    name = ctx.info_name if ctx is not None and ctx.info_name else "check"
+    return f"imslint/{name}/"
+
+
+def write_fix_diff(result: Any, opts: Dict[str, Any]) -> None:
+    """--fix-diff: the fixes as a patch on --output or standard output; what was left out, on standard error."""
+    from .fixes import fix_diff
+    from .outputs import OutputError, open_output
+    from .reporters.text import safe
+
+    patch, notes = fix_diff(result)
+    for note in notes:
+        click.echo(f"imslint: {safe(note)}", err=True)
+    try:
+        with open_output(opts.get("output") or "-", "surrogateescape", inputs=inputs_of(result)) as fh:
+            fh.write(patch)
+    except OutputError as exc:
+        raise UserError(str(exc)) from None
+    n = sum(1 for line in patch.splitlines() if line.startswith("diff --git "))
+    click.echo(f"imslint: suggested fixes for {n} file(s); apply them with 'git apply' and review", err=True)
 
 
 def _job_summary(reporter: Any, result: Any, ropts: Dict[str, Any]) -> None:
@@ -311,7 +340,10 @@ def check(paths: Tuple[str, ...], **opts: Any) -> None:
                 raise UserError(str(exc)) from None
             click.echo(f"imslint: wrote {n} finding(s) to baseline {safe(opts['write_baseline'])}", err=True)
             sys.exit(EXIT_ERROR if result.errors else EXIT_OK)
-        emit(result, registry, opts)
+        if opts.get("fix_diff"):
+            write_fix_diff(result, opts)
+        else:
+            emit(result, registry, opts)
     except UserError as exc:
         fail(str(exc))
     sys.exit(exit_code(result, cfg.fail_on))

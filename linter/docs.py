@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any, Iterable, Type
+import re
+from typing import Any, Iterable, List, Type
 
 from .rule import Rule
 
@@ -34,6 +35,46 @@ def rule_markdown(rule: Type[Rule], others: Iterable[Type[Rule]] = ()) -> str:
                 line += f"; also an option of {', '.join(sharers)}: set it once for all under `[tool.imslint.{table}]`"
             lines.append(line)
     return "\n".join(lines).rstrip() + "\n"
+
+
+def rst_to_markdown(text: str) -> str:
+    """A rule's reST help as Markdown: ``literal`` becomes `literal`, and a paragraph ending in ``::``
+    introduces a fenced code block made of the indented lines that follow it.
+    """
+    lines = text.split("\n")
+    out: List[str] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if line.rstrip().endswith("::"):
+            head = line.rstrip()[:-2].rstrip()
+            base = len(line) - len(line.lstrip())
+            j = i + 1
+            block: List[str] = []
+            while j < len(lines) and (not lines[j].strip() or len(lines[j]) - len(lines[j].lstrip()) > base):
+                block.append(lines[j])
+                j += 1
+            while block and not block[-1].strip():
+                block.pop()
+            body = [b for b in block]
+            while body and not body[0].strip():
+                body.pop(0)
+            if body:
+                indent = min(len(b) - len(b.lstrip()) for b in body if b.strip())
+                if head:
+                    out.append(_inline(head) + ("" if head.endswith(":") else ":"))
+                out += ["", "```"] + [b[indent:] for b in body] + ["```"]
+                i = j
+                if i < len(lines) and lines[i].strip():
+                    out.append("")
+                continue
+        out.append(_inline(line))
+        i += 1
+    return "\n".join(out)
+
+
+def _inline(line: str) -> str:
+    return re.sub(r"``(.+?)``", lambda m: f"`{m.group(1)}`" if "`" not in m.group(1) else f"`` {m.group(1)} ``", line)
 
 
 def rules_json(registry: Any) -> str:

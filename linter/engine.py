@@ -23,6 +23,7 @@ from .model import (
     redact,
     secret_hash,
 )
+from .fixes import secret_free
 from .plugins import Registry
 from .readers import InputFile, NothingRead, ReadError, Reader
 from .readers.source import decode_bytes, normalize_newlines, sniff_utf16
@@ -559,6 +560,7 @@ class Checker:
             secret_hash=shash,
             related=related,
             properties=props,
+            fix=secret_free(problem.fix, secrets),
         )
 
     def finish(self) -> FileOutcome:
@@ -985,10 +987,10 @@ _GITHUB_LINE_RE = re.compile(
 _JSON_REPORT_KEYS = {"version", "tool", "summary", "findings", "errors", "skipped", "suppressed"}
 _JSON_FINDING_KEYS = {
     "fingerprint", "help_uri", "location", "message", "properties", "related", "rule_id", "rule_name", "secret_hash",
-    "severity", "suppression",
+    "severity", "suppression", "fix",
 }
 _BASELINE_ENTRY_KEYS = {"fingerprint", "rule_id", "path", "message"}
-_SARIF_RUN_KEYS = {"tool", "originalUriBaseIds", "invocations", "results", "columnKind", "redactionTokens"}
+_SARIF_RUN_KEYS = {"tool", "originalUriBaseIds", "invocations", "results", "columnKind", "redactionTokens", "automationDetails"}
 _WORKLIST_FINDINGS_RE = re.compile(r"[A-Z]{2,5}[0-9]{3}(?: [A-Z]{2,5}[0-9]{3})*")
 # Where each kind of output may be found: a report never hides in a file that some program runs or reads as code.
 _OWN_OUTPUT_LANGUAGES = {"text": ("text",), "json": ("text", "json"), "worklist": ("text", "csv")}

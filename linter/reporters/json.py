@@ -124,8 +124,9 @@ class _FindingText:
             suppression = ',\n      "suppression": ' + pretty(
                 {"kind": f.suppression, "reason": f.suppression_reason}, "\n      "
             )
+        fix = ',\n      "fix": ' + pretty(f.fix.to_dict(), "\n      ") if f.fix is not None else ""
         return (
-            '{\n      "fingerprint": ' + _string(f.fingerprint) + help_part + ',\n      "location": ' + location
+            '{\n      "fingerprint": ' + _string(f.fingerprint) + fix + help_part + ',\n      "location": ' + location
             + ',\n      "message": ' + _string(f.message) + ',\n      "properties": ' + properties
             + ',\n      "related": ' + related + names + secret + severity + suppression + "\n    }"
         )
