@@ -220,7 +220,10 @@ def _only_changed(result: Any, ref: str, paths: Sequence[str], writing_baseline:
 
 
 def emit(result: Any, registry: Any, opts: Dict[str, Any]) -> None:
-    """Render with the chosen reporter and write to --output or stdout."""
+    """Render with the chosen reporter and write to --output or stdout (with --fix-diff: the fixes as a patch)."""
+    if opts.get("fix_diff"):
+        write_fix_diff(result, opts)
+        return
     fmt = opts.get("fmt", "text")
     output = opts.get("output")
     color = (
@@ -340,10 +343,7 @@ def check(paths: Tuple[str, ...], **opts: Any) -> None:
                 raise UserError(str(exc)) from None
             click.echo(f"imslint: wrote {n} finding(s) to baseline {safe(opts['write_baseline'])}", err=True)
             sys.exit(EXIT_ERROR if result.errors else EXIT_OK)
-        if opts.get("fix_diff"):
-            write_fix_diff(result, opts)
-        else:
-            emit(result, registry, opts)
+        emit(result, registry, opts)
     except UserError as exc:
         fail(str(exc))
     sys.exit(exit_code(result, cfg.fail_on))

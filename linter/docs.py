@@ -62,19 +62,23 @@ def rst_to_markdown(text: str) -> str:
             if body:
                 indent = min(len(b) - len(b.lstrip()) for b in body if b.strip())
                 if head:
-                    out.append(_inline(head) + ("" if head.endswith(":") else ":"))
-                out += ["", "```"] + [b[indent:] for b in body] + ["```"]
+                    out.append(head + ("" if head.endswith(":") else ":"))
+                if out and out[-1].strip():
+                    out.append("")
+                out += ["```"] + [b[indent:] for b in body] + ["```"]
                 i = j
                 if i < len(lines) and lines[i].strip():
                     out.append("")
                 continue
-        out.append(_inline(line))
+        out.append(line)
         i += 1
-    return "\n".join(out)
+    # inline literals may run over a line break: convert the prose between the fences as a whole
+    parts = re.split(r"(^```\n.*?^```$)", "\n".join(out), flags=re.S | re.M)
+    return "".join(p if n % 2 else _inline(p) for n, p in enumerate(parts))
 
 
-def _inline(line: str) -> str:
-    return re.sub(r"``(.+?)``", lambda m: f"`{m.group(1)}`" if "`" not in m.group(1) else f"`` {m.group(1)} ``", line)
+def _inline(text: str) -> str:
+    return re.sub(r"``(.+?)``", lambda m: f"`{m.group(1)}`" if "`" not in m.group(1) else f"`` {m.group(1)} ``", text, flags=re.S)
 
 
 def rules_json(registry: Any) -> str:

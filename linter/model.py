@@ -127,7 +127,13 @@ class Problem:
     key: str = ""
     related: Tuple[Related, ...] = ()
     properties: Mapping[str, Any] = field(default_factory=dict)
-    fix: Optional[Fix] = None
+    fix: Optional[Fix] = None  # a suggested change (see :class:`Fix`)
+
+    def __post_init__(self) -> None:
+        if self.fix is not None and not (
+            isinstance(self.fix, Fix) and all(isinstance(r, Replacement) for r in self.fix.replacements)
+        ):
+            raise TypeError("Problem.fix must be an imslint.Fix of imslint.Replacement objects")
 
 
 @dataclass(frozen=True)
