@@ -224,3 +224,24 @@ def test_the_result_cache_keeps_fixes(tmp_path):
     second = imslint(tmp_path, *args)
     assert json.loads(first.stdout)["findings"][0]["fix"]
     assert first.stdout == second.stdout
+
+
+@needs_git
+def test_zeep_logon_becomes_a_token_request_and_a_bearer_header(tmp_path):
+    write(tmp_path, "sync.py", (
+        '"""Sync."""\n\nfrom __future__ import annotations\n\nimport logging\n\nfrom zeep import Client\n\n'
+        'WSDL = "https://acme.campaign.adobe.com/nl/jsp/schemawsdl.jsp?schema=xtk:session"\n\n\n'
+        "def open_session(login, password):\n"
+        "    client = Client(WSDL)\n"
+        '    result = client.service.Logon(sessiontoken="", strLogin=login, strPassword=password, elemParameters=None)\n'
+        "    return result\n"
+    ))
+    assert [f["rule_id"] for f in findings(tmp_path) if f.get("fix")] == ["IMS103"]
+    git_apply(tmp_path, imslint(tmp_path, "check", "--no-config", "--fix-diff", ".").stdout)
+    text = (tmp_path / "sync.py").read_text(encoding="utf-8")
+    tree = ast.parse(text)
+    assert "from __future__ import annotations\n\nimport os\nimport logging\n" in text  # __future__ stays first
+    assert isinstance(tree.body[1], ast.ImportFrom) and tree.body[1].module == "__future__"
+    assert 'client.transport.session.headers["Authorization"] = "Bearer " + client.transport.session.post(' in text
+    assert "ims/token/v3" in text and '"grant_type": "client_credentials"' in text
+    assert findings(tmp_path) == []

@@ -118,3 +118,54 @@ def jwt_exchange_fix(subject: SourceText, start: int, end: int) -> Optional[Fix]
         "client_id, client_secret and scope instead of a signed JWT",
         (span(subject, start, stop, "/ims/token/v3"),),
     )
+
+
+_ZEEP_LINE_RE = re.compile(r"(?P<indent>[ \t]*)(?:(?P<target>[A-Za-z_]\w*)\s*=\s*)?(?P<client>[A-Za-z_][\w.]*)\.service\.\Z")
+_IMPORT_RE = re.compile(r"^(?:import|from)\s+(?!__future__\b)[\w.]+", re.MULTILINE)
+_IMPORTS_OS_RE = re.compile(r"^import\s+os\s*$", re.MULTILINE)
+IMS_TOKEN_URL = "https://ims-na1.adobelogin.com/ims/token/v3"
+
+
+def zeep_logon_fix(subject: SourceText, start: int, end: int) -> Optional[Fix]:
+    """A zeep/suds ``[x =] client.service.Logon(...)`` statement to an IMS token request and a bearer header.
+
+    Offered for a statement alone on its lines in a Python file; the token request goes
+    through the client's own ``requests`` session (zeep's ``transport.session``), its
+    credentials come from the environment; ``import os`` is added when missing.
+    """
+    if subject.language != "python" or subject.embedded:
+        return None
+    text = subject.text
+    m = re.match(r"Logon\s*\(", text[start:end])
+    if m is None or not text[start:end].rstrip().endswith(")"):
+        return None
+    line_start = text.rfind("\n", 0, start) + 1
+    head = _ZEEP_LINE_RE.match(text[line_start:start])
+    line_end = text.find("\n", end)
+    rest = text[end : line_end if line_end >= 0 else len(text)]
+    if head is None or rest.strip() and not rest.strip().startswith("#"):
+        return None
+    indent, client, target = head.group("indent"), head.group("client"), head.group("target")
+    session = f"{client}.transport.session"
+    lines = [
+        f'{session}.headers["Authorization"] = "Bearer " + {session}.post(',
+        f'{indent}    "{IMS_TOKEN_URL}",',
+        f'{indent}    data={{"grant_type": "client_credentials", "client_id": os.environ["IMS_CLIENT_ID"],',
+        f'{indent}          "client_secret": os.environ["IMS_CLIENT_SECRET"], "scope": os.environ["IMS_SCOPE"]}},',
+        f"{indent}    timeout=30,",
+        f'{indent}).json()["access_token"]',
+    ]
+    if target:
+        lines.append(f"{indent}{target} = None  # IMS: no Campaign session or security token, the bearer header authenticates each call")
+    replacements = [span(subject, line_start + len(indent), end, "\n".join(lines))]
+    if not _IMPORTS_OS_RE.search(text):
+        first = _IMPORT_RE.search(text)
+        if first is None or first.start() >= line_start:
+            return None
+        replacements.insert(0, span(subject, first.start(), first.start(), "import os\n"))
+    return Fix(
+        "Request an IMS access token (OAuth server-to-server, ims/token/v3, grant_type=client_credentials; client id, "
+        "secret and scope from the environment) and send it as Authorization: Bearer on the client's session instead "
+        "of logging on with a login and password",
+        tuple(replacements),
+    )

@@ -31,7 +31,7 @@ from .model import (
     MIGRATE,
     WRAPPER,
 )
-from .fixes import sdk_user_fix, session_token_fix
+from .fixes import sdk_user_fix, session_token_fix, zeep_logon_fix
 from .resolve import _resolve
 from .gates import gates
 from .analysis import analyze
@@ -173,7 +173,7 @@ class HardcodedCredentials(Rule):
                 key=f"logon:{_login_key(site.login, pw.text)}",
                 related=related,
                 properties=props,
-                fix=sdk_user_fix(subject, site.start, site.end),
+                fix=sdk_user_fix(subject, site.start, site.end) or zeep_logon_fix(subject, site.start, site.end),
             )
             fact = _login_fact(subject, site.login, (site.start, site.end))
             if fact is not None:
@@ -433,7 +433,7 @@ class LegacyLogon(Rule):
                     subject.location(at, site.end if same_line else None),
                     f"{_who(site.login, passwords=a.passwords)} logs on with a login and {_password_words(pw)} ({site.how}); {MIGRATE}",
                     key=f"logon:{_login_key(site.login)}",
-                    fix=sdk_user_fix(subject, site.start, site.end),
+                    fix=sdk_user_fix(subject, site.start, site.end) or zeep_logon_fix(subject, site.start, site.end),
                 )
             fact = _login_fact(subject, site.login, (site.start, site.end))
             if fact is not None:
