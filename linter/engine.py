@@ -23,6 +23,7 @@ from .model import (
     redact,
     secret_hash,
 )
+from . import ci_outputs
 from .fixes import secret_free
 from .plugins import Registry
 from .readers import InputFile, NothingRead, ReadError, Reader
@@ -965,6 +966,8 @@ def own_output(head: bytes, tail: Any) -> Optional[str]:
     elif first == b":":
         if _OWN_GITHUB_RE.match(head):
             return "GitHub annotations"
+    elif first in (b"[", b"<"):
+        return ci_outputs.sniff(head)  # GitLab code quality, JUnit
     elif _OWN_TEXT_RE.match(head) and _OWN_TEXT_TAIL_RE.search(tail()):
         return "text report"
     return None
@@ -1010,6 +1013,8 @@ def confirm_own_output(kind: str, data: bytes, path: str) -> bool:
 
     from .readers.source import language_for
 
+    if kind in ci_outputs.KINDS:
+        return ci_outputs.confirm(kind, data, path)
     family = "json" if kind in ("SARIF report", "result cache", "JSON report or baseline") else "text"
     if kind == "worklist":
         family = "worklist"

@@ -160,3 +160,34 @@ def test_junit_clean_run_is_one_passing_test(tmp_path):
 def test_new_formats_are_listed(fmt):
     result = CliRunner().invoke(main, ["plugins", "--no-config"])
     assert fmt in result.stdout
+
+
+def test_gitlab_and_junit_reports_left_in_the_tree_are_not_flagged_by_the_next_run(tmp_path):
+    write(tmp_path, "conf/serverConf.xml", zones(2))
+    write(tmp_path, "conf/config.xml", api_open())
+    for fmt, name in (("gitlab", "gl-code-quality-report.json"), ("junit", "junit.xml")):
+        assert run(tmp_path, "-f", fmt, "-o", name, "conf").exit_code == 1
+    result = run(tmp_path, "-f", "json", "--show-suppressed", ".")
+    doc = json.loads(result.stdout)
+    assert sorted({f["location"]["path"] for f in doc["findings"]}) == ["conf/config.xml", "conf/serverConf.xml"]
+    skipped = dict((s["path"], s["reason"]) for s in doc["skipped"])
+    assert skipped["gl-code-quality-report.json"] == "imslint's own output (GitLab code quality report)"
+    assert skipped["junit.xml"] == "imslint's own output (JUnit report)"
+
+
+@pytest.mark.parametrize("name, text", [
+    # a look-alike with something more is read as any other file
+    ("gl.json", '[{"type": "issue", "description": "x", "check_name": "IMS101 hardcoded-credentials", "fingerprint": "f",'
+                ' "severity": "major", "location": {"path": "a", "lines": {"begin": 1}}, "password": "x"}]'),
+    ("junit.xml", '<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="imslint" tests="1">'
+                  '<securityZone name="z" allowUserPassword="true"/></testsuites>\n'),
+    ("gl.js", '[{"type": "issue", "description": "x", "check_name": "IMS101 hardcoded-credentials", "fingerprint": "f",'
+              ' "severity": "major", "location": {"path": "a", "lines": {"begin": 1}}}]'),
+])
+def test_look_alikes_of_ci_reports_are_checked(tmp_path, name, text):
+    from imslint import ci_outputs
+
+    data = text.encode("utf-8")
+    kind = ci_outputs.sniff(data)
+    assert kind is not None
+    assert not ci_outputs.confirm(kind, data, name)
