@@ -40,7 +40,7 @@ def findings(cwd, *paths):
 
 
 def git_apply(cwd, patch):
-    (cwd / "fix.patch").write_text(patch, encoding="utf-8", newline="")
+    (cwd / "fix.patch").write_bytes(patch.encode("utf-8"))
     for args in (["--check"], []):
         proc = subprocess.run(["git", "apply", *args, "fix.patch"], cwd=str(cwd), capture_output=True, text=True)
         assert proc.returncode == 0, proc.stderr + patch

@@ -16,11 +16,18 @@ from imslint.engine import lint
 from conftest import ROOT, write
 
 
+def runner():
+    try:
+        return CliRunner(mix_stderr=False)  # click < 8.2
+    except TypeError:
+        return CliRunner()  # click 8.2+: stderr is always apart
+
+
 def sarif(args, cwd=ROOT):
     old = os.getcwd()
     os.chdir(cwd)
     try:
-        result = CliRunner().invoke(main, args, catch_exceptions=False)
+        result = runner().invoke(main, args, catch_exceptions=False)
     finally:
         os.chdir(old)
     return json.loads(result.stdout)
