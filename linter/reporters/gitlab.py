@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from typing import Any, Dict, List, Mapping
 
-from ..engine import RunResult
 from ..model import sha256_hex
 
 # GitLab's severities: info, minor, major, critical, blocker.
@@ -29,7 +28,7 @@ class GitlabReporter:
 
     format = "gitlab"
 
-    def render(self, result: RunResult, options: Mapping[str, Any]) -> str:
+    def render(self, result: Any, options: Mapping[str, Any]) -> str:
         """Serialise the report (sorted like every output; fingerprints unique within it)."""
         issues: List[Dict[str, Any]] = []
         seen: Dict[str, int] = {}

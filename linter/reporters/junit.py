@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, List, Mapping, Tuple
 
-from ..engine import RunResult
 
 # Characters XML 1.0 cannot hold (controls, lone surrogates of names that are not UTF-8, U+FFFE/U+FFFF).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -25,7 +24,7 @@ class JunitReporter:
 
     format = "junit"
 
-    def render(self, result: RunResult, options: Mapping[str, Any]) -> str:
+    def render(self, result: Any, options: Mapping[str, Any]) -> str:
         """Serialise the report (lxml escapes what must be escaped; nothing is parsed)."""
         from lxml import etree
 
