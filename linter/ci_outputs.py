@@ -21,7 +21,13 @@ _JUNIT_RE = re.compile(rb'\A<\?xml version="1\.0" encoding="UTF-8"\?>\n<testsuit
 _CHECK_NAME_RE = re.compile(r"[A-Z]{2,5}[0-9]{3} [a-z0-9]+(?:-[a-z0-9]+)*|imslint-error")
 _ISSUE_KEYS = {"type", "description", "check_name", "fingerprint", "severity", "location"}
 _SEVERITIES = {"info", "minor", "major", "critical", "blocker"}
-_JUNIT_ELEMENTS = {"testsuites": None, "testsuite": "testsuites", "testcase": "testsuite", "failure": "testcase", "error": "testcase"}
+_JUNIT_ELEMENTS = {
+    "testsuites": None,
+    "testsuite": "testsuites",
+    "testcase": "testsuite",
+    "failure": "testcase",
+    "error": "testcase",
+}
 
 
 def sniff(head: bytes) -> Optional[str]:
@@ -56,7 +62,9 @@ def _gitlab(doc: Any) -> bool:
         loc = issue["location"]
         if issue["severity"] not in _SEVERITIES or not isinstance(loc, dict) or set(loc) != {"path", "lines"}:
             return False
-        if not (isinstance(loc["lines"], dict) and set(loc["lines"]) == {"begin"} and isinstance(loc["lines"]["begin"], int)):
+        if not (
+            isinstance(loc["lines"], dict) and set(loc["lines"]) == {"begin"} and isinstance(loc["lines"]["begin"], int)
+        ):
             return False
         if not all(isinstance(issue[k], str) for k in ("description", "fingerprint")):
             return False

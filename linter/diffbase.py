@@ -21,12 +21,18 @@ from .model import Finding
 # Settings a repository's own configuration could use to run commands or change the diff's shape.
 _GIT = [
     "git",
-    "-c", "core.fsmonitor=false",
-    "-c", "core.quotePath=true",
-    "-c", "diff.noprefix=false",
-    "-c", "diff.mnemonicPrefix=false",
-    "-c", "diff.relative=false",
-    "-c", "diff.renames=true",
+    "-c",
+    "core.fsmonitor=false",
+    "-c",
+    "core.quotePath=true",
+    "-c",
+    "diff.noprefix=false",
+    "-c",
+    "diff.mnemonicPrefix=false",
+    "-c",
+    "diff.relative=false",
+    "-c",
+    "diff.renames=true",
 ]
 _HUNK_RE = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
 
@@ -46,7 +52,9 @@ def _git(args: Sequence[str], cwd: str) -> str:
         raise DiffBaseError(f"--diff-base: cannot run git: {exc.strerror or exc}") from None
     if proc.returncode != 0:
         why = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise DiffBaseError(f"--diff-base: git {args[0]} failed: {why[-1] if why else f'exit status {proc.returncode}'}")
+        raise DiffBaseError(
+            f"--diff-base: git {args[0]} failed: {why[-1] if why else f'exit status {proc.returncode}'}"
+        )
     return proc.stdout.decode("utf-8", "surrogateescape")
 
 
@@ -142,8 +150,18 @@ def changed_lines(ref: str, where: str = ".") -> ChangedLines:
     if not re.fullmatch(r"[0-9a-f]{40,64}", base):
         raise DiffBaseError(f"--diff-base: no merge base between {ref!r} and HEAD (a shallow clone needs more history)")
     diff = _git(
-        ["diff", "--no-color", "--no-ext-diff", "--no-textconv", "--find-renames", "--unified=0",
-         "--src-prefix=a/", "--dst-prefix=b/", base, "--"],
+        [
+            "diff",
+            "--no-color",
+            "--no-ext-diff",
+            "--no-textconv",
+            "--find-renames",
+            "--unified=0",
+            "--src-prefix=a/",
+            "--dst-prefix=b/",
+            base,
+            "--",
+        ],
         toplevel,
     )
     tracked = {p for p in _git(["ls-files", "-z"], toplevel).split("\x00") if p}

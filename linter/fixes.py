@@ -31,8 +31,13 @@ def secret_free(fix: Optional[Fix], secrets: Iterable[str]) -> Optional[Fix]:
     """``fix`` when none of ``secrets`` appears in its texts, else None (called by the engine while stamping)."""
     if fix is None:
         return None
-    if not isinstance(fix, Fix) or not isinstance(fix.description, str) or not all(
-        isinstance(r, Replacement) and isinstance(r.location, Location) and isinstance(r.text, str) for r in fix.replacements
+    if (
+        not isinstance(fix, Fix)
+        or not isinstance(fix.description, str)
+        or not all(
+            isinstance(r, Replacement) and isinstance(r.location, Location) and isinstance(r.text, str)
+            for r in fix.replacements
+        )
     ):
         raise TypeError("Problem.fix must be an imslint.Fix of imslint.Replacement objects")
     texts = [fix.description] + [r.text for r in fix.replacements]
@@ -130,11 +135,13 @@ def fix_diff(result: Any) -> Tuple[str, List[str]]:
     for f in result.findings:
         if f.fix is not None:
             by_path.setdefault(f.location.path, []).append(f)
-    hashes = {f.secret_hash for f in list(result.findings) + list(result.suppressed) + list(result.baselined) if f.secret_hash}
+    everything = list(result.findings) + list(result.suppressed) + list(result.baselined)
+    hashes = {f.secret_hash for f in everything if f.secret_hash}
     secret_lines: Dict[str, Set[int]] = {}
-    for f in list(result.findings) + list(result.suppressed) + list(result.baselined):
+    for f in everything:
         if f.secret_hash:
-            secret_lines.setdefault(f.location.path, set()).update(range(f.location.line, (f.location.end_line or f.location.line) + 1))
+            last = f.location.end_line or f.location.line
+            secret_lines.setdefault(f.location.path, set()).update(range(f.location.line, last + 1))
     base = getattr(result, "base", ".") or "."
     chunks: List[str] = []
     notes: List[str] = []
@@ -145,52 +152,13 @@ def fix_diff(result: Any) -> Tuple[str, List[str]]:
             continue
         try:
             with open(os.path.join(base, path), "rb") as fh:
-                data = fh.read()
-            text = data.decode("utf-8")
+                text = fh.read().decode("utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             why = "not UTF-8" if isinstance(exc, UnicodeDecodeError) else (exc.strerror or str(exc))
             notes.append(f"{path}: {len(findings)} fix(es) left out: cannot read the file ({why})")
             continue
-        bom = 1 if text.startswith("\ufeff") else 0
         lines = _split(text)
-        starts = [0]
-        for line in lines:
-            starts.append(starts[-1] + len(line))
-        edits: List[Tuple[int, int, str]] = []
-        taken: List[Tuple[int, int]] = []
-        for f in findings:
-            fix = f.fix
-            spans = []
-            ok = True
-            for r in fix.replacements:
-                loc = r.location
-                if loc.path != path:
-                    ok = False
-                    break
-                a = _offset(lines, starts, loc.line, loc.column, bom)
-                b = _offset(lines, starts, loc.end_line or loc.line, loc.end_column if loc.end_column is not None else loc.column, bom)
-                if a is None or b is None or b < a:
-                    ok = False
-                    break
-                spans.append((a, b, r.text))
-            if not ok:
-                notes.append(f"{path}:{f.location.line}: {f.rule_id} fix left out: it does not match the file any more")
-                continue
-            if any(a < tb and ta < b or a == b == ta for a, b, _ in spans for ta, tb in taken):
-                notes.append(f"{path}:{f.location.line}: {f.rule_id} fix left out: it overlaps another fix")
-                continue
-            first = min(r.location.line for r in fix.replacements)
-            last = max(r.location.end_line or r.location.line for r in fix.replacements)
-            if _holds_secret(lines, first - CONTEXT, last + CONTEXT, hashes, secret_lines.get(path, set())) or any(
-                _holds_secret(_split(t), 1, len(_split(t)), hashes, set()) for _, _, t in spans
-            ):
-                notes.append(
-                    f"{path}:{f.location.line}: {f.rule_id} fix left out of the diff: its lines hold a secret "
-                    "(the JSON and SARIF reports give it without the text replaced)"
-                )
-                continue
-            taken.extend((a, b) for a, b, _ in spans)
-            edits.extend(spans)
+        edits = _edits(path, text, lines, findings, hashes, secret_lines.get(path, set()), notes)
         if not edits:
             continue
         new = text
@@ -198,6 +166,62 @@ def fix_diff(result: Any) -> Tuple[str, List[str]]:
             new = new[:a] + t + new[b:]
         chunks.append(_file_diff(path, lines, _split(new)))
     return "".join(chunks), notes
+
+
+def _edits(
+    path: str,
+    text: str,
+    lines: List[str],
+    findings: List[Finding],
+    hashes: Set[str],
+    secret_lines: Set[int],
+    notes: List[str],
+) -> List[Tuple[int, int, str]]:
+    """The (start, end, text) edits of the fixes of one file that can go in a diff; a note for each left out."""
+    bom = 1 if text.startswith("\ufeff") else 0
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line))
+    edits: List[Tuple[int, int, str]] = []
+    taken: List[Tuple[int, int]] = []
+    for f in findings:
+        where = f"{path}:{f.location.line}: {f.rule_id} fix left out"
+        spans = _spans(f.fix, path, lines, starts, bom)
+        if spans is None:
+            notes.append(f"{where}: it does not match the file any more")
+            continue
+        if any(a < tb and ta < b or a == b == ta for a, b, _ in spans for ta, tb in taken):
+            notes.append(f"{where}: it overlaps another fix")
+            continue
+        first = min(r.location.line for r in f.fix.replacements)
+        last = max(r.location.end_line or r.location.line for r in f.fix.replacements)
+        if _holds_secret(lines, first - CONTEXT, last + CONTEXT, hashes, secret_lines) or any(
+            _holds_secret(_split(t), 1, len(_split(t)), hashes, set()) for _, _, t in spans
+        ):
+            notes.append(
+                f"{where} of the diff: its lines hold a secret (the JSON and SARIF reports give it without the text "
+                "replaced)"
+            )
+            continue
+        taken.extend((a, b) for a, b, _ in spans)
+        edits.extend(spans)
+    return edits
+
+
+def _spans(fix: Fix, path: str, lines: List[str], starts: List[int], bom: int) -> Optional[List[Tuple[int, int, str]]]:
+    """The offsets in the file's text of each replacement of ``fix``, or None when one does not fit the file."""
+    spans = []
+    for r in fix.replacements:
+        loc = r.location
+        if loc.path != path:
+            return None
+        a = _offset(lines, starts, loc.line, loc.column, bom)
+        end_column = loc.end_column if loc.end_column is not None else loc.column
+        b = _offset(lines, starts, loc.end_line or loc.line, end_column, bom)
+        if a is None or b is None or b < a:
+            return None
+        spans.append((a, b, r.text))
+    return spans
 
 
 def _file_diff(path: str, old: List[str], new: List[str]) -> str:

@@ -18,7 +18,6 @@ import sys
 
 import pytest
 import yaml
-
 from conftest import HERE, ROOT
 
 ACTION = os.path.join(ROOT, "action.yml")
@@ -63,8 +62,14 @@ def test_inputs_reach_scripts_through_the_environment_only():
     declared = set(action["inputs"])
     used = set()
     for step in action["runs"]["steps"]:
-        assert "${{" not in step.get("run", ""), f"step {step.get('name')}: an expression inside a script is an injection"
-        for value in [step.get("if", ""), step.get("working-directory", "")] + list((step.get("env") or {}).values()) + list((step.get("with") or {}).values()):
+        assert "${{" not in step.get("run", ""), (
+            f"step {step.get('name')}: an expression inside a script is an injection"
+        )
+        for value in (
+            [step.get("if", ""), step.get("working-directory", "")]
+            + list((step.get("env") or {}).values())
+            + list((step.get("with") or {}).values())
+        ):
             used |= set(re.findall(r"inputs\.([\w-]+)", str(value)))
     for output in action["outputs"].values():
         used |= set(re.findall(r"inputs\.([\w-]+)", output["value"]))
@@ -94,7 +99,7 @@ class Runner:
         self.summary.write_text("", encoding="utf-8")
         self.shim = tmp_path / "shim"
         self.shim.mkdir()
-        # the install step: `python -m pip install "$GITHUB_ACTION_PATH"` is recorded (imslint is already installed here)
+        # the install step (`python -m pip install "$GITHUB_ACTION_PATH"`) is recorded: imslint is installed here
         (self.shim / "python").write_text('#!/bin/sh\necho "$@" >> "$SHIM_LOG"\n', encoding="utf-8")
         os.chmod(str(self.shim / "python"), 0o755)
         self.shim_log = tmp_path / "shim.log"
@@ -133,19 +138,30 @@ class Runner:
             script.write_text(step["run"], encoding="utf-8")
             env = {
                 "PATH": os.pathsep.join([str(self.shim), BIN, "/usr/bin", "/bin"]),
-                "HOME": str(self.tmp), "LANG": "C.UTF-8", "CI": "true", "GITHUB_ACTIONS": "true",
-                "GITHUB_ACTION_PATH": ROOT, "GITHUB_WORKSPACE": str(self.workspace),
-                "GITHUB_STEP_SUMMARY": str(self.summary), "GITHUB_OUTPUT": str(output),
-                "GITHUB_SERVER_URL": "https://github.com", "GITHUB_REPOSITORY": "imslint/imslint",
-                "GITHUB_SHA": "0123456789abcdef0123456789abcdef01234567", "RUNNER_TEMP": str(self.tmp / "runner-temp"),
-                "SHIM_LOG": str(self.shim_log), "IMSLINT_NO_QUICK_EXIT": "1",
+                "HOME": str(self.tmp),
+                "LANG": "C.UTF-8",
+                "CI": "true",
+                "GITHUB_ACTIONS": "true",
+                "GITHUB_ACTION_PATH": ROOT,
+                "GITHUB_WORKSPACE": str(self.workspace),
+                "GITHUB_STEP_SUMMARY": str(self.summary),
+                "GITHUB_OUTPUT": str(output),
+                "GITHUB_SERVER_URL": "https://github.com",
+                "GITHUB_REPOSITORY": "imslint/imslint",
+                "GITHUB_SHA": "0123456789abcdef0123456789abcdef01234567",
+                "RUNNER_TEMP": str(self.tmp / "runner-temp"),
+                "SHIM_LOG": str(self.shim_log),
+                "IMSLINT_NO_QUICK_EXIT": "1",
             }
             env.update({k: self.expand(v) for k, v in (step.get("env") or {}).items()})
             os.makedirs(env["RUNNER_TEMP"], exist_ok=True)
             cwd = os.path.join(str(self.workspace), self.expand(step.get("working-directory", ".")))
             proc = subprocess.run(
                 [shutil.which("bash"), "--noprofile", "--norc", "-eo", "pipefail", str(script)],
-                cwd=cwd, env=env, capture_output=True, text=True,
+                cwd=cwd,
+                env=env,
+                capture_output=True,
+                text=True,
             )
             outs = dict(line.split("=", 1) for line in output.read_text(encoding="utf-8").splitlines() if "=" in line)
             if step.get("id"):
@@ -177,7 +193,9 @@ def test_the_workflow_uses_the_action_on_the_fixtures_and_expects_the_gate_to_fa
     workflow = load(WORKFLOW)
     inputs = workflow_inputs()
     assert inputs["paths"] == "fixtures"
-    checks = [s for s in workflow["jobs"]["fixtures"]["steps"] if s.get("if") == "steps.imslint.outputs.exit-code != '1'"]
+    checks = [
+        s for s in workflow["jobs"]["fixtures"]["steps"] if s.get("if") == "steps.imslint.outputs.exit-code != '1'"
+    ]
     assert checks, "the workflow must fail when the action does not exit 1 on the fixtures"
 
 
@@ -188,7 +206,12 @@ def test_the_workflow_run_fails_on_the_fixtures_with_annotations_and_a_job_summa
     assert runner.action_outputs()["exit-code"] == "1"
     assert [u for u, _ in runner.used] == ["actions/setup-python@v5"]  # no SARIF upload unless asked
     assert runner.shim_log.read_text(encoding="utf-8").split() == [
-        "-m", "pip", "install", "--disable-pip-version-check", "--quiet", ROOT,
+        "-m",
+        "pip",
+        "install",
+        "--disable-pip-version-check",
+        "--quiet",
+        ROOT,
     ]
     gate = runner.outputs["gate"]
     levels = [line.split(" ", 1)[0] for line in gate.stdout.splitlines()]
@@ -212,8 +235,11 @@ def test_the_action_writes_and_hands_over_the_sarif_log_when_asked(tmp_path, wor
 
 
 def test_inputs_are_data_not_shell_code(tmp_path, workspace):
-    runner = Runner(tmp_path, workspace, {"paths": "fixtures/repo/config $(touch pwned1) `touch pwned2`; touch pwned3",
-                                           "format": "json"})
+    runner = Runner(
+        tmp_path,
+        workspace,
+        {"paths": "fixtures/repo/config $(touch pwned1) `touch pwned2`; touch pwned3", "format": "json"},
+    )
     status = runner.run()
     assert status == 2  # the odd "paths" do not exist: an error, never a pass
     assert not any((workspace / f"pwned{i}").exists() for i in (1, 2, 3))
@@ -223,9 +249,19 @@ def test_inputs_are_data_not_shell_code(tmp_path, workspace):
 @pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 def test_diff_base_input_gates_on_changed_lines_only(tmp_path, workspace):
     def git(*args):
-        subprocess.run(["git", *args], cwd=str(workspace), check=True, capture_output=True, env=dict(
-            os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.com", GIT_COMMITTER_NAME="t",
-            GIT_COMMITTER_EMAIL="t@example.com"))
+        subprocess.run(
+            ["git", *args],
+            cwd=str(workspace),
+            check=True,
+            capture_output=True,
+            env=dict(
+                os.environ,
+                GIT_AUTHOR_NAME="t",
+                GIT_AUTHOR_EMAIL="t@example.com",
+                GIT_COMMITTER_NAME="t",
+                GIT_COMMITTER_EMAIL="t@example.com",
+            ),
+        )
 
     git("init", "-q", "-b", "main")
     git("add", "-A")

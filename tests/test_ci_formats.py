@@ -7,17 +7,18 @@ import os
 
 import pytest
 from click.testing import CliRunner
+from conftest import write
 from lxml import etree
 
 from imslint.cli import main
 
-from conftest import write
-
 
 def zones(n, name="z{}"):
-    return "<serverConf>\n" + "".join(
-        f'  <securityZone name="{name.format(i)}" allowUserPassword="true"/>\n' for i in range(n)
-    ) + "</serverConf>\n"
+    return (
+        "<serverConf>\n"
+        + "".join(f'  <securityZone name="{name.format(i)}" allowUserPassword="true"/>\n' for i in range(n))
+        + "</serverConf>\n"
+    )
 
 
 def api_open():
@@ -54,8 +55,11 @@ def test_job_summary_counts_rules_links_findings_and_says_when_annotations_are_c
     summary = tmp_path / "summary.md"
     summary.write_text("earlier step\n", encoding="utf-8")
     env = {
-        "GITHUB_STEP_SUMMARY": str(summary), "GITHUB_SERVER_URL": "https://github.example", "GITHUB_REPOSITORY": "acme/campaign",
-        "GITHUB_SHA": "0123abc", "GITHUB_WORKSPACE": str(tmp_path),
+        "GITHUB_STEP_SUMMARY": str(summary),
+        "GITHUB_SERVER_URL": "https://github.example",
+        "GITHUB_REPOSITORY": "acme/campaign",
+        "GITHUB_SHA": "0123abc",
+        "GITHUB_WORKSPACE": str(tmp_path),
     }
     result = run(tmp_path, "-f", "github", "conf", env=env)
     assert result.exit_code == 1
@@ -64,7 +68,10 @@ def test_job_summary_counts_rules_links_findings_and_says_when_annotations_are_c
     assert "| [IMS201 zone-allows-password](" in text and "| error | 12 |" in text
     assert "| [IMS202 native-api-open](" in text and "| warning | 1 |" in text
     assert "https://github.example/acme/campaign/blob/0123abc/conf/serverConf.xml#L2" in text
-    assert "GitHub shows at most 10 error, 10 warning and 10 notice annotations per step (50 per job): 2 findings of 13" in text
+    assert (
+        "GitHub shows at most 10 error, 10 warning and 10 notice annotations per step (50 per job): 2 findings of 13"
+        in text
+    )
     # the stdout report is unchanged: annotations only
     assert all(line.startswith("::") for line in result.stdout.splitlines())
 
@@ -120,7 +127,8 @@ def test_gitlab_code_quality_report(tmp_path):
         assert isinstance(issue["location"]["lines"]["begin"], int) and issue["location"]["path"].startswith("conf/")
     assert len({i["fingerprint"] for i in issues}) == 3
     assert sorted((i["check_name"], i["severity"]) for i in issues) == [
-        ("IMS201 zone-allows-password", "critical"), ("IMS201 zone-allows-password", "critical"),
+        ("IMS201 zone-allows-password", "critical"),
+        ("IMS201 zone-allows-password", "critical"),
         ("IMS202 native-api-open", "major"),
     ]
 
@@ -175,15 +183,27 @@ def test_gitlab_and_junit_reports_left_in_the_tree_are_not_flagged_by_the_next_r
     assert skipped["junit.xml"] == "imslint's own output (JUnit report)"
 
 
-@pytest.mark.parametrize("name, text", [
-    # a look-alike with something more is read as any other file
-    ("gl.json", '[{"type": "issue", "description": "x", "check_name": "IMS101 hardcoded-credentials", "fingerprint": "f",'
-                ' "severity": "major", "location": {"path": "a", "lines": {"begin": 1}}, "password": "x"}]'),
-    ("junit.xml", '<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="imslint" tests="1">'
-                  '<securityZone name="z" allowUserPassword="true"/></testsuites>\n'),
-    ("gl.js", '[{"type": "issue", "description": "x", "check_name": "IMS101 hardcoded-credentials", "fingerprint": "f",'
-              ' "severity": "major", "location": {"path": "a", "lines": {"begin": 1}}}]'),
-])
+@pytest.mark.parametrize(
+    "name, text",
+    [
+        # a look-alike with something more is read as any other file
+        (
+            "gl.json",
+            '[{"type": "issue", "description": "x", "check_name": "IMS101 hardcoded-credentials", "fingerprint": "f",'
+            ' "severity": "major", "location": {"path": "a", "lines": {"begin": 1}}, "password": "x"}]',
+        ),
+        (
+            "junit.xml",
+            '<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="imslint" tests="1">'
+            '<securityZone name="z" allowUserPassword="true"/></testsuites>\n',
+        ),
+        (
+            "gl.js",
+            '[{"type": "issue", "description": "x", "check_name": "IMS101 hardcoded-credentials", "fingerprint": "f",'
+            ' "severity": "major", "location": {"path": "a", "lines": {"begin": 1}}}]',
+        ),
+    ],
+)
 def test_look_alikes_of_ci_reports_are_checked(tmp_path, name, text):
     from imslint import ci_outputs
 

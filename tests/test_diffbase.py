@@ -9,11 +9,10 @@ import subprocess
 
 import pytest
 from click.testing import CliRunner
+from conftest import write
 
 from imslint.cli import main
 from imslint.diffbase import DiffBaseError, changed_lines, parse_diff
-
-from conftest import write
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 
@@ -27,8 +26,13 @@ def conf(*names):
 
 
 def git(repo, *args):
-    env = dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.com",
-               GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@example.com")
+    env = dict(
+        os.environ,
+        GIT_AUTHOR_NAME="t",
+        GIT_AUTHOR_EMAIL="t@example.com",
+        GIT_COMMITTER_NAME="t",
+        GIT_COMMITTER_EMAIL="t@example.com",
+    )
     proc = subprocess.run(["git", *args], cwd=str(repo), env=env, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     return proc.stdout.strip()
@@ -101,7 +105,7 @@ def test_rename_only_and_merge_base_not_tip_of_main(repo):
 
     # against the tip of main without a merge base, the branch would look as if it removed "dmz": the
     # merge base keeps the comparison to the branch's own changes, and a real change is still caught
-    write(repo, "conf/server-renamed.xml", conf("public", "partners").replace("partners\"", "partners2\""))
+    write(repo, "conf/server-renamed.xml", conf("public", "partners").replace('partners"', 'partners2"'))
     git(repo, "commit", "-q", "-am", "rename a zone")
     result, doc = check(repo, "--diff-base", "main", ".")
     assert result.exit_code == 1
@@ -164,34 +168,36 @@ def test_diff_base_and_write_baseline_conflict(repo):
 
 
 def test_parse_diff_renames_quoted_names_binary_and_deletions():
-    text = "\n".join([
-        "diff --git a/old.js b/new.js",
-        "similarity index 90%",
-        "rename from old.js",
-        "rename to new.js",
-        "--- a/old.js",
-        "+++ b/new.js",
-        "@@ -3 +3,2 @@",
-        "-x",
-        "+y",
-        "+z",
-        'diff --git "a/caf\\303\\251 \\"q\\".js" "b/caf\\303\\251 \\"q\\".js"',
-        '--- "a/caf\\303\\251 \\"q\\".js"',
-        '+++ "b/caf\\303\\251 \\"q\\".js"',
-        "@@ -10,2 +9,0 @@",
-        "@@ -20 +19 @@",
-        "diff --git a/gone.js b/gone.js",
-        "deleted file mode 100644",
-        "--- a/gone.js",
-        "+++ /dev/null",
-        "@@ -1 +0,0 @@",
-        "diff --git a/logo.png b/logo.png",
-        "Binary files a/logo.png and b/logo.png differ",
-        "diff --git a/moved.js b/moved2.js",
-        "similarity index 100%",
-        "rename from moved.js",
-        "rename to moved2.js",
-    ])
+    text = "\n".join(
+        [
+            "diff --git a/old.js b/new.js",
+            "similarity index 90%",
+            "rename from old.js",
+            "rename to new.js",
+            "--- a/old.js",
+            "+++ b/new.js",
+            "@@ -3 +3,2 @@",
+            "-x",
+            "+y",
+            "+z",
+            'diff --git "a/caf\\303\\251 \\"q\\".js" "b/caf\\303\\251 \\"q\\".js"',
+            '--- "a/caf\\303\\251 \\"q\\".js"',
+            '+++ "b/caf\\303\\251 \\"q\\".js"',
+            "@@ -10,2 +9,0 @@",
+            "@@ -20 +19 @@",
+            "diff --git a/gone.js b/gone.js",
+            "deleted file mode 100644",
+            "--- a/gone.js",
+            "+++ /dev/null",
+            "@@ -1 +0,0 @@",
+            "diff --git a/logo.png b/logo.png",
+            "Binary files a/logo.png and b/logo.png differ",
+            "diff --git a/moved.js b/moved2.js",
+            "similarity index 100%",
+            "rename from moved.js",
+            "rename to moved2.js",
+        ]
+    )
     changed = parse_diff(text)
     assert changed == {"new.js": {3, 4}, 'café "q".js': {19}, "logo.png": None, "moved2.js": set()}
 

@@ -1,4 +1,4 @@
-"""Suggested fixes: carried into JSON and SARIF, printed by --fix-diff, applied with real `git apply`, never a secret."""
+"""Suggested fixes: in JSON and SARIF, printed by --fix-diff, applied with real `git apply`, never a secret."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import subprocess
 import sys
 
 import pytest
+from conftest import ROOT, write
 from lxml import etree
 
 from imslint import Fix, Location, Problem, Replacement, Rule, Severity, SourceText, hookimpl
@@ -17,19 +18,21 @@ from imslint.config import Config
 from imslint.engine import lint
 from imslint.plugins import get_plugin_manager
 
-from conftest import ROOT, write
-
 needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 SECRET = "S3cr3t-Pw!9"
 
 
 def imslint(cwd, *args):
     proc = subprocess.run(
-        [sys.executable, "-m", "imslint.cli", *args], cwd=str(cwd), capture_output=True,
+        [sys.executable, "-m", "imslint.cli", *args],
+        cwd=str(cwd),
+        capture_output=True,
         env={**os.environ, "PYTHONPATH": ROOT, "IMSLINT_NO_QUICK_EXIT": "1"},
     )
     # bytes decoded by hand: text=True would turn the \r\n of a patch into \n
-    return subprocess.CompletedProcess(proc.args, proc.returncode, proc.stdout.decode("utf-8"), proc.stderr.decode("utf-8"))
+    return subprocess.CompletedProcess(
+        proc.args, proc.returncode, proc.stdout.decode("utf-8"), proc.stderr.decode("utf-8")
+    )
 
 
 def findings(cwd, *paths):
@@ -88,25 +91,39 @@ def test_fixture_fixes_apply_with_git_apply_and_the_findings_go(tmp_path):
 
 @needs_git
 def test_sdk_and_session_token_fixes_apply_and_still_parse(tmp_path):
-    write(tmp_path, "push.js", (
-        'const sdk = require("@adobe/acc-js-sdk");\n'
-        "async function main() {\n"
-        "  const cp = sdk.ConnectionParameters.ofUserAndPassword(ENDPOINT, process.env.CAMPAIGN_USER, process.env.CAMPAIGN_PASSWORD);\n"
-        "  const client = await sdk.init(cp);\n"
-        "}\n"
-    ))
-    write(tmp_path, "mc.js", (
-        "// soaprouter.jsp urn:nms:rtEvent\n"
-        "function push(evt) {\n"
-        "  return '<urn:PushEvent><urn:sessiontoken xsi:type=\"xsd:string\">mc/</urn:sessiontoken>' + evt + '</urn:PushEvent>';\n"
-        "}\n"
-    ))
-    write(tmp_path, "ims_token.py", (
-        "import requests\n\n"
-        "IMS = 'https://ims-na1.adobelogin.com'\n"
-        "def token(form):\n"
-        "    return requests.post(IMS + '/ims/exchange/jwt', data=form).json()['access_token']\n"
-    ))
+    write(
+        tmp_path,
+        "push.js",
+        (
+            'const sdk = require("@adobe/acc-js-sdk");\n'
+            "async function main() {\n"
+            "  const cp = sdk.ConnectionParameters.ofUserAndPassword(\n"
+            "    ENDPOINT, process.env.CAMPAIGN_USER, process.env.CAMPAIGN_PASSWORD);\n"
+            "  const client = await sdk.init(cp);\n"
+            "}\n"
+        ),
+    )
+    write(
+        tmp_path,
+        "mc.js",
+        (
+            "// soaprouter.jsp urn:nms:rtEvent\n"
+            "function push(evt) {\n"
+            "  return '<urn:PushEvent><urn:sessiontoken xsi:type=\"xsd:string\">mc/</urn:sessiontoken>'\n"
+            "    + evt + '</urn:PushEvent>';\n"
+            "}\n"
+        ),
+    )
+    write(
+        tmp_path,
+        "ims_token.py",
+        (
+            "import requests\n\n"
+            "IMS = 'https://ims-na1.adobelogin.com'\n"
+            "def token(form):\n"
+            "    return requests.post(IMS + '/ims/exchange/jwt', data=form).json()['access_token']\n"
+        ),
+    )
     before = findings(tmp_path)
     assert {f["rule_id"] for f in before if f.get("fix")} == {"IMS102", "IMS103", "IMS105"}
     proc = imslint(tmp_path, "check", "--no-config", "--fix-diff", ".")
@@ -114,7 +131,7 @@ def test_sdk_and_session_token_fixes_apply_and_still_parse(tmp_path):
     push = (tmp_path / "push.js").read_text(encoding="utf-8")
     assert "sdk.ConnectionParameters.ofImsBearerToken(ENDPOINT, process.env.IMS_ACCESS_TOKEN);" in push
     mc = (tmp_path / "mc.js").read_text(encoding="utf-8")
-    assert "<urn:sessiontoken xsi:type=\"xsd:string\"/>' + evt" in mc
+    assert '<urn:sessiontoken xsi:type="xsd:string"/>\'\n    + evt' in mc
     ast.parse((tmp_path / "ims_token.py").read_text(encoding="utf-8"))
     assert "'/ims/token/v3'" in (tmp_path / "ims_token.py").read_text(encoding="utf-8")
     if shutil.which("node"):
@@ -138,12 +155,16 @@ def test_diff_keeps_line_ends_bom_and_a_missing_final_newline(tmp_path, newline,
 
 
 def test_a_fix_is_never_offered_in_a_diff_near_a_secret(tmp_path):
-    write(tmp_path, "push.js", (
-        'const sdk = require("@adobe/acc-js-sdk");\n'
-        f'const pw = "{SECRET}";\n'
-        "\n"
-        "const cp = sdk.ConnectionParameters.ofUserAndPassword(ENDPOINT, 'api_crm', pw);\n"
-    ))
+    write(
+        tmp_path,
+        "push.js",
+        (
+            'const sdk = require("@adobe/acc-js-sdk");\n'
+            f'const pw = "{SECRET}";\n'
+            "\n"
+            "const cp = sdk.ConnectionParameters.ofUserAndPassword(ENDPOINT, 'api_crm', pw);\n"
+        ),
+    )
     proc = imslint(tmp_path, "check", "--no-config", "--fix-diff", ".")
     assert proc.stdout == ""
     assert "left out of the diff: its lines hold a secret" in proc.stderr
@@ -168,7 +189,12 @@ class LeakyFix(Rule):
         loc = Location(subject.path, 1, 1, 1, 5)
         yield Problem(loc, "own secret", secret="hunter22", key="a", fix=Fix("use hunter22", (Replacement(loc, "x"),)))
         yield Problem(loc, "other's secret", key="b", fix=Fix("replace", (Replacement(loc, "pw=hunter22"),)))
-        yield Problem(Location(subject.path, 2, 1, 2, 1), "safe", key="c", fix=Fix("insert", (Replacement(Location(subject.path, 2, 1, 2, 1), "# ok\n"),)))
+        yield Problem(
+            Location(subject.path, 2, 1, 2, 1),
+            "safe",
+            key="c",
+            fix=Fix("insert", (Replacement(Location(subject.path, 2, 1, 2, 1), "# ok\n"),)),
+        )
 
 
 class BadFix(Rule):
@@ -201,24 +227,38 @@ def test_the_engine_drops_a_fix_holding_any_secret_of_the_file_and_rejects_a_bad
 
 
 def test_sarif_fix_and_json_fix_say_the_same(tmp_path):
-    write(tmp_path, "serverConf.xml", '<serverConf>\n  <securityZone name="a" allowUserPassword="true"/>\n</serverConf>\n')
+    write(
+        tmp_path, "serverConf.xml", '<serverConf>\n  <securityZone name="a" allowUserPassword="true"/>\n</serverConf>\n'
+    )
     (f,) = findings(tmp_path)
     assert f["fix"] == {
-        "description": 'Set allowUserPassword="false" on the security zone (first move the callers from this zone to IMS bearer tokens)',
-        "replacements": [{"location": {"path": "serverConf.xml", "line": 2, "column": 45, "end_line": 2, "end_column": 49}, "text": "false"}],
+        "description": 'Set allowUserPassword="false" on the security zone '
+        "(first move the callers from this zone to IMS bearer tokens)",
+        "replacements": [
+            {
+                "location": {"path": "serverConf.xml", "line": 2, "column": 45, "end_line": 2, "end_column": 49},
+                "text": "false",
+            }
+        ],
     }
     log = json.loads(imslint(tmp_path, "check", "--no-config", "-f", "sarif", ".").stdout)
     (fix,) = log["runs"][0]["results"][0]["fixes"]
     (change,) = fix["artifactChanges"]
     assert change["artifactLocation"] == {"uri": "serverConf.xml", "uriBaseId": "%SRCROOT%"}
-    assert change["replacements"] == [{
-        "deletedRegion": {"startLine": 2, "startColumn": 45, "endLine": 2, "endColumn": 49},
-        "insertedContent": {"text": "false"},
-    }]
+    assert change["replacements"] == [
+        {
+            "deletedRegion": {"startLine": 2, "startColumn": 45, "endLine": 2, "endColumn": 49},
+            "insertedContent": {"text": "false"},
+        }
+    ]
 
 
 def test_the_result_cache_keeps_fixes(tmp_path):
-    write(tmp_path, "src/serverConf.xml", '<serverConf>\n  <securityZone name="a" allowUserPassword="true"/>\n</serverConf>\n')
+    write(
+        tmp_path,
+        "src/serverConf.xml",
+        '<serverConf>\n  <securityZone name="a" allowUserPassword="true"/>\n</serverConf>\n',
+    )
     args = ["check", "--no-config", "-f", "json", "--cache-dir", str(tmp_path / "cache"), "src"]
     first = imslint(tmp_path, *args)
     second = imslint(tmp_path, *args)
@@ -228,14 +268,19 @@ def test_the_result_cache_keeps_fixes(tmp_path):
 
 @needs_git
 def test_zeep_logon_becomes_a_token_request_and_a_bearer_header(tmp_path):
-    write(tmp_path, "sync.py", (
-        '"""Sync."""\n\nfrom __future__ import annotations\n\nimport logging\n\nfrom zeep import Client\n\n'
-        'WSDL = "https://acme.campaign.adobe.com/nl/jsp/schemawsdl.jsp?schema=xtk:session"\n\n\n'
-        "def open_session(login, password):\n"
-        "    client = Client(WSDL)\n"
-        '    result = client.service.Logon(sessiontoken="", strLogin=login, strPassword=password, elemParameters=None)\n'
-        "    return result\n"
-    ))
+    write(
+        tmp_path,
+        "sync.py",
+        (
+            '"""Sync."""\n\nfrom __future__ import annotations\n\nimport logging\n\nfrom zeep import Client\n\n'
+            'WSDL = "https://acme.campaign.adobe.com/nl/jsp/schemawsdl.jsp?schema=xtk:session"\n\n\n'
+            "def open_session(login, password):\n"
+            "    client = Client(WSDL)\n"
+            '    result = client.service.Logon(sessiontoken="", strLogin=login, strPassword=password,'
+            " elemParameters=None)\n"
+            "    return result\n"
+        ),
+    )
     assert [f["rule_id"] for f in findings(tmp_path) if f.get("fix")] == ["IMS103"]
     git_apply(tmp_path, imslint(tmp_path, "check", "--no-config", "--fix-diff", ".").stdout)
     text = (tmp_path / "sync.py").read_text(encoding="utf-8")

@@ -1,4 +1,4 @@
-"""SARIF details GitHub uses: linked related locations, security severities, Markdown help, categories, rule-owned tags."""
+"""SARIF details GitHub uses: linked related locations, security severity, Markdown help, categories, rule tags."""
 
 from __future__ import annotations
 
@@ -7,13 +7,12 @@ import os
 import re
 
 from click.testing import CliRunner
+from conftest import ROOT, write
 
 from imslint.cli import main
 from imslint.config import Config
 from imslint.docs import rst_to_markdown
 from imslint.engine import lint
-
-from conftest import ROOT, write
 
 
 def runner():
@@ -69,7 +68,7 @@ def test_a_third_party_rule_gets_only_what_it_declares(tmp_path, toy_registry):
 
 
 def test_rst_to_markdown():
-    text = "Use ``a`` here.\n\nFailing example::\n\n    <x a=\"1\"/>\n      <y/>\n\nAfter.\n\n::\n\n    raw\n"
+    text = 'Use ``a`` here.\n\nFailing example::\n\n    <x a="1"/>\n      <y/>\n\nAfter.\n\n::\n\n    raw\n'
     assert rst_to_markdown(text) == (
-        "Use `a` here.\n\nFailing example:\n\n```\n<x a=\"1\"/>\n  <y/>\n```\n\nAfter.\n\n```\nraw\n```"
+        'Use `a` here.\n\nFailing example:\n\n```\n<x a="1"/>\n  <y/>\n```\n\nAfter.\n\n```\nraw\n```'
     )

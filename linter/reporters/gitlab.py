@@ -13,9 +13,11 @@ SEVERITIES = {"error": "critical", "warning": "major", "note": "minor"}
 
 def _text(value: str) -> str:
     """A file name that is not UTF-8 holds lone surrogates: JSON must carry valid text."""
-    return value.encode("utf-8", "surrogateescape").decode("utf-8", "replace") if any(
-        "\ud800" <= c <= "\udfff" for c in value
-    ) else value
+    return (
+        value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        if any("\ud800" <= c <= "\udfff" for c in value)
+        else value
+    )
 
 
 class GitlabReporter:
@@ -39,22 +41,26 @@ class GitlabReporter:
             return fp if n == 1 else sha256_hex(f"{fp}:{n}".encode("utf-8"))[:32]
 
         for f in result.findings:
-            issues.append({
-                "type": "issue",
-                "description": f"{f.rule_id} {f.message}",
-                "check_name": f"{f.rule_id} {f.rule_name}",
-                "fingerprint": unique(f.fingerprint),
-                "severity": SEVERITIES[f.severity.label],
-                "location": {"path": _text(f.location.path), "lines": {"begin": f.location.line}},
-            })
+            issues.append(
+                {
+                    "type": "issue",
+                    "description": f"{f.rule_id} {f.message}",
+                    "check_name": f"{f.rule_id} {f.rule_name}",
+                    "fingerprint": unique(f.fingerprint),
+                    "severity": SEVERITIES[f.severity.label],
+                    "location": {"path": _text(f.location.path), "lines": {"begin": f.location.line}},
+                }
+            )
         for e in result.errors:
             fp = sha256_hex(f"imslint-error:{e.path}:{e.line}:{e.message}".encode("utf-8", "surrogateescape"))[:32]
-            issues.append({
-                "type": "issue",
-                "description": f"imslint could not check this file completely: {e.message}",
-                "check_name": "imslint-error",
-                "fingerprint": unique(fp),
-                "severity": "blocker",
-                "location": {"path": _text(e.path), "lines": {"begin": e.line or 1}},
-            })
+            issues.append(
+                {
+                    "type": "issue",
+                    "description": f"imslint could not check this file completely: {e.message}",
+                    "check_name": "imslint-error",
+                    "fingerprint": unique(fp),
+                    "severity": "blocker",
+                    "location": {"path": _text(e.path), "lines": {"begin": e.line or 1}},
+                }
+            )
         return json.dumps(issues, indent=2, ensure_ascii=False) + "\n"

@@ -24,7 +24,10 @@ _SDK_USER_RE = re.compile(r"ofUserAndPassword\s*\(")
 
 
 def session_token_fix(subject: SourceText, start: int, end: int) -> Optional[Fix]:
-    """``<sessiontoken>login/password</sessiontoken>`` (``text[start:end]`` is the token) to an empty ``<sessiontoken/>``."""
+    """``<sessiontoken>login/password</sessiontoken>`` to an empty ``<sessiontoken/>``.
+
+    ``text[start:end]`` is the token.
+    """
     text = subject.text
     before = text[max(0, start - 300) : start]
     m = _OPEN_RE.search(before)
@@ -78,7 +81,10 @@ def _arguments(text: str, open_paren: int, limit: int = 2000) -> Optional[Tuple[
 
 
 def sdk_user_fix(subject: SourceText, start: int, end: int) -> Optional[Fix]:
-    """acc-js-sdk ``ofUserAndPassword(url, login, password[, options])`` to ``ofImsBearerToken(url, token[, options])``."""
+    """acc-js-sdk ``ofUserAndPassword(url, login, password[, options])`` to ``ofImsBearerToken(...)``.
+
+    The token comes from :data:`TOKEN_VARIABLES`.
+    """
     token = TOKEN_VARIABLES.get(subject.language)
     if token is None:
         return None
@@ -120,7 +126,9 @@ def jwt_exchange_fix(subject: SourceText, start: int, end: int) -> Optional[Fix]
     )
 
 
-_ZEEP_LINE_RE = re.compile(r"(?P<indent>[ \t]*)(?:(?P<target>[A-Za-z_]\w*)\s*=\s*)?(?P<client>[A-Za-z_][\w.]*)\.service\.\Z")
+_ZEEP_LINE_RE = re.compile(
+    r"(?P<indent>[ \t]*)(?:(?P<target>[A-Za-z_]\w*)\s*=\s*)?(?P<client>[A-Za-z_][\w.]*)\.service\.\Z"
+)
 _IMPORT_RE = re.compile(r"^(?:import|from)\s+(?!__future__\b)[\w.]+", re.MULTILINE)
 _IMPORTS_OS_RE = re.compile(r"^import\s+os\s*$", re.MULTILINE)
 IMS_TOKEN_URL = "https://ims-na1.adobelogin.com/ims/token/v3"
@@ -156,7 +164,9 @@ def zeep_logon_fix(subject: SourceText, start: int, end: int) -> Optional[Fix]:
         f'{indent}).json()["access_token"]',
     ]
     if target:
-        lines.append(f"{indent}{target} = None  # IMS: no Campaign session or security token, the bearer header authenticates each call")
+        lines.append(
+            f"{indent}{target} = None  # IMS: no session or security token, the bearer header authenticates each call"
+        )
     replacements = [span(subject, line_start + len(indent), end, "\n".join(lines))]
     if not _IMPORTS_OS_RE.search(text):
         first = _IMPORT_RE.search(text)
