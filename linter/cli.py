@@ -127,9 +127,11 @@ def common_options(func):
 # Options for CI gates (docs/ci.md): what is reported, not how files are checked.
 _ci = [
     click.option("--diff-base", "--new-since", "diff_base", metavar="REF",
-                 help="Report only findings on lines changed since the merge base of REF and HEAD (git; renames followed)."),
+                 help="Report only findings on lines changed since the merge base of REF and HEAD "
+                 "(git; renames followed)."),
     click.option("--fix-diff", is_flag=True,
-                 help="Print the suggested fixes as a unified diff for 'git apply' instead of the report (files are never changed)."),
+                 help="Print the suggested fixes as a unified diff for 'git apply' instead of the report "
+                 "(files are never changed)."),
     click.option("--automation-id", metavar="ID",
                  help="SARIF automationDetails.id, the run's category (default: imslint/<command>/)."),
 ]
@@ -215,7 +217,11 @@ def _only_changed(result: Any, ref: str, paths: Sequence[str], writing_baseline:
     except DiffBaseError as exc:
         raise UserError(str(exc)) from None
     if left_out:
-        click.echo(f"imslint: --diff-base {safe(ref)}: {left_out} finding(s) on lines not changed since the merge base left out", err=True)
+        click.echo(
+            f"imslint: --diff-base {safe(ref)}: {left_out} finding(s) on lines not changed since the merge base "
+            "left out",
+            err=True,
+        )
     return result
 
 
@@ -292,7 +298,7 @@ def write_fix_diff(result: Any, opts: Dict[str, Any]) -> None:
 
 
 def _job_summary(reporter: Any, result: Any, ropts: Dict[str, Any]) -> None:
-    """Append the reporter's Markdown summary to ``$GITHUB_STEP_SUMMARY`` (GitHub Actions shows it on the run's page)."""
+    """Append the reporter's Markdown summary to ``$GITHUB_STEP_SUMMARY`` (shown on the run's page)."""
     env = os.environ
     ropts = dict(ropts, github={
         "server": env.get("GITHUB_SERVER_URL", ""), "repository": env.get("GITHUB_REPOSITORY", ""),

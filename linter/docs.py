@@ -78,7 +78,10 @@ def rst_to_markdown(text: str) -> str:
 
 
 def _inline(text: str) -> str:
-    return re.sub(r"``(.+?)``", lambda m: f"`{m.group(1)}`" if "`" not in m.group(1) else f"`` {m.group(1)} ``", text, flags=re.S)
+    def literal(m: "re.Match[str]") -> str:
+        return f"`{m.group(1)}`" if "`" not in m.group(1) else f"`` {m.group(1)} ``"
+
+    return re.sub(r"``(.+?)``", literal, text, flags=re.S)
 
 
 def rules_json(registry: Any) -> str:

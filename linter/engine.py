@@ -993,7 +993,9 @@ _JSON_FINDING_KEYS = {
     "severity", "suppression", "fix",
 }
 _BASELINE_ENTRY_KEYS = {"fingerprint", "rule_id", "path", "message"}
-_SARIF_RUN_KEYS = {"tool", "originalUriBaseIds", "invocations", "results", "columnKind", "redactionTokens", "automationDetails"}
+_SARIF_RUN_KEYS = {
+    "tool", "originalUriBaseIds", "invocations", "results", "columnKind", "redactionTokens", "automationDetails",
+}
 _WORKLIST_FINDINGS_RE = re.compile(r"[A-Z]{2,5}[0-9]{3}(?: [A-Z]{2,5}[0-9]{3})*")
 # Where each kind of output may be found: a report never hides in a file that some program runs or reads as code.
 _OWN_OUTPUT_LANGUAGES = {"text": ("text",), "json": ("text", "json"), "worklist": ("text", "csv")}

@@ -38,7 +38,9 @@ def _is_true(value: Optional[str]) -> bool:
     return value is not None and value.strip().lower() == "true"
 
 
-_ATTRIBUTE_RE = re.compile(r"""(?:[A-Za-z_][\w.-]*:)?(?P<name>[A-Za-z_][\w.-]*)\s*=\s*(?P<q>["'])(?P<v>[^"'<]*)(?P=q)""")
+_ATTRIBUTE_RE = re.compile(
+    r"""(?:[A-Za-z_][\w.-]*:)?(?P<name>[A-Za-z_][\w.-]*)\s*=\s*(?P<q>["'])(?P<v>[^"'<]*)(?P=q)"""
+)
 
 
 def _set_attribute(subject: SourceText, where: Location, attribute: str, value: str, description: str) -> Optional[Fix]:
@@ -170,7 +172,8 @@ class ZoneAllowsPassword(Rule):
                         properties={"zone": zone, "attribute": attr},
                         fix=_set_attribute(
                             subject, where, attr, "false",
-                            f"Set {attr}=\"false\" on the security zone (first move the callers from this zone to IMS bearer tokens)",
+                            f"Set {attr}=\"false\" on the security zone "
+                            "(first move the callers from this zone to IMS bearer tokens)",
                         ),
                     )
 

@@ -135,8 +135,7 @@ def summary(result: RunResult, options: Mapping[str, Any]) -> str:
         out.append("")
         out.append(f"**{_count(len(result.errors), 'file')} or rule(s) could not be checked completely** "
                    "(the run fails with exit status 2): see the log.")
-    shown = {"error": min(counts["error"], ANNOTATIONS_PER_STEP), "warning": min(counts["warning"], ANNOTATIONS_PER_STEP),
-             "note": min(counts["note"], ANNOTATIONS_PER_STEP)}
+    shown = {level: min(counts[level], ANNOTATIONS_PER_STEP) for level in ("error", "warning", "note")}
     hidden = total - min(sum(shown.values()), ANNOTATIONS_PER_JOB)
     if hidden > 0:
         out.append("")

@@ -93,7 +93,10 @@ def rule_descriptor(rule: Type[Rule], severity_label: str) -> Dict[str, Any]:
         "name": "".join(part.capitalize() for part in rule.name.split("-")),
         "shortDescription": {"text": _sentence(rule.summary())},
         "fullDescription": {"text": _sentence(rule.description())},
-        "help": {"text": help_text, "markdown": f"**{rule.id} {rule.name}**: {rule.summary()}\n\n{rst_to_markdown(help_text)}"},
+        "help": {
+            "text": help_text,
+            "markdown": f"**{rule.id} {rule.name}**: {rule.summary()}\n\n{rst_to_markdown(help_text)}",
+        },
         "helpUri": help_url(rule),
         "defaultConfiguration": {"level": severity_label},
     }
@@ -109,7 +112,9 @@ def _escape_brackets(text: str) -> str:
 
 def _linked(message: str, related: List[Dict[str, Any]]) -> str:
     """The message with a link to each related location (``[text](id)``): GitHub shows only those linked."""
-    links = ", ".join(f"[{_escape_brackets(r['message'] or 'related location')}]({n})" for n, r in enumerate(related, 1))
+    links = ", ".join(
+        f"[{_escape_brackets(r['message'] or 'related location')}]({n})" for n, r in enumerate(related, 1)
+    )
     body = _escape_brackets(message)
     return f"{body[:-1] if body.endswith('.') else body} (see {links})."
 
