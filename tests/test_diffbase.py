@@ -205,3 +205,34 @@ def test_parse_diff_renames_quoted_names_binary_and_deletions():
 def test_changed_lines_rejects_option_like_refs(repo):
     with pytest.raises(DiffBaseError):
         changed_lines("--all", str(repo))
+
+
+def test_rules_still_see_unchanged_files_and_the_whole_repository(tmp_path):
+    """The new operator is technical because unchanged code logs on with it: that cross-file finding is reported."""
+    git(tmp_path, "init", "-q", "-b", "main")
+    write(tmp_path, "ops.csv", "login,label,email,authentication type\njdoe,John Doe,john@acme.com,native\n")
+    write(
+        tmp_path,
+        "sync.js",
+        (
+            "// xtk:session soaprouter.jsp\n"
+            'var sessionService = new SoapService(cnx, "urn:xtk:session");\n'
+            'var r = sessionService.Logon("", "batchjob", decryptString(getOption("batchPwd")), <parameters/>);\n'
+        ),
+    )
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-q", "-m", "an export and the code")
+    git(tmp_path, "checkout", "-q", "-b", "feature")
+    write(
+        tmp_path,
+        "ops.csv",
+        "login,label,email,authentication type\njdoe,John Doe,john@acme.com,native\n"
+        "batchjob,Batch job,batch@acme.com,native\n",
+    )
+    git(tmp_path, "commit", "-q", "-am", "a new operator")
+    result, doc = check(tmp_path, "--diff-base", "main", ".")
+    assert result.exit_code == 1
+    (finding,) = doc["findings"]
+    assert (finding["rule_id"], finding["location"]["path"], finding["location"]["line"]) == ("IMS005", "ops.csv", 3)
+    assert "the scanned code logs on with it" in finding["message"]
+    assert finding["related"][0]["location"]["path"] == "sync.js"
