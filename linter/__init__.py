@@ -12,15 +12,17 @@ from .model import (
     Fact,
     FileError,
     Finding,
+    Fix,
     Location,
     OperatorRecord,
     Problem,
     Related,
+    Replacement,
     Severity,
     SourceText,
     Subject,
 )
-from .readers import InputFile, ReadError, Reader
+from .readers import InputFile, Reader, ReadError
 from .rule import Rule, RunContext
 
 __all__ = [
@@ -29,6 +31,7 @@ __all__ = [
     "Fact",
     "FileError",
     "Finding",
+    "Fix",
     "InputFile",
     "Location",
     "OperatorRecord",
@@ -36,6 +39,7 @@ __all__ = [
     "ReadError",
     "Reader",
     "Related",
+    "Replacement",
     "Rule",
     "RunContext",
     "Severity",

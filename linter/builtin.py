@@ -19,10 +19,12 @@ def imslint_register_readers() -> Iterable[Any]:
 
 @hookimpl
 def imslint_register_reporters() -> Iterable[Any]:
-    """text, json, sarif and github."""
+    """text, json, sarif, github, gitlab (code quality) and junit."""
     from .reporters.github import GithubReporter
+    from .reporters.gitlab import GitlabReporter
     from .reporters.json import JsonReporter
+    from .reporters.junit import JunitReporter
     from .reporters.sarif import SarifReporter
     from .reporters.text import TextReporter
 
-    return [TextReporter, JsonReporter, SarifReporter, GithubReporter]
+    return [TextReporter, JsonReporter, SarifReporter, GithubReporter, GitlabReporter, JunitReporter]

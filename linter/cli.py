@@ -123,7 +123,7 @@ _common = [
 
 def common_options(func):
     """Attach the options shared by ``check`` and ``operators``."""
-    for option in reversed(_common):
+    for option in reversed(_common + _ci):
         func = option(func)
     return func
 
@@ -193,6 +193,19 @@ def _also(before: Optional[str], option: str) -> str:
     return f"{before} + {option}" if before else option
 
 
+# Options for CI gates (docs/ci.md): what is reported, not how files are checked.
+_ci = [
+    click.option("--diff-base", "--new-since", "diff_base", metavar="REF",
+                 help="Report only findings on lines changed since the merge base of REF and HEAD "
+                 "(git; renames followed)."),
+    click.option("--fix-diff", is_flag=True,
+                 help="Print the suggested fixes as a unified diff for 'git apply' instead of the report "
+                 "(files are never changed)."),
+    click.option("--automation-id", metavar="ID",
+                 help="SARIF automationDetails.id, the run's category (default: imslint/<command>/)."),
+]
+
+
 def run_check(
     paths: Sequence[str], opts: Dict[str, Any], default_select: Optional[List[str]] = None, exports: Sequence[str] = ()
 ) -> Tuple[Any, Any, Any]:
@@ -233,13 +246,38 @@ def run_check(
             click.echo(f"imslint: warning: {safe(warning)}", err=True)  # may name a file of the scanned tree
         for line in stderr_lines(result.notices):
             click.echo(line, err=True)
+        if opts.get("diff_base"):
+            result = _only_changed(result, opts["diff_base"], paths, bool(opts.get("write_baseline")))
     except (ConfigError, PluginError, BaselineError) as exc:
         raise UserError(str(exc)) from None
     return result, registry, cfg
 
 
+def _only_changed(result: Any, ref: str, paths: Sequence[str], writing_baseline: bool) -> Any:
+    """--diff-base: the findings on changed lines only (a filter after linting, like the baseline)."""
+    from .diffbase import DiffBaseError, only_changed
+    from .reporters.text import safe
+
+    if writing_baseline:
+        raise UserError("--diff-base and --write-baseline do not go together: a baseline records every finding")
+    try:
+        result, left_out = only_changed(result, ref, paths[0] if paths else ".")
+    except DiffBaseError as exc:
+        raise UserError(str(exc)) from None
+    if left_out:
+        click.echo(
+            f"imslint: --diff-base {safe(ref)}: {left_out} finding(s) on lines not changed since the merge base "
+            "left out",
+            err=True,
+        )
+    return result
+
+
 def emit(result: Any, registry: Any, opts: Dict[str, Any], config: Any = None) -> None:
-    """Render with the chosen reporter and write to --output or stdout."""
+    """Render with the chosen reporter and write to --output or stdout (with --fix-diff: the fixes as a patch)."""
+    if opts.get("fix_diff"):
+        write_fix_diff(result, opts)
+        return
     fmt = opts.get("fmt", "text")
     output = opts.get("output")
     color = fmt == "text" and not output and wants_color(opts)
@@ -257,11 +295,12 @@ def emit(result: Any, registry: Any, opts: Dict[str, Any], config: Any = None) -
         "statistics": opts.get("statistics"),
         "show_suppressed": opts.get("show_suppressed"),
         "show_related": True,
+        "diff_base": opts.get("diff_base"),
+        "automation_id": opts.get("automation_id") or _default_automation_id(),
     }
     # A reporter may stream (write(result, options, stream)); otherwise its render() text is written.
     # File names may hold bytes that are not UTF-8: JSON escapes them, other formats write them escaped.
     from .outputs import OutputError, errors_for, open_output
-
     from .protocols import StreamingReporter, supports
 
     try:
@@ -272,6 +311,8 @@ def emit(result: Any, registry: Any, opts: Dict[str, Any], config: Any = None) -
                 fh.write(reporter.render(result, ropts))
     except OutputError as exc:
         raise UserError(str(exc)) from None
+    if getattr(reporter, "summary", None) and os.environ.get("GITHUB_STEP_SUMMARY"):
+        _job_summary(reporter, result, ropts)
     if (output or fmt != "text") and result.errors:
         from .reporters.text import safe
 
@@ -292,6 +333,45 @@ def wants_color(opts: Dict[str, Any]) -> bool:
     except (AttributeError, ValueError):
         isatty = False
     return color_wanted(choice, bool(opts.get("no_color")), os.environ, isatty)
+
+
+def _default_automation_id() -> str:
+    ctx = click.get_current_context(silent=True)
+    name = ctx.info_name if ctx is not None and ctx.info_name else "check"
+    return f"imslint/{name}/"
+
+
+def write_fix_diff(result: Any, opts: Dict[str, Any]) -> None:
+    """--fix-diff: the fixes as a patch on --output or standard output; what was left out, on standard error."""
+    from .fixes import fix_diff
+    from .outputs import OutputError, open_output
+    from .reporters.text import safe
+
+    patch, notes = fix_diff(result)
+    for note in notes:
+        click.echo(f"imslint: {safe(note)}", err=True)
+    try:
+        with open_output(opts.get("output") or "-", "surrogateescape", inputs=inputs_of(result)) as fh:
+            fh.write(patch)
+    except OutputError as exc:
+        raise UserError(str(exc)) from None
+    n = sum(1 for line in patch.splitlines() if line.startswith("diff --git "))
+    click.echo(f"imslint: suggested fixes for {n} file(s); apply them with 'git apply' and review", err=True)
+
+
+def _job_summary(reporter: Any, result: Any, ropts: Dict[str, Any]) -> None:
+    """Append the reporter's Markdown summary to ``$GITHUB_STEP_SUMMARY`` (shown on the run's page)."""
+    env = os.environ
+    ropts = dict(ropts, github={
+        "server": env.get("GITHUB_SERVER_URL", ""), "repository": env.get("GITHUB_REPOSITORY", ""),
+        "sha": env.get("GITHUB_SHA", ""), "workspace": env.get("GITHUB_WORKSPACE", ""),
+    })
+    text = reporter.summary(result, ropts)
+    try:
+        with open(env["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8", errors="replace") as fh:
+            fh.write(text)
+    except OSError as exc:
+        raise UserError(f"cannot write the job summary to $GITHUB_STEP_SUMMARY: {exc.strerror or exc}") from None
 
 
 def inputs_of(result: Any) -> List[str]:

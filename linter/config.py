@@ -15,6 +15,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Set, Tuple, Typ
 from .model import Severity
 from .rule import Rule
 
+
 def _toml() -> Any:
     """tomllib, or tomli before Python 3.11; imported only when a configuration file is read."""
     if sys.version_info >= (3, 11):

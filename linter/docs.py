@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any, Dict, Iterable, Optional, Type
+import re
+from typing import Any, Dict, Iterable, List, Optional, Type
 
 from .rule import Rule
 
@@ -76,6 +77,53 @@ def rules_json(registry: Any, rule_ids: Optional[Iterable[str]] = None, single: 
     if single:
         doc = doc[0]
     return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False, default=str)
+
+
+def rst_to_markdown(text: str) -> str:
+    """A rule's reST help as Markdown: ``literal`` becomes `literal`, and a paragraph ending in ``::``
+    introduces a fenced code block made of the indented lines that follow it.
+    """
+    lines = text.split("\n")
+    out: List[str] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if line.rstrip().endswith("::"):
+            head = line.rstrip()[:-2].rstrip()
+            base = len(line) - len(line.lstrip())
+            j = i + 1
+            block: List[str] = []
+            while j < len(lines) and (not lines[j].strip() or len(lines[j]) - len(lines[j].lstrip()) > base):
+                block.append(lines[j])
+                j += 1
+            while block and not block[-1].strip():
+                block.pop()
+            body = [b for b in block]
+            while body and not body[0].strip():
+                body.pop(0)
+            if body:
+                indent = min(len(b) - len(b.lstrip()) for b in body if b.strip())
+                if head:
+                    out.append(head + ("" if head.endswith(":") else ":"))
+                if out and out[-1].strip():
+                    out.append("")
+                out += ["```"] + [b[indent:] for b in body] + ["```"]
+                i = j
+                if i < len(lines) and lines[i].strip():
+                    out.append("")
+                continue
+        out.append(line)
+        i += 1
+    # inline literals may run over a line break: convert the prose between the fences as a whole
+    parts = re.split(r"(^```\n.*?^```$)", "\n".join(out), flags=re.S | re.M)
+    return "".join(p if n % 2 else _inline(p) for n, p in enumerate(parts))
+
+
+def _inline(text: str) -> str:
+    def literal(m: "re.Match[str]") -> str:
+        return f"`{m.group(1)}`" if "`" not in m.group(1) else f"`` {m.group(1)} ``"
+
+    return re.sub(r"``(.+?)``", literal, text, flags=re.S)
 
 
 START, END = "<!-- rules:start -->", "<!-- rules:end -->"

@@ -79,6 +79,54 @@ class Related:
 
 
 @dataclass(frozen=True)
+class Replacement:
+    """Replace the text of ``location`` (a span of one real file: end column exclusive) by ``text``.
+
+    An empty span inserts ``text``; an empty ``text`` deletes the span. Columns
+    count characters (code points), as every location does.
+    """
+
+    location: Location
+    text: str
+
+    def to_dict(self) -> Dict[str, Any]:
+        """Serialise with stable keys."""
+        return {"location": self.location.to_dict(), "text": self.text}
+
+
+@dataclass(frozen=True)
+class Fix:
+    """A suggested change a rule attaches to a problem: what it does, and the replacements that do it.
+
+    Only mechanical changes, offered, never applied by imslint (``--fix-diff``
+    prints them as a patch). The inserted text must never hold a credential: the
+    host drops a fix whose text holds a secret of the file.
+    """
+
+    description: str
+    replacements: Tuple[Replacement, ...]
+
+    def to_dict(self) -> Dict[str, Any]:
+        """Serialise with stable keys (JSON ``fix``; SARIF ``fixes`` is built from it)."""
+        return {"description": self.description, "replacements": [r.to_dict() for r in self.replacements]}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> "Fix":
+        """The inverse of :meth:`to_dict` (the result cache)."""
+        return cls(
+            d["description"],
+            tuple(
+                Replacement(
+                    Location(r["location"]["path"], r["location"]["line"], r["location"]["column"],
+                             r["location"]["end_line"], r["location"]["end_column"]),
+                    r["text"],
+                )
+                for r in d["replacements"]
+            ),
+        )
+
+
+@dataclass(frozen=True)
 class Problem:
     """What a rule yields: where, what, and optionally the secret involved.
 
@@ -96,6 +144,13 @@ class Problem:
     key: str = ""
     related: Tuple[Related, ...] = ()
     properties: Mapping[str, Any] = field(default_factory=dict)
+    fix: Optional[Fix] = None  # a suggested change (see :class:`Fix`)
+
+    def __post_init__(self) -> None:
+        if self.fix is not None and not (
+            isinstance(self.fix, Fix) and all(isinstance(r, Replacement) for r in self.fix.replacements)
+        ):
+            raise TypeError("Problem.fix must be an imslint.Fix of imslint.Replacement objects")
 
 
 @dataclass(frozen=True)
@@ -152,6 +207,7 @@ class Finding:
     properties: Mapping[str, Any] = field(default_factory=dict)
     suppression: Optional[str] = None  # "inline" or "baseline" when suppressed
     suppression_reason: str = ""
+    fix: Optional[Fix] = None  # a suggested change (secret-free)
 
     @property
     def sort_key(self) -> Tuple[str, int, int, str, str]:
@@ -179,6 +235,8 @@ class Finding:
             d["secret_hash"] = self.secret_hash
         if self.suppression:
             d["suppression"] = {"kind": self.suppression, "reason": self.suppression_reason}
+        if self.fix is not None:
+            d["fix"] = self.fix.to_dict()
         return d
 
     @classmethod
@@ -197,6 +255,7 @@ class Finding:
             properties=d["properties"],
             suppression=suppression.get("kind"),
             suppression_reason=suppression.get("reason", ""),
+            fix=Fix.from_dict(d["fix"]) if d.get("fix") else None,
         )
 
 
@@ -379,6 +438,18 @@ class SourceText(Subject):
         if idx == 0:
             col += self.first_column - 1
         return self.first_line + idx, col
+
+    def offset(self, line: int, column: int) -> Optional[int]:
+        """The offset in ``text`` of a real (line, column), the inverse of :meth:`line_col`; None when outside."""
+        idx = line - self.first_line
+        starts = self._starts()
+        if not 0 <= idx < len(starts):
+            return None
+        col = column - (self.first_column - 1 if idx == 0 else 0)
+        end = starts[idx + 1] - 1 if idx + 1 < len(starts) else len(self.text)
+        if not 1 <= col <= end - starts[idx] + 1:
+            return None
+        return starts[idx] + col - 1
 
     def location(self, start: int, end: Optional[int] = None) -> Location:
         """Real location of the span ``text[start:end]``."""

@@ -8,7 +8,20 @@ site), so every optional feature is declared, documented and found one way.
 from __future__ import annotations
 
 import functools
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Optional, Protocol, Sequence, TextIO, Tuple, Type
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Callable,
+    Iterable,
+    Iterator,
+    Mapping,
+    Optional,
+    Protocol,
+    Sequence,
+    TextIO,
+    Tuple,
+    Type,
+)
 
 if TYPE_CHECKING:
     from .model import RunResult, Subject, Yielded

@@ -6,7 +6,7 @@ import inspect
 import re
 from typing import Any, Callable, ClassVar, Dict, Iterable, Iterator, Mapping, Optional, Tuple, Type
 
-from .model import OperatorRecord, Severity, SourceText, Subject, Yielded, Problem
+from .model import OperatorRecord, Problem, Severity, SourceText, Subject, Yielded
 
 RULE_ID_RE = re.compile(r"^[A-Z]{2,5}[0-9]{3}$")
 RULE_NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
@@ -122,6 +122,8 @@ class Rule:
     ``defaults``      default options; users override them under ``[tool.imslint.rules.<name>]``
     ``tags``          SARIF ``properties.tags`` (add ``"security"`` for security rules)
     ``security_severity``  CVSS-like score as a string (``"8.0"``) for security rules
+    ``precision``     SARIF ``properties.precision`` (``very-high``, ``high``, ``medium``, ``low``), or
+                      ``None`` to say nothing; with ``tags``, the only source of a rule's SARIF properties
     ``keywords``      lower-case byte strings: for source subjects, the rule only runs on files
                       whose raw bytes contain one of them (a cheap pre-filter); ``None`` = always
     ``languages``     source languages the rule applies to (``None`` = all)
@@ -163,6 +165,7 @@ class Rule:
     defaults: ClassVar[Mapping[str, Any]] = {}
     tags: ClassVar[Tuple[str, ...]] = ()
     security_severity: ClassVar[Optional[str]] = None
+    precision: ClassVar[Optional[str]] = None
     keywords: ClassVar[Optional[Tuple[bytes, ...]]] = None
     languages: ClassVar[Optional[Tuple[str, ...]]] = None
     help_uri: ClassVar[Optional[str]] = None

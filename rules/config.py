@@ -12,10 +12,11 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence
 
+from imslint.fixes import span
 from imslint.hookspecs import hookimpl
 from imslint.rules import documented
 from imslint.rules.campaign import DEFAULT_ALLOWED_LOGINS, LOGIN_FACT
-from imslint.model import Fact, Location, Problem, Severity, SourceText
+from imslint.model import Fact, Fix, Location, Problem, Severity, SourceText
 from imslint.readers.campaign_xml import XmlLocator, iter_start_tags
 from imslint.rule import Rule
 
@@ -35,6 +36,24 @@ _DOC_ROTATION = "Adobe Campaign documentation: credential rotation guide"
 
 def _is_true(value: Optional[str]) -> bool:
     return value is not None and value.strip().lower() == "true"
+
+
+_ATTRIBUTE_RE = re.compile(
+    r"""(?:[A-Za-z_][\w.-]*:)?(?P<name>[A-Za-z_][\w.-]*)\s*=\s*(?P<q>["'])(?P<v>[^"'<]*)(?P=q)"""
+)
+
+
+def _set_attribute(subject: SourceText, where: Location, attribute: str, value: str, description: str) -> Optional[Fix]:
+    """A fix giving ``attribute`` the ``value`` where ``where`` is exactly its ``name="..."`` (else None)."""
+    if where.end_line is None or where.end_column is None:
+        return None
+    a, b = subject.offset(where.line, where.column), subject.offset(where.end_line, where.end_column)
+    if a is None or b is None:
+        return None
+    m = _ATTRIBUTE_RE.fullmatch(subject.text, a, b)
+    if m is None or m.group("name") != attribute:
+        return None
+    return Fix(description, (span(subject, m.start("v"), m.end("v"), value),))
 
 
 # --------------------------------------------------------------------------- one view over tree and raw text
@@ -125,6 +144,8 @@ class ZoneAllowsPassword(Rule):
     subject = SourceText
     severity = Severity.ERROR
     tags = ("configuration", "security", "ims-migration")
+    precision = "high"
+    security_severity = "7.5"
     keywords = (b"securityzone",)
     languages = ("xml",)
 
@@ -142,12 +163,18 @@ class ZoneAllowsPassword(Rule):
             zone = node.attributes.get("name") or node.attributes.get("label") or "?"
             for attr, effect in self._FLAGS.items():
                 if _is_true(node.attributes.get(attr)):
+                    where = node.location(attr)
                     yield Problem(
-                        node.location(attr),
+                        where,
                         f"security zone {zone!r} sets {attr}=\"true\": it {effect}; "
                         f"set {attr}=\"false\" and authenticate API callers with IMS bearer tokens ({_DOC_ZONES})",
                         key=f"securityZone:{zone}:{attr}",
                         properties={"zone": zone, "attribute": attr},
+                        fix=_set_attribute(
+                            subject, where, attr, "false",
+                            f"Set {attr}=\"false\" on the security zone "
+                            "(first move the callers from this zone to IMS bearer tokens)",
+                        ),
                     )
 
 
@@ -203,6 +230,7 @@ class NativeApiOpen(Rule):
     severity = Severity.WARNING
     defaults = {"allowed-logins": list(DEFAULT_ALLOWED_LOGINS)}
     tags = ("configuration", "ims-migration")
+    precision = "high"
     keywords = (b"imsconfig", b"nonimsauthnapi", b"allowoperator")
     languages = ("xml",)
 
@@ -223,11 +251,17 @@ class NativeApiOpen(Rule):
             value = node.attributes.get("disableAPI")
             if not _is_true(value):
                 setting = f'disableAPI="{value}"' if value is not None else "no disableAPI"
+                where = node.location("disableAPI")
                 yield Problem(
-                    node.location("disableAPI"),
+                    where,
                     f"native login/password API access is still open (nonIMSAuthnAPI with {setting}): "
                     f"set disableAPI=\"true\" once technical operators use IMS ({_DOC_LOCKDOWN})",
                     key="nonIMSAuthnAPI:disableAPI",
+                    fix=None if value is None else _set_attribute(
+                        subject, where, "disableAPI", "true",
+                        "Set disableAPI=\"true\" to refuse native login/password API calls "
+                        "(once the technical operators use IMS)",
+                    ),
                 )
         allowed = {str(a).strip().lower() for a in options.get("allowed-logins", DEFAULT_ALLOWED_LOGINS)}
         for node in _nodes(subject, "allowOperator", locator):
@@ -299,7 +333,8 @@ class PlaintextAccountPassword(Rule):
     name = "plaintext-account-password"
     subject = SourceText
     severity = Severity.ERROR
-    tags = ("configuration", "security", "secret")
+    tags = ("configuration", "security", "secret", "ims-migration")
+    precision = "high"
     security_severity = "7.5"
     keywords = (b"extaccount",)
     languages = ("xml",)

@@ -235,6 +235,7 @@ class _OperatorRule(Rule):
 
     subject = OperatorRecord
     tags: Tuple[str, ...] = ("ims-migration", "operators")
+    precision: Optional[str] = "high"
 
     def __init__(self) -> None:
         super().__init__()

@@ -115,7 +115,8 @@ def test_force_exclude_applies_to_explicit_files(project):
 def test_unknown_format_and_bad_config_exit_2_without_traceback(project):
     r = CliRunner().invoke(main, ["check", "--format", "xml"])
     assert r.exit_code == EXIT_ERROR
-    assert "imslint: error: unknown output format 'xml' (available: github, json, sarif, text)" in r.output
+    formats = "github, gitlab, json, junit, sarif, text"
+    assert f"imslint: error: unknown output format 'xml' (available: {formats})" in r.output
     write(project, ".imslint.toml", 'plugins = ["toy_plugin"]\nselect = ["NOPE1"]\n')
     r = CliRunner().invoke(main, ["check"])
     assert r.exit_code == EXIT_ERROR and "Traceback" not in r.output

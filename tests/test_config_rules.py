@@ -65,7 +65,7 @@ def test_rule_metadata(cls):
 def test_ids_names_severities():
     got = [(c.id, c.name, c.severity, c.security_severity) for c in config_rules.RULES]
     assert got == [
-        ("IMS201", "zone-allows-password", Severity.ERROR, None),
+        ("IMS201", "zone-allows-password", Severity.ERROR, "7.5"),
         ("IMS202", "native-api-open", Severity.WARNING, None),
         ("IMS203", "plaintext-account-password", Severity.ERROR, "7.5"),
     ]

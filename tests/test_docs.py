@@ -46,7 +46,7 @@ def test_the_readme_is_short_and_the_reference_lives_in_docs():
         "usage.md": ("## Usage", "## Exit codes", "## What it reads"),
         "configuration.md": ("## Configuration", "## Suppressing a finding", "## Baseline", "## Result cache"),
         "output-formats.md": ("### sarif", "### json", "### github"),
-        "ci.md": ("## Pre-commit", "## CI"),
+        "ci.md": ("## Pre-commit", "## GitHub Action", "## Diff-aware gating", "## Suggested fixes"),
         "plugins.md": ("## Writing a rule plugin", "## Hook reference"),
         "performance.md": ("## Performance",),
     }
@@ -67,7 +67,7 @@ def test_relative_links_in_the_readme_and_docs_lead_somewhere():
     docs = [os.path.join("docs", n) for n in sorted(os.listdir(os.path.join(ROOT, "docs"))) if n.endswith(".md")]
     broken = []
     for name in ["README.md", *docs]:
-        text = re.sub(r"```.*?```", "", _read(name), flags=re.S)
+        text = re.sub(r"`[^`\n]*`", "", re.sub(r"```.*?```", "", _read(name), flags=re.S))
         for target in re.findall(r"\]\(([^)\s]+)\)", text):
             if re.match(r"[a-z]+:", target):
                 continue

@@ -27,9 +27,13 @@ def render(fmt):
     return result.exit_code, text
 
 
-@pytest.mark.parametrize("fmt, name", [("text", "fixtures.txt"), ("json", "fixtures.json"), ("sarif", "fixtures.sarif")])
+@pytest.mark.parametrize("fmt, name", [
+    ("text", "fixtures.txt"), ("json", "fixtures.json"), ("sarif", "fixtures.sarif"),
+    ("github", "fixtures.github"), ("gitlab", "fixtures.gitlab.json"), ("junit", "fixtures.junit.xml"),
+])
 def test_golden(fmt, name, monkeypatch):
     monkeypatch.chdir(ROOT)
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
     code, text = render(fmt)
     path = os.path.join(GOLDEN, name)
     if os.environ.get("IMSLINT_UPDATE_GOLDEN"):

@@ -11,7 +11,7 @@ from ..model import Fact, FileError, Problem, SourceText, redact
 from ..own_output import HOST_RECOGNISERS, candidates
 from ..plugins import Registry
 from ..protocols import BatchChecker, supports
-from ..readers import InputFile, NothingRead, ReadError, Reader
+from ..readers import InputFile, NothingRead, Reader, ReadError
 from ..rule import Rule, RunContext
 from ..suppressions import Directive, parse_directives_from_file
 from .faults import _FAULTS, ContractError, _cap, _describe

@@ -7,6 +7,7 @@ from typing import Any, Dict, List, Optional
 
 from ..model import Fact, FileError, Finding, Severity
 
+
 @dataclass
 class Plan:
     """What every worker needs to check files: picklable, no open handles."""

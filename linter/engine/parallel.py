@@ -14,7 +14,6 @@ from ..readers import Reader
 from .checker import Checker
 from .outcome import FileOutcome, Plan
 
-
 AUTO_JOBS_FILES = 400  # below this many files, starting worker processes costs more than it saves
 MAX_JOBS_PER_CPU = 4  # more worker processes than this per CPU only cost memory
 

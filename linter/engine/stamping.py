@@ -7,6 +7,7 @@ import dataclasses
 from typing import Any, Iterable, List, Mapping, Optional, Set, Tuple, Type
 
 from ..discovery import Discovered, Excluder, relative_to
+from ..fixes import secret_free
 from ..model import Finding, Location, Problem, Related, redact, secret_hash
 from ..readers.source import decode_bytes, normalize_newlines
 from ..rule import Rule
@@ -126,6 +127,7 @@ class Stamper:
             secret_hash=shash,
             related=related,
             properties=props,
+            fix=secret_free(problem.fix, secrets),
         )
 
 

@@ -23,7 +23,7 @@ from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 from lxml import etree
 
 from ..model import Location, SourceText
-from . import InputFile, ReadError, Reader, xml_error_message
+from . import InputFile, Reader, ReadError, xml_error_message
 from .source import HEAD_SIZE, bom_encoding, decode_bytes, looks_binary, normalize_newlines, sniff_utf16
 
 XML_EXTENSIONS = (".xml", ".wsdl", ".xsd", ".xsl", ".xslt")

@@ -19,7 +19,7 @@ from typing import Any, AnyStr, Deque, Dict, Iterator, List, Mapping, Optional, 
 from lxml import etree
 
 from ..model import OperatorRecord
-from . import InputFile, NothingRead, ReadError, Reader, xml_error_message
+from . import InputFile, NothingRead, Reader, ReadError, xml_error_message
 from . import operator_labels as _labels
 
 __all__ = ["OperatorXmlReader", "OperatorCsvReader", "decode_head", "normalise_title", "header_verdict", "why_not_export"]

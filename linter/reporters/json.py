@@ -7,9 +7,8 @@ from json.encoder import encode_basestring as _string  # the C function behind e
 from typing import Any, Dict, Mapping, Optional, Tuple
 
 from .. import __version__
-from ..model import RunResult
+from ..model import Finding, RunResult
 from ..own_output import JSON_HEAD_RE, JSON_TAIL_RE, JsonOutput
-from ..model import Finding
 from ..rule import help_url
 from . import finding_dict, findings_payload
 
@@ -150,8 +149,9 @@ class _FindingText:
             suppression = ',\n      "suppression": ' + pretty(
                 {"kind": f.suppression, "reason": f.suppression_reason}, "\n      "
             )
+        fix = ',\n      "fix": ' + pretty(f.fix.to_dict(), "\n      ") if f.fix is not None else ""
         return (
-            '{\n      "fingerprint": ' + _string(f.fingerprint) + help_part + ',\n      "location": ' + location
+            '{\n      "fingerprint": ' + _string(f.fingerprint) + fix + help_part + ',\n      "location": ' + location
             + ',\n      "message": ' + _string(f.message) + ',\n      "properties": ' + properties
             + ',\n      "related": ' + related + names + secret + severity + suppression + "\n    }"
         )
@@ -219,7 +219,7 @@ def _standard(value: Any, newline: str) -> str:
 _JSON_REPORT_KEYS = {"version", "tool", "summary", "findings", "errors", "skipped", "suppressed"}
 _JSON_FINDING_KEYS = {
     "fingerprint", "help_uri", "location", "message", "properties", "related", "rule_id", "rule_name", "secret_hash",
-    "severity", "suppression",
+    "severity", "suppression", "fix",
 }
 
 

@@ -9,9 +9,8 @@ from typing import Any, Dict, List, Mapping, Tuple, Type
 from urllib.parse import quote
 
 from .. import __version__
-from ..model import RunResult
+from ..model import Finding, RunResult
 from ..own_output import JsonOutput
-from ..model import Finding
 from ..rule import PROJECT_URI, Rule, help_url
 from . import findings_payload
 
@@ -24,6 +23,9 @@ _REDACTION_RE = re.compile(r"<redacted:[0-9a-f]{8}>")
 # GitHub code scanning rejects a SARIF run of more than 25,000 results (and shows the 5,000 most
 # severe): a bigger log is cut to the most severe results, and a notification says so.
 MAX_RESULTS = 25_000
+# The run's category: GitHub keeps the analyses of different categories side by side (a code
+# run and an operator run of one commit); the CLI sets imslint/<command>/ or --automation-id.
+DEFAULT_AUTOMATION_ID = "imslint/check/"
 
 
 def _within_limit(findings: List[Finding]) -> Tuple[List[Finding], int]:
@@ -73,26 +75,68 @@ def _physical(loc: Mapping[str, Any]) -> Dict[str, Any]:
 
 
 def rule_descriptor(rule: Type[Rule], severity_label: str) -> Dict[str, Any]:
-    """``reportingDescriptor`` of one rule."""
+    """``reportingDescriptor`` of one rule: tags, precision and security severity come from the rule class only."""
+    from ..docs import rst_to_markdown
+
     help_text = rule.help_text() or rule.summary()
-    props: Dict[str, Any] = {"tags": sorted(set(rule.tags) | {"ims-migration"}), "precision": "high"}
+    tags = set(rule.tags)
+    props: Dict[str, Any] = {}
     if rule.security_severity:
         props["security-severity"] = str(rule.security_severity)
-        if "security" not in props["tags"]:
-            props["tags"] = sorted(props["tags"] + ["security"])
-    out = {
+        tags.add("security")  # GitHub reads security-severity only on rules tagged security
+    if tags:
+        props["tags"] = sorted(tags)
+    if rule.precision:
+        props["precision"] = rule.precision
+    descriptor: Dict[str, Any] = {
         "id": rule.id,
         "name": "".join(part.capitalize() for part in rule.name.split("-")),
         "shortDescription": {"text": _sentence(rule.summary())},
         "fullDescription": {"text": _sentence(rule.description())},
-        "help": {"text": help_text, "markdown": f"**{rule.id} {rule.name}**: {rule.summary()}\n\n{help_text}"},
+        "help": {
+            "text": help_text,
+            "markdown": f"**{rule.id} {rule.name}**: {rule.summary()}\n\n{rst_to_markdown(help_text)}",
+        },
         "defaultConfiguration": {"level": severity_label},
-        "properties": props,
     }
     uri = help_url(rule)
     if uri:
-        out["helpUri"] = uri
-    return out
+        descriptor["helpUri"] = uri
+    if props:
+        descriptor["properties"] = props
+    return descriptor
+
+
+def _escape_brackets(text: str) -> str:
+    """Message text that holds embedded links must escape its literal brackets (SARIF 3.11.6)."""
+    return text.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
+
+
+def _linked(message: str, related: List[Dict[str, Any]]) -> str:
+    """The message with a link to each related location (``[text](id)``): GitHub shows only those linked."""
+    links = ", ".join(
+        f"[{_escape_brackets(r['message'] or 'related location')}]({n})" for n, r in enumerate(related, 1)
+    )
+    body = _escape_brackets(message)
+    return f"{body[:-1] if body.endswith('.') else body} (see {links})."
+
+
+def _fixes(fix: Mapping[str, Any]) -> List[Dict[str, Any]]:
+    """SARIF ``fixes`` of a finding's fix: one artifact change per file, its replacements in order."""
+    changes: Dict[str, List[Dict[str, Any]]] = {}
+    for r in fix["replacements"]:
+        loc = r["location"]
+        region = {"startLine": loc["line"], "startColumn": loc["column"], "endLine": loc["end_line"],
+                  "endColumn": loc["end_column"] if loc.get("end_column") is not None else loc["column"]}
+        changes.setdefault(loc["path"], []).append({"deletedRegion": region, "insertedContent": {"text": r["text"]}})
+    return [{
+        "description": {"text": _sentence(fix["description"])},
+        "artifactChanges": [
+            {"artifactLocation": _physical({"path": path, "line": 1, "column": 1, "end_line": 1})["artifactLocation"],
+             "replacements": reps}
+            for path, reps in changes.items()
+        ],
+    }]
 
 
 class SarifReporter:
@@ -121,10 +165,11 @@ class SarifReporter:
 
     def render(self, result: RunResult, options: Mapping[str, Any]) -> str:
         """Serialise the SARIF log."""
-        return json.dumps(self.log(result), indent=2, sort_keys=False, ensure_ascii=False) + "\n"
+        log = self.log(result, options.get("automation_id") or DEFAULT_AUTOMATION_ID)
+        return json.dumps(log, indent=2, sort_keys=False, ensure_ascii=False) + "\n"
 
-    def log(self, result: RunResult) -> Dict[str, Any]:
-        """The SARIF log as a dict."""
+    def log(self, result: RunResult, automation_id: str = "") -> Dict[str, Any]:
+        """The SARIF log as a dict (``automation_id``: the run's category, e.g. ``imslint/check/``)."""
         rule_ids = sorted(result.rules)
         index = {rid: i for i, rid in enumerate(rule_ids)}
         rules = [rule_descriptor(result.rules[rid], result.severities[rid].label) for rid in rule_ids]
@@ -156,6 +201,10 @@ class SarifReporter:
                         }
                     )
                 entry["relatedLocations"] = related
+                entry["message"] = {"text": _linked(message, f["related"])}
+                tokens.update(_REDACTION_RE.findall(entry["message"]["text"]))
+            if f.get("fix"):
+                entry["fixes"] = _fixes(f["fix"])
             props = dict(f["properties"])
             if f.get("secret_hash"):
                 props["secretHash"] = f["secret_hash"]
@@ -219,13 +268,17 @@ class SarifReporter:
             "results": results,
             "columnKind": "unicodeCodePoints",
         }
+        if automation_id:
+            run["automationDetails"] = {"id": automation_id}
         if tokens:
             run["redactionTokens"] = sorted(tokens)
         return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
 
 
 _OWN_SARIF_RE = re.compile(rb'\A\s*\{[^\0]{0,400}?"driver"\s*:\s*\{\s*"name"\s*:\s*"imslint"')
-_SARIF_RUN_KEYS = {"tool", "originalUriBaseIds", "invocations", "results", "columnKind", "redactionTokens"}
+_SARIF_RUN_KEYS = {
+    "tool", "originalUriBaseIds", "invocations", "results", "columnKind", "redactionTokens", "automationDetails",
+}
 
 
 class _SarifDocument(JsonOutput):

@@ -31,6 +31,7 @@ from .model import (
     MIGRATE,
     WRAPPER,
 )
+from .fixes import sdk_user_fix, session_token_fix, zeep_logon_fix
 from .resolve import _resolve
 from .gates import gates
 from .analysis import analyze
@@ -121,6 +122,7 @@ class HardcodedCredentials(Rule):
     subject = SourceText
     severity = Severity.ERROR
     tags = ("security", "credentials", "ims-migration")
+    precision = "high"
     security_severity = "9.0"
     defaults = {"include-docs": True, "extra-placeholders": []}
     keywords = (b"logon", b"pass", b"pwd", b"basic", b"curl", b"acc-js-sdk", b".campaign.adobe.com", b"new client(")
@@ -171,6 +173,7 @@ class HardcodedCredentials(Rule):
                 key=f"logon:{_login_key(site.login, pw.text)}",
                 related=related,
                 properties=props,
+                fix=sdk_user_fix(subject, site.start, site.end) or zeep_logon_fix(subject, site.start, site.end),
             )
             fact = _login_fact(subject, site.login, (site.start, site.end))
             if fact is not None:
@@ -296,6 +299,7 @@ class PasswordSessionToken(Rule):
     subject = SourceText
     severity = Severity.ERROR
     tags = ("security", "credentials", "ims-migration")
+    precision = "high"
     security_severity = "8.5"
     defaults = {"include-docs": True, "extra-placeholders": []}
     keywords = (b"sessiontoken",)
@@ -326,6 +330,7 @@ class PasswordSessionToken(Rule):
                     f"session token '{login}/' logs on as Campaign login {login!r} with no password "
                     f"(trusted-IP native logon, {tok.how}); {MIGRATE}, with an empty <sessiontoken>",
                     key=f"session-token:{login}/",
+                    fix=session_token_fix(subject, tok.login.start, tok.login.end + 1),
                 )
             else:
                 who = _who(tok.login, pw.text, capital=False, passwords=a.passwords)
@@ -335,6 +340,7 @@ class PasswordSessionToken(Rule):
                     f"rotate it and {MIGRATE}, with an empty <sessiontoken>",
                     secret=pw.text,
                     key=f"session-token:{_login_key(tok.login, pw.text)}",
+                    fix=session_token_fix(subject, tok.login.start, pw.end) if tok.login.kind == LITERAL else None,
                 )
             fact = _login_fact(subject, tok.login, (tok.start, tok.end))
             if fact is not None:
@@ -389,6 +395,7 @@ class LegacyLogon(Rule):
     subject = SourceText
     severity = Severity.WARNING
     tags = ("ims-migration",)
+    precision = "high"
     defaults = {"include-docs": False, "extra-placeholders": []}
     keywords = (b"logon", b"soapmethodcall", b"sessiontoken", b"pass", b"pwd", b"basic", b"curl", b"acc-js-sdk")
 
@@ -426,6 +433,7 @@ class LegacyLogon(Rule):
                     subject.location(at, site.end if same_line else None),
                     f"{_who(site.login, passwords=a.passwords)} logs on with a login and {_password_words(pw)} ({site.how}); {MIGRATE}",
                     key=f"logon:{_login_key(site.login)}",
+                    fix=sdk_user_fix(subject, site.start, site.end) or zeep_logon_fix(subject, site.start, site.end),
                 )
             fact = _login_fact(subject, site.login, (site.start, site.end))
             if fact is not None:

@@ -19,6 +19,7 @@ from .._patterns import (
     lowered,
     parse_literal,
 )
+from .fixes import jwt_exchange_fix
 from .model import MIGRATE
 from .resolve import _POSTMAN_VAR_RE
 from .code_scanners import _MEMBER_EXPR_RE, key_uses
@@ -57,6 +58,7 @@ class SessionTokenInUrl(Rule):
     subject = SourceText
     severity = Severity.WARNING
     tags = ("security", "ims-migration")
+    precision = "high"
     security_severity = "5.0"
     defaults = {"include-docs": False, "extra-placeholders": []}
     keywords = (b"__sessiontoken=",)
@@ -118,6 +120,7 @@ class JwtServiceAccount(Rule):
     subject = SourceText
     severity = Severity.WARNING
     tags = ("ims-migration", "deprecated")
+    precision = "high"
     defaults = {"include-docs": False}
     keywords = (b"exchange/jwt", b"ent_campaign_sdk", b"setims", b"authimstaprivatekey")  # setims: -setimsauth, -setimsjwtauth
 
@@ -156,6 +159,7 @@ class JwtServiceAccount(Rule):
                 "server-to-server (`ims/token/v3`, `grant_type=client_credentials`; on Campaign servers "
                 "`nlserver config -setimsoauth`)",
                 key=key,
+                fix=jwt_exchange_fix(subject, m.start(), m.end()) if m.group("exchange") else None,
             )
 
 
@@ -210,7 +214,8 @@ class PastedToken(Rule):
     name = "pasted-token"
     subject = SourceText
     severity = Severity.ERROR
-    tags = ("security", "credentials")
+    tags = ("security", "credentials", "ims-migration")
+    precision = "high"
     security_severity = "8.0"
     defaults = {"include-docs": True, "extra-placeholders": []}
     keywords = (
