@@ -61,6 +61,9 @@ class RunResult:
     base: str = "."  # folder that displayed paths are relative to (SARIF %SRCROOT%)
     cache: Optional[Dict[str, Any]] = None  # with a result cache: its path, hits, files and any warning
     warnings: List[str] = field(default_factory=list)  # for the user, on standard error (jobs capped, worker retried)
+    # Data a command or plugin attaches to the run (JSON-ready: dicts, lists, strings, numbers); the JSON
+    # reporter emits each entry as a top-level key of its own (never over one of the report's own keys).
+    extra: Dict[str, Any] = field(default_factory=dict)
 
     def counts(self) -> Dict[str, int]:
         """Number of reported findings per severity label."""
@@ -987,6 +990,7 @@ _JSON_FINDING_KEYS = {
     "fingerprint", "help_uri", "location", "message", "properties", "related", "rule_id", "rule_name", "secret_hash",
     "severity", "suppression",
 }
+_ATTACHED_KEY_RE = re.compile(r"[a-z][a-z0-9_]{0,39}")
 _BASELINE_ENTRY_KEYS = {"fingerprint", "rule_id", "path", "message"}
 _SARIF_RUN_KEYS = {"tool", "originalUriBaseIds", "invocations", "results", "columnKind", "redactionTokens"}
 _WORKLIST_FINDINGS_RE = re.compile(r"[A-Z]{2,5}[0-9]{3}(?: [A-Z]{2,5}[0-9]{3})*")
@@ -1053,8 +1057,10 @@ def _own_json(kind: str, doc: Any) -> bool:
     if doc.get("tool") == "imslint":  # a baseline
         return set(doc) == {"version", "tool", "findings"} and all(set(f) <= _BASELINE_ENTRY_KEYS for f in findings)
     tool = doc.get("tool")
+    # Keys past the report's own are what a command attached (RunResult.extra): objects, never text to scan.
+    attached = [k for k in set(doc) - _JSON_REPORT_KEYS]
     return (
-        set(doc) <= _JSON_REPORT_KEYS and isinstance(tool, dict) and tool.get("name") == "imslint"
+        all(_ATTACHED_KEY_RE.fullmatch(k) and isinstance(doc[k], dict) for k in attached) and isinstance(tool, dict) and tool.get("name") == "imslint"
         and isinstance(doc.get("errors"), list) and all(set(f) <= _JSON_FINDING_KEYS for f in findings)
     )
 

@@ -36,6 +36,8 @@ def result_payload(result: RunResult, include_suppressed: bool = False, include_
     }
     if include_suppressed:
         doc["suppressed"] = findings_payload(result.suppressed + result.baselined, result.rules)
+    for key, value in getattr(result, "extra", {}).items():
+        doc.setdefault(key, value)  # what a command attached: never over the report's own keys
     return doc
 
 
