@@ -939,7 +939,9 @@ _OWN_TEXT_TAIL_RE = re.compile(rb"(?:Found \d+ problems?|No problems found)[^\n]
 _OWN_GITHUB_RE = re.compile(rb"\A::(?:error|warning|notice) file=[^\n]*?title=(?:[A-Z]{2,5}[0-9]{3} |imslint::)")
 # The worklist's header, also as a spreadsheet saves it back (a byte-order mark, `;` or tab separators).
 _OWN_WORKLIST_RE = re.compile(
-    rb"\A(?:\xef\xbb\xbf)?login([,;\t])label\1email\1authentication_type\1status\1findings\1action\1new_email\r?$", re.M
+    rb"\A(?:\xef\xbb\xbf)?login([,;\t])kind\1label\1email\1authentication_type\1status\1findings\1action"
+    rb"\1shared_with\1conflicts\1sources\1new_email\r?$",
+    re.M,
 )
 
 
@@ -1077,14 +1079,17 @@ def _own_worklist(text: str) -> bool:
         if header is None or [c.strip() for c in header] != list(_WORKLIST_COLUMNS):
             return False
         for row in rows:
-            if len(row) != len(_WORKLIST_COLUMNS) or not _WORKLIST_FINDINGS_RE.fullmatch(row[5]):
+            if len(row) != len(_WORKLIST_COLUMNS) or not _WORKLIST_FINDINGS_RE.fullmatch(row[_WORKLIST_COLUMNS.index("findings")]):
                 return False
     except csv.Error:
         return False
     return True
 
 
-_WORKLIST_COLUMNS = ("login", "label", "email", "authentication_type", "status", "findings", "action", "new_email")
+_WORKLIST_COLUMNS = (
+    "login", "kind", "label", "email", "authentication_type", "status", "findings", "action",
+    "shared_with", "conflicts", "sources", "new_email",
+)  # imslint.rules.worklist.COLUMNS (the host does not import the rules)
 
 
 def choose_reader(readers: Sequence[Reader], path: str, head: bytes) -> Tuple[Optional[Reader], Optional[str], Optional[str]]:
