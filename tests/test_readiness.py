@@ -290,3 +290,30 @@ def test_worklist_round_trips_through_libreoffice(two_exports, soffice, tmp_path
     labels = {a["login"]: a["label"] for a in after}
     assert labels["jmuller"] == "Jürgen Müller"
     assert labels["kchen"] == "'=HYPERLINK(\"http://evil.example\")"  # text, not a formula that ran
+
+
+def test_huge_values_are_cut_in_the_worklist_and_the_report(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    big = "L" * 100_000
+    write(tmp_path, "a.csv", f"Name;Label;Email;Account disabled;Authentication type\nhuge;{big};;No;Native\n")
+    write(tmp_path, "b.csv", f"Name;Label;Email;Account disabled;Authentication type\nhuge;{big}x;;No;Native\n")
+    r = run("operators", "--no-config", "a.csv", "b.csv", "--worklist", "wl.csv", "--report", "r.html")
+    assert r.exit_code == EXIT_FINDINGS, r.output
+    assert os.path.getsize(tmp_path / "wl.csv") < 10_000 and os.path.getsize(tmp_path / "r.html") < 30_000
+
+
+def test_a_big_export_counted_in_pieces_gives_the_census_of_one_reading(tmp_path, monkeypatch):
+    import imslint.readers.operators as readers_mod
+    from imslint.readers.operators import OperatorXmlReader
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(readers_mod, "SPLIT_MIN_BYTES", 0)
+    write(tmp_path, "ops.xml", soap(operators(400), False))
+    assert len(OperatorXmlReader().split(str(tmp_path / "ops.xml"), 2) or ()) == 2  # it is read in two pieces
+    got = {}
+    for jobs in ("1", "2"):
+        r, block = readiness(tmp_path, "ops.xml", "-j", jobs, "--worklist", f"wl{jobs}.csv")
+        assert r.exit_code == EXIT_FINDINGS, r.output
+        got[jobs] = (block, read_worklist(tmp_path / f"wl{jobs}.csv"))
+    assert got["1"] == got["2"]
+    assert got["2"][0]["records"] == 400

@@ -79,7 +79,12 @@ def scan(result: Any, registry: Any, cfg: Any, exports: Tuple[str, ...]) -> Tupl
         options = {}
     everything = list(result.findings) + list(result.baselined) + list(result.suppressed)
     files = export_files(inputs_of(result), exports, result.base)
-    census = take_census(files, registry.readers, options, everything)
+    jobs = cfg.jobs
+    if not jobs:
+        from imslint.engine import usable_cpus
+
+        jobs = usable_cpus()
+    census = take_census(files, registry.readers, options, everything, jobs)
     block = verdict_of(census, everything, result.rules, len(result.errors))
     return census, block
 

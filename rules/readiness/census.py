@@ -44,6 +44,13 @@ _HASH_MASK = (1 << 58) - 1  # room for 4 bits of kind and status in an unsigned 
 _NATIVE_WORDS = frozenset({"", "native", "natif", "nativ", "ネイティブ"})
 
 
+MAX_VALUE = 500  # characters kept of a value quoted from an export, as the engine caps finding properties
+
+
+def _cap(text: str) -> str:
+    return text if len(text) <= MAX_VALUE else text[:MAX_VALUE] + "\u2026"
+
+
 def normal_auth(op: OperatorRecord) -> str:
     """``ims`` or ``native`` (an unknown value is kept, lower-cased: ``ldap``)."""
     if op.uses_ims:
@@ -129,18 +136,133 @@ class _Kinds:
         return PERSON
 
 
+class _Partial:
+    """What one reading (a whole export, or one piece of it) adds to the census; picklable."""
+
+    def __init__(self) -> None:
+        self.records = 0
+        self.codes = array("Q")
+        self.occurrences: List[Tuple[str, Occurrence]] = []
+        self.holders: List[Tuple[str, str]] = []  # (lower-cased email, login)
+        self.failed = False
+
+
+def _count(records: Iterable[Any], display: str, kinds: "_Kinds", wanted: Set[str], emails: Set[str]) -> _Partial:
+    """Count the records of one reading (the hot loop: one integer per operator)."""
+    part = _Partial()
+    append = part.codes.append
+    allowed = kinds.allowed
+    for op in records:
+        if getattr(op, "kind", "") != "operator" or not (op.is_operator or op.is_group):
+            continue
+        part.records += 1
+        login = op.login
+        low = login.strip().lower()
+        kind = kinds.kind(op, low)
+        if op.uses_ims:
+            status = ON_IMS
+        elif low in allowed:
+            status = BUILTIN
+        elif op.disabled:
+            status = DISABLED
+        else:
+            status = NATIVE
+        append(((hash(login) & _HASH_MASK) << 4) | (kind << 2) | status)
+        if login in wanted:
+            part.occurrences.append((login, Occurrence(
+                display, _cap(op.label.strip()), _cap(op.email.strip()), _cap(normal_auth(op)),
+                "disabled" if op.disabled else "active", KINDS[kind],
+            )))
+        if emails and op.email:
+            email = op.email.strip().lower()
+            if email in emails:
+                part.holders.append((email, _cap(login)))
+    return part
+
+
+def _count_pieces(reader: Any, source: Any, pieces: Sequence[Any], count: Any) -> Optional[List[_Partial]]:
+    """Count each piece of a big export in its own forked process (this one takes the first); None on any failure.
+
+    As the engine reads big exports: the pieces come from ``reader.split``; a piece
+    that does not read cleanly makes the caller read the whole file instead.
+    """
+    import pickle
+
+    def read(piece: Any) -> _Partial:
+        failed: List[bool] = []
+
+        def records() -> Iterable[Any]:
+            try:
+                yield from reader.read_piece(source, piece)
+            except Exception:  # noqa: BLE001 - the whole file is read again, which reports the fault
+                failed.append(True)
+
+        part = count(records())
+        part.failed = bool(failed)
+        return part
+
+    children: List[Tuple[int, int]] = []
+    try:
+        for piece in pieces[1:]:
+            read_end, write_end = os.pipe()
+            pid = os.fork()
+            if pid == 0:  # the child: count its piece, send it, leave without the parent's clean-up
+                code = 1
+                try:
+                    import signal
+
+                    signal.signal(signal.SIGINT, signal.SIG_IGN)
+                    os.close(read_end)
+                    data = pickle.dumps(read(piece), protocol=pickle.HIGHEST_PROTOCOL)
+                    with os.fdopen(write_end, "wb") as fh:
+                        fh.write(data)
+                    code = 0
+                finally:
+                    os._exit(code)
+            os.close(write_end)
+            children.append((pid, read_end))
+        parts = [read(pieces[0])]
+        ok = True
+        for pid, read_end in children:
+            with os.fdopen(read_end, "rb") as fh:
+                try:
+                    parts.append(pickle.load(fh))
+                except Exception:  # noqa: BLE001 - the child failed or died
+                    ok = False
+            _, status = os.waitpid(pid, 0)
+            ok = ok and status == 0
+        children = []
+        if not ok or any(p.failed for p in parts):
+            return None
+        return parts
+    finally:
+        import signal
+
+        for pid, read_end in children:  # interrupted: stop the children still running
+            try:
+                os.close(read_end)
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+            except OSError:
+                pass
+
+
 def take_census(
     paths: Sequence[Tuple[str, str]],
     readers: Sequence[Any],
     options: Mapping[str, Any],
     findings: Iterable[Finding],
+    jobs: int = 1,
 ) -> Census:
     """Read the exports at ``paths`` ((path, display path) pairs) again and count their operators.
 
     ``options`` are the operator rules' options (``allowed-logins``,
     ``technical-logins``); ``findings`` every operator finding of the run (the logins
     they name get full details, the emails IMS004 names get their holders listed).
+    With ``jobs`` > 1 a big export is read in pieces, one forked process each (Linux).
     """
+    import sys
+
     from imslint.engine import HEAD_SIZE, choose_reader
     from imslint.readers import InputFile
 
@@ -152,9 +274,9 @@ def take_census(
     kinds = _Kinds(options, technical)
     census = Census()
     codes = array("Q")
-    append = codes.append
     holders: Dict[str, List[str]] = {e: [] for e in emails}
     occurrences: Dict[str, List[Occurrence]] = {}
+    can_fork = sys.platform.startswith("linux") and hasattr(os, "fork")
     for path, display in paths:
         try:
             with open(path, "rb") as fh:
@@ -166,32 +288,29 @@ def take_census(
             if not reader.streaming:
                 with open(path, "rb") as fh:
                     data = fh.read()
+            source = InputFile(path, display, data, {})
+
+            def count(records: Iterable[Any]) -> _Partial:
+                return _count(records, display, kinds, wanted, emails)
+
+            parts = None
+            if jobs > 1 and can_fork and reader.streaming and callable(getattr(reader, "read_piece", None)):
+                split = getattr(reader, "split", None)
+                pieces = split(path, jobs) if split is not None else None
+                if pieces and len(pieces) > 1:
+                    parts = _count_pieces(reader, source, pieces, count)
+            if parts is None:
+                parts = [count(reader.read(source))]
             seen = False
-            for op in reader.read(InputFile(path, display, data, {})):
-                if getattr(op, "kind", "") != "operator" or not (op.is_operator or op.is_group):
-                    continue
-                seen = True
-                census.records += 1
-                login = op.login
-                low = login.strip().lower()
-                kind = kinds.kind(op, low)
-                if op.uses_ims:
-                    status = ON_IMS
-                elif low in kinds.allowed:
-                    status = BUILTIN
-                elif op.disabled:
-                    status = DISABLED
-                else:
-                    status = NATIVE
-                append(((hash(login) & _HASH_MASK) << 4) | (kind << 2) | status)
-                if login in wanted:
-                    occurrences.setdefault(login, []).append(Occurrence(
-                        display, op.label.strip(), op.email.strip(), normal_auth(op),
-                        "disabled" if op.disabled else "active", KINDS[kind],
-                    ))
-                if holders and op.email:
-                    bucket = holders.get(op.email.strip().lower())
-                    if bucket is not None and login not in bucket:
+            for part in parts:
+                census.records += part.records
+                seen = seen or part.records > 0
+                codes.extend(part.codes)
+                for login, occ in part.occurrences:
+                    occurrences.setdefault(login, []).append(occ)
+                for email, login in part.holders:
+                    bucket = holders[email]
+                    if login not in bucket:
                         bucket.append(login)
             if seen:
                 census.exports.append(display)
