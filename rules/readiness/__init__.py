@@ -56,8 +56,9 @@ def register(cli: click.Group) -> None:
             everything = list(result.findings) + list(result.baselined) + list(result.suppressed)
             if worklist:
                 _write_worklist(result, census, worklist, worklist_format, worklist_encoding)
+            report = _report(census, block, everything, previous, top, bool(code_paths)) if reports else None
             for path in reports:
-                _write_report(path, result, census, block, everything, previous, top, bool(code_paths))
+                _write_report(path, result, report)
             emit(result, registry, opts)
             # After the text report on the terminal; otherwise (a report file, JSON or SARIF on standard
             # output) on standard error, so that the administrator still reads it and the report stays clean.
@@ -117,15 +118,18 @@ def _write_worklist(result: Any, census: Census, path: str, fmt: str, encoding: 
     click.echo(f"imslint: wrote {n} login(s) needing action to {safe(path)}", err=True)
 
 
-def _write_report(path: str, result: Any, census: Census, block: Mapping[str, Any], findings: List[Any],
-                  previous: List[Mapping[str, Any]], top: int, with_code: bool) -> None:
-    from imslint.outputs import OutputError, open_output
-
+def _report(census: Census, block: Mapping[str, Any], findings: List[Any], previous: List[Mapping[str, Any]],
+            top: int, with_code: bool) -> Any:
     from ..worklist import build_rows
     from .report import Report
 
-    report = Report(block, build_rows(findings, census, include_suppressed=True), findings, previous, top, with_code,
-                    [safe_name(e) for e in census.exports])
+    return Report(block, build_rows(findings, census, include_suppressed=True), findings, previous, top, with_code,
+                  [safe_name(e) for e in census.exports])
+
+
+def _write_report(path: str, result: Any, report: Any) -> None:
+    from imslint.outputs import OutputError, open_output
+
     text = report.markdown() if path.lower().endswith((".md", ".markdown")) else report.html()
     try:
         with open_output(path, "backslashreplace", inputs=inputs_of(result)) as fh:
