@@ -223,6 +223,7 @@ class OperatorRecord(Subject):
     source_format: str = ""  # "package", "soap", "csv", "operator", ...
     export_id: str = ""  # identifies the export inside a run (usually the path)
     column: int = 1  # of the <operator start tag, when operators share a line (a one-line export)
+    operator_id: str = ""  # @id (iOperatorId) when the export has it (a login held under two ids is flagged)
 
     @property
     def is_group(self) -> bool:

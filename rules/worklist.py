@@ -129,20 +129,28 @@ def _normal_auth(value: str) -> str:
 
 
 def _conflicts(occurrences: Sequence[Any]) -> List[str]:
-    """``field: 'a' in x.csv, 'b' in y.xml`` for each field the exports disagree on (emails compared without case)."""
+    """``field: 'a' in x.csv, 'b' in y.xml`` for each field the exports disagree on (emails compared without case).
+
+    A login held by operators of different ids (``@id``) is flagged too: two instances'
+    exports, or an operator deleted and created again.
+    """
     out: List[str] = []
-    for name, fold in (("label", False), ("email", True), ("authentication_type", False), ("status", False), ("kind", False)):
+    fields = (("label", False), ("email", True), ("authentication_type", False), ("status", False), ("kind", False),
+              ("operator_id", False))
+    for name, fold in fields:
         values: Dict[str, List[str]] = {}
         shown: Dict[str, str] = {}
         for occ in occurrences:
-            raw = getattr(occ, name)
+            raw = getattr(occ, name, "")
+            if name == "operator_id" and not raw:
+                continue  # an export without ids (a console list) disagrees with none
             key = raw.lower() if fold else raw
             shown.setdefault(key, raw)
             if occ.source not in values.setdefault(key, []):
                 values[key].append(occ.source)
         if len(values) > 1:
             parts = [f"{shown[k]!r} in {', '.join(srcs)}" for k, srcs in values.items()]
-            out.append(f"{name}: " + "; ".join(parts))
+            out.append(f"{'id' if name == 'operator_id' else name}: " + "; ".join(parts))
     return out
 
 

@@ -317,3 +317,16 @@ def test_a_big_export_counted_in_pieces_gives_the_census_of_one_reading(tmp_path
         got[jobs] = (block, read_worklist(tmp_path / f"wl{jobs}.csv"))
     assert got["1"] == got["2"]
     assert got["2"][0]["records"] == 400
+
+
+def test_a_login_held_under_two_ids_is_flagged(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    op = '<operator id="{}" name="jdoe" label="John Doe" email="john.doe@acme.com"/>'
+    write(tmp_path, "prod.xml", soap([op.format(1059)], False))
+    write(tmp_path, "stage.xml", soap([op.format(2001)], True))
+    write(tmp_path, "list.csv", "Name;Label;Email\njdoe;John Doe;john.doe@acme.com\n")  # no id: no conflict
+    r = run("operators", "--no-config", "prod.xml", "stage.xml", "list.csv", "--worklist", "wl.csv")
+    assert r.exit_code == EXIT_FINDINGS, r.output
+    (row,) = read_worklist(tmp_path / "wl.csv")
+    assert row["conflicts"] == "id: '1059' in prod.xml; '2001' in stage.xml"
+    assert row["sources"] == "list.csv | prod.xml | stage.xml"

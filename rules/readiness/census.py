@@ -69,6 +69,7 @@ class Occurrence:
     authentication_type: str
     status: str  # "active" or "disabled"
     kind: str
+    operator_id: str = ""  # @id when the export has it
 
 
 @dataclass
@@ -171,7 +172,7 @@ def _count(records: Iterable[Any], display: str, kinds: "_Kinds", wanted: Set[st
         if login in wanted:
             part.occurrences.append((login, Occurrence(
                 display, _cap(op.label.strip()), _cap(op.email.strip()), _cap(normal_auth(op)),
-                "disabled" if op.disabled else "active", KINDS[kind],
+                "disabled" if op.disabled else "active", KINDS[kind], _cap(getattr(op, "operator_id", "")),
             )))
         if emails and op.email:
             email = op.email.strip().lower()
