@@ -40,8 +40,18 @@ __all__ = [
 ]
 
 COLUMNS = (
-    "login", "kind", "label", "email", "authentication_type", "status", "findings", "action",
-    "shared_with", "conflicts", "sources", "new_email",
+    "login",
+    "kind",
+    "label",
+    "email",
+    "authentication_type",
+    "status",
+    "findings",
+    "action",
+    "shared_with",
+    "conflicts",
+    "sources",
+    "new_email",
 )
 CAMPAIGN_COLUMNS = ("name", "label", "email")
 
@@ -135,8 +145,14 @@ def _conflicts(occurrences: Sequence[Any]) -> List[str]:
     exports, or an operator deleted and created again.
     """
     out: List[str] = []
-    fields = (("label", False), ("email", True), ("authentication_type", False), ("status", False), ("kind", False),
-              ("operator_id", False))
+    fields = (
+        ("label", False),
+        ("email", True),
+        ("authentication_type", False),
+        ("status", False),
+        ("kind", False),
+        ("operator_id", False),
+    )
     for name, fold in fields:
         values: Dict[str, List[str]] = {}
         shown: Dict[str, str] = {}
@@ -154,14 +170,8 @@ def _conflicts(occurrences: Sequence[Any]) -> List[str]:
     return out
 
 
-def build_rows(findings: Iterable[Finding], census: Any = None, include_suppressed: bool = False) -> List[Row]:
-    """One :class:`Row` per login with operator findings (``IMS00x``), ordered by kind then login.
-
-    Findings that are suppressed or baselined are left out unless ``include_suppressed``
-    (then a row whose findings are all such is marked ``accepted``). ``census`` (a
-    :class:`imslint.rules.readiness.census.Census`) adds the sources, the conflicts
-    between exports and the other holders of a shared address.
-    """
+def _by_login(findings: Iterable[Finding], include_suppressed: bool) -> Dict[str, Dict[str, Any]]:
+    """The operator findings gathered per login: rule ids, properties, paths, code locations (IMS005)."""
     by_login: Dict[str, Dict[str, Any]] = {}
     for f in findings:
         if not f.rule_id.startswith("IMS00"):
@@ -185,6 +195,18 @@ def build_rows(findings: Iterable[Finding], census: Any = None, include_suppress
                 where = f"{rel.location.path}:{rel.location.line}"
                 if where not in entry["code"]:
                     entry["code"].append(where)
+    return by_login
+
+
+def build_rows(findings: Iterable[Finding], census: Any = None, include_suppressed: bool = False) -> List[Row]:
+    """One :class:`Row` per login with operator findings (``IMS00x``), ordered by kind then login.
+
+    Findings that are suppressed or baselined are left out unless ``include_suppressed``
+    (then a row whose findings are all such is marked ``accepted``). ``census`` (a
+    :class:`imslint.rules.readiness.census.Census`) adds the sources, the conflicts
+    between exports and the other holders of a shared address.
+    """
+    by_login = _by_login(findings, include_suppressed)
     occurrences = getattr(census, "occurrences", {}) or {}
     holders = getattr(census, "holders", {}) or {}
     rows: List[Row] = []
@@ -210,8 +232,20 @@ def build_rows(findings: Iterable[Finding], census: Any = None, include_suppress
         kind = _kind_from_rules(ids, props)
         if occ and kind == "person":
             kind = occ[-1].kind if all(o.kind == occ[-1].kind for o in occ) else kind
-        row = Row(login, kind, label, email, auth, status, ids, props, sources, conflicts,
-                  code_locations=entry["code"], accepted=not entry["open"])
+        row = Row(
+            login,
+            kind,
+            label,
+            email,
+            auth,
+            status,
+            ids,
+            props,
+            sources,
+            conflicts,
+            code_locations=entry["code"],
+            accepted=not entry["open"],
+        )
         if "IMS004" in ids and email:
             others = [h for h in holders.get(email.lower(), ()) if h != login]
             row.shared_count = len(others) if others else int(props.get("shared_with", 0) or 0)
@@ -245,20 +279,22 @@ def write_rows(rows: Sequence[Row], out: TextIO, fmt: str = "imslint") -> int:
         raise ValueError(f"unknown worklist format {fmt!r} (imslint or campaign)")
     writer.writerow(COLUMNS)
     for r in rows:
-        writer.writerow([
-            cell(r.login),
-            r.kind,
-            cell(r.label),
-            cell(r.email),
-            cell(r.authentication_type),
-            r.status,
-            " ".join(r.rule_ids),
-            cell(r.action),
-            cell(_shared_cell(r)),
-            cell(" | ".join(r.conflicts)),
-            cell(" | ".join(r.sources)),
-            "",
-        ])
+        writer.writerow(
+            [
+                cell(r.login),
+                r.kind,
+                cell(r.label),
+                cell(r.email),
+                cell(r.authentication_type),
+                r.status,
+                " ".join(r.rule_ids),
+                cell(r.action),
+                cell(_shared_cell(r)),
+                cell(" | ".join(r.conflicts)),
+                cell(" | ".join(r.sources)),
+                "",
+            ]
+        )
     return len(rows)
 
 

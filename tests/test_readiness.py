@@ -9,10 +9,9 @@ import os
 
 import pytest
 from click.testing import CliRunner
+from conftest import ROOT, write
 
 from imslint.cli import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, main
-
-from conftest import ROOT, write
 
 ENVELOPE = (
     "<?xml version='1.0'?>\n<SOAP-ENV:Envelope xmlns:SOAP-ENV='http://schemas.xmlsoap.org/soap/envelope/'>"
@@ -28,21 +27,32 @@ def operators(n=300):
         if i % 50 == 0:
             out.append(f'<operator id="{i}" name="group{i}" label="Group {i}" type="1"/>')
         elif i % 10 == 1:
-            out.append(f'<operator id="{i}" name="svc_{i}" label="API {i}" type="0">'
-                       '<access authenticationType="native" noConsoleCnx="true"/></operator>')
+            out.append(
+                f'<operator id="{i}" name="svc_{i}" label="API {i}" type="0">'
+                '<access authenticationType="native" noConsoleCnx="true"/></operator>'
+            )
         elif i % 10 == 2:
-            out.append(f'<operator id="{i}" name="old{i}" label="Former {i}" email="old{i}@acme.com" disable="1">'
-                       '<access authenticationType="native"/></operator>')
+            out.append(
+                f'<operator id="{i}" name="old{i}" label="Former {i}" email="old{i}@acme.com" disable="1">'
+                '<access authenticationType="native"/></operator>'
+            )
         elif i % 10 == 3:
-            out.append(f'<operator id="{i}" name="nomail{i}" label="No Mail {i}"><access authenticationType="Native"/></operator>')
+            out.append(
+                f'<operator id="{i}" name="nomail{i}" label="No Mail {i}">'
+                '<access authenticationType="Native"/></operator>'
+            )
         elif i % 10 == 4:
-            out.append(f'<operator id="{i}" name="team{i}" label="Team {i}" email="team{i // 20}@acme.com">'
-                       '<access authenticationType=""/></operator>')
+            out.append(
+                f'<operator id="{i}" name="team{i}" label="Team {i}" email="team{i // 20}@acme.com">'
+                '<access authenticationType=""/></operator>'
+            )
         elif i % 10 == 5:
             out.append(f'<operator id="{i}" name="native{i}" label="Native {i}" email="native{i}@acme.com"/>')
         else:
-            out.append(f'<operator id="{i}" name="p{i}@acme.com" label="Person {i}" email="p{i}@acme.com">'
-                       '<access authenticationType="ims"/></operator>')
+            out.append(
+                f'<operator id="{i}" name="p{i}@acme.com" label="Person {i}" email="p{i}@acme.com">'
+                '<access authenticationType="ims"/></operator>'
+            )
     return out
 
 
@@ -85,7 +95,8 @@ def test_single_line_and_pretty_printed_exports_give_the_same_worklist_and_count
         results[name] = (block, rows)
     assert results["pretty"] == results["oneline"]
     block, rows = results["oneline"]
-    # 300 records, one per login; 6 groups; per 10: 1 technical, 1 disabled, 3 native people, 4 on IMS (group slots aside)
+    # 300 records, one per login; 6 groups; per 10: 1 technical, 1 disabled, 3 native people, 4 on IMS
+    # (the group slots aside)
     assert block["records"] == block["logins"] == 300
     assert block["groups"]["total"] == 6
     assert block["technical"]["total"] == 30 and block["technical"]["blocking"] == 30
@@ -115,7 +126,8 @@ def test_a_login_in_several_exports_is_counted_once(tmp_path, monkeypatch):
 
 NATIVE = """<?xml version='1.0'?>
 <package><entities schema="xtk:operator">
-<operator name="asmith" label="Alice Smith" email="alice.smith@acme.com"><access authenticationType="native"/></operator>
+<operator name="asmith" label="Alice Smith" email="alice.smith@acme.com">
+<access authenticationType="native"/></operator>
 <operator name="bob@acme.com" label="Bob" email="bob@acme.com"><access authenticationType="ims"/></operator>
 </entities></package>
 """
@@ -170,7 +182,11 @@ def test_write_baseline_then_baseline(tmp_path, monkeypatch):
     r = run("operators", "--no-config", "ops.xml", "--baseline", "base.json")
     assert r.exit_code == EXIT_OK, r.output  # nothing new
     assert "Not ready: 1 login(s)" in r.output  # a baseline quiets the gate, it does not migrate anyone
-    write(tmp_path, "ops.xml", NATIVE.replace("</entities>", '<operator name="jnew" label="J New" email="j.new@acme.com"/></entities>'))
+    write(
+        tmp_path,
+        "ops.xml",
+        NATIVE.replace("</entities>", '<operator name="jnew" label="J New" email="j.new@acme.com"/></entities>'),
+    )
     r = run("operators", "--no-config", "ops.xml", "--baseline", "base.json")
     assert r.exit_code == EXIT_FINDINGS and "jnew" in r.output and "asmith" not in r.output.split("IMS migration")[0]
 
@@ -189,11 +205,13 @@ def test_the_readiness_block_is_in_the_json_report_and_the_summary_on_stdout(tmp
 
 # --------------------------------------------------------------------------- the worklist
 
-CSV_A = "Name;Label;Email;Account disabled;Authentication type\n" \
-        "jdoe;John Doe;;No;Native\n" \
-        "jmuller;Jürgen Müller;juergen.mueller@acme.de;No;native\n" \
-        "kchen;=HYPERLINK(\"http://evil.example\");shared@acme.com;No;\n" \
-        "shared@acme.com;Shared IMS;shared@acme.com;No;IMS\n"
+CSV_A = (
+    "Name;Label;Email;Account disabled;Authentication type\n"
+    "jdoe;John Doe;;No;Native\n"
+    "jmuller;Jürgen Müller;juergen.mueller@acme.de;No;native\n"
+    'kchen;=HYPERLINK("http://evil.example");shared@acme.com;No;\n'
+    "shared@acme.com;Shared IMS;shared@acme.com;No;IMS\n"
+)
 XML_B = """<?xml version='1.0'?>
 <package><entities schema="xtk:operator">
 <operator name="jdoe" label="John Doe" email="john.doe@acme.com"><access authenticationType="native"/></operator>
@@ -227,7 +245,7 @@ def test_worklist_one_row_per_login_with_sources_conflicts_kind_and_holders(two_
     assert jdoe["email"] == "john.doe@acme.com"
     assert {rows[x]["authentication_type"] for x in ("jdoe", "jmuller", "kchen", "mlopez")} == {"native"}
     assert rows["jmuller"]["label"] == "Jürgen Müller"
-    assert rows["kchen"]["label"] == "'=HYPERLINK(\"http://evil.example\")"  # shown as text, never run
+    assert rows["kchen"]["label"] == '\'=HYPERLINK("http://evil.example")'  # shown as text, never run
     assert rows["kchen"]["shared_with"] == "mlopez | shared@acme.com"
     assert rows["mlopez"]["shared_with"] == "kchen | shared@acme.com"
     assert rows["svc_sync"]["kind"] == "technical" and rows["delivery"]["kind"] == "group"
@@ -235,22 +253,35 @@ def test_worklist_one_row_per_login_with_sources_conflicts_kind_and_holders(two_
 
 
 def test_worklist_without_bom_and_the_campaign_layout(two_exports):
-    r = run("operators", "--no-config", "exports", "--worklist", "wl.csv", "--worklist-encoding", "utf-8",
-            "--worklist-format", "campaign")
+    r = run(
+        "operators",
+        "--no-config",
+        "exports",
+        "--worklist",
+        "wl.csv",
+        "--worklist-encoding",
+        "utf-8",
+        "--worklist-format",
+        "campaign",
+    )
     assert r.exit_code == EXIT_FINDINGS, r.output
     raw = (two_exports / "wl.csv").read_bytes()
     assert raw.startswith(b"name,label,email\r\n")
     rows = read_worklist(two_exports / "wl.csv", "utf-8")
     assert [(x["name"], x["email"]) for x in rows] == [
-        ("jdoe", "john.doe@acme.com"), ("jmuller", "juergen.mueller@acme.de"), ("kchen", "shared@acme.com"),
+        ("jdoe", "john.doe@acme.com"),
+        ("jmuller", "juergen.mueller@acme.de"),
+        ("kchen", "shared@acme.com"),
         ("mlopez", "Shared@acme.com"),
     ]  # people only: technical operators are replaced, groups become product profiles
 
 
 def test_worklist_round_trips_through_the_csv_module(two_exports):
-    write(two_exports, "exports/c.csv", "Name;Label;Email\n"
-          'odd;"Quote "" comma, semi; line\nbreak";odd@acme.com\n'
-          "tab;\tTabbed;tab@acme.com\n")
+    write(
+        two_exports,
+        "exports/c.csv",
+        'Name;Label;Email\nodd;"Quote "" comma, semi; line\nbreak";odd@acme.com\ntab;\tTabbed;tab@acme.com\n',
+    )
     run("operators", "--no-config", "exports", "--worklist", "wl.csv")
     with open(two_exports / "wl.csv", encoding="utf-8-sig", newline="") as fh:
         text = fh.read()
@@ -277,19 +308,28 @@ def test_worklist_round_trips_through_libreoffice(two_exports, soffice, tmp_path
     run("operators", "--no-config", "exports", "--worklist", "wl.csv")
     profile = (tmp_path / "lo-profile").as_uri()
     base = [soffice, "--headless", f"-env:UserInstallation={profile}"]
-    subprocess.run(base + ["--infilter=CSV:44,34,76,1", "--convert-to", "xlsx", "--outdir", "xlsx", "wl.csv"],
-                   check=True, capture_output=True, timeout=180)
-    subprocess.run(base + ["--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1", "--outdir", "back", "xlsx/wl.xlsx"],
-                   check=True, capture_output=True, timeout=180)
+    subprocess.run(
+        base + ["--infilter=CSV:44,34,76,1", "--convert-to", "xlsx", "--outdir", "xlsx", "wl.csv"],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    subprocess.run(
+        base + ["--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1", "--outdir", "back", "xlsx/wl.xlsx"],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
     before = read_worklist(two_exports / "wl.csv")
     after = read_worklist(two_exports / "back" / "wl.csv", "utf-8-sig")
     assert len(after) == len(before) == 6
     for b, a in zip(before, after):
         assert {k: a[k] for k in ("login", "label", "email", "kind", "findings")} == {
-            k: b[k] for k in ("login", "label", "email", "kind", "findings")}
+            k: b[k] for k in ("login", "label", "email", "kind", "findings")
+        }
     labels = {a["login"]: a["label"] for a in after}
     assert labels["jmuller"] == "Jürgen Müller"
-    assert labels["kchen"] == "'=HYPERLINK(\"http://evil.example\")"  # text, not a formula that ran
+    assert labels["kchen"] == '\'=HYPERLINK("http://evil.example")'  # text, not a formula that ran
 
 
 def test_huge_values_are_cut_in_the_worklist_and_the_report(tmp_path, monkeypatch):

@@ -5,23 +5,23 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import os
 import re
 import subprocess
 
 import pytest
 from click.testing import CliRunner
+from conftest import write
 
 from imslint.cli import EXIT_FINDINGS, main
 
-from conftest import ROOT, write
-
 HOSTILE = '<script>alert(1)</script>"><img src=x onerror=alert(2)>|**bold**[link](http://evil.example)\u202e'
 
+_EVIL = HOSTILE.replace("&", "&amp;").replace("<", "&lt;").replace('"', "&quot;")
 EXPORT = f"""<?xml version='1.0'?>
 <package><entities schema="xtk:operator">
-<operator name="asmith" label="Alice Smith" email="alice.smith@acme.com"><access authenticationType="native"/></operator>
-<operator name="evil" label="{HOSTILE.replace('&', '&amp;').replace('<', '&lt;').replace('"', '&quot;')}" email="evil@acme.com"/>
+<operator name="asmith" label="Alice Smith" email="alice.smith@acme.com"><access authenticationType="native"/>
+</operator>
+<operator name="evil" label="{_EVIL}" email="evil@acme.com"/>
 <operator name="jdoe" label="John Doe"><access authenticationType="native"/></operator>
 <operator name="bob@acme.com" label="Bob" email="bob@acme.com"><access authenticationType="ims"/></operator>
 <operator name="crm_sync" label="CRM sync"><access authenticationType="native"/></operator>
@@ -30,7 +30,9 @@ EXPORT = f"""<?xml version='1.0'?>
 <operator name="delivery" label="Delivery operators" type="1"/>
 </entities></package>
 """
-CODE = 'var svc = new SoapService(cnx, "urn:xtk:session");\nvar r = svc.Logon("", "crm_sync", "Secr3t!Pa55", <params/>);\n'
+CODE = (
+    'var svc = new SoapService(cnx, "urn:xtk:session");\nvar r = svc.Logon("", "crm_sync", "Secr3t!Pa55", <params/>);\n'
+)
 
 
 def run(*args):
@@ -42,23 +44,42 @@ def scanned(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     write(tmp_path, "exports/ops.xml", EXPORT)
     write(tmp_path, "src/sync.js", CODE)
-    r = run("operators", "--no-config", "exports", "--code", "src", "--report", "r.html", "--report", "r.md",
-            "-f", "json", "-o", "scan1.json")
+    r = run(
+        "operators",
+        "--no-config",
+        "exports",
+        "--code",
+        "src",
+        "--report",
+        "r.html",
+        "--report",
+        "r.md",
+        "-f",
+        "json",
+        "-o",
+        "scan1.json",
+    )
     assert r.exit_code == EXIT_FINDINGS, r.output
     return tmp_path
 
 
 def test_the_html_report_is_self_contained_and_escapes_everything(scanned):
     page = (scanned / "r.html").read_text(encoding="utf-8")
-    assert "<script>alert" not in page and "<img" not in page and "onerror=alert" not in page.replace("onerror=alert(2)&gt;", "")
+    assert (
+        "<script>alert" not in page
+        and "<img" not in page
+        and "onerror=alert" not in page.replace("onerror=alert(2)&gt;", "")
+    )
     assert page.count("<script>") == 1  # its own, allowed by hash
     assert "\u202e" not in page and "\\u202e" in page  # a bidi override shown, not obeyed
     assert "Secr3t" not in page
     # Nothing to fetch: no src/href attributes, no url(), no @import; the CSP forbids everything else.
     assert not re.search(r"\b(?:src|href|action|srcset)\s*=|url\(|@import", page.replace("img src=x", ""))
     assert "default-src 'none'" in page
-    for kind, body in (("style", re.search(r"<style>(.*?)</style>", page, re.S).group(1)),
-                       ("script", re.search(r"<script>(.*?)</script>", page, re.S).group(1))):
+    for kind, body in (
+        ("style", re.search(r"<style>(.*?)</style>", page, re.S).group(1)),
+        ("script", re.search(r"<script>(.*?)</script>", page, re.S).group(1)),
+    ):
         digest = base64.b64encode(hashlib.sha256(body.encode()).digest()).decode()
         assert f"{kind}-src 'sha256-{digest}'" in page
 
@@ -70,7 +91,7 @@ def test_the_html_report_says_what_a_manager_needs(scanned):
     assert "<b>40.0 %</b>ready: 2 of 5" in page
     assert "technical" in page and "<b>0.0 %</b>ready: 0 of 2" in page
     assert "campaign - &lt;instance&gt; - delivery" in page
-    tech = page[page.index('id="t-technical"'):].split("</table>")[0]
+    tech = page[page.index('id="t-technical"') :].split("</table>")[0]
     assert "src/sync.js:2" in tech and tech.index("crm_sync") < tech.index("api_batch")  # code users first
     assert 'id="t-disabled"' in page and ">gone<" in page
 
@@ -80,17 +101,30 @@ def test_top_n_rows_per_table_and_counts_for_all(scanned):
     assert r.exit_code == EXIT_FINDINGS
     page = (scanned / "small.html").read_text(encoding="utf-8")
     assert "Showing the first 1 of 4"  # without --code, crm_sync looks like a person in page
-    people = page[page.index('id="t-people"'):].split("</table>")[0]
+    people = page[page.index('id="t-people"') :].split("</table>")[0]
     assert people.count("<tr>") == 2  # the header row and one row
 
 
 def test_trend_against_earlier_scans(scanned):
-    fixed = EXPORT.replace('name="asmith" label="Alice Smith" email="alice.smith@acme.com"><access authenticationType="native"/>',
-                           'name="asmith" label="Alice Smith" email="alice.smith@acme.com"><access authenticationType="ims"/>')
+    fixed = EXPORT.replace(
+        'name="asmith" label="Alice Smith" email="alice.smith@acme.com"><access authenticationType="native"/>',
+        'name="asmith" label="Alice Smith" email="alice.smith@acme.com"><access authenticationType="ims"/>',
+    )
     fixed = fixed.replace("</entities>", '<operator name="newbie" label="New" email="new@acme.com"/></entities>')
     write(scanned, "exports/ops.xml", fixed)
-    r = run("operators", "--no-config", "exports", "--compare", "scan1.json", "--compare", "scan1.json",
-            "--report", "r2.html", "--report", "r2.md")
+    r = run(
+        "operators",
+        "--no-config",
+        "exports",
+        "--compare",
+        "scan1.json",
+        "--compare",
+        "scan1.json",
+        "--report",
+        "r2.html",
+        "--report",
+        "r2.md",
+    )
     assert r.exit_code == EXIT_FINDINGS, r.output
     page = (scanned / "r2.html").read_text(encoding="utf-8")
     assert "Fixed: <b>1</b> &middot; new: <b>1</b> &middot; still open: <b>4</b>" in page
@@ -126,9 +160,19 @@ def test_report_needs_an_html_or_md_name(scanned):
 
 def _chromium(binary, tmp_path, *args):
     profile = tmp_path / "profile"
-    cmd = [binary, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-           "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
-           f"--user-data-dir={profile}", *args]
+    cmd = [
+        binary,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-dev-shm-usage",
+        f"--user-data-dir={profile}",
+        *args,
+    ]
     return subprocess.run(cmd, capture_output=True, text=True, timeout=120)
 
 
@@ -144,10 +188,14 @@ def _with_test_scripts(page, head_js, tail_js):
 
 
 # Records every CSP violation and every resource the page fetched, into attributes of <html> that --dump-dom shows.
-_WATCH = ('window.__v=[];document.addEventListener("securitypolicyviolation",function(e){window.__v.push(e.blockedURI)});')
-_REPORT = ('setTimeout(function(){var r=performance.getEntriesByType("resource").map(function(e){return e.name});'
-           'document.documentElement.setAttribute("data-resources",JSON.stringify(r));'
-           'document.documentElement.setAttribute("data-violations",JSON.stringify(window.__v));},0);')
+_WATCH = (
+    'window.__v=[];document.addEventListener("securitypolicyviolation",function(e){window.__v.push(e.blockedURI)});'
+)
+_REPORT = (
+    'setTimeout(function(){var r=performance.getEntriesByType("resource").map(function(e){return e.name});'
+    'document.documentElement.setAttribute("data-resources",JSON.stringify(r));'
+    'document.documentElement.setAttribute("data-violations",JSON.stringify(window.__v));},0);'
+)
 
 
 def _attr(dom, name):
@@ -161,8 +209,12 @@ def test_the_report_in_headless_chromium(scanned, chromium, tmp_path):
     dom = _chromium(chromium, tmp_path, "--dump-dom", page.as_uri()).stdout
     assert 'id="verdict">NOT READY<' in dom
     assert "ready: 2 of 5" in dom
-    people = dom[dom.index('id="t-people"'):].split("</table>")[0]
-    assert [login for login in ("asmith", "evil", "jdoe") if f"<td>{login}</td>" in people] == ["asmith", "evil", "jdoe"]
+    people = dom[dom.index('id="t-people"') :].split("</table>")[0]
+    assert [login for login in ("asmith", "evil", "jdoe") if f"<td>{login}</td>" in people] == [
+        "asmith",
+        "evil",
+        "jdoe",
+    ]
     assert "<img" not in dom  # the hostile label stayed text in the live DOM
     # The page fetches nothing and breaks no rule of its CSP (its own style and script are allowed by hash).
     watched = tmp_path / "watched.html"
@@ -173,8 +225,10 @@ def test_the_report_in_headless_chromium(scanned, chromium, tmp_path):
     assert _attr(dom, "data-resources") == [] and _attr(dom, "data-violations") == []
     # The same watch sees a page that does try to fetch: the test can fail.
     leaky = tmp_path / "leaky.html"
-    leaky.write_text(watched.read_text(encoding="utf-8").replace("</main>", '<img src="https://example.invalid/p.png"></main>'),
-                     encoding="utf-8")
+    leaky.write_text(
+        watched.read_text(encoding="utf-8").replace("</main>", '<img src="https://example.invalid/p.png"></main>'),
+        encoding="utf-8",
+    )
     dom = _chromium(chromium, tmp_path, *args, "--dump-dom", leaky.as_uri()).stdout
     assert _attr(dom, "data-violations") == ["https://example.invalid/p.png"]
 
@@ -182,10 +236,14 @@ def test_the_report_in_headless_chromium(scanned, chromium, tmp_path):
 def test_sorting_works_in_headless_chromium(scanned, chromium, tmp_path):
     page = (scanned / "r.html").read_text(encoding="utf-8")
     # A test script clicks the Login header twice (descending); it is let in by adding its hash to the CSP.
-    click = ('var th=document.querySelector("#t-people th");th.click();th.click();'
-             'document.body.setAttribute("data-first",document.querySelector("#t-people tbody td").textContent);')
+    click = (
+        'var th=document.querySelector("#t-people th");th.click();th.click();'
+        'document.body.setAttribute("data-first",document.querySelector("#t-people tbody td").textContent);'
+    )
     digest = base64.b64encode(hashlib.sha256(click.encode()).digest()).decode()
-    page = page.replace("script-src ", f"script-src 'sha256-{digest}' ").replace("</body>", f"<script>{click}</script></body>")
+    page = page.replace("script-src ", f"script-src 'sha256-{digest}' ").replace(
+        "</body>", f"<script>{click}</script></body>"
+    )
     (tmp_path / "sorted.html").write_text(page, encoding="utf-8")
     dom = _chromium(chromium, tmp_path, "--dump-dom", (tmp_path / "sorted.html").as_uri()).stdout
     assert 'data-first="jdoe"' in dom

@@ -47,7 +47,10 @@ def ensure(name: str, binaries: Sequence[str], packages: Sequence[Sequence[str]]
     if os.environ.get("IMSLINT_NO_APT"):
         return None, f"{name} is not installed and IMSLINT_NO_APT is set"
     if not hasattr(os, "geteuid") or os.geteuid() != 0:
-        return None, f"{name} is not installed (install it, e.g. apt-get install {' '.join(packages[0])}; not root here)"
+        return (
+            None,
+            f"{name} is not installed (install it, e.g. apt-get install {' '.join(packages[0])}; not root here)",
+        )
     apt = shutil.which("apt-get")
     if not apt:
         return None, f"{name} is not installed and there is no apt-get to install it"

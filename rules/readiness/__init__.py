@@ -9,7 +9,7 @@ verdict that needs evidence, and writes the worklist and the readiness reports.
 from __future__ import annotations
 
 import sys
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Set, Tuple
 
 import click
 
@@ -25,20 +25,66 @@ def register(cli: click.Group) -> None:
 
     @cli.command()
     @click.argument("exports", nargs=-1, type=click.Path(), required=True)
-    @click.option("--worklist", type=click.Path(dir_okay=False), help="Write a CSV worklist: one row per login that needs action.")
-    @click.option("--worklist-format", type=click.Choice(["imslint", "campaign"]), default="imslint", show_default=True,
-                  help="imslint: every column (docs/compliance-scan.md); campaign: name,label,email of the person operators, to load with an Update data activity.")
-    @click.option("--worklist-encoding", type=click.Choice(["utf-8-sig", "utf-8"]), default="utf-8-sig", show_default=True,
-                  help="utf-8-sig: UTF-8 with a byte-order mark (Excel reads accents); utf-8: without it.")
-    @click.option("--report", "reports", multiple=True, type=click.Path(dir_okay=False),
-                  help="Write the readiness report: FILE.html (self-contained, for a manager) or FILE.md (a CI job summary). Repeatable.")
-    @click.option("--compare", "compare", multiple=True, type=click.Path(dir_okay=False, exists=True),
-                  help="An earlier scan's JSON (imslint operators -f json): the report shows what was fixed, what is new, and the trend. Repeatable, oldest first.")
-    @click.option("--top", type=click.IntRange(min=1), default=200, show_default=True, help="Rows per table in the report (every count covers all).")
-    @click.option("--code", "code_paths", multiple=True, type=click.Path(), help="Also scan this code folder, so that logins used in code mark operators technical (IMS005).")
+    @click.option(
+        "--worklist", type=click.Path(dir_okay=False), help="Write a CSV worklist: one row per login that needs action."
+    )
+    @click.option(
+        "--worklist-format",
+        type=click.Choice(["imslint", "campaign"]),
+        default="imslint",
+        show_default=True,
+        help="imslint: every column (docs/compliance-scan.md); campaign: name,label,email of the person operators, "
+        "to load with an Update data activity.",
+    )
+    @click.option(
+        "--worklist-encoding",
+        type=click.Choice(["utf-8-sig", "utf-8"]),
+        default="utf-8-sig",
+        show_default=True,
+        help="utf-8-sig: UTF-8 with a byte-order mark (Excel reads accents); utf-8: without it.",
+    )
+    @click.option(
+        "--report",
+        "reports",
+        multiple=True,
+        type=click.Path(dir_okay=False),
+        help="Write the readiness report: FILE.html (self-contained, for a manager) or FILE.md (a CI job summary). "
+        "Repeatable.",
+    )
+    @click.option(
+        "--compare",
+        "compare",
+        multiple=True,
+        type=click.Path(dir_okay=False, exists=True),
+        help="An earlier scan's JSON (imslint operators -f json): the report shows what was fixed, what is new, "
+        "and the trend. Repeatable, oldest first.",
+    )
+    @click.option(
+        "--top",
+        type=click.IntRange(min=1),
+        default=200,
+        show_default=True,
+        help="Rows per table in the report (every count covers all).",
+    )
+    @click.option(
+        "--code",
+        "code_paths",
+        multiple=True,
+        type=click.Path(),
+        help="Also scan this code folder, so that logins used in code mark operators technical (IMS005).",
+    )
     @common_options
-    def operators(exports: Tuple[str, ...], worklist: Optional[str], worklist_format: str, worklist_encoding: str,
-                  reports: Tuple[str, ...], compare: Tuple[str, ...], top: int, code_paths: Tuple[str, ...], **opts: Any) -> None:
+    def operators(
+        exports: Tuple[str, ...],
+        worklist: Optional[str],
+        worklist_format: str,
+        worklist_encoding: str,
+        reports: Tuple[str, ...],
+        compare: Tuple[str, ...],
+        top: int,
+        code_paths: Tuple[str, ...],
+        **opts: Any,
+    ) -> None:
         """Check operator exports and say whether the organisation is ready for IMS (exit 2 when it cannot tell)."""
         code = EXIT_ERROR
         try:
@@ -47,7 +93,9 @@ def register(cli: click.Group) -> None:
                     raise UserError(f"--report {path}: name an .html or .md file")
             previous = [_load_previous(p) for p in compare]
             select = ["IMS0"] if not code_paths else ["ALL"]
-            result, registry, cfg = run_check(tuple(exports) + tuple(code_paths), opts, default_select=select, exports=exports)
+            result, registry, cfg = run_check(
+                tuple(exports) + tuple(code_paths), opts, default_select=select, exports=exports
+            )
             if opts.get("write_baseline"):
                 _write_baseline(result, opts["write_baseline"])
                 sys.exit(EXIT_ERROR if result.errors else EXIT_OK)
@@ -118,13 +166,26 @@ def _write_worklist(result: Any, census: Census, path: str, fmt: str, encoding: 
     click.echo(f"imslint: wrote {n} login(s) needing action to {safe(path)}", err=True)
 
 
-def _report(census: Census, block: Mapping[str, Any], findings: List[Any], previous: List[Mapping[str, Any]],
-            top: int, with_code: bool) -> Any:
+def _report(
+    census: Census,
+    block: Mapping[str, Any],
+    findings: List[Any],
+    previous: Sequence[Mapping[str, Any]],
+    top: int,
+    with_code: bool,
+) -> Any:
     from ..worklist import build_rows
     from .report import Report
 
-    return Report(block, build_rows(findings, census, include_suppressed=True), findings, previous, top, with_code,
-                  [safe_name(e) for e in census.exports])
+    return Report(
+        block,
+        build_rows(findings, census, include_suppressed=True),
+        findings,
+        previous,
+        top,
+        with_code,
+        [safe_name(e) for e in census.exports],
+    )
 
 
 def _write_report(path: str, result: Any, report: Any) -> None:
@@ -155,7 +216,7 @@ def _load_previous(path: str) -> Dict[str, Any]:
     block = doc.get("readiness") if isinstance(doc, dict) else None
     if not isinstance(block, dict) or not isinstance(doc.get("findings"), list):
         raise UserError(f"--compare {path}: no readiness block (write it with: imslint operators ... -f json -o FILE)")
-    open_logins = {}
+    open_logins: Dict[str, Set[str]] = {}
     for f in doc["findings"]:
         if isinstance(f, dict) and str(f.get("rule_id", "")) in BLOCKING:
             login = str((f.get("properties") or {}).get("login", ""))

@@ -170,10 +170,20 @@ def _count(records: Iterable[Any], display: str, kinds: "_Kinds", wanted: Set[st
             status = NATIVE
         append(((hash(login) & _HASH_MASK) << 4) | (kind << 2) | status)
         if login in wanted:
-            part.occurrences.append((login, Occurrence(
-                display, _cap(op.label.strip()), _cap(op.email.strip()), _cap(normal_auth(op)),
-                "disabled" if op.disabled else "active", KINDS[kind], _cap(getattr(op, "operator_id", "")),
-            )))
+            part.occurrences.append(
+                (
+                    login,
+                    Occurrence(
+                        display,
+                        _cap(op.label.strip()),
+                        _cap(op.email.strip()),
+                        _cap(normal_auth(op)),
+                        "disabled" if op.disabled else "active",
+                        KINDS[kind],
+                        _cap(getattr(op, "operator_id", "")),
+                    ),
+                )
+            )
         if emails and op.email:
             email = op.email.strip().lower()
             if email in emails:
@@ -215,8 +225,8 @@ def _count_pieces(reader: Any, source: Any, pieces: Sequence[Any], count: Any) -
                     signal.signal(signal.SIGINT, signal.SIG_IGN)
                     os.close(read_end)
                     data = pickle.dumps(read(piece), protocol=pickle.HIGHEST_PROTOCOL)
-                    with os.fdopen(write_end, "wb") as fh:
-                        fh.write(data)
+                    with os.fdopen(write_end, "wb") as out:
+                        out.write(data)
                     code = 0
                 finally:
                     os._exit(code)
@@ -225,9 +235,9 @@ def _count_pieces(reader: Any, source: Any, pieces: Sequence[Any], count: Any) -
         parts = [read(pieces[0])]
         ok = True
         for pid, read_end in children:
-            with os.fdopen(read_end, "rb") as fh:
+            with os.fdopen(read_end, "rb") as inp:
                 try:
-                    parts.append(pickle.load(fh))
+                    parts.append(pickle.load(inp))
                 except Exception:  # noqa: BLE001 - the child failed or died
                     ok = False
             _, status = os.waitpid(pid, 0)
@@ -291,7 +301,7 @@ def take_census(
                     data = fh.read()
             source = InputFile(path, display, data, {})
 
-            def count(records: Iterable[Any]) -> _Partial:
+            def count(records: Iterable[Any], display: str = display) -> _Partial:
                 return _count(records, display, kinds, wanted, emails)
 
             parts = None

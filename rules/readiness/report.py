@@ -58,10 +58,12 @@ def _pct(value: Any) -> str:
 
 
 _STYLE = """
-body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;margin:0;color:#1d1d1f;background:#f6f7f9}
+body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;margin:0;color:#1d1d1f;
+background:#f6f7f9}
 main{max-width:1180px;margin:0 auto;padding:24px}
 h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px}
-.muted{color:#5f6368}.verdict{display:inline-block;padding:6px 14px;border-radius:6px;font-weight:700;font-size:18px;color:#fff}
+.muted{color:#5f6368}
+.verdict{display:inline-block;padding:6px 14px;border-radius:6px;font-weight:700;font-size:18px;color:#fff}
 .v-ready{background:#1e7e34}.v-not-ready{background:#b3261e}.v-unknown{background:#8a6d00}
 .cards{display:flex;flex-wrap:wrap;gap:12px;margin:16px 0}
 .card{background:#fff;border:1px solid #dfe1e5;border-radius:8px;padding:12px 16px;min-width:180px}
@@ -80,7 +82,8 @@ document.querySelectorAll("table.sortable th").forEach(function(th){th.addEventL
 var t=th.closest("table"),b=t.tBodies[0],i=Array.prototype.indexOf.call(th.parentNode.children,th);
 var d=th.getAttribute("data-dir")==="asc"?"desc":"asc";th.setAttribute("data-dir",d);
 var rows=Array.prototype.slice.call(b.rows);rows.sort(function(x,y){
-var a=x.cells[i].getAttribute("data-v")||x.cells[i].textContent,c=y.cells[i].getAttribute("data-v")||y.cells[i].textContent;
+var a=x.cells[i].getAttribute("data-v")||x.cells[i].textContent,
+c=y.cells[i].getAttribute("data-v")||y.cells[i].textContent;
 var na=parseFloat(a),nc=parseFloat(c),r=(!isNaN(na)&&!isNaN(nc))?na-nc:a.localeCompare(c);return d==="asc"?r:-r;});
 rows.forEach(function(r){b.appendChild(r);});});});
 """
@@ -157,7 +160,11 @@ class Report:
         verdict = b["verdict"]
         css = _STYLE
         script = _SCRIPT
-        csp = f"default-src 'none'; style-src {_csp_hash(css)}; script-src {_csp_hash(script)}; base-uri 'none'; form-action 'none'"  # constants: no escaping
+        # Made of constants: no escaping needed.
+        csp = (
+            f"default-src 'none'; style-src {_csp_hash(css)}; script-src {_csp_hash(script)}; "
+            "base-uri 'none'; form-action 'none'"
+        )
         out: List[str] = [
             "<!DOCTYPE html>",
             '<html lang="en"><head><meta charset="utf-8">',
@@ -170,41 +177,56 @@ class Report:
             f'<p class="muted">Exports: {esc(", ".join(self.exports) or "none")} &middot; {b["records"]} records, '
             f"{b['logins']} distinct logins</p>",
             f'<p><span class="verdict v-{verdict.replace(" ", "-")}" id="verdict">{esc(verdict.upper())}</span> '
-            f'<span id="percent-ready">{esc(_pct(b["percent_ready"]))}</span> of people and technical operators ready</p>',
+            f'<span id="percent-ready">{esc(_pct(b["percent_ready"]))}</span> '
+            "of people and technical operators ready</p>",
         ]
         if verdict == "unknown":
             out.append(f'<p id="unknown-because">Cannot tell: {esc("; ".join(b["unknown_because"]))}.</p>')
         elif verdict == "ready":
             out.append("<p>No operator blocks the move to IMS: native sign-in can be switched off.</p>")
         else:
-            out.append(f"<p>{b['blocking_logins']} login(s) block the move to IMS. The tables below say who and why.</p>")
+            out.append(
+                f"<p>{b['blocking_logins']} login(s) block the move to IMS. The tables below say who and why.</p>"
+            )
         out.append('<div class="cards">')
         for key, title in (("people", "People"), ("technical", "Technical operators")):
             part = b[key]
             width = part["percent_ready"] or 0
             out.append(
                 f'<div class="card" id="card-{key}">{title}<b>{esc(_pct(part["percent_ready"]))}</b>'
-                f'ready: {part["ready"]} of {part["total"]}<br>already on IMS: {part["on_ims"]}<br>'
+                f"ready: {part['ready']} of {part['total']}<br>already on IMS: {part['on_ims']}<br>"
                 f'blocking: {part["blocking"]}<svg class="bar" width="100%" height="8" aria-hidden="true">'
-                f'<rect width="100%" height="8" rx="4" fill="#e8eaed"/><rect width="{float(width):.1f}%" height="8" rx="4" '
+                '<rect width="100%" height="8" rx="4" fill="#e8eaed"/>'
+                f'<rect width="{float(width):.1f}%" height="8" rx="4" '
                 'fill="#1e7e34"/></svg></div>'
             )
-        out.append(f'<div class="card" id="card-groups">Groups<b>{b["groups"]["total"]}</b>to map to product profiles</div>')
-        out.append(f'<div class="card" id="card-disabled">Disabled operators<b>{len(self.disabled())}</b>native, to clean up</div>')
+        out.append(
+            f'<div class="card" id="card-groups">Groups<b>{b["groups"]["total"]}</b>to map to product profiles</div>'
+        )
+        out.append(
+            f'<div class="card" id="card-disabled">Disabled operators<b>{len(self.disabled())}</b>'
+            "native, to clean up</div>"
+        )
         out.append("</div>")
         # Per reason
         out.append("<h2>Counts per reason</h2>")
-        out.append('<table class="sortable" id="reasons"><thead><tr><th>Rule</th><th>Reason</th><th class="n">Logins</th>'
-                   "<th>Blocks the move</th></tr></thead><tbody>")
+        out.append(
+            '<table class="sortable" id="reasons"><thead><tr><th>Rule</th><th>Reason</th><th class="n">Logins</th>'
+            "<th>Blocks the move</th></tr></thead><tbody>"
+        )
         for rid, count in b["by_rule"].items():
-            out.append(f"<tr><td><code>{esc(rid)}</code></td><td>{esc(RULE_TITLES.get(rid, rid))}</td>"
-                       f'<td class="n">{count}</td><td>{"yes" if rid in BLOCKING else "no"}</td></tr>')
+            out.append(
+                f"<tr><td><code>{esc(rid)}</code></td><td>{esc(RULE_TITLES.get(rid, rid))}</td>"
+                f'<td class="n">{count}</td><td>{"yes" if rid in BLOCKING else "no"}</td></tr>'
+            )
         out.append("</tbody></table>")
         trend = self.trend()
         if trend is not None:
             out.append("<h2>Since the previous scan</h2>")
-            out.append(f'<p id="trend">Fixed: <b>{len(trend["fixed"])}</b> &middot; new: <b>{len(trend["new"])}</b> '
-                       f'&middot; still open: <b>{len(trend["open"])}</b></p>')
+            out.append(
+                f'<p id="trend">Fixed: <b>{len(trend["fixed"])}</b> &middot; new: <b>{len(trend["new"])}</b> '
+                f"&middot; still open: <b>{len(trend['open'])}</b></p>"
+            )
             out.append(self._chart(trend["points"]))
             for name, title in (("new", "New since the previous scan"), ("fixed", "Fixed since the previous scan")):
                 logins = trend[name]
@@ -212,25 +234,58 @@ class Report:
                     shown = ", ".join(esc(x) for x in logins[: self.top])
                     more = f" and {len(logins) - self.top} more" if len(logins) > self.top else ""
                     out.append(f'<p id="trend-{name}"><b>{title}</b>: {shown}{more}</p>')
-        out.append(self._table(
-            "people", "People who still sign in natively", self.people(),
-            [("Login", "login"), ("Label", "label"), ("Email", "email"), ("Rules", "rules"), ("What to do", "action"),
-             ("Exports", "sources")],
-        ))
+        out.append(
+            self._table(
+                "people",
+                "People who still sign in natively",
+                self.people(),
+                [
+                    ("Login", "login"),
+                    ("Label", "label"),
+                    ("Email", "email"),
+                    ("Rules", "rules"),
+                    ("What to do", "action"),
+                    ("Exports", "sources"),
+                ],
+            )
+        )
         tech_cols = [("Login", "login"), ("Label", "label"), ("Rules", "rules")]
         if self.with_code:
             tech_cols.append(("Code that logs on as it", "code"))
         tech_cols.append(("Exports", "sources"))
-        out.append(self._table("technical", "Technical operators to replace with Developer Console technical accounts",
-                               self.technical(), tech_cols))
+        out.append(
+            self._table(
+                "technical",
+                "Technical operators to replace with Developer Console technical accounts",
+                self.technical(),
+                tech_cols,
+            )
+        )
         if not self.with_code:
-            out.append('<p class="note">Run with <code>--code FOLDER</code> to list the code that logs on as each technical operator.</p>')
-        out.append(self._table("groups", "Groups to map to Admin Console product profiles", self.groups(),
-                               [("Group", "login"), ("Label", "label"), ("Product profile", "profile")]))
-        out.append(self._table("disabled", "Disabled native operators to clean up", self.disabled(),
-                               [("Login", "login"), ("Label", "label"), ("Email", "email"), ("Exports", "sources")]))
-        out.append('<p class="note">Made by imslint. Operators are counted once per login across exports; a login '
-                   "that one export shows native counts as native. Findings accepted in a baseline still count here.</p>")
+            out.append(
+                '<p class="note">Run with <code>--code FOLDER</code> to list the code that logs on as each '
+                "technical operator.</p>"
+            )
+        out.append(
+            self._table(
+                "groups",
+                "Groups to map to Admin Console product profiles",
+                self.groups(),
+                [("Group", "login"), ("Label", "label"), ("Product profile", "profile")],
+            )
+        )
+        out.append(
+            self._table(
+                "disabled",
+                "Disabled native operators to clean up",
+                self.disabled(),
+                [("Login", "login"), ("Label", "label"), ("Email", "email"), ("Exports", "sources")],
+            )
+        )
+        out.append(
+            '<p class="note">Made by imslint. Operators are counted once per login across exports; a login '
+            "that one export shows native counts as native. Findings accepted in a baseline still count here.</p>"
+        )
         out.append(f"</main><script>{script}</script></body></html>")
         return "\n".join(out) + "\n"
 
@@ -267,8 +322,10 @@ class Report:
             parts.append(f'<p class="muted" id="none-{ident}">None.</p>')
             return "\n".join(parts)
         if total > len(shown):
-            parts.append(f'<p class="note" id="more-{ident}">Showing the first {len(shown)} of {total}: '
-                         "the worklist (--worklist FILE) lists them all.</p>")
+            parts.append(
+                f'<p class="note" id="more-{ident}">Showing the first {len(shown)} of {total}: '
+                "the worklist (--worklist FILE) lists them all.</p>"
+            )
         parts.append(f'<table class="sortable" id="t-{ident}"><thead><tr>{head}</tr></thead><tbody>')
         for row in shown:
             cells = []
@@ -297,15 +354,18 @@ class Report:
             labels.append(
                 f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="#1e7e34"><title>{esc(name)}</title></circle>'
                 f'<text x="{x:.1f}" y="{y - 8:.1f}" font-size="11" text-anchor="middle">{esc(_pct(value))}</text>'
-                f'<text x="{x:.1f}" y="{height - 8}" font-size="10" text-anchor="middle" fill="#5f6368">scan {i + 1}</text>'
+                f'<text x="{x:.1f}" y="{height - 8}" font-size="10" text-anchor="middle" fill="#5f6368">'
+                f"scan {i + 1}</text>"
             )
         return (
             f'<svg id="trend-chart" width="{width}" height="{height}" role="img" '
-            f'aria-label="percentage ready per scan"><rect width="{width}" height="{height}" fill="#fff" stroke="#dfe1e5"/>'
+            'aria-label="percentage ready per scan">'
+            f'<rect width="{width}" height="{height}" fill="#fff" stroke="#dfe1e5"/>'
             f'<line x1="{pad}" y1="{pad}" x2="{width - pad}" y2="{pad}" stroke="#eceff1"/>'
             f'<line x1="{pad}" y1="{height - pad}" x2="{width - pad}" y2="{height - pad}" stroke="#9aa0a6"/>'
             f'<polyline fill="none" stroke="#1e7e34" stroke-width="2" points="{" ".join(coords)}"/>'
-            + "".join(labels) + "</svg>"
+            + "".join(labels)
+            + "</svg>"
         )
 
     # ------------------------------------------------------------------ Markdown
@@ -314,17 +374,24 @@ class Report:
         """The same report for a CI job summary (GitHub's ``$GITHUB_STEP_SUMMARY``): escaped, no HTML, no links."""
         b = self.block
         lines = ["# Adobe IMS migration readiness", ""]
-        lines.append(f"**Verdict: {b['verdict'].upper()}** ({_pct(b['percent_ready'])} of people and technical operators ready)")
+        lines.append(
+            f"**Verdict: {b['verdict'].upper()}** ({_pct(b['percent_ready'])} of people and technical operators ready)"
+        )
         lines.append("")
         if b["verdict"] == "unknown":
             lines += [f"Cannot tell: {md('; '.join(b['unknown_because']))}.", ""]
-        lines.append(f"Exports: {md(', '.join(self.exports) or 'none')}; {b['records']} records, {b['logins']} distinct logins.")
+        lines.append(
+            f"Exports: {md(', '.join(self.exports) or 'none')}; {b['records']} records, {b['logins']} distinct logins."
+        )
         lines.append("")
         lines.append("| | total | already on IMS | ready | blocking |")
         lines.append("|---|---:|---:|---:|---:|")
         for key, title in (("people", "People"), ("technical", "Technical operators")):
             p = b[key]
-            lines.append(f"| {title} | {p['total']} | {p['on_ims']} | {p['ready']} ({_pct(p['percent_ready'])}) | {p['blocking']} |")
+            lines.append(
+                f"| {title} | {p['total']} | {p['on_ims']} | {p['ready']} ({_pct(p['percent_ready'])}) "
+                f"| {p['blocking']} |"
+            )
         lines.append(f"| Groups (to map to product profiles) | {b['groups']['total']} | | | |")
         lines.append("")
         if b["by_rule"]:
@@ -334,8 +401,11 @@ class Report:
         trend = self.trend()
         if trend is not None:
             points = " → ".join(_pct(v) for _, v in trend["points"])
-            lines += [f"Since the previous scan: fixed {len(trend['fixed'])}, new {len(trend['new'])}, "
-                      f"still open {len(trend['open'])}. Ready: {points}.", ""]
+            lines += [
+                f"Since the previous scan: fixed {len(trend['fixed'])}, new {len(trend['new'])}, "
+                f"still open {len(trend['open'])}. Ready: {points}.",
+                "",
+            ]
         for title, rows, cols in (
             ("People who still sign in natively", self.people(), ("login", "label", "email", "rules")),
             ("Technical operators to replace", self.technical(), ("login", "label", "rules", "code")),
