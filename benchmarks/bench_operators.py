@@ -19,6 +19,10 @@ subprocess, the wall time and the peak resident memory of:
              ``benchmarks/data/.install-venv``, see ``bench_code.installed_imslint``): no
              editable-install import hook at start-up
 ``quiet``    the real CLI: ``imslint check FILE --select IMS0 --quiet -o /dev/null`` (text)
+``operators`` the compliance scan: ``imslint operators FILE --no-config --format json -o FILE.json``
+             (the rules, then the readiness census that reads the export a second time)
+``report``   the same with ``--report FILE.html --report FILE.md --worklist FILE.csv`` (not in the
+             default rows: ``--variants operators,report``)
 
 (the two CLI rows only when ``imslint.cli`` is importable). ``x bare`` is the wall time
 over the ``bare`` row of the same file.
@@ -246,13 +250,20 @@ def main(argv: Optional[List[str]] = None) -> int:
             commands["json"] = imslint_command(path, "--format", "json")  # type: ignore[assignment]
             commands["json-j1"] = imslint_command(path, "--format", "json", "--jobs", "1")  # type: ignore[assignment]
             commands["quiet"] = imslint_command(path, "--format", "text", "--quiet")  # type: ignore[assignment]
+            exe = os.path.join(os.path.dirname(sys.executable), "imslint")
+            scan = ([exe] if os.path.exists(exe) else [sys.executable, "-m", "imslint.cli"]) + [
+                "operators", path, "--no-config", "--format", "json", "-o", os.path.join(DATA, "bench-operators.json")]
+            commands["operators"] = scan
+            commands["report"] = scan + ["--report", os.path.join(DATA, "bench-readiness.html"),
+                                         "--report", os.path.join(DATA, "bench-readiness.md"),
+                                         "--worklist", os.path.join(DATA, "bench-worklist.csv")]
         floor = None
         for name in wanted:
             cmd = commands.get(name)
             if cmd is None:
                 continue
             res = measure(cmd, args.repeat)
-            cli = name in ("json", "json-j1", "quiet", "installed")
+            cli = name in ("json", "json-j1", "quiet", "installed", "operators", "report")
             # The CLI exits 1 when it reports findings at or above --fail-on.
             if res["rc"] not in ((0, 1) if cli else (0,)):
                 print(f"  {name} failed (exit {res['rc']}): {res['err']}")

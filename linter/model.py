@@ -292,6 +292,9 @@ class RunResult:
     base: str = "."  # folder that displayed paths are relative to (SARIF %SRCROOT%)
     cache: Optional[Dict[str, Any]] = None  # with a result cache: its path, hits, files and any warning
     warnings: List[str] = field(default_factory=list)  # for the user, on standard error (jobs capped, worker retried)
+    # Data a command or plugin attaches to the run (JSON-ready: dicts, lists, strings, numbers); the JSON
+    # reporter emits each entry as a top-level key of its own (never over one of the report's own keys).
+    extra: Dict[str, Any] = field(default_factory=dict)
 
     def counts(self) -> Dict[str, int]:
         """Number of reported findings per severity label."""
@@ -347,6 +350,7 @@ class OperatorRecord(Subject):
     source_format: str = ""  # "package", "soap", "csv", "operator", ...
     export_id: str = ""  # identifies the export inside a run (usually the path)
     column: int = 1  # of the <operator start tag, when operators share a line (a one-line export)
+    operator_id: str = ""  # @id (iOperatorId) when the export has it (a login held under two ids is flagged)
 
     @property
     def is_group(self) -> bool:

@@ -1,23 +1,64 @@
-"""The operator worklist: one CSV row per operator that needs action before the move to IMS.
+"""The operator worklist: one CSV row per login that needs action before the move to IMS.
 
-The CSV is comma-separated, UTF-8, quoted where needed (the csv module's defaults,
-``\\r\\n`` line ends): Campaign's import wizard and spreadsheets read it as is.
-Open ``out`` with ``newline=""`` (and ``encoding="utf-8"``) so the csv module
-controls the line ends. The admin fills ``new_email`` and imports the file with an
-Update data activity reconciled on the login (or on the label, as Adobe's procedure does).
+Two layouts (``imslint operators --worklist FILE --worklist-format ...``):
+
+``imslint`` (default)
+    :data:`COLUMNS`, documented in docs/compliance-scan.md: the login, what kind of
+    operator it is, its normalised values, the rules that fired, what to do, who else
+    holds a shared address, where the exports disagree, which exports hold it, and an
+    empty ``new_email`` for the administrator. Every cell is spreadsheet-safe: a value
+    that a spreadsheet would run as a formula is written with a leading ``'``.
+``campaign``
+    :data:`CAMPAIGN_COLUMNS` (``name``, ``label``, ``email``: the ``xtk:operator`` fields
+    ``@name``, ``@label``, ``@email``), person operators only: the file an *Update data*
+    activity or the import wizard loads into the Operators (xtk) schema, reconciled on
+    ``name``. Values are written as the exports hold them (an import must not receive
+    an added quote), so open this one in a text editor, not a spreadsheet.
+
+Comma-separated, quoted where needed, ``\\r\\n`` line ends (the csv module's
+defaults), UTF-8 with a byte-order mark by default so that Excel reads accents
+("Jürgen Müller"); ``encoding="utf-8"`` leaves the mark out.
 """
 
 from __future__ import annotations
 
 import csv
 import re
-from typing import Any, Callable, Dict, Iterable, List, Mapping, TextIO, Tuple
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Sequence, TextIO, Tuple
 
 from imslint.model import Finding
 
-__all__ = ["COLUMNS", "WorklistRecogniser", "write_worklist", "action_for"]
+__all__ = [
+    "COLUMNS",
+    "CAMPAIGN_COLUMNS",
+    "Row",
+    "WorklistRecogniser",
+    "build_rows",
+    "write_worklist",
+    "write_rows",
+    "action_for",
+    "cell",
+]
 
-COLUMNS = ("login", "label", "email", "authentication_type", "status", "findings", "action", "new_email")
+COLUMNS = (
+    "login",
+    "kind",
+    "label",
+    "email",
+    "authentication_type",
+    "status",
+    "findings",
+    "action",
+    "shared_with",
+    "conflicts",
+    "sources",
+    "new_email",
+)
+CAMPAIGN_COLUMNS = ("name", "label", "email")
+
+_KIND_ORDER = {"person": 0, "technical": 1, "group": 2}
+MAX_SHARED = 20  # other holders named in a cell; the rest are counted
 
 
 def action_for(rule_ids: Iterable[str], properties: Mapping[str, Any]) -> str:
@@ -58,41 +99,214 @@ def action_for(rule_ids: Iterable[str], properties: Mapping[str, Any]) -> str:
     return " ".join(parts)
 
 
-def write_worklist(findings: Iterable[Finding], out: TextIO) -> int:
-    """Write the worklist CSV of the operator findings (``IMS00x``) to ``out``; return the number of rows.
+@dataclass
+class Row:
+    """Everything known about one login that has operator findings (the worklist row and the report's table row)."""
 
-    One row per operator (findings on the same path and line merge), in file order;
-    suppressed and baselined findings are left out.
+    login: str
+    kind: str
+    label: str
+    email: str
+    authentication_type: str
+    status: str
+    rule_ids: List[str]
+    properties: Dict[str, Any]
+    sources: List[str] = field(default_factory=list)
+    conflicts: List[str] = field(default_factory=list)
+    shared_with: List[str] = field(default_factory=list)
+    shared_count: int = 0
+    code_locations: List[str] = field(default_factory=list)
+    accepted: bool = False  # every finding on it is suppressed or in the baseline
+
+    @property
+    def action(self) -> str:
+        """What the administrator does about it."""
+        return action_for(self.rule_ids, self.properties)
+
+
+def _kind_from_rules(ids: Iterable[str], props: Mapping[str, Any]) -> str:
+    ids = set(ids)
+    if "IMS006" in ids or props.get("type") == "group":
+        return "group"
+    if "IMS005" in ids:
+        return "technical"
+    return "person"
+
+
+def _normal_auth(value: str) -> str:
+    low = (value or "").strip().lower()
+    if low == "ims":
+        return "ims"
+    return "native" if low in ("", "native", "natif", "nativ", "ネイティブ") else low
+
+
+def _conflicts(occurrences: Sequence[Any]) -> List[str]:
+    """``field: 'a' in x.csv, 'b' in y.xml`` for each field the exports disagree on (emails compared without case).
+
+    A login held by operators of different ids (``@id``) is flagged too: two instances'
+    exports, or an operator deleted and created again.
     """
-    rows: Dict[Tuple[str, int], Tuple[List[str], Dict[str, Any]]] = {}
+    out: List[str] = []
+    fields = (
+        ("label", False),
+        ("email", True),
+        ("authentication_type", False),
+        ("status", False),
+        ("kind", False),
+        ("operator_id", False),
+    )
+    for name, fold in fields:
+        values: Dict[str, List[str]] = {}
+        shown: Dict[str, str] = {}
+        for occ in occurrences:
+            raw = getattr(occ, name, "")
+            if name == "operator_id" and not raw:
+                continue  # an export without ids (a console list) disagrees with none
+            key = raw.lower() if fold else raw
+            shown.setdefault(key, raw)
+            if occ.source not in values.setdefault(key, []):
+                values[key].append(occ.source)
+        if len(values) > 1:
+            parts = [f"{shown[k]!r} in {', '.join(srcs)}" for k, srcs in values.items()]
+            out.append(f"{'id' if name == 'operator_id' else name}: " + "; ".join(parts))
+    return out
+
+
+def _by_login(findings: Iterable[Finding], include_suppressed: bool) -> Dict[str, Dict[str, Any]]:
+    """The operator findings gathered per login: rule ids, properties, paths, code locations (IMS005)."""
+    by_login: Dict[str, Dict[str, Any]] = {}
     for f in findings:
-        if not f.rule_id.startswith("IMS00") or f.suppression:
+        if not f.rule_id.startswith("IMS00"):
             continue
-        key = (f.location.path, f.location.line)
-        entry = rows.get(key)
+        if f.suppression and not include_suppressed:
+            continue
+        login = str(f.properties.get("login", ""))
+        entry = by_login.get(login)
         if entry is None:
-            rows[key] = ([f.rule_id], dict(f.properties))
+            entry = by_login[login] = {"ids": [], "props": {}, "paths": [], "code": [], "open": False}
+        if f.rule_id not in entry["ids"]:
+            entry["ids"].append(f.rule_id)
+        for k, v in f.properties.items():
+            entry["props"].setdefault(k, v)
+        if f.location.path not in entry["paths"]:
+            entry["paths"].append(f.location.path)
+        if not f.suppression:
+            entry["open"] = True
+        if f.rule_id == "IMS005":
+            for rel in f.related:
+                where = f"{rel.location.path}:{rel.location.line}"
+                if where not in entry["code"]:
+                    entry["code"].append(where)
+    return by_login
+
+
+def build_rows(findings: Iterable[Finding], census: Any = None, include_suppressed: bool = False) -> List[Row]:
+    """One :class:`Row` per login with operator findings (``IMS00x``), ordered by kind then login.
+
+    Findings that are suppressed or baselined are left out unless ``include_suppressed``
+    (then a row whose findings are all such is marked ``accepted``). ``census`` (a
+    :class:`imslint.rules.readiness.census.Census`) adds the sources, the conflicts
+    between exports and the other holders of a shared address.
+    """
+    by_login = _by_login(findings, include_suppressed)
+    occurrences = getattr(census, "occurrences", {}) or {}
+    holders = getattr(census, "holders", {}) or {}
+    rows: List[Row] = []
+    for login, entry in by_login.items():
+        ids = sorted(entry["ids"])
+        props = entry["props"]
+        occ = sorted(occurrences.get(login, ()), key=lambda o: o.source)
+        if occ:
+            label = next((o.label for o in occ if o.label), "")
+            email = next((o.email for o in occ if o.email), "")
+            auths = [o.authentication_type for o in occ]
+            auth = "native" if "native" in auths else auths[0]
+            status = "active" if any(o.status == "active" for o in occ) else "disabled"
+            sources = sorted({o.source for o in occ})
+            conflicts = _conflicts(occ)
         else:
-            if f.rule_id not in entry[0]:
-                entry[0].append(f.rule_id)
-            for k, v in f.properties.items():
-                entry[1].setdefault(k, v)
+            label = str(props.get("label", "")).strip()
+            email = str(props.get("email", "")).strip()
+            auth = _normal_auth(str(props.get("authentication_type", "")))
+            status = str(props.get("status", "")) or "active"
+            sources = sorted(entry["paths"])
+            conflicts = []
+        kind = _kind_from_rules(ids, props)
+        if occ and kind == "person":
+            kind = occ[-1].kind if all(o.kind == occ[-1].kind for o in occ) else kind
+        row = Row(
+            login,
+            kind,
+            label,
+            email,
+            auth,
+            status,
+            ids,
+            props,
+            sources,
+            conflicts,
+            code_locations=entry["code"],
+            accepted=not entry["open"],
+        )
+        if "IMS004" in ids and email:
+            others = [h for h in holders.get(email.lower(), ()) if h != login]
+            row.shared_count = len(others) if others else int(props.get("shared_with", 0) or 0)
+            row.shared_with = sorted(others)
+        rows.append(row)
+    rows.sort(key=lambda r: (_KIND_ORDER.get(r.kind, 9), r.login))
+    return rows
+
+
+def _shared_cell(row: Row) -> str:
+    names = row.shared_with[:MAX_SHARED]
+    more = row.shared_count - len(names)
+    text = " | ".join(names)
+    if more > 0:
+        text = f"{text} (and {more} more)" if text else f"{more} other operator(s)"
+    return text
+
+
+def write_rows(rows: Sequence[Row], out: TextIO, fmt: str = "imslint") -> int:
+    """Write ``rows`` as the worklist layout ``fmt`` (``imslint`` or ``campaign``); return the number of rows."""
     writer = csv.writer(out)
+    if fmt == "campaign":
+        writer.writerow(CAMPAIGN_COLUMNS)
+        n = 0
+        for r in rows:
+            if r.kind == "person" and set(r.rule_ids) & {"IMS001", "IMS002", "IMS003", "IMS004"}:
+                writer.writerow([r.login, r.label, r.email])
+                n += 1
+        return n
+    if fmt != "imslint":
+        raise ValueError(f"unknown worklist format {fmt!r} (imslint or campaign)")
     writer.writerow(COLUMNS)
-    for key in sorted(rows):
-        ids, props = rows[key]
-        ids.sort()
-        writer.writerow([
-            cell(props.get("login", "")),
-            cell(props.get("label", "")),
-            cell(props.get("email", "")),
-            cell(props.get("authentication_type", "")),
-            cell(props.get("status", "")),
-            " ".join(ids),
-            action_for(ids, props),
-            "",
-        ])
+    for r in rows:
+        writer.writerow(
+            [
+                cell(r.login),
+                r.kind,
+                cell(r.label),
+                cell(r.email),
+                cell(r.authentication_type),
+                r.status,
+                " ".join(r.rule_ids),
+                cell(r.action),
+                cell(_shared_cell(r)),
+                cell(" | ".join(r.conflicts)),
+                cell(" | ".join(r.sources)),
+                "",
+            ]
+        )
     return len(rows)
+
+
+def write_worklist(findings: Iterable[Finding], out: TextIO, census: Any = None, fmt: str = "imslint") -> int:
+    """Write the worklist of the operator findings to ``out``; return the number of rows.
+
+    One row per login (however many exports or lines hold it); suppressed and
+    baselined findings are left out. Open ``out`` with ``newline=""``.
+    """
+    return write_rows(build_rows(findings, census), out, fmt)
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

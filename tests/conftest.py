@@ -74,3 +74,26 @@ def registry_with(*rule_classes):
             return list(rule_classes)
 
     return get_plugin_manager(extra=[("tst", Plugin())])
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Headless Chromium (Debian package ``chromium``), installed once where apt allows; skips otherwise."""
+    from tools import ensure
+
+    path, why = ensure("chromium", ["/usr/bin/chromium", "chromium", "chromium-browser"], [["chromium"]])
+    if path is None:
+        pytest.skip(why)
+    return path
+
+
+@pytest.fixture(scope="session")
+def soffice():
+    """LibreOffice's ``soffice`` (Calc without a GUI), installed once where apt allows; skips otherwise."""
+    from tools import ensure
+
+    path, why = ensure("libreoffice", ["soffice", "libreoffice", "/usr/bin/soffice"],
+                       [["libreoffice-calc-nogui"], ["libreoffice-calc"]])
+    if path is None:
+        pytest.skip(why)
+    return path

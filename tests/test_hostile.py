@@ -61,8 +61,8 @@ def test_a_file_dressed_up_as_imslint_output_is_scanned(tmp_path, name, text):
 
 
 def test_a_worklist_with_code_in_it_is_scanned(tmp_path):
-    header = "login,label,email,authentication_type,status,findings,action,new_email\n"
-    write(tmp_path, "worklist.csv", header + "svc,Svc,,native,active,IMS001,switch,\n" + SOAP_LOGON)
+    header = "login,kind,label,email,authentication_type,status,findings,action,shared_with,conflicts,sources,new_email\n"
+    write(tmp_path, "worklist.csv", header + "svc,person,Svc,,native,active,IMS001,switch,,,ops.csv,\n" + SOAP_LOGON)
     proc = imslint(tmp_path, "check", "--no-config", "-f", "json", ".")
     # read (as an operator export, whose bad row is an error), not left out as imslint's worklist
     assert json.loads(proc.stdout)["skipped"] == [] and proc.returncode == 2
@@ -476,8 +476,8 @@ def test_export_values_cannot_inject_formulas_into_the_worklist(tmp_path):
     write(tmp_path, "ops.csv", "Name;Label;Email;Account disabled;Authentication type\n" + rows)
     proc = imslint(tmp_path, "operators", "--no-config", "--worklist", "wl.csv", "ops.csv")
     assert proc.returncode == 1, proc.stderr
-    with open(tmp_path / "wl.csv", encoding="utf-8", newline="") as fh:
-        got = [row[1] for row in list(csv.reader(fh))[1:]]
+    with open(tmp_path / "wl.csv", encoding="utf-8-sig", newline="") as fh:
+        got = [row[2] for row in list(csv.reader(fh))[1:]]
     assert got == ["'" + label for label in labels[:-1]] + ["Plain"]
     from imslint.rules.worklist import cell
 

@@ -66,3 +66,25 @@ def test_the_document_parses_and_lists_every_finding(registry):
     doc = json.loads(buf.getvalue())
     assert [f["fingerprint"] for f in doc["findings"]] == [f.fingerprint for f in result.findings]
     assert doc["findings"][0] == finding_dict(result.findings[0], result.rules)
+
+
+def test_data_a_command_attaches_is_emitted_under_its_key_and_never_over_the_reports_own():
+    from imslint.model import RunResult
+
+    def confirm_own_output(label, data, path):
+        reporter = JsonReporter()
+        assert reporter.output_label == label
+        return reporter.confirm_output(data, path)
+
+    result = RunResult()
+    result.extra["census"] = {"total": 3, "label": "</script>\u2028"}
+    result.extra["findings"] = {"forged": True}  # a report key: the report's own value wins
+    doc = json.loads(JsonReporter().render(result, {}))
+    assert doc["census"] == {"total": 3, "label": "</script>\u2028"}
+    assert doc["findings"] == []
+    # A report with attached data left in a scanned tree is still recognised as imslint's own output.
+    data = JsonReporter().render(result, {}).encode()
+    assert confirm_own_output("JSON report or baseline", data, "report.json")
+    forged = json.loads(data)
+    forged["census"] = "var p = 'Zq8#long-Pa55word';"  # text, not an object: scanned as any file
+    assert not confirm_own_output("JSON report or baseline", json.dumps(forged).encode(), "report.json")

@@ -29,7 +29,7 @@ def test_localized_lists_are_read_by_the_operators_command(tmp_path, monkeypatch
     path, expected = make.write_csv(".", lang, enc, "semicolon" if lang == "fr" else "tab", "crlf")
     r = run("operators", "--no-config", os.path.basename(path))
     assert r.exit_code == EXIT_FINDINGS, r.output + r.stderr
-    assert f"Operators and groups read: {len(expected)};" in r.output
+    assert f"Operators and groups read: {len(expected)} in 1 export(s); distinct logins: {len(expected)};" in r.output
     assert "Not ready:" in r.output
     # bob@acme.com is on IMS in every language: never reported as native
     assert "'bob@acme.com'" not in r.output
@@ -88,7 +88,7 @@ def test_unusual_headers_mapped_in_the_configuration(tmp_path, monkeypatch):
     (tmp_path / "liste.csv").write_text("Utilisateur;Courriel;Mode\nasmith;alice@acme.com;Natif\n", encoding="utf-8")
     r = run("operators", "liste.csv")
     assert r.exit_code == EXIT_FINDINGS, r.output + r.stderr
-    assert "Operators and groups read: 1;" in r.output
+    assert "Operators and groups read: 1 in 1 export(s)" in r.output
     assert "liste.csv:2:1: error IMS001" in r.output
 
 
@@ -134,7 +134,8 @@ def test_one_line_export_findings_point_at_each_operator(tmp_path, monkeypatch):
     assert r.exit_code == EXIT_FINDINGS
     for login in natives:
         assert f"soap-select-one-line.xml:1:{make.column_of(text, login)}: error IMS001 operator '{login}'" in r.output
-    assert f"Operators and groups read: {len(logins)}; needing action: {len(natives)}." in r.output
+    assert f"Operators and groups read: {len(logins)} in 1 export(s); distinct logins: {len(logins)};" in r.output
+    assert f"Not ready: {len(natives)} login(s) block the move to IMS" in r.output
     r = run("check", "--no-config", "--select", "IMS001", "--format", "sarif", "soap-select-one-line.xml")
     results = json.loads(r.stdout)["runs"][0]["results"]
     regions = {res["properties"]["login"]: res["locations"][0]["physicalLocation"]["region"] for res in results}

@@ -32,11 +32,11 @@ def test_readiness_summary_and_worklist(tmp_path, monkeypatch):
     write(tmp_path, "ops.xml", PACKAGE)
     r = CliRunner().invoke(main, ["operators", "--no-config", "ops.xml", "--worklist", "todo.csv"])
     assert r.exit_code == EXIT_FINDINGS, r.output
-    assert "Operators and groups read: 3; needing action: 2." in r.output
+    assert "distinct logins: 3; ready: 33.3 %." in r.output
     assert "Not ready:" in r.output
-    with open(tmp_path / "todo.csv", newline="", encoding="utf-8") as fh:
+    with open(tmp_path / "todo.csv", newline="", encoding="utf-8-sig") as fh:
         rows = list(csv.DictReader(fh))
-    assert [(row["login"], row["findings"]) for row in rows] == [("asmith", "IMS001"), ("api_crm", "IMS005")]
+    assert [(row["login"], row["findings"]) for row in rows] == [("asmith", "IMS001"), ("api_crm", "IMS005")]  # people first, then technical operators
     assert all(row["new_email"] == "" for row in rows)
 
 
@@ -113,8 +113,8 @@ def test_readiness_summary_goes_to_stderr_when_the_report_does_not_go_to_the_ter
     r = runner.invoke(main, ["operators", "--no-config", "ops.xml", "-f", "json"])
     assert r.exit_code == EXIT_FINDINGS
     assert len(json.loads(r.stdout)["findings"]) == 2  # standard output holds the JSON document only
-    assert "Operators and groups read: 3; needing action: 2." in r.stderr
+    assert "distinct logins: 3; ready: 33.3 %." in r.stderr
     r = runner.invoke(main, ["operators", "--no-config", "ops.xml", "-o", "report.txt"])
-    assert "needing action: 2." in r.stderr and "needing action" not in (tmp_path / "report.txt").read_text()
+    assert "distinct logins: 3;" in r.stderr and "distinct logins" not in (tmp_path / "report.txt").read_text()
     r = runner.invoke(main, ["operators", "--no-config", "ops.xml"])
-    assert "needing action: 2." in r.stdout
+    assert "distinct logins: 3;" in r.stdout

@@ -152,7 +152,9 @@ def test_a_report_with_leading_blank_space_is_still_recognised(tmp_path):
 @pytest.mark.parametrize("sep", [",", ";", "\t"])
 @pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"])
 def test_a_worklist_saved_back_by_a_spreadsheet_is_still_recognised(sep, bom):
-    columns = ["login", "label", "email", "authentication_type", "status", "findings", "action", "new_email"]
+    from imslint.rules.worklist import COLUMNS
+
+    columns = list(COLUMNS)
     head = bom + (sep.join(columns) + "\r\njdoe" + sep + "John" + sep + "\r\n").encode()
     assert own_output(head, lambda: b"") == "worklist"
     assert own_output(head.replace(b"new_email", b"new_mail"), lambda: b"") is None

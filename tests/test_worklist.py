@@ -42,12 +42,13 @@ def finding(rule_id, line, path="ops.xml", suppression=None, **props):
     return Finding(rule_id, "r", Severity.ERROR, Location(path, line), "m", "fp", properties=base, suppression=suppression)
 
 
-def test_one_row_per_operator_in_file_order(package_findings):
+def test_one_row_per_login_people_then_technical_operators_then_groups(package_findings):
     rows = rows_of(package_findings)
     assert [r["login"] for r in rows] == [
-        "webapp", "mc", "api_crm", "asmith", "jdoe", "pmartin", "tester", "newsletter", "mlopez", "kchen",
-        "bwhite", "hdurand", "oldintern", "svc_export", "admin", "delivery", "content", "workflow",
+        "asmith", "bwhite", "hdurand", "jdoe", "kchen", "mlopez", "newsletter", "oldintern", "pmartin", "svc_export",
+        "tester", "api_crm", "mc", "webapp", "admin", "content", "delivery", "workflow",
     ]
+    assert {r["kind"] for r in rows[:11]} == {"person"} and {r["kind"] for r in rows[-4:]} == {"group"}
     by_login = {r["login"]: r for r in rows}
     assert by_login["jdoe"]["findings"] == "IMS001 IMS002"
     assert by_login["kchen"]["findings"] == "IMS001 IMS004"
@@ -70,7 +71,7 @@ def test_actions_say_what_to_do(package_findings):
     assert "keep it to administrators" in by_login["admin"] and "administrators" not in by_login["content"]
 
 
-def test_merges_per_path_and_line_and_skips_other_findings():
+def test_merges_per_login_and_skips_other_findings():
     findings = [
         finding("IMS003", 5, login="b", reason="its domain has no dot"),
         finding("IMS001", 5, login="b"),
@@ -81,9 +82,10 @@ def test_merges_per_path_and_line_and_skips_other_findings():
         finding("IMS001", 9, login="c", label='Doe, "J"\nsecond line'),
     ]
     rows = rows_of(findings)
-    assert [(r["login"], r["findings"]) for r in rows] == [("b", "IMS001 IMS003"), ("c", "IMS001"), ("b2", "IMS001")]
+    assert [(r["login"], r["findings"]) for r in rows] == [("b", "IMS001 IMS003"), ("b2", "IMS001"), ("c", "IMS001")]
     assert "(its domain has no dot)" in rows[0]["action"] and rows[0]["action"].endswith("Then switch the operator to IMS.")
-    assert rows[1]["label"] == 'Doe, "J"\nsecond line'  # quoting round-trips
+    assert rows[2]["label"] == 'Doe, "J"\nsecond line'  # quoting round-trips
+    assert rows[0]["sources"] == "ops.xml"  # without a census, where the findings are
 
 
 def test_empty_worklist_has_a_header():

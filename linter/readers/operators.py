@@ -657,7 +657,7 @@ class _Collector:
             ims_user_id = _unescape(ims_user_id)
             groups = tuple(map(_unescape, groups))
             rights = tuple(map(_unescape, rights))
-        return _new_record(
+        record = _new_record(
             self.path,
             self._line,
             login,
@@ -674,6 +674,10 @@ class _Collector:
             self._fmt,
             self.path,
         )
+        oid = get("id")
+        if oid:
+            record.operator_id = oid.strip()
+        return record
 
     def doctype(self, name: str, pubid: Optional[str], system: Optional[str]) -> None:
         """A DOCTYPE was parsed (the reader refuses it when the pre-scan could not check it)."""

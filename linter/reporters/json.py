@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import json
 from json.encoder import encode_basestring as _string  # the C function behind ensure_ascii=False
 from typing import Any, Dict, Mapping, Optional, Tuple
@@ -39,6 +41,8 @@ def result_payload(result: RunResult, include_suppressed: bool = False, include_
         doc["warnings"] = list(notices)
     if include_suppressed:
         doc["suppressed"] = findings_payload(result.suppressed + result.baselined, result.rules)
+    for key, value in getattr(result, "extra", {}).items():
+        doc.setdefault(key, value)  # what a command attached: never over the report's own keys
     return doc
 
 
@@ -216,11 +220,14 @@ def _standard(value: Any, newline: str) -> str:
     return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False).replace("\n", newline)
 
 
-_JSON_REPORT_KEYS = {"version", "tool", "summary", "findings", "errors", "skipped", "suppressed"}
+_JSON_REPORT_KEYS = {"version", "tool", "summary", "findings", "errors", "skipped", "suppressed", "warnings"}
 _JSON_FINDING_KEYS = {
     "fingerprint", "help_uri", "location", "message", "properties", "related", "rule_id", "rule_name", "secret_hash",
     "severity", "suppression", "fix",
 }
+
+
+_ATTACHED_KEY_RE = re.compile(r"[a-z][a-z0-9_]{0,39}")
 
 
 class _JsonReportDocument(JsonOutput):
@@ -229,8 +236,11 @@ class _JsonReportDocument(JsonOutput):
         if not isinstance(findings, list) or not all(isinstance(f, dict) for f in findings):
             return False
         tool = doc.get("tool")
+        # Keys past the report's own are what a command attached (RunResult.extra): objects, never text to scan.
+        attached = set(doc) - _JSON_REPORT_KEYS
         return (
-            set(doc) <= _JSON_REPORT_KEYS and isinstance(tool, dict) and tool.get("name") == "imslint"
+            all(_ATTACHED_KEY_RE.fullmatch(k) and isinstance(doc[k], dict) for k in attached)
+            and isinstance(tool, dict) and tool.get("name") == "imslint"
             and isinstance(doc.get("errors"), list) and all(set(f) <= _JSON_FINDING_KEYS for f in findings)
         )
 
