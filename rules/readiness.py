@@ -13,6 +13,8 @@ import click
 
 from imslint.cli import UserError, common_options, emit, exit_code, fail, inputs_of, run_check
 
+from .instance.command import with_instance
+
 #: The rules whose findings block the move to IMS: the verdict is "Ready" only when all of them ran and found nothing.
 BLOCKING = ("IMS001", "IMS002", "IMS003", "IMS004", "IMS005")
 
@@ -21,10 +23,11 @@ def register(cli: click.Group) -> None:
     """Add ``operators`` to ``cli``."""
 
     @cli.command()
-    @click.argument("exports", nargs=-1, type=click.Path(), required=True)
+    @click.argument("exports", nargs=-1, type=click.Path())  # required unless --instance (with_instance)
     @click.option("--worklist", type=click.Path(dir_okay=False), help="Write a CSV worklist: one row per operator that needs action.")
     @click.option("--code", "code_paths", multiple=True, type=click.Path(), help="Also scan this code folder, so that logins used in code mark operators technical (IMS005).")
     @common_options
+    @with_instance
     def operators(exports: Tuple[str, ...], worklist: Optional[str], code_paths: Tuple[str, ...], **opts: Any) -> None:
         """Check operator exports and print a readiness summary for the Campaign administrator."""
         try:
