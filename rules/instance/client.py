@@ -157,6 +157,24 @@ def _cause(exc: BaseException) -> str:
     return text[:300]
 
 
+def _kinds(exc: BaseException) -> List[str]:
+    """Class names along the chain of causes of ``exc`` (urllib3 wraps timeouts in MaxRetryError)."""
+    names: List[str] = []
+    seen: Any = exc
+    for _ in range(8):
+        if seen is None or not isinstance(seen, BaseException):
+            break
+        names.append(type(seen).__name__)
+        nxt = getattr(seen, "reason", None) or seen.__cause__ or seen.__context__
+        if nxt is seen:
+            break
+        seen = nxt
+    for arg in getattr(exc, "args", ()):
+        if isinstance(arg, BaseException):
+            names.extend(_kinds(arg))
+    return names
+
+
 class Client:
     """SOAP calls to one Campaign instance with an IMS token; one HTTP session, kept alive."""
 
@@ -213,6 +231,11 @@ class Client:
             raise_on_redirect=False,
             redirect=0,
         )
+        import logging
+
+        # urllib3 says "Retrying (...) after connection broken by ..." as a warning: without a handler,
+        # Python would print it on standard error in its own words; the errors imslint gives are enough.
+        logging.getLogger("urllib3").addHandler(logging.NullHandler())
         session = requests.Session()
         session.trust_env = True  # HTTPS_PROXY / NO_PROXY / REQUESTS_CA_BUNDLE from the environment
         adapter = HTTPAdapter(max_retries=retry, pool_connections=2, pool_maxsize=2)
@@ -254,11 +277,12 @@ class Client:
                 ) from None
             except requests.exceptions.ProxyError as exc:
                 raise self._error(f"{what}: the proxy refused the connection ({_cause(exc)})") from None
-            except requests.exceptions.ConnectTimeout:
-                raise self._error(f"{what}: no connection within {self.timeout[0]:g} s (after {self.retries} retries)") from None
-            except requests.exceptions.ReadTimeout:
-                raise self._error(f"{what}: no answer within {self.timeout[1]:g} s (after {self.retries} retries)") from None
             except requests.exceptions.RequestException as exc:
+                kinds = _kinds(exc)
+                if "ConnectTimeoutError" in kinds or isinstance(exc, requests.exceptions.ConnectTimeout):
+                    raise self._error(f"{what}: no connection within {self.timeout[0]:g} s (after {self.retries} retries)") from None
+                if "ReadTimeoutError" in kinds or isinstance(exc, requests.exceptions.ReadTimeout):
+                    raise self._error(f"{what}: no answer within {self.timeout[1]:g} s (after {self.retries} retries)") from None
                 raise self._error(f"{what}: cannot connect ({_cause(exc)}) after {self.retries} retries") from None
             try:
                 body = self._read(resp)

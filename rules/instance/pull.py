@@ -163,7 +163,10 @@ def _stamp() -> str:
 
 
 def _comment_text(value: str) -> str:
-    return value.replace("--", "- -")
+    """``value`` made safe inside an XML comment (no ``--``)."""
+    while "--" in value:
+        value = value.replace("--", "- -")
+    return value
 
 
 class _Writer:
@@ -180,9 +183,9 @@ class _Writer:
             f"     instance: {_comment_text(instance)}",
             f"     started: {_stamp()}",
             f"     query (first page; then <condition expr=\"@id &gt; LAST\"/>): {_comment_text(first)}",
-            f"     memberships: {'xtk:operatorGroup, per page' if groups else 'not pulled (--no-groups)'}",
+            f"     memberships: {'xtk:operatorGroup, per page' if groups else 'not pulled (option no-groups)'}",
         ]
-        self.fh.write("\n".join(lines) + "\n")
+        self.fh.write(lines[0] + "\n<!--" + "\n".join(_comment_text(line) for line in lines[1:])[4:] + "\n")
         # Counts are known at the end: fixed-width fields, rewritten in place by finish().
         self._counts_at = self.fh.tell()
         self.fh.write(self._counts(None, None, "running", "") + "\n")
