@@ -166,8 +166,7 @@ class FakeCampaign:
     """The server: ``start()`` on loopback, ``url``, ``behaviour``, ``requests`` (method, path, headers, body)."""
 
     def __init__(self, rows: Optional[List[Operator]] = None, record_bodies: bool = True) -> None:
-        self.rows: List[Operator] = sorted(rows if rows is not None else make_operators(120), key=lambda r: r.id)
-        self.ids = [r.id for r in self.rows]
+        self.rows = rows if rows is not None else make_operators(120)
         self.behaviour = Behaviour()
         self.requests: List[Tuple[str, str, Dict[str, str], bytes]] = []
         self.queries = 0  # ExecuteQuery calls seen
@@ -177,6 +176,17 @@ class FakeCampaign:
         self.lock = threading.Lock()
         self.server: Optional[ThreadingHTTPServer] = None
         self.thread: Optional[threading.Thread] = None
+
+    @property
+    def rows(self) -> List[Operator]:
+        """The xtk:operator rows, sorted by id (setting them sorts them)."""
+        return self._rows
+
+    @rows.setter
+    def rows(self, value: List[Operator]) -> None:
+        self._rows = sorted(value, key=lambda r: r.id)
+        self.ids = [r.id for r in self._rows]
+        self._links_cache = None
 
     # ----------------------------------------------------------------- lifecycle
 
@@ -234,7 +244,7 @@ class FakeCampaign:
         nodes = [(n.get("expr", ""), n.get("alias")) for n in q.findall("select/node")]
         try:
             if schema == "xtk:operator":
-                rows = self._filter(self.rows, conds, lambda r: r.id, "@id")
+                rows = self._filter(self.rows, conds, self.ids, "@id")
                 if operation == "count":
                     return 200, response(f'<operator count="{len(rows)}"/>')
                 if operation != "select":
@@ -242,11 +252,8 @@ class FakeCampaign:
                 page = rows[start:start + line_count]
                 return 200, response("<operator-collection>" + "".join(_render(r, nodes) for r in page) + "</operator-collection>")
             if schema == "xtk:operatorGroup":
-                group_id = {r.name: r.id for r in self.rows if r.type == "1"}
-                links = [(r.id, group_id.get(g, 0), g) for r in self.rows for g in r.groups]
-                links = self._filter(links, conds, lambda t: t[0], "[@operator-id]")
-                links.sort(key=lambda t: (t[0], t[1]))
-                page = links[start:start + line_count]
+                links, keys = self._links()
+                page = self._filter(links, conds, keys, "[@operator-id]")[start:start + line_count]
                 out = []
                 for op_id, _gid, name in page:
                     attrs = {"[@operator-id]": str(op_id), "[group/@name]": name}
@@ -258,28 +265,40 @@ class FakeCampaign:
             return 500, fault("SOAP-ENV:Server", "Error while executing the method 'ExecuteQuery' of service 'xtk:queryDef'.",
                               f"XSV-350008 {exc}")
 
-    def _filter(self, rows: List[Any], conds: List[str], key: Any, field: str) -> List[Any]:
+    def _links(self) -> Tuple[List[Tuple[int, int, str]], List[int]]:
+        """Memberships (operator id, group id, group name) sorted, and their operator ids (for bisect)."""
+        if self._links_cache is None:
+            group_id = {r.name: r.id for r in self.rows if r.type == "1"}
+            links = sorted((r.id, group_id.get(g, 0), g) for r in self.rows for g in r.groups)
+            self._links_cache = (links, [t[0] for t in links])
+        return self._links_cache
+
+    def _filter(self, rows: List[Any], conds: List[str], keys: List[int], field: str) -> List[Any]:
+        """The rows whose key (``keys``, sorted, one per row) meets every condition on ``field``."""
         if self.behaviour.ignore_condition:
             return list(rows)
-        out = list(rows)
+        lo, hi = 0, len(rows)
         for cond in conds:
             for part in re.split(r"\s+and\s+", cond.strip(), flags=re.I):
                 m = re.fullmatch(r"\s*(\S+)\s*(>=|<=|>|<|=)\s*(-?\d+)\s*", part)
                 if not m or m.group(1) != field:
                     raise ValueError(f"unsupported condition {part!r}")
                 op, value = m.group(2), int(m.group(3))
-                test = {">": value.__lt__, ">=": value.__le__, "<": value.__gt__, "<=": value.__ge__, "=": value.__eq__}[op]
-                out = [r for r in out if test(key(r))]
-        return out
+                if op in (">", ">=", "="):
+                    lo = max(lo, (bisect.bisect_right if op == ">" else bisect.bisect_left)(keys, value))
+                if op in ("<", "<=", "="):
+                    hi = min(hi, (bisect.bisect_left if op == "<" else bisect.bisect_right)(keys, value))
+        return rows[lo:hi] if lo < hi else []
 
     def mutate(self, remove: bool) -> None:
         with self.lock:
+            rows = list(self.rows)
             if remove:
-                self.rows.pop()
+                rows.pop()
             else:
-                top = self.rows[-1].id + 5
-                self.rows.append(Operator(top, f"newcomer{top}@acme.com", "Newcomer", f"newcomer{top}@acme.com"))
-            self.ids = [r.id for r in self.rows]
+                top = rows[-1].id + 5
+                rows.append(Operator(top, f"newcomer{top}@acme.com", "Newcomer", f"newcomer{top}@acme.com"))
+            self.rows = rows
 
 
 def _render(op: Operator, nodes: List[Tuple[str, Optional[str]]]) -> str:
