@@ -476,3 +476,20 @@ def test_the_real_process_never_shows_a_secret(fake, tmp_path):
                 seen += open(p, encoding="utf-8").read()
     assert "pull failed" in seen and "pulled 309" in seen
     assert_no_secret(seen)
+
+
+def test_a_retry_after_beyond_reason_is_an_error_not_a_stuck_job(fake, tmp_path):
+    fake.behaviour.throttle = 5
+    fake.behaviour.retry_after = "3600"
+    out = tmp_path / "ops.xml"
+    _fails(pull(fake, out), out, "asks to retry after 3600 s")
+
+
+def test_operators_instance_that_cannot_pull_scans_nothing(fake, tmp_path):
+    fake.behaviour.soap_status = 403
+    r = runner().invoke(main, ["operators", "--no-config", "--instance", fake.url, "--ims-url", fake.url,
+                               "--retry-backoff", "0"], env=dict(CRED_ENV))
+    assert r.exit_code == EXIT_ERROR
+    assert "pull failed" in r.stderr and "HTTP 403" in r.stderr
+    assert "Ready" not in r.output and "readiness" not in r.output
+    assert_no_secret(r.output)

@@ -124,8 +124,12 @@ def _local(tag: Any) -> str:
 
 
 def soap_fault(root: Any) -> Optional[Tuple[str, str]]:
-    """(code, description) of a SOAP fault in ``root``, or None."""
-    for el in root.iter():
+    """(code, description) of a SOAP fault in ``root`` (``Envelope/Body/Fault``, or a bare ``Fault``), or None."""
+    candidates = [root]
+    for child in root:
+        if _local(child.tag) == "Body":
+            candidates.extend(child)
+    for el in candidates:
         if _local(el.tag) == "Fault":
             fields: Dict[str, str] = {}
             for child in el:
