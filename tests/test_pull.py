@@ -291,9 +291,13 @@ def test_soap_fault_shows_code_and_description_not_the_request(fake, tmp_path):
     partial = (tmp_path / "ops.xml.partial").read_text(encoding="utf-8")
     assert "status: FAILED" in partial and "PARTIAL: the pull failed after 100 row(s)" in partial
     assert partial.count("<operator ") == 100
-    # The partial file is a well-formed export: what was pulled can still be looked at.
+    # Scanning the partial file shows what was pulled, but never passes for a whole export: it is cut short.
     r2 = runner().invoke(main, ["operators", "--no-config", str(tmp_path / "ops.xml.partial"), "-f", "json"])
-    assert json.loads(r2.stdout)["errors"] == []
+    assert r2.exit_code == EXIT_ERROR
+    data = json.loads(r2.stdout)
+    assert len(data["errors"]) == 1 and data["errors"][0]["path"].endswith("ops.xml.partial")
+    assert "Unknown" in r2.stderr or "Not ready" in r2.stderr
+    assert "Ready: no operator" not in r2.stderr
 
 
 def test_no_partial_option_leaves_nothing(fake, tmp_path):

@@ -233,10 +233,12 @@ class _Writer:
         self.fh.write("".join(out))
         self.rows += len(rows)
 
-    def finish(self, counted: Optional[int], status: str, note: str = "") -> None:
+    def finish(self, counted: Optional[int], status: str, note: str = "", close: bool = True) -> None:
+        """Write the end (``close``: the closing tags too) and the counts in the header."""
         if note:
             self.fh.write(f"<!-- {_comment_text(note)} -->\n")
-        self.fh.write("</operator-collection>\n</pdomOutput>\n</ns:ExecuteQueryResponse>\n</SOAP-ENV:Body>\n</SOAP-ENV:Envelope>\n")
+        if close:
+            self.fh.write("</operator-collection>\n</pdomOutput>\n</ns:ExecuteQueryResponse>\n</SOAP-ENV:Body>\n</SOAP-ENV:Envelope>\n")
         self.fh.flush()
         self.fh.seek(self._counts_at)
         self.fh.write(self._counts(counted, self.rows, status, _stamp()))
@@ -315,9 +317,10 @@ def pull_operators(
 ) -> PullResult:
     """Pull every ``xtk:operator`` row to ``out`` (through ``out.partial``); PullError on failure.
 
-    On failure the rows pulled so far stay in ``out.partial`` (closed as a
-    well-formed document, marked ``status: FAILED``) unless ``keep_partial`` is
-    false; ``out`` is never written unless the pull is complete.
+    On failure the rows pulled so far stay in ``out.partial`` (marked ``status:
+    FAILED`` and left unclosed, so that no scan takes it for a whole export)
+    unless ``keep_partial`` is false; ``out`` is never written unless the pull
+    is complete.
     """
     if page_size < 1:
         raise PullError("--page-size must be at least 1")
@@ -368,7 +371,9 @@ def pull_operators(
         if writer is not None:
             reason = str(exc) if isinstance(exc, PullError) else type(exc).__name__
             try:
-                writer.finish(counted, "FAILED", f"PARTIAL: the pull failed after {writer.rows} row(s): {reason}")
+                # Left unclosed on purpose: a scan of the partial file (imslint check on its folder) reads the rows
+                # but reports the file as cut short (exit 2, readiness "Unknown"), never as a complete export.
+                writer.finish(counted, "FAILED", f"PARTIAL: the pull failed after {writer.rows} row(s): {reason}", close=False)
             except OSError:
                 writer.abandon()
             if not keep_partial:
