@@ -152,6 +152,8 @@ class Behaviour:
     throttle: int = 0  # the next n SOAP calls answer 429
     retry_after: str = "1"
     unavailable: int = 0  # the next n SOAP calls answer 503
+    plain_500: int = 0  # the next n SOAP calls answer 500 with an HTML page (no SOAP fault)
+    token_answer: Optional[str] = None  # the token endpoint answers this JSON (HTTP 200) instead
     slow: float = 0.0  # seconds before each SOAP answer
     slow_at: int = 0  # only the n-th ExecuteQuery is slow (0: every one)
     drop_at: Tuple[int, ...] = ()  # these ExecuteQuery calls drop the connection half-way through the answer
@@ -390,6 +392,8 @@ class _Handler(BaseHTTPRequestHandler):
                     or form.get("client_secret") != b.client_secret or not form.get("scope")):
                 data = json.dumps({"error": "invalid_client", "error_description": "invalid client_secret parameter"})
                 return self._send(401, data.encode(), "application/json;charset=UTF-8")
+            if b.token_answer is not None:
+                return self._send(200, b.token_answer.encode(), "application/json;charset=UTF-8")
             data = json.dumps({"access_token": b.token, "token_type": "bearer", "expires_in": 86399})
             return self._send(200, data.encode(), "application/json;charset=UTF-8")
         if self.path != "/nl/jsp/soaprouter.jsp":
@@ -404,6 +408,9 @@ class _Handler(BaseHTTPRequestHandler):
         if b.unavailable > 0:
             b.unavailable -= 1
             return self._send(503, b"Service Unavailable", "text/plain")
+        if b.plain_500 > 0:
+            b.plain_500 -= 1
+            return self._send(500, b"<html>Internal Server Error</html>", "text/html")
         if self.headers.get("SOAPAction") != "xtk:queryDef#ExecuteQuery":
             return self._send(500, fault("SOAP-ENV:Client", "unknown SOAPAction", "").encode(), "text/xml")
         with fake.lock:

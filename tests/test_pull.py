@@ -505,3 +505,83 @@ def test_operators_instance_that_cannot_pull_scans_nothing(fake, tmp_path):
     assert "pull failed" in r.stderr and "HTTP 403" in r.stderr
     assert "Ready" not in shown(r) and "readiness" not in shown(r)
     assert_no_secret(shown(r))
+
+
+def test_a_500_that_is_not_a_soap_fault_is_asked_again(fake, tmp_path):
+    fake.behaviour.plain_500 = 2
+    r = pull(fake, tmp_path / "ops.xml")
+    assert r.exit_code == EXIT_OK, r.output
+    fake.reset()
+    fake.behaviour.plain_500 = 10
+    out = tmp_path / "b.xml"
+    _fails(pull(fake, out, "--retries", "1"), out, "HTTP 500")
+
+
+def test_an_ims_answer_without_a_token(fake, tmp_path):
+    fake.behaviour.token_answer = '{"token_type": "bearer"}'
+    out = tmp_path / "ops.xml"
+    _fails(pull(fake, out), out, "holds no access_token")
+
+
+@pytest.mark.parametrize("content", ["", None])
+def test_an_empty_or_missing_token_file(fake, tmp_path, content):
+    tok = tmp_path / "token.txt"
+    if content is not None:
+        tok.write_text(content, encoding="utf-8")
+    out = tmp_path / "ops.xml"
+    r = pull(fake, out, "--token-file", str(tok), ims=False)
+    assert r.exit_code == EXIT_ERROR and "--token-file" in r.stderr and not out.exists()
+
+
+def test_out_in_a_missing_folder(fake, tmp_path):
+    out = tmp_path / "nowhere" / "ops.xml"
+    _fails(pull(fake, out), out, "does not exist")
+
+
+def test_pull_out_needs_instance(tmp_path):
+    r = runner().invoke(main, ["operators", "--no-config", "--pull-out", str(tmp_path / "x.xml"), "x.xml"])
+    assert r.exit_code == 2 and "--pull-out needs --instance" in shown(r)
+
+
+def test_the_client_waits_longer_after_each_dropped_answer(fake):
+    from imslint.rules.instance.client import Client, Credentials
+    from imslint.rules.instance.pull import ACTION, count_query, envelope
+
+    waits = []
+    fake.behaviour.drop_at = (1, 2, 3)
+    client = Client(fake.url, Credentials(token=fc.ACCESS_TOKEN), retries=3, backoff=0.5, sleep=waits.append)
+    root = client.execute(ACTION, envelope(count_query()))
+    assert root is not None and waits == [0.5, 1.0, 2.0]
+    client.close()
+
+
+# --------------------------------------------------------------------------- client helpers
+
+
+def test_instance_urls():
+    from imslint.rules.instance.client import PullError, base_url, is_loopback
+
+    assert base_url("acme.campaign.adobe.com", "x") == "https://acme.campaign.adobe.com"
+    assert base_url("https://acme.campaign.adobe.com/nl/jsp/", "x") == "https://acme.campaign.adobe.com"
+    assert base_url("http://localhost:8080", "x") == "http://localhost:8080"
+    assert base_url("http://[::1]:81", "x") == "http://[::1]:81"
+    assert is_loopback("127.3.4.5") and is_loopback("::1") and not is_loopback("10.0.0.1") and not is_loopback("acme.com")
+    for bad in ("https://", "https://acme.com/?a=1", "http://10.0.0.1", "https://acme.com:99999"):
+        with pytest.raises(PullError):
+            base_url(bad, "x")
+
+
+def test_answers_are_parsed_safely():
+    from imslint.rules.instance.client import PullError, parse_xml, soap_fault
+
+    latin = "<a label='Hélène'/>".encode("iso-8859-1")
+    assert parse_xml(latin, "ISO-8859-1").get("label") == "Hélène"  # no declaration: the header's charset
+    declared = "<?xml version='1.0' encoding='ISO-8859-1'?><a label='Müller'/>".encode("iso-8859-1")
+    assert parse_xml(declared, "utf-8").get("label") == "Müller"  # the declaration wins
+    with pytest.raises(PullError, match="not well-formed"):
+        parse_xml(b"<a><b></a>")
+    with pytest.raises(PullError, match="document type"):
+        parse_xml(b'<!DOCTYPE a [<!ENTITY e SYSTEM "file:///etc/passwd">]><a>&e;</a>')
+    bare = parse_xml(b"<Fault><faultcode>c</faultcode><faultstring>s</faultstring></Fault>")
+    assert soap_fault(bare) == ("c", "s")
+    assert soap_fault(parse_xml(b"<Envelope><Body><x/></Body></Envelope>")) is None
