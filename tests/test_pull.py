@@ -70,7 +70,7 @@ def everything(result, *paths) -> str:
     """All a run showed or left behind: standard output and error, and the files."""
     text = result.stdout + (result.stderr or "")
     for p in paths:
-        if os.path.exists(p):
+        if os.path.isfile(p):
             with open(p, encoding="utf-8", errors="replace") as fh:
                 text += fh.read()
     return text
@@ -585,3 +585,17 @@ def test_answers_are_parsed_safely():
     bare = parse_xml(b"<Fault><faultcode>c</faultcode><faultstring>s</faultstring></Fault>")
     assert soap_fault(bare) == ("c", "s")
     assert soap_fault(parse_xml(b"<Envelope><Body><x/></Body></Envelope>")) is None
+
+
+def test_a_failing_membership_query_says_how_to_pull_without(fake, tmp_path):
+    fake.behaviour.fault_at = 3  # count, page 1, then its memberships
+    out = tmp_path / "ops.xml"
+    _fails(pull(fake, out, "--page-size", "100"), out, "SOAP fault", "--no-groups pulls without them")
+
+
+def test_an_unwritable_out(fake, tmp_path):
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    (locked / "ops.xml.partial").mkdir()  # the partial file cannot be created (even as root)
+    out = locked / "ops.xml"
+    _fails(pull(fake, out), out, "cannot write")

@@ -93,10 +93,20 @@ def run_pull(instance: str, out: str, opts: Dict[str, Any], quiet: bool = False)
             retries=opts.get("retries", 5),
             backoff=opts.get("retry_backoff", 1.0),
         )
-        result = pull_operators(
-            client, out, page_size=opts.get("page_size", 5000), groups=not opts.get("no_groups"),
-            keep_partial=not opts.get("no_partial"),
-        )
+        progress = None
+        if not quiet and sys.stderr.isatty():
+
+            def progress(pulled: int, counted: Optional[int]) -> None:
+                click.echo(f"\rimslint: pulled {pulled} of {counted if counted is not None else '?'}", err=True, nl=False)
+
+        try:
+            result = pull_operators(
+                client, out, page_size=opts.get("page_size", 5000), groups=not opts.get("no_groups"),
+                keep_partial=not opts.get("no_partial"), progress=progress,
+            )
+        finally:
+            if progress is not None:
+                click.echo("", err=True)
     except PullError as exc:
         message = client.redact(str(exc)) if client is not None else str(exc)
         kept = partial_path(out)

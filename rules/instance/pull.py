@@ -290,8 +290,11 @@ def _memberships(client: Client, first: int, last: int, page_size: int) -> Dict[
     start = 0
     while True:
         where = f"memberships of operators {first}..{last}"
-        root = client.execute(ACTION, envelope(membership_query(first, last, page_size, start)))
-        rows = _rows(root, "operatorGroup-collection", where)
+        try:
+            root = client.execute(ACTION, envelope(membership_query(first, last, page_size, start)))
+            rows = _rows(root, "operatorGroup-collection", where)
+        except PullError as exc:
+            raise PullError(f"{exc} (reading group memberships; --no-groups pulls without them)") from None
         for row in rows:
             op = row.get("operator")
             name = row.get("group")
@@ -336,7 +339,10 @@ def pull_operators(
     writer: Optional[_Writer] = None
     try:
         counted = _count(client)
-        writer = _Writer(tmp, client.instance, page_size, groups)
+        try:
+            writer = _Writer(tmp, client.instance, page_size, groups)
+        except OSError as exc:
+            raise PullError(f"cannot write {tmp!r}: {exc.strerror or exc}") from None
         last: Optional[int] = None
         while True:
             where = f"page {pages + 1} of xtk:operator" + (f" (@id > {last})" if last is not None else "")
