@@ -162,6 +162,7 @@ class Behaviour:
     mutate_at: int = 0  # after the n-th ExecuteQuery, add an operator with the highest id
     remove_at: int = 0  # after the n-th ExecuteQuery, delete the operator with the highest id
     ignore_condition: bool = False  # a broken server that ignores conditions
+    expire_at: int = 0  # after the n-th ExecuteQuery the token expires: IMS then issues ``token + "-renewed"``
 
 
 class FakeCampaign:
@@ -425,6 +426,8 @@ class _Handler(BaseHTTPRequestHandler):
             )
         else:
             status, text = fake.answer_query(body)
+        if b.expire_at == n:
+            b.token = b.token + "-renewed"
         if b.mutate_at == n:
             fake.mutate(remove=False)
         if b.remove_at == n:

@@ -599,3 +599,21 @@ def test_an_unwritable_out(fake, tmp_path):
     (locked / "ops.xml.partial").mkdir()  # the partial file cannot be created (even as root)
     out = locked / "ops.xml"
     _fails(pull(fake, out), out, "cannot write")
+
+
+def test_a_token_that_expires_during_the_pull_is_fetched_again_once(fake, tmp_path):
+    fake.behaviour.expire_at = 3
+    out = tmp_path / "ops.xml"
+    r = pull(fake, out, "--page-size", "100")
+    assert r.exit_code == EXIT_OK, r.output
+    assert out.read_text(encoding="utf-8").count("<operator ") == 309
+    assert len([p for _m, p, _h, _b in fake.requests if p == "/ims/token/v3"]) == 2
+    assert_no_secret(everything(r, out))
+
+
+def test_a_given_token_that_expires_is_not_fetched_again(fake, tmp_path):
+    fake.behaviour.expire_at = 3
+    out = tmp_path / "ops.xml"
+    r = pull(fake, out, "--page-size", "100", env={"IMSLINT_IMS_TOKEN": fc.ACCESS_TOKEN}, ims=False)
+    _fails(r, out, "HTTP 401")
+    assert not [p for _m, p, _h, _b in fake.requests if p == "/ims/token/v3"]

@@ -202,7 +202,11 @@ class Client:
         self.backoff = max(0.0, backoff)
         self._sleep = sleep
         self._token: Optional[str] = credentials.token or None
+        # Only a token imslint fetched itself can be fetched again; a given one (--token-file) cannot.
+        self._renewable = not credentials.token
+        self._tokens: List[str] = []  # every token fetched, for redact()
         self.requests_made = 0
+        self.soap_calls = 0  # SOAP calls answered (anything but a 401 that was renewed)
         try:
             import requests
             from requests.adapters import HTTPAdapter
@@ -253,7 +257,7 @@ class Client:
 
     def redact(self, text: str) -> str:
         """``text`` with every secret replaced (belt and braces: messages are built without them)."""
-        for secret in self.credentials.secrets() + ([self._token] if self._token else []):
+        for secret in self.credentials.secrets() + self._tokens:
             if secret:
                 text = text.replace(secret, "***")
         return text
@@ -364,25 +368,35 @@ class Client:
         if not isinstance(token, str) or not token:
             raise self._error(f"{where}: the answer holds no access_token")
         self._token = token
+        self._tokens.append(token)
         return token
 
     # ----------------------------------------------------------------- SOAP
 
     def execute(self, action: str, envelope: bytes) -> Any:
         """POST a SOAP envelope to the instance; the parsed answer, or PullError (HTTP status, fault)."""
-        token = self.access_token()
         url = self.instance + SOAP_PATH
         where = f"{action} on {self.instance}"
-        status, headers, body = self._post(
-            url,
-            where,
-            data=envelope,
-            headers={
-                "Authorization": f"Bearer {token}",
-                "SOAPAction": action,
-                "Content-Type": "text/xml; charset=utf-8",
-            },
-        )
+        renewed = False
+        while True:
+            token = self.access_token()
+            status, headers, body = self._post(
+                url,
+                where,
+                data=envelope,
+                headers={
+                    "Authorization": f"Bearer {token}",
+                    "SOAPAction": action,
+                    "Content-Type": "text/xml; charset=utf-8",
+                },
+            )
+            if status == 401 and not renewed and self._renewable and self.soap_calls:
+                # A token of ours that worked before has expired during a long pull: fetch a new one, once.
+                self._token = None
+                renewed = True
+                continue
+            break
+        self.soap_calls += 1
         if status == 401:
             raise self._error(
                 f"{where}: HTTP 401: the instance rejected the IMS access token (expired, or not issued for this "
