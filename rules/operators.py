@@ -889,7 +889,10 @@ def imslint_register_output_recognisers() -> Iterable[Any]:
 
 @hookimpl
 def imslint_register_commands(cli: Any) -> None:
-    """``imslint operators``: check operator exports and say whether the organisation is ready for IMS."""
+    """``imslint operators``: check operator exports and say whether the organisation is ready for IMS;
+    ``imslint pull``: pull the operators of an instance over SOAP with an IMS technical account."""
+    from .instance.command import register as register_pull
     from .readiness import register
 
     register(cli)
+    register_pull(cli)

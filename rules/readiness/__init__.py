@@ -15,6 +15,7 @@ import click
 
 from imslint.cli import EXIT_ERROR, EXIT_OK, UserError, common_options, emit, exit_code, fail, inputs_of, run_check
 
+from ..instance.command import with_instance
 from .census import BLOCKING, Census, export_files, take_census, verdict_of
 
 __all__ = ["BLOCKING", "register", "readiness_summary", "scan"]
@@ -24,7 +25,7 @@ def register(cli: click.Group) -> None:
     """Add ``operators`` to ``cli``."""
 
     @cli.command()
-    @click.argument("exports", nargs=-1, type=click.Path(), required=True)
+    @click.argument("exports", nargs=-1, type=click.Path())  # required unless --instance (with_instance)
     @click.option(
         "--worklist", type=click.Path(dir_okay=False), help="Write a CSV worklist: one row per login that needs action."
     )
@@ -74,6 +75,7 @@ def register(cli: click.Group) -> None:
         help="Also scan this code folder, so that logins used in code mark operators technical (IMS005).",
     )
     @common_options
+    @with_instance
     def operators(
         exports: Tuple[str, ...],
         worklist: Optional[str],
