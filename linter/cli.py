@@ -660,7 +660,7 @@ def _debug() -> bool:
     return bool(_DEBUG and _DEBUG[-1]) or bool(os.environ.get("IMSLINT_DEBUG"))
 
 
-def _leave(code: object) -> None:
+def _leave(code: Any) -> None:
     """Exit with ``code``, as ``sys.exit`` takes it."""
     sys.exit(code)
 

@@ -47,7 +47,8 @@ class Excluder:
     """
 
     def __init__(self, patterns: Sequence[str]) -> None:
-        names, paths = [], []
+        names: List[str] = []
+        paths: List[str] = []
         for pat in patterns:
             p = pat.strip().rstrip("/")
             if p.startswith("./"):

@@ -185,6 +185,8 @@ def _edits(
     edits: List[Tuple[int, int, str]] = []
     taken: List[Tuple[int, int]] = []
     for f in findings:
+        if f.fix is None:
+            continue
         where = f"{path}:{f.location.line}: {f.rule_id} fix left out"
         spans = _spans(f.fix, path, lines, starts, bom)
         if spans is None:

@@ -149,7 +149,7 @@ def get_plugin_manager(
                     ) from exc
                 register(modname, module, _module_version(module), "config")
         finally:
-            if added:
+            if added and local_root:
                 sys.path.remove(local_root)
 
     for name, obj in extra:

@@ -12,6 +12,7 @@ from typing import (
     TYPE_CHECKING,
     Any,
     Callable,
+    Hashable,
     Iterable,
     Iterator,
     Mapping,
@@ -21,6 +22,7 @@ from typing import (
     TextIO,
     Tuple,
     Type,
+    cast,
 )
 
 if TYPE_CHECKING:
@@ -88,10 +90,10 @@ class OutputRecogniser(Protocol):
 
 
 @functools.lru_cache(maxsize=None)
-def _methods(protocol: Type[Any]) -> Tuple[str, ...]:
+def _methods(protocol: Any) -> Tuple[str, ...]:
     return tuple(name for name, value in vars(protocol).items() if callable(value) and not name.startswith("_"))
 
 
 def supports(obj: Any, protocol: Type[Any]) -> bool:
     """True when ``obj`` offers ``protocol``: each of its methods is there and callable."""
-    return all(callable(getattr(obj, name, None)) for name in _methods(protocol))
+    return all(callable(getattr(obj, name, None)) for name in _methods(cast(Hashable, protocol)))

@@ -25,7 +25,7 @@ class RunContext:
     def __init__(self, facts: Optional[Dict[str, list]] = None, root: str = ".") -> None:
         self._facts: Dict[str, list] = facts if facts is not None else {}
         self.root = root
-        self._read_again: Optional[Callable[[str], Iterator[Any]]] = None
+        self._read_again: Optional[Callable[[str, Optional[Tuple[bytes, ...]]], Iterator[Any]]] = None
         # The share of a rule's memory budget an instance may use: pieces of one export read at
         # once (each by its own instance, in its own process) split the budget between them.
         self.memory_share = 1.0
@@ -101,7 +101,7 @@ class RunContext:
         state["_memos"] = {}  # per subject, in the process checking it
         return state
 
-    def set_read_again(self, read_again: Optional[Callable[[str], Iterator[Any]]]) -> None:
+    def set_read_again(self, read_again: Optional[Callable[[str, Optional[Tuple[bytes, ...]]], Iterator[Any]]]) -> None:
         """Called by the engine: how :meth:`read_again` reads the subjects of a kind again."""
         self._read_again = read_again
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from typing import Any, Dict, List, Optional, Sequence, Tuple
@@ -117,7 +118,7 @@ def files_document(
             with open(item.path, "rb") as fh:
                 head = fh.read(HEAD_SIZE)
                 size = os.fstat(fh.fileno()).st_size
-                own = candidates(head, lambda fh=fh, size=size: _tail(fh, size), recognisers)
+                own = candidates(head, functools.partial(_tail, fh, size), recognisers)
                 if own and size <= cfg.max_file_size:
                     fh.seek(0)
                     whole = fh.read()

@@ -12,7 +12,6 @@ import re
 from dataclasses import dataclass
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
-
 # --------------------------------------------------------------------------- lazily compiled regexes
 
 class LazyPattern:

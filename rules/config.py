@@ -8,20 +8,20 @@ file still gets checked.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence
 
 from imslint.fixes import span
 from imslint.hookspecs import hookimpl
-from imslint.rules import documented
-from imslint.rules.campaign import DEFAULT_ALLOWED_LOGINS, LOGIN_FACT
 from imslint.model import Fact, Fix, Location, Problem, Severity, SourceText
 from imslint.readers.campaign_xml import XmlLocator, iter_start_tags
 from imslint.rule import Rule
+from imslint.rules import documented
+from imslint.rules.campaign import DEFAULT_ALLOWED_LOGINS, LOGIN_FACT
 
 from ._patterns import is_placeholder
-
 
 # Published for the operator rules (phase 1): a login that stands in configuration as an API user is a
 # technical operator. Same kind as the credential rules' facts.
@@ -86,7 +86,7 @@ def _nodes(subject: SourceText, local_name: str, locator: Optional[XmlLocator]) 
             yield _Node(
                 local_name,
                 attrs,
-                (lambda a, el=el: locator.attribute(el, a) if a else locator.element(el)),
+                functools.partial(_locate, locator, el),
                 element=el,
             )
         return
@@ -390,3 +390,8 @@ RULES: Sequence[type] = documented(ZoneAllowsPassword, NativeApiOpen, PlaintextA
 def imslint_register_rules() -> Iterable[type]:
     """IMS201 zone-allows-password, IMS202 native-api-open, IMS203 plaintext-account-password."""
     return list(RULES)
+
+
+def _locate(locator: XmlLocator, el: Any, attribute: Optional[str] = None) -> Location:
+    """Where ``el`` (or its ``attribute``) stands in the real file."""
+    return locator.attribute(el, attribute) if attribute else locator.element(el)

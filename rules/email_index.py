@@ -225,7 +225,7 @@ class EmailIndex:
             detail = -1 - (hash(op.login) & 0x3FFFFFFF)
         else:
             detail = len(self._blob)
-            fields = (op.login, op.label, op.email.strip(), op.authentication_type)
+            fields: Tuple[str, ...] = (op.login, op.label, op.email.strip(), op.authentication_type)
             if op.column > 1:  # a one-line export: the column of the operator's element too
                 fields += (str(op.column),)
             packed = "\0".join(s.replace("\0", "\ufffd") for s in fields).encode("utf-8", "surrogatepass")

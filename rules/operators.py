@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, ClassVar, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
 from imslint.hookspecs import hookimpl
+from imslint.model import Fact, Location, OperatorRecord, Problem, Related, Severity
+from imslint.rule import Rule
 from imslint.rules import documented
 from imslint.rules.campaign import DEFAULT_ALLOWED_LOGINS, LOGIN_FACT
-from imslint.model import Location, OperatorRecord, Problem, Related, Severity
-from imslint.rule import Rule
 
 from ._patterns import lazy_re
 from .email_index import EmailIndex, EmailIndexState
@@ -234,8 +234,8 @@ class _OperatorRule(Rule):
     """
 
     subject = OperatorRecord
-    tags: Tuple[str, ...] = ("ims-migration", "operators")
-    precision: Optional[str] = "high"
+    tags: ClassVar[Tuple[str, ...]] = ("ims-migration", "operators")
+    precision: ClassVar[Optional[str]] = "high"
 
     def __init__(self) -> None:
         super().__init__()
@@ -272,7 +272,7 @@ class _OperatorRule(Rule):
 
     def check_batch(
         self, ops: Sequence[OperatorRecord], options: Mapping[str, Any]
-    ) -> List[Tuple[OperatorRecord, Problem]]:
+    ) -> List[Tuple[OperatorRecord, Union[Problem, Fact]]]:
         """:meth:`check` over a batch of records, as (record, problem) pairs in record order.
 
         The same findings as calling ``check`` on each record, for a fraction of the cost: the
@@ -608,7 +608,7 @@ class DuplicateEmail(_OperatorRule):
 
     def check_batch(
         self, ops: Sequence[OperatorRecord], options: Mapping[str, Any]
-    ) -> List[Tuple[OperatorRecord, Problem]]:
+    ) -> List[Tuple[OperatorRecord, Union[Problem, Fact]]]:
         """:meth:`check` over a batch (records are counted in order; findings come from :meth:`finish`)."""
         if not self._budget_set:
             self._set_budget(options)
@@ -687,7 +687,7 @@ class DuplicateEmail(_OperatorRule):
                         related.append(Related(index.location(j), text))
                         if len(related) == MAX_RELATED:
                             break
-                    related = tuple(related)
+                    related_all = tuple(related)
                     if n == 1:
                         whom = "another operator, already on IMS" if on_ims else "another operator"
                     else:
@@ -698,7 +698,7 @@ class DuplicateEmail(_OperatorRule):
                         f"operator {display} shares the email {email!r} with {whom}: an Adobe ID maps to a single "
                         "operator, so give each person their own address or delete the extra accounts",
                         key=login,
-                        related=related,
+                        related=related_all,
                         properties={
                             "login": login,
                             "label": label,

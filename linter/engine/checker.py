@@ -228,7 +228,8 @@ class Checker:
         key = (type(subject), getattr(subject, "language", None))
         plan = plans.get(key)
         if plan is None:
-            single, batched = [], []
+            single: List[Any] = []
+            batched: List[Any] = []
             for rule in rules:
                 if isinstance(subject, rule.subject) and (rule.languages is None or key[1] in rule.languages):
                     (batched if supports(rule, BatchChecker) else single).append((rule, self.options(rule)))

@@ -28,7 +28,7 @@ def auto_jobs(n_files: int) -> int:
 def usable_cpus() -> int:
     """CPUs this process may run on (its affinity mask where the system has one, else all of them)."""
     try:
-        return max(1, len(os.sched_getaffinity(0)))  # type: ignore[attr-defined]
+        return max(1, len(getattr(os, "sched_getaffinity")(0)))  # Linux only: AttributeError elsewhere
     except (AttributeError, OSError):
         return os.cpu_count() or 1
 

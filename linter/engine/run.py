@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
@@ -103,7 +104,8 @@ def lint(
     outcomes: List[Tuple[Discovered, FileOutcome]] = []
     deferred: Dict[int, List[Tuple[Discovered, Reader]]] = {}
     read: List[Tuple[Discovered, Optional[Reader], Dict[str, int]]] = []  # for RunContext.read_again
-    context.set_read_again(lambda kind, needles=None: _read_again(read, registry.readers, kind, needles))  # (used once read is complete)
+    # (used once read is complete)
+    context.set_read_again(functools.partial(_read_again, read, registry.readers))
     for item, outcome, reader in first:
         if reader is None:
             outcomes.append((item, outcome))
@@ -115,8 +117,8 @@ def lint(
     split_jobs = chosen_jobs or usable_cpus()
     for phase in sorted(deferred):
         for item, reader in deferred[phase]:
-            outcome = checker.check_split(item, reader, split_jobs) if split_jobs > 1 else None
-            outcome = outcome or checker.check_file(item, reader)
+            split = checker.check_split(item, reader, split_jobs) if split_jobs > 1 else None
+            outcome = split or checker.check_file(item, reader)
             outcomes.append((item, outcome))
             read.append((item, reader, outcome.subjects))
     checker.display_paths = {item.display: item.path for item in files}

@@ -264,7 +264,7 @@ class OperatorXmlReader(Reader):
             raise ReadError(f"cannot read file: {exc.strerror or exc}") from None
         tracker = _StartLines(text=False, groups=False)
 
-        def units() -> Iterator[bytes]:
+        def units() -> Iterator[Any]:
             if opening:
                 yield opening  # scanned and parsed before the generator resumes:
                 tracker.line = line  # the lines of the range start where it stands
@@ -446,7 +446,9 @@ def _parse(
     except OSError as exc:
         raise ReadError(f"cannot read file: {exc.strerror or exc}") from None
     finally:
-        units.close()
+        close = getattr(units, "close", None)  # a generator: its file is closed now, not at collection
+        if close is not None:
+            close()
 
 
 _REFUSED = "refused: the document type declares entities (possible entity expansion or XXE attack)"
@@ -671,7 +673,7 @@ class _Collector:
             get("securityZone") or "",
             groups,
             rights,
-            self._fmt,
+            self._fmt or "operator",
             self.path,
         )
         oid = get("id")
@@ -692,7 +694,7 @@ _CHUNK = 1 << 16  # lxml's feed parser is fastest with chunks of 32-64 KiB
 _TEXT_LIMIT = 1 << 22  # a text node this long without '<' is fed without waiting for the next tag
 
 
-def _units(path: str, codec: Optional[str], bom: int, start: int = 0, end: int = -1) -> Iterator[AnyStr]:
+def _units(path: str, codec: Optional[str], bom: int, start: int = 0, end: int = -1) -> Iterator[Any]:
     """The file (or its bytes ``start:end``) in pieces that end just before a ``<`` (no tag is split).
 
     ASCII-compatible files come as bytes; UTF-16 files are decoded to str (lxml accepts
@@ -764,7 +766,7 @@ class _StartLines:
         self._full = re.compile(enc(rf"<!--|<!\[CDATA\[|<\?|<(?:[\w.\-]+:)?({names})(?=[\s/>])"))
         self._ends = {enc("<!--"): enc("-->"), enc("<![CDATA["): enc("]]>"), enc("<?"): enc("?>")}
         self._operator = enc("operator")
-        self._closing: Optional[AnyStr] = None  # end marker of the comment/CDATA we are in
+        self._closing: Optional[Any] = None  # end marker of the comment/CDATA we are in
 
     def _special(self, data: AnyStr) -> bool:
         """True when ``data`` may hold a comment, CDATA, PI or prefixed operator (the slow path)."""

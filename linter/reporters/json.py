@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import re
-
 import json
+import re
 from json.encoder import encode_basestring as _string  # the C function behind ensure_ascii=False
 from typing import Any, Dict, Mapping, Optional, Tuple
 

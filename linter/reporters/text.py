@@ -109,8 +109,8 @@ class TextReporter:
             for rid, count in counts.items():
                 cls = result.rules.get(rid)
                 name = cls.name if cls else ""
-                sev = result.severities.get(rid)
-                lines.append(f"{count:>{width}}  {rid}  {sev.label if sev else '':7}  {name}")
+                level = result.severities.get(rid)
+                lines.append(f"{count:>{width}}  {rid}  {level.label if level else '':7}  {name}")
         if not quiet or result.findings or result.errors:
             lines.append(self.summary(result))
         return "\n".join(lines) + ("\n" if lines else "")

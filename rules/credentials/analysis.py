@@ -20,8 +20,6 @@ from .._patterns import (
     lowered,
     value_of,
 )
-from .model import Analysis, LogonSite, Mark, Spans
-from .resolve import _resolve, _var_name
 from .code_scanners import (
     _ANCHOR_RE,
     _OWN_SOAPMETHODCALL_RE,
@@ -38,6 +36,8 @@ from .code_scanners import (
 )
 from .config_scanner import _scan_config
 from .gates import gates
+from .model import Analysis, LogonSite, Mark, Spans
+from .resolve import _resolve, _var_name
 
 # ----------------------------------------------------------------------- entry point
 

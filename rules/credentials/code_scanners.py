@@ -33,8 +33,8 @@ from .._patterns import (
     value_of,
 )
 from .model import (
-    Analysis,
     DOC_LANGUAGES,
+    Analysis,
     LogonSite,
     Mark,
     Spans,

@@ -24,8 +24,6 @@ from .._patterns import (
     parse_literal,
     trim_span,
 )
-from .model import Analysis, LogonSite
-from .resolve import _POSTMAN_VAR_RE
 from .code_scanners import _JSON_PARENT_RE, _TRAILING_COMMENT_RE, _YAML_PARENT_RE
 from .gates import (
     _CAMPAIGN_SEGMENTS,
@@ -36,6 +34,8 @@ from .gates import (
     _PW_KEY_RE,
     _PW_SEGMENTS,
 )
+from .model import Analysis, LogonSite
+from .resolve import _POSTMAN_VAR_RE
 
 _KV_RE = {
     "env": lazy_re(r"^[ \t]*(?:export[ \t]+)?(?P<k>[A-Za-z_][\w.\-]*)[ \t]*=[ \t]*(?P<v>[^\n]*)", re.M),

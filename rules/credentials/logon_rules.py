@@ -23,18 +23,9 @@ from .._patterns import (
     lowered,
     value_of,
 )
-from .model import (
-    Analysis,
-    LONELY_LOGON,
-    LONELY_SDK,
-    LogonSite,
-    MIGRATE,
-    WRAPPER,
-)
-from .fixes import sdk_user_fix, session_token_fix, zeep_logon_fix
-from .resolve import _resolve
-from .gates import gates
 from .analysis import analyze
+from .fixes import sdk_user_fix, session_token_fix, zeep_logon_fix
+from .gates import gates
 from .messages import (
     _extra,
     _is_doc,
@@ -45,6 +36,16 @@ from .messages import (
     _shown,
     _who,
 )
+from .model import (
+    LONELY_LOGON,
+    LONELY_SDK,
+    MIGRATE,
+    WRAPPER,
+    Analysis,
+    LogonSite,
+)
+from .resolve import _resolve
+
 
 class HardcodedCredentials(Rule):
     """A Campaign login's password is written in the code or the configuration

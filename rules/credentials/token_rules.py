@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 from imslint.hookspecs import hookimpl
-from imslint.rules import documented
 from imslint.model import Problem, Severity, SourceText, secret_hash
 from imslint.rule import Rule
+from imslint.rules import documented
 
 from .._patterns import (
     LITERAL,
@@ -19,14 +19,15 @@ from .._patterns import (
     lowered,
     parse_literal,
 )
+from .analysis import analyze
+from .code_scanners import _MEMBER_EXPR_RE, key_uses
 from .fixes import jwt_exchange_fix
+from .gates import gates
+from .logon_rules import HardcodedCredentials, LegacyLogon, PasswordSessionToken
+from .messages import _extra, _is_doc, _line
 from .model import MIGRATE
 from .resolve import _POSTMAN_VAR_RE
-from .code_scanners import _MEMBER_EXPR_RE, key_uses
-from .gates import gates
-from .analysis import analyze
-from .messages import _extra, _is_doc, _line
-from .logon_rules import HardcodedCredentials, LegacyLogon, PasswordSessionToken
+
 
 class SessionTokenInUrl(Rule):
     """A Campaign session token travels in a URL (`__sessiontoken=`)

@@ -215,7 +215,7 @@ class Client:
             raise PullError('pulling needs the HTTP client: pip install "imslint[pull]"') from None
         self._requests = requests
 
-        class _Retry(Retry):  # type: ignore[misc,valid-type]
+        class _Retry(Retry):
             """urllib3's Retry with a cap on ``Retry-After`` (a huge value fails instead of hanging)."""
 
             def get_retry_after(self, response: Any) -> Optional[float]:

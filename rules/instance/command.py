@@ -194,7 +194,10 @@ def with_instance(func: Callable[..., Any]) -> Callable[..., Any]:
             if tmpdir is not None:
                 shutil.rmtree(tmpdir, ignore_errors=True)
 
-    wrapper = pull_options(wrapper)
-    wrapper = click.option("--pull-out", type=click.Path(dir_okay=False), help="With --instance: keep the pulled operators in FILE.")(wrapper)
-    wrapper = click.option("--instance", help="Pull the operators of this instance first (see 'imslint pull'), then check them with the EXPORTS.")(wrapper)
-    return wrapper
+    command: Callable[..., Any] = pull_options(wrapper)
+    command = click.option("--pull-out", type=click.Path(dir_okay=False), help="With --instance: keep the pulled operators in FILE.")(command)
+    command = click.option(
+        "--instance",
+        help="Pull the operators of this instance first (see 'imslint pull'), then check them with the EXPORTS.",
+    )(command)
+    return command

@@ -23,7 +23,7 @@ import dataclasses
 import datetime as _dt
 import os
 import re
-from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence
 from xml.sax.saxutils import escape
 
 from lxml import etree
@@ -280,7 +280,7 @@ def _count(client: Client) -> int:
 def _row_id(row: Any, where: str) -> int:
     value = row.get("id")
     try:
-        return int(value)  # type: ignore[arg-type]
+        return int(value)  # type: ignore[arg-type,unused-ignore]  # a str or None, from the response
     except (TypeError, ValueError):
         raise PullError(f"{where}: a row without a numeric @id ({_local(row.tag)})") from None
 
