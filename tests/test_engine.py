@@ -326,30 +326,28 @@ def test_jobs_follow_the_cpus_this_process_may_use(monkeypatch):
     assert engine.usable_cpus() == 6
 
 
-def test_rules_of_other_languages_are_left_out_before_their_keywords_are_looked_for(tmp_path, registry, monkeypatch):
+def test_rules_of_other_languages_are_left_out(tmp_path, registry, monkeypatch):
     import imslint.engine as engine
-    from imslint.engine.prefilter import _KeywordPlan
 
-    # IMS201 (security zones) is limited to XML: in a JavaScript file its keyword is not even searched.
+    # IMS201 (security zones) is limited to XML: a JavaScript file holding its keyword is not given to it.
     text = '<securityZone name="lan" allowUserPassword="true"/>\n'
     write(tmp_path, "zones.js", "var doc = '" + text.strip() + "';\n")
     write(tmp_path, "serverConf.xml", "<serverconf><shared><dataStore>\n" + text + "</dataStore></shared></serverconf>\n")
-    eligible = {}
-    rules_in = _KeywordPlan.rules_in
+    seen = []
+    cls = registry.rules["IMS201"]
+    check = cls.check
 
-    def spy(self, low, mask=-1):
-        eligible[b"securityzone" in low and (b"var doc" in low)] = mask
-        return rules_in(self, low, mask)
+    def spy(self, subject, options):
+        seen.append((subject.path.rsplit("/", 1)[-1], subject.language))
+        return check(self, subject, options)
 
-    monkeypatch.setattr(_KeywordPlan, "rules_in", spy)
+    monkeypatch.setattr(cls, "check", spy)
     result = run(tmp_path, registry)
     assert {(f.location.path.rsplit("/", 1)[-1], f.rule_id) for f in result.findings if f.rule_id == "IMS201"} == {
         ("serverConf.xml", "IMS201")
     }
+    assert seen and {name for name, _ in seen} == {"serverConf.xml"}
     checker = engine.Checker(registry, engine.Plan(rule_ids=sorted(registry.rules), severities={}, options={}, root=str(tmp_path), per_file_ignores={}, max_file_size=1 << 20))
-    index = [r.id for r, _ in checker.prefilter.keyed].index("IMS201")
-    assert not eligible[True] >> index & 1  # the .js file: IMS201 not eligible
-    assert eligible[False] >> index & 1  # the XML file: eligible
     data = b"x = '" + text.encode() + b"'"
     assert "IMS201" in {r.id for r in checker.applicable(data)}
     assert "IMS201" not in {r.id for r in checker.applicable(data, frozenset({"js"}))}

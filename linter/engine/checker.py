@@ -12,10 +12,11 @@ from ..own_output import HOST_RECOGNISERS, candidates
 from ..plugins import Registry
 from ..protocols import BatchChecker, supports
 from ..readers import InputFile, NothingRead, ReadError, Reader
+from ..readers.source import looks_binary
 from ..rule import Rule, RunContext
 from ..suppressions import Directive, parse_directives_from_file
 from .faults import _FAULTS, ContractError, _cap, _describe
-from .intake import HEAD_SIZE, _languages, _tail, choose_reader
+from .intake import HEAD_SIZE, NO_RULE, _languages, _named_as_text, _tail, choose_reader
 from .outcome import FileOutcome, Plan
 from .prefilter import Prefilter
 from .stamping import Stamper, _check_problem
@@ -45,6 +46,7 @@ class Checker:
         self.stamper = Stamper(registry.rules, plan)
         self.defer_directives = False
         self.display_paths: Dict[str, str] = {}  # display path -> path, for finish() findings
+        self._useful: Dict[Tuple[int, int], Optional[Tuple[bool, ...]]] = {}
 
     # ----------------------------------------------------------------- selection of rules for one file
 
@@ -95,9 +97,31 @@ class Checker:
                         out.skipped = f"imslint's own output ({kind.output_label})"
                         out.cacheable = True
                         return out, None
-                reader, skip, error = choose_reader(readers, item.path, head)
+                mask: Optional[int] = None
+                useful: Optional[Tuple[bool, ...]] = None
+                if not self.plan.read_all:
+                    # The rules the raw bytes leave decide which readers are worth sniffing and running.
+                    if data is None:
+                        size = len(head) if len(head) < HEAD_SIZE else os.fstat(fh.fileno()).st_size
+                        if size <= self.plan.max_file_size:
+                            data = head if len(head) < HEAD_SIZE else head + fh.read()
+                    if data is not None:
+                        mask = self.prefilter.mask(data)
+                        useful = self.useful_readers(readers, mask)
+                reader, skip, error = choose_reader(readers, item.path, head, useful)
                 if error:
                     out.errors.append(FileError(item.display, error))
+                    return out, None
+                if reader is not None and useful is not None and not useful[readers.index(reader)]:
+                    skip = NO_RULE  # taken by a reader whose subjects no rule left inspects
+                if skip == NO_RULE:
+                    if looks_binary(head) and not _named_as_text(item.path):
+                        out.skipped = "binary or unsupported file"  # as choose_reader says without the filter
+                    else:
+                        out.scanned = True  # looked at: no selected rule can find anything in it
+                        if self.plan.cache:
+                            out.digest = file_digest or _digest(data)
+                    out.cacheable = True
                     return out, None
                 if reader is None:
                     out.skipped = skip
@@ -116,10 +140,27 @@ class Checker:
             out.errors.append(FileError(item.display, f"cannot read file: {exc.strerror or exc}"))
             return out, None
         if not self.plan.cache:
-            return self.check_data(item, reader, data), None
-        out = self.check_data(item, reader, data)
+            return self.check_data(item, reader, data, mask=mask), None
+        out = self.check_data(item, reader, data, mask=mask)
         out.digest = file_digest or _digest(data)
         return out, None
+
+    def useful_readers(self, readers: Sequence[Reader], mask: int) -> Optional[Tuple[bool, ...]]:
+        """For each of ``readers``, whether a rule left by the keyword ``mask`` takes its subjects; None if all do.
+
+        A reader that does not declare its ``subjects`` is always useful. Once per mask.
+        """
+        key = (id(readers), mask)
+        found = self._useful.get(key, False)
+        if found is False:
+            rules = self.prefilter.select(mask) + self.other_rules
+            flags = tuple(
+                r.subjects is None
+                or any(issubclass(s, rule.subject) or issubclass(rule.subject, s) for s in r.subjects for rule in rules)
+                for r in readers
+            )
+            found = self._useful[key] = None if all(flags) else flags
+        return found
 
     def _holds_secret(self, item: Discovered, readers: Sequence[Reader], data: bytes) -> bool:
         """True when a rule finds a secret in ``data``: imslint's outputs never hold one (they are redacted).
@@ -171,8 +212,13 @@ class Checker:
 
         return check_split(self, item, reader, jobs)
 
-    def check_data(self, item: Discovered, reader: Reader, data: Optional[bytes], out: Optional[FileOutcome] = None) -> FileOutcome:
+    def check_data(
+        self, item: Discovered, reader: Reader, data: Optional[bytes], out: Optional[FileOutcome] = None,
+        mask: Optional[int] = None,
+    ) -> FileOutcome:
         """Check a file whose bytes were read (``data``), or that ``reader`` streams itself (``data`` None).
+
+        ``mask`` is the pre-filter's answer for ``data`` when already known (:meth:`Prefilter.mask`).
 
         Subjects are checked in batches of up to :data:`BATCH_SIZE`: rules with a
         ``check_batch`` method get the whole batch at once (the operator rules do,
@@ -181,7 +227,10 @@ class Checker:
         out = out or FileOutcome()
         display = item.display
         first_error = len(out.errors)
-        rules = self.applicable(data, _languages(reader, display, data))
+        if mask is not None:
+            rules = self.prefilter.select(mask, _languages(reader, display, data)) + self.other_rules
+        else:
+            rules = self.applicable(data, _languages(reader, display, data))
         out.scanned = True
         if not rules:
             out.cacheable = not out.errors

@@ -61,6 +61,7 @@ def lint(
         max_file_size=config.max_file_size,
         rule_timeout=config.rule_timeout,
         reader_options={"operator-csv": dict(config.operators)} if config.operators else {},
+        read_all=require is not None,
     )
     result = RunResult(rules={rid: registry.rules[rid] for rid in plan.rule_ids}, severities=plan.severities, root=plan.root,
                        base=os.path.abspath(cwd or os.getcwd()))

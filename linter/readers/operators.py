@@ -148,6 +148,7 @@ class OperatorXmlReader(Reader):
     priority = 100
     phase = 1
     streaming = True
+    subjects = (OperatorRecord,)
 
     def sniff(self, path: str, head: bytes) -> bool:
         """True when the head shows an operator export (and not another kind of Campaign XML)."""
@@ -1138,6 +1139,7 @@ class OperatorCsvReader(Reader):
     priority = 90
     phase = 1
     streaming = True
+    subjects = (OperatorRecord,)
 
     def __init__(self) -> None:
         self.columns: Dict[str, str] = {}  # normalised title -> field, from the configuration

@@ -335,6 +335,7 @@ class SourceReader(Reader):
     priority = 0
     phase = 0
     streaming = False
+    subjects = (SourceText,)
 
     def sniff(self, path: str, head: bytes) -> bool:
         """True for every file that does not look binary."""
