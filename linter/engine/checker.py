@@ -83,6 +83,9 @@ class Checker:
                         out.unchanged, out.digest = True, file_digest
                         return out, None
                     head = data[:HEAD_SIZE]
+                elif not self.plan.read_all and os.fstat(fh.fileno()).st_size <= self.plan.max_file_size:
+                    data = fh.read()  # the pre-filter needs every byte: one read
+                    head = data[:HEAD_SIZE]
                 else:
                     head = fh.read(HEAD_SIZE)
                 own = candidates(head, lambda: _tail(fh, head, data), self.recognisers)
