@@ -347,6 +347,37 @@ def test_rules_of_other_languages_are_left_out(tmp_path, registry, monkeypatch):
         ("serverConf.xml", "IMS201")
     }
     assert seen and {name for name, _ in seen} == {"serverConf.xml"}
+
+
+def test_pure_python_looks_for_language_limited_keywords_only_in_files_of_those_languages(tmp_path, registry, monkeypatch):
+    from imslint.engine.prefilter import _KeywordPlan
+
+    # Each keyword is a pass over the file in pure Python: IMS201's (XML only) is not looked for in a .js file.
+    monkeypatch.setenv("IMSLINT_PREFILTER", "python")
+    text = '<securityZone name="lan" allowUserPassword="true"/>\n'
+    write(tmp_path, "zones.js", "var doc = '" + text.strip() + "';\n")
+    write(tmp_path, "serverConf.xml", "<serverconf><shared><dataStore>\n" + text + "</dataStore></shared></serverconf>\n")
+    asked = {}
+    rules_in = _KeywordPlan.rules_in
+
+    def spy(self, low, mask=-1):
+        asked.setdefault(b"var doc" in low, []).append(mask)
+        return rules_in(self, low, mask)
+
+    monkeypatch.setattr(_KeywordPlan, "rules_in", spy)
+    result = run(tmp_path, registry, jobs=1)
+    assert {(f.location.path, f.rule_id) for f in result.findings if f.rule_id == "IMS201"} == {("serverConf.xml", "IMS201")}
+    checker = result_checker(tmp_path, registry)
+    bit = 1 << [r.id for r, _ in checker.prefilter.keyed].index("IMS201")
+    assert not any(m & bit for m in asked[True])  # the .js file
+    assert any(m & bit for m in asked[False])  # the XML file
+
+
+def result_checker(tmp_path, registry):
+    import imslint.engine as engine
+
+    return engine.Checker(registry, engine.Plan(rule_ids=sorted(registry.rules), severities={}, options={},
+                                                root=str(tmp_path), per_file_ignores={}, max_file_size=1 << 20))
     checker = engine.Checker(registry, engine.Plan(rule_ids=sorted(registry.rules), severities={}, options={}, root=str(tmp_path), per_file_ignores={}, max_file_size=1 << 20))
     data = b"x = '" + text.encode() + b"'"
     assert "IMS201" in {r.id for r in checker.applicable(data)}

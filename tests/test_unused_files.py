@@ -58,14 +58,15 @@ def test_a_malformed_xml_file_with_a_keyword_is_still_an_error(tmp_path, registr
 
 
 def test_the_rules_left_decide_which_readers_run(tmp_path, registry, monkeypatch):
-    # "securityzone" is a keyword of the XML-only IMS201: the XML file is parsed, the JavaScript file read
-    # (it holds the keyword too), though IMS201 itself only sees the XML document.
+    # "securityzone" is a keyword of the XML-only IMS201: the XML file is parsed; the JavaScript file holds
+    # the keyword too, but no rule left takes its subjects (JavaScript): it is not read.
     write(tmp_path, "serverConf.xml", "<serverconf><securityZone name='lan'/></serverconf>\n")
     write(tmp_path, "zones.js", "// securityZone\n")
     write(tmp_path, "other.xml", "<config><entry/></config>\n")
+    write(tmp_path, "logon.js", "// logon\n")
     read = spy_reads(monkeypatch)
     run(tmp_path, registry)
-    assert sorted(read) == ["serverConf.xml", "zones.js"]
+    assert sorted(read) == ["logon.js", "serverConf.xml"]
     read.clear()
     run(tmp_path, registry, select=["IMS001"])  # operator rules only: no source file is read
     assert read == []

@@ -100,23 +100,14 @@ class Checker:
                         out.skipped = f"imslint's own output ({kind.output_label})"
                         out.cacheable = True
                         return out, None
-                mask: Optional[int] = None
-                useful: Optional[Tuple[bool, ...]] = None
-                if not self.plan.read_all:
-                    # The rules the raw bytes leave decide which readers are worth sniffing and running.
-                    if data is None:
-                        size = len(head) if len(head) < HEAD_SIZE else os.fstat(fh.fileno()).st_size
-                        if size <= self.plan.max_file_size:
-                            data = head if len(head) < HEAD_SIZE else head + fh.read()
-                    if data is not None:
-                        mask = self.prefilter.mask(data)
-                        useful = self.useful_readers(readers, mask)
-                reader, skip, error = choose_reader(readers, item.path, head, useful)
+                if self.plan.read_all or data is None:  # imslint operators, or a file over the size limit
+                    mask = None
+                    reader, skip, error = choose_reader(readers, item.path, head)
+                else:
+                    reader, skip, error, mask = self._route(item, readers, head, data)
                 if error:
                     out.errors.append(FileError(item.display, error))
                     return out, None
-                if reader is not None and useful is not None and not useful[readers.index(reader)]:
-                    skip = NO_RULE  # taken by a reader whose subjects no rule left inspects
                 if skip == NO_RULE:
                     if looks_binary(head) and not _named_as_text(item.path):
                         out.skipped = "binary or unsupported file"  # as choose_reader says without the filter
@@ -147,6 +138,36 @@ class Checker:
         out = self.check_data(item, reader, data, mask=mask)
         out.digest = file_digest or _digest(data)
         return out, None
+
+    def _route(
+        self, item: Discovered, readers: Sequence[Reader], head: bytes, data: bytes,
+    ) -> Tuple[Optional[Reader], Optional[str], Optional[str], int]:
+        """(reader, skip reason, error, keyword mask) for a file read whole: only readers some rule left can use are sniffed.
+
+        The skip reason is :data:`NO_RULE` when no selected rule can use the file
+        (it is then neither decoded nor parsed).
+        """
+        prefilter = self.prefilter
+        limited = prefilter.limited  # rules limited to some languages (the XML-only server configuration rules)
+        if prefilter.one_pass:
+            mask = prefilter.mask(data)
+            reader, skip, error = choose_reader(readers, item.path, head, self.useful_readers(readers, mask))
+            if reader is not None and mask & limited:
+                mask &= ~limited | prefilter.eligible(_languages(reader, item.display, data))
+        else:
+            # Pure Python: each keyword costs a pass over the file. The keywords of the rules limited to some
+            # languages are looked for once the reader says which languages the file's subjects have: not at
+            # all in most files of a code repository.
+            mask = prefilter.mask(data, prefilter.unlimited)
+            reader, skip, error = choose_reader(readers, item.path, head, self.useful_readers(readers, mask | limited))
+            if reader is not None and limited:
+                eligible = limited & prefilter.eligible(_languages(reader, item.display, data))
+                if eligible:
+                    mask |= prefilter.mask(data, eligible)
+        useful = self.useful_readers(readers, mask)
+        if reader is not None and useful is not None and not useful[readers.index(reader)]:
+            skip = NO_RULE  # taken by a reader whose subjects no rule left inspects
+        return reader, skip, error, mask
 
     def useful_readers(self, readers: Sequence[Reader], mask: int) -> Optional[Tuple[bool, ...]]:
         """For each of ``readers``, whether a rule left by the keyword ``mask`` takes its subjects; None if all do.

@@ -45,6 +45,8 @@ class Prefilter:
         self.keyed = [(r, frozenset(k.lower() for k in r.keywords)) for r in source_rules if r.keywords is not None]
         self._keyword_plan = _KeywordPlan([kws for _, kws in self.keyed])
         self._eligible_masks: Dict[FrozenSet[str], int] = {}
+        self.limited = sum(1 << i for i, (rule, _) in enumerate(self.keyed) if rule.languages is not None)
+        self.unlimited = self._keyword_plan.all & ~self.limited
         self._native: Any = None
         self._want_native = native
         self._calls = 0
@@ -69,6 +71,15 @@ class Prefilter:
         if native:
             return native.mask(data) & eligible
         return self._keyword_plan.rules_in(data.lower(), eligible)
+
+    @property
+    def one_pass(self) -> bool:
+        """True once the native search answers: every keyword costs the same single pass."""
+        return bool(self._native)
+
+    def eligible(self, languages: Optional[FrozenSet[str]]) -> int:
+        """The mask of the keyed rules that apply to subjects in ``languages`` (None: any language)."""
+        return self._keyword_plan.all if languages is None else self._eligible(languages)
 
     def _load_native(self) -> Any:
         """The native matcher, or False when it is not installed or turned off."""
