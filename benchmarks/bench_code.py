@@ -959,7 +959,7 @@ def print_targets(res: Dict[str, Any], runs: int) -> None:  # noqa: C901 - one t
     for name, t in res["trees"].items():
         sz = t["size"]
         print(f"- {name} tree: {sz['files']} files, {sz['bytes'] / 1e6:.0f} MB, {sz['files_with_keyword']} "
-              f"({100 * sz['files_with_keyword'] / sz['files']:.1f} %) hold a keyword (rg -l)")
+              f"({100 * sz['files_with_keyword'] / sz['files']:.1f} %) hold a keyword (files rg lists)")
         for key in ("pure", "extra", "cache"):
             if key in t:
                 r = t[key]
