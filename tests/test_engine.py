@@ -327,8 +327,6 @@ def test_jobs_follow_the_cpus_this_process_may_use(monkeypatch):
 
 
 def test_rules_of_other_languages_are_left_out(tmp_path, registry, monkeypatch):
-    import imslint.engine as engine
-
     # IMS201 (security zones) is limited to XML: a JavaScript file holding its keyword is not given to it.
     text = '<securityZone name="lan" allowUserPassword="true"/>\n'
     write(tmp_path, "zones.js", "var doc = '" + text.strip() + "';\n")
@@ -347,9 +345,14 @@ def test_rules_of_other_languages_are_left_out(tmp_path, registry, monkeypatch):
         ("serverConf.xml", "IMS201")
     }
     assert seen and {name for name, _ in seen} == {"serverConf.xml"}
+    checker = result_checker(tmp_path, registry)
+    data = b"x = '" + text.encode() + b"'"
+    assert "IMS201" in {r.id for r in checker.applicable(data)}
+    assert "IMS201" not in {r.id for r in checker.applicable(data, frozenset({"js"}))}
+    assert "IMS201" in {r.id for r in checker.applicable(data, frozenset({"js", "xml"}))}
 
 
-def test_pure_python_looks_for_language_limited_keywords_only_in_files_of_those_languages(tmp_path, registry, monkeypatch):
+def test_pure_python_looks_for_language_limited_keywords_only_in_their_languages(tmp_path, registry, monkeypatch):
     from imslint.engine.prefilter import _KeywordPlan
 
     # Each keyword is a pass over the file in pure Python: IMS201's (XML only) is not looked for in a .js file.
@@ -366,7 +369,8 @@ def test_pure_python_looks_for_language_limited_keywords_only_in_files_of_those_
 
     monkeypatch.setattr(_KeywordPlan, "rules_in", spy)
     result = run(tmp_path, registry, jobs=1)
-    assert {(f.location.path, f.rule_id) for f in result.findings if f.rule_id == "IMS201"} == {("serverConf.xml", "IMS201")}
+    found = {(f.location.path, f.rule_id) for f in result.findings if f.rule_id == "IMS201"}
+    assert found == {("serverConf.xml", "IMS201")}
     checker = result_checker(tmp_path, registry)
     bit = 1 << [r.id for r, _ in checker.prefilter.keyed].index("IMS201")
     assert not any(m & bit for m in asked[True])  # the .js file
@@ -378,11 +382,6 @@ def result_checker(tmp_path, registry):
 
     return engine.Checker(registry, engine.Plan(rule_ids=sorted(registry.rules), severities={}, options={},
                                                 root=str(tmp_path), per_file_ignores={}, max_file_size=1 << 20))
-    checker = engine.Checker(registry, engine.Plan(rule_ids=sorted(registry.rules), severities={}, options={}, root=str(tmp_path), per_file_ignores={}, max_file_size=1 << 20))
-    data = b"x = '" + text.encode() + b"'"
-    assert "IMS201" in {r.id for r in checker.applicable(data)}
-    assert "IMS201" not in {r.id for r in checker.applicable(data, frozenset({"js"}))}
-    assert "IMS201" in {r.id for r in checker.applicable(data, frozenset({"js", "xml"}))}
 
 
 def test_a_reader_that_cannot_tell_its_languages_gets_every_rule():

@@ -15,6 +15,7 @@ from imslint.engine import lint
 from imslint.engine.prefilter import Prefilter, _KeywordPlan, native_available
 from imslint.model import SourceText
 
+
 def _hyperscan_installed():
     try:
         import hyperscan  # noqa: F401
@@ -24,7 +25,8 @@ def _hyperscan_installed():
 
 
 needs_native = pytest.mark.skipif(
-    not _hyperscan_installed(), reason='hyperscan is not installed (pip install "imslint[fast]"): only the pure-Python path runs'
+    not _hyperscan_installed(),
+    reason='hyperscan is not installed (pip install "imslint[fast]"): only the pure-Python path runs',
 )
 
 
@@ -48,8 +50,8 @@ def test_both_paths_find_the_same_keywords(registry):
     rnd = random.Random(16)
     samples = [b"", b"nothing here", bytes(range(256))]
     for _ in range(400):
-        words = [rnd.choice(keywords) if rnd.random() < 0.3 else bytes(rnd.randrange(32, 127) for _ in range(rnd.randrange(1, 9)))
-                 for _ in range(rnd.randrange(0, 8))]
+        noise = [bytes(rnd.randrange(32, 127) for _ in range(rnd.randrange(1, 9))) for _ in range(8)]
+        words = [rnd.choice(keywords) if rnd.random() < 0.3 else noise[i] for i in range(rnd.randrange(0, 8))]
         text = b" ".join(w.upper() if rnd.random() < 0.3 else w for w in words)
         samples.append(text)
         samples.append(text[: rnd.randrange(0, len(text) + 1)])  # keywords cut at the end

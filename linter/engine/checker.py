@@ -113,7 +113,7 @@ class Checker:
                         out.skipped = "binary or unsupported file"  # as choose_reader says without the filter
                     else:
                         out.scanned = True  # looked at: no selected rule can find anything in it
-                        if self.plan.cache:
+                        if self.plan.cache and data is not None:
                             out.digest = file_digest or _digest(data)
                     out.cacheable = True
                     return out, None
@@ -175,16 +175,15 @@ class Checker:
         A reader that does not declare its ``subjects`` is always useful. Once per mask.
         """
         key = (id(readers), mask)
-        found = self._useful.get(key, False)
-        if found is False:
+        if key not in self._useful:
             rules = self.prefilter.select(mask) + self.other_rules
             flags = tuple(
                 r.subjects is None
                 or any(issubclass(s, rule.subject) or issubclass(rule.subject, s) for s in r.subjects for rule in rules)
                 for r in readers
             )
-            found = self._useful[key] = None if all(flags) else flags
-        return found
+            self._useful[key] = None if all(flags) else flags
+        return self._useful[key]
 
     def _holds_secret(self, item: Discovered, readers: Sequence[Reader], data: bytes) -> bool:
         """True when a rule finds a secret in ``data``: imslint's outputs never hold one (they are redacted).

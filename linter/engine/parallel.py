@@ -145,7 +145,7 @@ def _worker_chunk(chunk: List[Tuple[int, Discovered]]) -> List[Optional[Tuple[Fi
     checker: Checker = _WORKER["checker"]
     readers = _WORKER["readers"]
     slots, slot = _WORKER.get("slots"), _WORKER.get("slot")
-    results = []
+    results: List[Optional[Tuple[FileOutcome, Optional[str]]]] = []
     for index, item in chunk:
         if slots is not None:
             slots[slot] = index  # if this process dies, the main process knows which file it was on

@@ -9,7 +9,6 @@ from ..readers.source import decode_bytes, sniff_utf16
 from ..rule import Rule
 from .intake import HEAD_SIZE
 
-
 # Files checked with the pure-Python search before the native one is loaded: a pre-commit call (a few files)
 # never pays its import (about 7 ms, benchmarks/bench_code.py's pre-commit row); a tree scan switches at once.
 NATIVE_AFTER = 16
