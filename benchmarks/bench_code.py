@@ -941,20 +941,22 @@ def print_targets(res: Dict[str, Any], runs: int) -> None:  # noqa: C901 - one t
     print(f"## Targets (issue 16): median of {runs} interleaved runs (pre-commit: of 10); "
           f"extra {'installed' if res['extra_installed'] else 'NOT installed'}")
     print()
-    print("| row | imslint wall s | CPU s | reference | reference wall s | CPU s | ratio | target | verdict |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("| row | imslint wall s | CPU s | reference | reference wall s | CPU s | ratio (wall) | ratio (CPU) | target "
+          "| verdict (wall) |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for label, target in TARGETS.items():
         r = res["rows"].get(label)
         if r is None:
-            print(f"| {label} | - | - | - | - | - | - | <= {target:g}x | not run |")
+            print(f"| {label} | - | - | - | - | - | - | - | <= {target:g}x | not run |")
             continue
         if "floor" in r:
             ref, ref_wall, ref_cpu = "Python + imports floor", r["floor"], r["floor_cpu"]
         else:
             ref, ref_wall, ref_cpu = "rg, imslint's keywords", r["rg"], r["rg_cpu"]
         verdict = "met" if r["ratio"] <= target else "NOT met"
+        # The CPU ratio is steadier on a shared machine; the targets are on wall time.
         print(f"| {label} | {r['wall']:.3f} | {r['cpu']:.2f} | {ref} | {ref_wall:.3f} | {ref_cpu:.2f} | "
-              f"{r['ratio']:.2f}x | <= {target:g}x | {verdict} |")
+              f"{r['ratio']:.2f}x | {r['cpu'] / ref_cpu:.2f}x | <= {target:g}x | {verdict} |")
     print()
     for name, t in res["trees"].items():
         sz = t["size"]
