@@ -305,17 +305,18 @@ def measure(cmd: Sequence[str], cwd: str, runs: int, warmup: bool = True, env: O
 # --------------------------------------------------------------------------- trees and tools
 
 
-def ensure_tree(path: str, files: int, size_mb: float) -> Dict[str, Any]:
-    """Generate the tree unless a tree of the same seed and size is already there; return its manifest."""
+def ensure_tree(path: str, files: int, size_mb: float, density: float = 1.0) -> Dict[str, Any]:
+    """Generate the tree unless a tree of the same seed, size and density is already there; return its manifest."""
     manifest = os.path.join(path, gen_repo.MANIFEST)
     if os.path.exists(manifest):
         with open(manifest, encoding="utf-8") as fh:
             doc = json.load(fh)
         s = doc.get("summary", {})
-        if s.get("seed") == SEED and s.get("files") == files and s.get("generator") == gen_repo.GENERATOR_VERSION:
+        if (s.get("seed") == SEED and s.get("files") == files and s.get("generator") == gen_repo.GENERATOR_VERSION
+                and s.get("density", 1.0) == density):
             return doc
-    print(f"generating {files} files (~{size_mb:.0f} MB) in {path} ...", file=sys.stderr)
-    gen_repo.generate(path, files, size_mb, SEED, 0.01)
+    print(f"generating {files} files (~{size_mb:.0f} MB, density {density:g}) in {path} ...", file=sys.stderr)
+    gen_repo.generate(path, files, size_mb, SEED, 0.01, density=density)
     with open(manifest, encoding="utf-8") as fh:
         return json.load(fh)
 
@@ -820,6 +821,158 @@ def cprofile(py: str, args: Sequence[str], cwd: str, env: Optional[Dict[str, str
         return p.stdout or p.stderr
 
 
+# --------------------------------------------------------------------------- issue 16's target table
+
+SPARSE_DENSITY = 0.08  # share of files keeping the pre-filter keywords in the sparse tree
+
+# The targets of issue 16: imslint's wall time over ripgrep's (with imslint's keywords) in the same run.
+TARGETS = {
+    "sparse, --jobs 2, with the extra": 3.0,
+    "sparse, --jobs 2, pure Python": 5.0,
+    "dense, --jobs 2, with the extra": 5.0,
+    "rescan with the result cache, unchanged tree": 1.5,
+    "pre-commit, 3 files, with the extra": 1.5,
+    "pre-commit, 3 files, pure Python": 1.5,
+}
+
+KEYWORDS = r"""
+from imslint.plugins import get_plugin_manager
+reg = get_plugin_manager()
+ks = {k.lower() for cls in reg.rules.values() for k in (cls.keywords or ())}
+print("\n".join(sorted(k.decode("utf-8") if isinstance(k, bytes) else k for k in ks)))
+"""
+
+HAS_EXTRA = "import imslint.engine.prefilter as p; print(p.native_available())"
+
+
+def _median_row(timed: List[Run]) -> Dict[str, float]:
+    return {"wall": statistics.median(t.wall for t in timed), "cpu": statistics.median(t.cpu for t in timed),
+            "walls": [round(t.wall, 3) for t in timed]}
+
+
+def targets(imslint: str, data: str, runs: int, env: Dict[str, str]) -> Dict[str, Any]:
+    """Issue 16's table: each imslint configuration beside ripgrep with imslint's keywords, runs interleaved.
+
+    The machine may be shared: every round runs each command once, in turn, so
+    that load changes hit them alike; medians of wall and CPU (user+sys) seconds.
+    """
+    py = interpreter_of(imslint)
+    rg = shutil.which("rg") or "/usr/bin/rg"
+    kw_file = os.path.join(data, "imslint-keywords.txt")
+    with open(kw_file, "w", encoding="utf-8") as fh:
+        fh.write(subprocess.run([py, "-c", KEYWORDS], capture_output=True, text=True, env=env, check=True).stdout)
+    extra = subprocess.run([py, "-c", HAS_EXTRA], capture_output=True, text=True, env=env).stdout.strip() == "True"
+    pure_env = dict(env, IMSLINT_PREFILTER="python")
+    trees = {
+        "dense": (os.path.join(data, "full"), ensure_tree(os.path.join(data, "full"), FULL["files"], FULL["size_mb"])),
+        "sparse": (os.path.join(data, "sparse"),
+                   ensure_tree(os.path.join(data, "sparse"), FULL["files"], FULL["size_mb"], SPARSE_DENSITY)),
+    }
+    check = [imslint, "check", "--no-config", "--format", "json", "--fail-on", "never", "--jobs", "2", "."]
+    # -c (matching lines per file) reads each file to its end, as imslint must to report every finding; -l would
+    # stop at a file's first keyword, which on the dense tree is near its start.
+    rg_cmd = [rg, "-i", "-c", "-F", "--no-ignore", "--hidden", "-g", "!.git", "-g", f"!{gen_repo.MANIFEST}",
+              "-f", kw_file, "."]
+    cache = os.path.join(data, ".imslint-cache-targets")
+    with open(kw_file, encoding="utf-8") as fh:
+        n_keywords = len(fh.read().split("\n")) - 1
+    out: Dict[str, Any] = {"extra_installed": extra, "rows": {}, "trees": {}, "keywords": n_keywords}
+    for name, (tree, manifest) in trees.items():
+        commands: Dict[str, Tuple[List[str], Dict[str, str]]] = {"rg": (rg_cmd, env), "pure": (check, pure_env)}
+        if extra:
+            commands["extra"] = (check, env)
+        if name == "dense":
+            shutil.rmtree(cache, ignore_errors=True)
+            commands["cache"] = (check[:-1] + ["--cache-dir", cache, "."], env)
+        for cmd, e in commands.values():
+            run(cmd, tree, env=e)  # warm-up: page cache, bytecode, the result cache filled
+        timed: Dict[str, List[Run]] = {k: [] for k in commands}
+        for _ in range(runs):
+            for key, (cmd, e) in commands.items():
+                print(f"  {name}: {key} ...", file=sys.stderr)
+                timed[key].append(run(cmd, tree, env=e))
+        shutil.rmtree(cache, ignore_errors=True)
+        res = {k: _median_row(v) for k, v in timed.items()}
+        res["rg"]["files"] = len(timed["rg"][-1].stdout.splitlines())
+        for key in commands:
+            if key == "rg":
+                continue
+            last = timed[key][-1]
+            if last.rc not in (0, 1):
+                res[key]["error"] = (last.stderr.strip().splitlines() or ["?"])[-1][:200]
+                continue
+            doc = json.loads(last.stdout)
+            s = score(imslint_hits(doc)[0], manifest)
+            res[key].update(found=s["found"], planted=s["planted"], outside=s["outside"],
+                            findings=len(doc.get("findings", [])), errors=doc.get("summary", {}).get("errors"))
+        out["trees"][name] = res
+        n, b = tree_size(tree)
+        res["size"] = {"files": n, "bytes": b, "files_with_keyword": res["rg"]["files"]}
+        for key, label in (("extra", f"{name}, --jobs 2, with the extra"), ("pure", f"{name}, --jobs 2, pure Python"),
+                           ("cache", "rescan with the result cache, unchanged tree")):
+            if key in res:
+                out["rows"][label] = dict(res[key], rg=res["rg"]["wall"], rg_cpu=res["rg"]["cpu"],
+                                          ratio=res[key]["wall"] / res["rg"]["wall"])
+    # pre-commit: three small files against the Python + imports floor, interleaved
+    tree, manifest = trees["dense"]
+    files = small_files(tree, manifest)
+    floor = [py, "-c", "import lxml.etree, pluggy, click"]
+    pre_cmds = {"floor": (floor, env), "pure": ([imslint, "check", "--no-config", *files], pure_env)}
+    if extra:
+        pre_cmds["extra"] = ([imslint, "check", "--no-config", *files], env)
+    for cmd, e in pre_cmds.values():
+        run(cmd, tree, env=e)
+    pre: Dict[str, List[Run]] = {k: [] for k in pre_cmds}
+    for _ in range(max(10, runs)):
+        for key, (cmd, e) in pre_cmds.items():
+            pre[key].append(run(cmd, tree, env=e))
+    pres = {k: _median_row(v) for k, v in pre.items()}
+    for key, label in (("extra", "pre-commit, 3 files, with the extra"), ("pure", "pre-commit, 3 files, pure Python")):
+        if key in pres:
+            out["rows"][label] = dict(pres[key], floor=pres["floor"]["wall"], floor_cpu=pres["floor"]["cpu"],
+                                      ratio=pres[key]["wall"] / pres["floor"]["wall"],
+                                      cpu_ratio=pres[key]["cpu"] / pres["floor"]["cpu"])
+    out["precommit_files"] = files
+    return out
+
+
+def print_targets(res: Dict[str, Any], runs: int) -> None:  # noqa: C901 - one table
+    """The target table of issue 16, then recall and decoys per tree."""
+    print(f"## Targets (issue 16): median of {runs} interleaved runs (pre-commit: of 10); "
+          f"extra {'installed' if res['extra_installed'] else 'NOT installed'}")
+    print()
+    print("| row | imslint wall s | CPU s | reference | reference wall s | CPU s | ratio (wall) | ratio (CPU) | target "
+          "| verdict (wall) |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for label, target in TARGETS.items():
+        r = res["rows"].get(label)
+        if r is None:
+            print(f"| {label} | - | - | - | - | - | - | - | <= {target:g}x | not run |")
+            continue
+        if "floor" in r:
+            ref, ref_wall, ref_cpu = "Python + imports floor", r["floor"], r["floor_cpu"]
+        else:
+            ref, ref_wall, ref_cpu = "rg, imslint's keywords", r["rg"], r["rg_cpu"]
+        verdict = "met" if r["ratio"] <= target else "NOT met"
+        # The CPU ratio is steadier on a shared machine; the targets are on wall time.
+        print(f"| {label} | {r['wall']:.3f} | {r['cpu']:.2f} | {ref} | {ref_wall:.3f} | {ref_cpu:.2f} | "
+              f"{r['ratio']:.2f}x | {r['cpu'] / ref_cpu:.2f}x | <= {target:g}x | {verdict} |")
+    print()
+    for name, t in res["trees"].items():
+        sz = t["size"]
+        print(f"- {name} tree: {sz['files']} files, {sz['bytes'] / 1e6:.0f} MB, {sz['files_with_keyword']} "
+              f"({100 * sz['files_with_keyword'] / sz['files']:.1f} %) hold a keyword (files rg lists)")
+        for key in ("pure", "extra", "cache"):
+            if key in t:
+                r = t[key]
+                if "error" in r:
+                    print(f"  {key}: {r['error']}")
+                else:
+                    print(f"  {key}: recall {r['found']}/{r['planted']}, {r['outside']} findings outside planted "
+                          f"files (decoys), {r['errors']} errors; walls {r['walls']}")
+        print(f"  rg walls {t['rg']['walls']}  (rg -i -c -F -f <imslint's {res['keywords']} keywords>)")
+
+
 # --------------------------------------------------------------------------- main
 
 
@@ -834,10 +987,25 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     ap.add_argument("--profile", action="store_true", help="add keyword pre-filter statistics and cProfile output")
     ap.add_argument("--small-only", action="store_true", help="only the 10 %% tree (quick look)")
     ap.add_argument("--no-cache-rows", action="store_true", help="leave out the runs with a result cache (--cache-dir)")
+    ap.add_argument("--targets", action="store_true",
+                    help="only issue 16's target table: dense and sparse trees beside ripgrep with imslint's keywords")
     args = ap.parse_args(argv)
 
     data = os.path.abspath(args.data)
     os.makedirs(data, exist_ok=True)
+    if args.targets:
+        imslint = find_imslint(args.imslint)
+        if imslint is None:
+            print("imslint not found", file=sys.stderr)
+            return 2
+        print(f"# imslint target table ({time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} CPUs, Python "
+              f"{platform.python_version()}; load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())})")
+        res = targets(imslint, data, args.runs, bytecode_env(data))
+        print_targets(res, args.runs)
+        print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        with open(os.path.join(data, "bench-targets.json"), "w", encoding="utf-8") as fh:
+            json.dump(res, fh, indent=1)
+        return 0
     full_dir, small_dir = os.path.join(data, "full"), os.path.join(data, "small")
     trees: List[Tuple[str, str, Dict[str, Any]]] = []
     if not args.small_only:

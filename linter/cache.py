@@ -227,6 +227,8 @@ class ResultCache:
 
         Only the cache's files: anything else in its folder is scanned as usual.
         """
+        if not path.startswith(self.directory):
+            return False  # every scanned file but those in the cache's own folder
         from .discovery import is_cache_file
 
         head, name = os.path.split(path)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 import re
 import sys
 from dataclasses import dataclass, field
@@ -52,42 +53,86 @@ class EntryPoint:
     name: str
     value: str
     version: str
-    target: Any = field(default=None, compare=False, repr=False)  # the importlib.metadata entry point
 
     def load(self) -> Any:
         """Import the module (and attribute, for ``module:attr``) the entry point names."""
-        return self.target.load()
+        module_name, _, attr = self.value.partition(":")
+        obj = importlib.import_module(module_name.strip())
+        for part in filter(None, attr.strip().split(".")):
+            obj = getattr(obj, part)
+        return obj
 
 
 def _entry_points() -> List[EntryPoint]:
-    """Entry points of the ``imslint`` group of the installed distributions (``importlib.metadata``).
+    """Entry points of the ``imslint`` group, read from the ``*.dist-info``/``*.egg-info`` folders on sys.path.
 
-    The first distribution of a name on ``sys.path`` wins (a shadowed, older copy
-    adds nothing): ``entry_points(group=...)`` does so on Python 3.10+, reading only
-    the metadata of the distributions that have such entry points. Python 3.9's
-    ``entry_points()`` has neither ``group=`` nor that rule: there the distributions
-    are walked, each one's name read from its metadata.
+    This is what ``importlib.metadata.entry_points(group=...)`` returns, without
+    importing importlib.metadata (with zipfile, email and pathlib): a hand-written
+    scanner kept for one benchmark row, "pre-commit, 3 files" of
+    ``benchmarks/bench_code.py --targets`` (issue 16: <= 1.5x the Python + imports
+    floor), where importlib.metadata cost about 40 ms of wall time per call
+    (see docs/performance.md). As there, the first distribution of a name on
+    sys.path wins (also on Python 3.9, whose ``entry_points()`` lacks that rule);
+    a test checks that the answer is importlib.metadata's.
     """
-    from importlib import metadata
-
-    if sys.version_info >= (3, 10):
-        return [
-            EntryPoint(ep.name, ep.value, ep.dist.version if ep.dist is not None else "unknown", ep)
-            for ep in metadata.entry_points(group=ENTRY_POINT_GROUP)
-        ]
     seen: set = set()
     found: List[EntryPoint] = []
-    for dist in metadata.distributions():
-        name = dist.metadata["Name"] or ""
-        key = re.sub(r"[-_.]+", "-", name).lower()
-        if key:
+    for entry in sys.path:
+        try:
+            names = sorted(os.listdir(entry or "."))
+        except OSError:
+            continue
+        for name in names:
+            stem, _, suffix = name.rpartition(".")
+            if suffix not in ("dist-info", "egg-info"):
+                continue
+            dist, _, version = stem.partition("-")
+            key = re.sub(r"[-_.]+", "_", dist).lower()
             if key in seen:
                 continue
             seen.add(key)
-        for ep in dist.entry_points:
-            if ep.group == ENTRY_POINT_GROUP:
-                found.append(EntryPoint(ep.name, ep.value, dist.version or "unknown", ep))
+            folder = os.path.join(entry or ".", name)
+            try:
+                with open(os.path.join(folder, "entry_points.txt"), encoding="utf-8") as fh:
+                    text = fh.read()
+            except OSError:
+                continue
+            pairs = _group(text, ENTRY_POINT_GROUP)
+            if pairs:
+                version = version.split("-")[0] or _metadata_version(folder)
+                found.extend(EntryPoint(n, v, version) for n, v in pairs)
     return found
+
+
+def _metadata_version(folder: str) -> str:
+    """``Version:`` from a distribution's METADATA (dist-info) or PKG-INFO (egg-info)."""
+    for meta in ("METADATA", "PKG-INFO"):
+        try:
+            with open(os.path.join(folder, meta), encoding="utf-8") as fh:
+                for line in fh:
+                    if line.startswith("Version:"):
+                        return line.split(":", 1)[1].strip()
+                    if not line.strip():
+                        break
+        except OSError:
+            continue
+    return "unknown"
+
+
+def _group(text: str, group: str) -> List[Tuple[str, str]]:
+    """``name = value`` pairs of one ``[group]`` section of an entry_points.txt file."""
+    out: List[Tuple[str, str]] = []
+    current = None
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith(("#", ";")):
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            current = line[1:-1].strip()
+        elif current == group and "=" in line:
+            name, _, value = line.partition("=")
+            out.append((name.strip(), value.strip()))
+    return out
 
 
 def _ep_version(ep: Any) -> str:

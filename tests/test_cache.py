@@ -46,9 +46,9 @@ def counted(monkeypatch):
     calls = []
     original = Checker.check_data
 
-    def check_data(self, item, reader, data, out=None):
+    def check_data(self, item, reader, data, out=None, **kwargs):
         calls.append(item.display)
-        return original(self, item, reader, data, out)
+        return original(self, item, reader, data, out, **kwargs)
 
     monkeypatch.setattr(Checker, "check_data", check_data)
     return calls

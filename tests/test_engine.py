@@ -326,34 +326,62 @@ def test_jobs_follow_the_cpus_this_process_may_use(monkeypatch):
     assert engine.usable_cpus() == 6
 
 
-def test_rules_of_other_languages_are_left_out_before_their_keywords_are_looked_for(tmp_path, registry, monkeypatch):
-    import imslint.engine as engine
-    from imslint.engine.prefilter import _KeywordPlan
-
-    # IMS201 (security zones) is limited to XML: in a JavaScript file its keyword is not even searched.
+def test_rules_of_other_languages_are_left_out(tmp_path, registry, monkeypatch):
+    # IMS201 (security zones) is limited to XML: a JavaScript file holding its keyword is not given to it.
     text = '<securityZone name="lan" allowUserPassword="true"/>\n'
     write(tmp_path, "zones.js", "var doc = '" + text.strip() + "';\n")
     write(tmp_path, "serverConf.xml", "<serverconf><shared><dataStore>\n" + text + "</dataStore></shared></serverconf>\n")
-    eligible = {}
-    rules_in = _KeywordPlan.rules_in
+    seen = []
+    cls = registry.rules["IMS201"]
+    check = cls.check
 
-    def spy(self, low, mask=-1):
-        eligible[b"securityzone" in low and (b"var doc" in low)] = mask
-        return rules_in(self, low, mask)
+    def spy(self, subject, options):
+        seen.append((subject.path.rsplit("/", 1)[-1], subject.language))
+        return check(self, subject, options)
 
-    monkeypatch.setattr(_KeywordPlan, "rules_in", spy)
+    monkeypatch.setattr(cls, "check", spy)
     result = run(tmp_path, registry)
     assert {(f.location.path.rsplit("/", 1)[-1], f.rule_id) for f in result.findings if f.rule_id == "IMS201"} == {
         ("serverConf.xml", "IMS201")
     }
-    checker = engine.Checker(registry, engine.Plan(rule_ids=sorted(registry.rules), severities={}, options={}, root=str(tmp_path), per_file_ignores={}, max_file_size=1 << 20))
-    index = [r.id for r, _ in checker.prefilter.keyed].index("IMS201")
-    assert not eligible[True] >> index & 1  # the .js file: IMS201 not eligible
-    assert eligible[False] >> index & 1  # the XML file: eligible
+    assert seen and {name for name, _ in seen} == {"serverConf.xml"}
+    checker = result_checker(tmp_path, registry)
     data = b"x = '" + text.encode() + b"'"
     assert "IMS201" in {r.id for r in checker.applicable(data)}
     assert "IMS201" not in {r.id for r in checker.applicable(data, frozenset({"js"}))}
     assert "IMS201" in {r.id for r in checker.applicable(data, frozenset({"js", "xml"}))}
+
+
+def test_pure_python_looks_for_language_limited_keywords_only_in_their_languages(tmp_path, registry, monkeypatch):
+    from imslint.engine.prefilter import _KeywordPlan
+
+    # Each keyword is a pass over the file in pure Python: IMS201's (XML only) is not looked for in a .js file.
+    monkeypatch.setenv("IMSLINT_PREFILTER", "python")
+    text = '<securityZone name="lan" allowUserPassword="true"/>\n'
+    write(tmp_path, "zones.js", "var doc = '" + text.strip() + "';\n")
+    write(tmp_path, "serverConf.xml", "<serverconf><shared><dataStore>\n" + text + "</dataStore></shared></serverconf>\n")
+    asked = {}
+    rules_in = _KeywordPlan.rules_in
+
+    def spy(self, low, mask=-1):
+        asked.setdefault(b"var doc" in low, []).append(mask)
+        return rules_in(self, low, mask)
+
+    monkeypatch.setattr(_KeywordPlan, "rules_in", spy)
+    result = run(tmp_path, registry, jobs=1)
+    found = {(f.location.path, f.rule_id) for f in result.findings if f.rule_id == "IMS201"}
+    assert found == {("serverConf.xml", "IMS201")}
+    checker = result_checker(tmp_path, registry)
+    bit = 1 << [r.id for r, _ in checker.prefilter.keyed].index("IMS201")
+    assert not any(m & bit for m in asked[True])  # the .js file
+    assert any(m & bit for m in asked[False])  # the XML file
+
+
+def result_checker(tmp_path, registry):
+    import imslint.engine as engine
+
+    return engine.Checker(registry, engine.Plan(rule_ids=sorted(registry.rules), severities={}, options={},
+                                                root=str(tmp_path), per_file_ignores={}, max_file_size=1 << 20))
 
 
 def test_a_reader_that_cannot_tell_its_languages_gets_every_rule():

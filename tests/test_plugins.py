@@ -113,6 +113,16 @@ def test_entry_points_are_read_from_dist_info_and_egg_info(tmp_path, monkeypatch
     assert eps == [("acme", "acme_rules:plugin", "2.0.1"), ("legacy", "legacy_mod", "0.3")]
 
 
+@pytest.mark.skipif(sys.version_info < (3, 10), reason="entry_points(group=...) is Python 3.10+")
+def test_the_entry_point_scanner_agrees_with_importlib_metadata():
+    from importlib import metadata
+
+    from imslint.plugins import ENTRY_POINT_GROUP, _entry_points
+
+    expected = sorted((e.name, e.value, e.dist.version) for e in metadata.entry_points(group=ENTRY_POINT_GROUP))
+    assert expected and sorted((e.name, e.value, e.version) for e in _entry_points()) == expected
+
+
 def _installed_plugin(tmp_path, name, source):
     """A plugin installed the way pip leaves one: a module and a dist-info folder with its entry point."""
     site = tmp_path / "site"

@@ -12,10 +12,11 @@ from ..own_output import HOST_RECOGNISERS, candidates
 from ..plugins import Registry
 from ..protocols import BatchChecker, supports
 from ..readers import InputFile, NothingRead, Reader, ReadError
+from ..readers.source import looks_binary
 from ..rule import Rule, RunContext
 from ..suppressions import Directive, parse_directives_from_file
 from .faults import _FAULTS, ContractError, _cap, _describe
-from .intake import HEAD_SIZE, _languages, _tail, choose_reader
+from .intake import HEAD_SIZE, NO_RULE, _languages, _named_as_text, _tail, choose_reader
 from .outcome import FileOutcome, Plan
 from .prefilter import Prefilter
 from .stamping import Stamper, _check_problem
@@ -45,6 +46,7 @@ class Checker:
         self.stamper = Stamper(registry.rules, plan)
         self.defer_directives = False
         self.display_paths: Dict[str, str] = {}  # display path -> path, for finish() findings
+        self._useful: Dict[Tuple[int, int], Optional[Tuple[bool, ...]]] = {}
 
     # ----------------------------------------------------------------- selection of rules for one file
 
@@ -81,6 +83,9 @@ class Checker:
                         out.unchanged, out.digest = True, file_digest
                         return out, None
                     head = data[:HEAD_SIZE]
+                elif not self.plan.read_all and os.fstat(fh.fileno()).st_size <= self.plan.max_file_size:
+                    data = fh.read()  # the pre-filter needs every byte: one read
+                    head = data[:HEAD_SIZE]
                 else:
                     head = fh.read(HEAD_SIZE)
                 own = candidates(head, lambda: _tail(fh, head, data), self.recognisers)
@@ -95,9 +100,22 @@ class Checker:
                         out.skipped = f"imslint's own output ({kind.output_label})"
                         out.cacheable = True
                         return out, None
-                reader, skip, error = choose_reader(readers, item.path, head)
+                if self.plan.read_all or data is None:  # imslint operators, or a file over the size limit
+                    mask = None
+                    reader, skip, error = choose_reader(readers, item.path, head)
+                else:
+                    reader, skip, error, mask = self._route(item, readers, head, data)
                 if error:
                     out.errors.append(FileError(item.display, error))
+                    return out, None
+                if skip == NO_RULE:
+                    if looks_binary(head) and not _named_as_text(item.path):
+                        out.skipped = "binary or unsupported file"  # as choose_reader says without the filter
+                    else:
+                        out.scanned = True  # looked at: no selected rule can find anything in it
+                        if self.plan.cache and data is not None:
+                            out.digest = file_digest or _digest(data)
+                    out.cacheable = True
                     return out, None
                 if reader is None:
                     out.skipped = skip
@@ -116,10 +134,56 @@ class Checker:
             out.errors.append(FileError(item.display, f"cannot read file: {exc.strerror or exc}"))
             return out, None
         if not self.plan.cache:
-            return self.check_data(item, reader, data), None
-        out = self.check_data(item, reader, data)
+            return self.check_data(item, reader, data, mask=mask), None
+        out = self.check_data(item, reader, data, mask=mask)
         out.digest = file_digest or _digest(data)
         return out, None
+
+    def _route(
+        self, item: Discovered, readers: Sequence[Reader], head: bytes, data: bytes,
+    ) -> Tuple[Optional[Reader], Optional[str], Optional[str], int]:
+        """(reader, skip reason, error, keyword mask) for a file read whole: only readers some rule left can use are sniffed.
+
+        The skip reason is :data:`NO_RULE` when no selected rule can use the file
+        (it is then neither decoded nor parsed).
+        """
+        prefilter = self.prefilter
+        limited = prefilter.limited  # rules limited to some languages (the XML-only server configuration rules)
+        if prefilter.one_pass:
+            mask = prefilter.mask(data)
+            reader, skip, error = choose_reader(readers, item.path, head, self.useful_readers(readers, mask))
+            if reader is not None and mask & limited:
+                mask &= ~limited | prefilter.eligible(_languages(reader, item.display, data))
+        else:
+            # Pure Python: each keyword costs a pass over the file. The keywords of the rules limited to some
+            # languages are looked for once the reader says which languages the file's subjects have: not at
+            # all in most files of a code repository.
+            mask = prefilter.mask(data, prefilter.unlimited)
+            reader, skip, error = choose_reader(readers, item.path, head, self.useful_readers(readers, mask | limited))
+            if reader is not None and limited:
+                eligible = limited & prefilter.eligible(_languages(reader, item.display, data))
+                if eligible:
+                    mask |= prefilter.mask(data, eligible)
+        useful = self.useful_readers(readers, mask)
+        if reader is not None and useful is not None and not useful[readers.index(reader)]:
+            skip = NO_RULE  # taken by a reader whose subjects no rule left inspects
+        return reader, skip, error, mask
+
+    def useful_readers(self, readers: Sequence[Reader], mask: int) -> Optional[Tuple[bool, ...]]:
+        """For each of ``readers``, whether a rule left by the keyword ``mask`` takes its subjects; None if all do.
+
+        A reader that does not declare its ``subjects`` is always useful. Once per mask.
+        """
+        key = (id(readers), mask)
+        if key not in self._useful:
+            rules = self.prefilter.select(mask) + self.other_rules
+            flags = tuple(
+                r.subjects is None
+                or any(issubclass(s, rule.subject) or issubclass(rule.subject, s) for s in r.subjects for rule in rules)
+                for r in readers
+            )
+            self._useful[key] = None if all(flags) else flags
+        return self._useful[key]
 
     def _holds_secret(self, item: Discovered, readers: Sequence[Reader], data: bytes) -> bool:
         """True when a rule finds a secret in ``data``: imslint's outputs never hold one (they are redacted).
@@ -171,8 +235,13 @@ class Checker:
 
         return check_split(self, item, reader, jobs)
 
-    def check_data(self, item: Discovered, reader: Reader, data: Optional[bytes], out: Optional[FileOutcome] = None) -> FileOutcome:
+    def check_data(
+        self, item: Discovered, reader: Reader, data: Optional[bytes], out: Optional[FileOutcome] = None,
+        mask: Optional[int] = None,
+    ) -> FileOutcome:
         """Check a file whose bytes were read (``data``), or that ``reader`` streams itself (``data`` None).
+
+        ``mask`` is the pre-filter's answer for ``data`` when already known (:meth:`Prefilter.mask`).
 
         Subjects are checked in batches of up to :data:`BATCH_SIZE`: rules with a
         ``check_batch`` method get the whole batch at once (the operator rules do,
@@ -181,7 +250,10 @@ class Checker:
         out = out or FileOutcome()
         display = item.display
         first_error = len(out.errors)
-        rules = self.applicable(data, _languages(reader, display, data))
+        if mask is not None:
+            rules = self.prefilter.select(mask, _languages(reader, display, data)) + self.other_rules
+        else:
+            rules = self.applicable(data, _languages(reader, display, data))
         out.scanned = True
         if not rules:
             out.cacheable = not out.errors

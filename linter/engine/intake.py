@@ -12,9 +12,21 @@ from .faults import _FAULTS, _describe
 HEAD_SIZE = 8192  # bytes read first, to sniff a file's kind
 
 
-def choose_reader(readers: Sequence[Reader], path: str, head: bytes) -> Tuple[Optional[Reader], Optional[str], Optional[str]]:
-    """(reader, skip reason, error) for a file, from its first bytes and each reader's sniff."""
-    for reader in readers:
+NO_RULE = "no selected rule's keywords"  # choose_reader's skip reason when no reader left could be useful
+
+
+def choose_reader(
+    readers: Sequence[Reader], path: str, head: bytes, useful: Optional[Sequence[bool]] = None,
+) -> Tuple[Optional[Reader], Optional[str], Optional[str]]:
+    """(reader, skip reason, error) for a file, from its first bytes and each reader's sniff.
+
+    ``useful`` (one flag per reader, see :meth:`Checker.useful_readers`) stops the
+    sniffing as soon as no reader left to ask is useful: the answer is then
+    (None, :data:`NO_RULE`, None), since whichever of them took the file, no rule would read it.
+    """
+    for i, reader in enumerate(readers):
+        if useful is not None and not any(useful[i:]):
+            return None, NO_RULE, None
         try:
             if reader.sniff(path, head):
                 return reader, None, None
@@ -23,8 +35,10 @@ def choose_reader(readers: Sequence[Reader], path: str, head: bytes) -> Tuple[Op
     # A NUL byte or a GIF header in a file named as code or text does not make it binary: it is read as
     # text, so that a few planted bytes cannot hide what the file holds.
     if _named_as_text(path):
-        for reader in readers:
+        for i, reader in enumerate(readers):
             if reader.name == "source":
+                if useful is not None and not useful[i]:
+                    return None, NO_RULE, None
                 return reader, None, None
     return None, "binary or unsupported file", None
 

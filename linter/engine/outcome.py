@@ -22,6 +22,7 @@ class Plan:
     known_digests: Dict[str, str] = field(default_factory=dict)  # path -> cached digest, for files whose stat changed
     reader_options: Dict[str, Dict[str, Any]] = field(default_factory=dict)  # reader name -> its configure() options
     rule_timeout: float = 0.0  # seconds the rules may spend on one file in a worker process (0: no limit)
+    read_all: bool = False  # every file is read, even one no rule's keywords are in (``imslint operators``)
 
 
 @dataclass

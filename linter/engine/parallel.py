@@ -67,7 +67,7 @@ def _run_parallel(
                 futures = {pool.submit(_worker_chunk, chunk): chunk for chunk in chunks}
                 for future in as_completed(futures):
                     for (i, _), result in zip(futures[future], future.result()):
-                        done[i] = result
+                        done[i] = result if result is not None else (FileOutcome(scanned=True, cacheable=True), None)
             todo = []
         except BrokenProcessPool:
             in_flight = sorted({i for i in slots if i >= 0} - done.keys())
@@ -96,7 +96,8 @@ def _alone(item: Discovered, mp: Any, registry: Optional[Registry], plan: Plan, 
 
     try:
         with ProcessPoolExecutor(max_workers=1, mp_context=mp, initializer=_worker_init, initargs=(registry, plan, spec)) as pool:
-            return pool.submit(_worker_chunk, [(0, item)]).result()[0]
+            result = pool.submit(_worker_chunk, [(0, item)]).result()[0]
+            return result if result is not None else (FileOutcome(scanned=True, cacheable=True), None)
     except BrokenProcessPool:
         out = FileOutcome()
         out.errors.append(FileError(
@@ -110,6 +111,7 @@ def _alone(item: Discovered, mp: Any, registry: Optional[Registry], plan: Plan, 
 # --------------------------------------------------------------------------- inside a worker
 
 _WORKER: Dict[str, Any] = {}
+_CLEAN = FileOutcome(scanned=True, cacheable=True)  # the outcome of a file scanned with nothing to report
 
 
 def _worker_init(
@@ -137,18 +139,22 @@ def _worker_init(
             claimed.value += 1
 
 
-def _worker_chunk(chunk: List[Tuple[int, Discovered]]) -> List[Tuple[FileOutcome, Optional[str]]]:
+def _worker_chunk(chunk: List[Tuple[int, Discovered]]) -> List[Optional[Tuple[FileOutcome, Optional[str]]]]:
+    """Check the files of ``chunk``; None stands for a file scanned with nothing to report (most of a tree)."""
     checker: Checker = _WORKER["checker"]
     readers = _WORKER["readers"]
     slots, slot = _WORKER.get("slots"), _WORKER.get("slot")
-    results = []
+    results: List[Optional[Tuple[FileOutcome, Optional[str]]]] = []
     for index, item in chunk:
         if slots is not None:
             slots[slot] = index  # if this process dies, the main process knows which file it was on
         _WATCH[0] = _monotonic()  # the watchdog's clock for this file's rules
         outcome, deferred = checker.process(item, readers)
         _WATCH[0] = None
-        results.append((outcome, deferred.name if deferred else None))
+        if deferred is None and outcome == _CLEAN:
+            results.append(None)  # nothing to pickle and send back: the main process rebuilds it
+        else:
+            results.append((outcome, deferred.name if deferred else None))
     if slots is not None:
         slots[slot] = -1
     return results

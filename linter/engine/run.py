@@ -62,6 +62,7 @@ def lint(
         max_file_size=config.max_file_size,
         rule_timeout=config.rule_timeout,
         reader_options={"operator-csv": dict(config.operators)} if config.operators else {},
+        read_all=require is not None,
     )
     result = RunResult(rules={rid: registry.rules[rid] for rid in plan.rule_ids}, severities=plan.severities, root=plan.root,
                        base=os.path.abspath(cwd or os.getcwd()))
@@ -84,8 +85,12 @@ def lint(
         from ..cache import ResultCache, settings_key
 
         cache = ResultCache(cache_dir, settings_key(plan, registry))
-        kept = [f for f in files if not cache.holds(f.path)]
-        result.skipped.extend((f.display, "imslint's result cache") for f in files if cache.holds(f.path))
+        kept = []
+        for f in files:
+            if cache.holds(f.path):
+                result.skipped.append((f.display, "imslint's result cache"))
+            else:
+                kept.append(f)
         files = kept
         if cache.worth_reading(len(files)):
             cache.load()
@@ -126,7 +131,7 @@ def lint(
     context.set_read_again(None)
     if cache is not None:
         for item, outcome, _reader in first:
-            if outcome.cacheable and item.path in stats:
+            if outcome.cacheable and item.path in stats and item.path not in cache.visited:  # (hits are kept as they were)
                 cache.store(item.path, item.display, stats[item.path], outcome.digest, outcome)
         cache.save([os.path.join(cwd or os.getcwd(), p) for p in (paths or ["."])])  # the roots discover() walked
         result.cache = {"path": cache.path, "hits": cache.hits, "files": len(first), "warning": cache.warning, "used": True}

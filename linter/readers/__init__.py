@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, ClassVar, FrozenSet, Iterator, Mapping, Optional
+from typing import Any, ClassVar, FrozenSet, Iterator, Mapping, Optional, Tuple
 
 from ..model import Subject
 
@@ -74,6 +74,10 @@ class Reader:
                   in an earlier phase (e.g. logins found in code) are visible later
     ``streaming`` True when the reader streams a file of any size (no size limit);
                   streaming readers run in the main process, one file at a time
+    ``subjects``  the subject classes it yields (None: unknown). A file whose raw
+                  bytes leave no selected rule that takes one of them (no rule's
+                  keywords are in it) is not read by this reader: it is never
+                  decoded or parsed, and a malformed one is not reported
 
     A streaming reader may also define ``split(path, parts)`` (pieces with
     ``start``/``end`` byte offsets, or None) and ``read_piece(source, piece)``
@@ -86,6 +90,7 @@ class Reader:
     priority: ClassVar[int] = 0
     phase: ClassVar[int] = 0
     streaming: ClassVar[bool] = False
+    subjects: ClassVar[Optional[Tuple[type, ...]]] = None
 
     def sniff(self, path: str, head: bytes) -> bool:
         """Return True when this reader handles the file whose first bytes are ``head`` (up to 8 KiB)."""

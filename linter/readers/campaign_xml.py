@@ -502,6 +502,7 @@ class CampaignXmlReader(Reader):
     priority = 50
     phase = 0
     streaming = False
+    subjects = (SourceText,)
 
     def sniff(self, path: str, head: bytes) -> bool:
         """True for an XML file: content starting with ``<`` and an XML extension, or an XML declaration.

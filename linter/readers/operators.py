@@ -148,10 +148,13 @@ class OperatorXmlReader(Reader):
     priority = 100
     phase = 1
     streaming = True
+    subjects = (OperatorRecord,)
 
     def sniff(self, path: str, head: bytes) -> bool:
         """True when the head shows an operator export (and not another kind of Campaign XML)."""
-        start = head.lstrip(b" \t\r\n")[:2]
+        start = head[:64].lstrip(b" \t\r\n")[:2]
+        if len(start) < 2:
+            start = head.lstrip(b" \t\r\n")[:2]
         if start[:1] != b"<" and start != b"\x00<" and not head.startswith(_BOMS):
             return False  # not markup: most files of a code repository stop here
         text = _blank_comments(decode_head(head))
@@ -1081,6 +1084,17 @@ def _decode_line(raw: bytes, path: str, extra: Mapping[str, str]) -> str:
     return text
 
 
+def _may_hold_delimiter(head: bytes) -> bool:
+    """False when the first line of ``head`` surely holds none of :data:`_DELIMITERS` (checked on the bytes).
+
+    The delimiters are ASCII in every encoding read here; in UTF-16/32 (a NUL
+    byte near the start) a line break cannot be found on the bytes, so the whole head is looked at.
+    """
+    end = head.find(b"\n")
+    first = head if end < 0 or b"\x00" in head[:4] else head[:end]
+    return b";" in first or b"," in first or b"\t" in first
+
+
 def _first_line(head: bytes, path: str = "", extra: Mapping[str, str] = {}) -> Optional[str]:
     """The first line of ``head`` decoded (BOM-aware; UTF-8, else cp1252 or cp932)."""
     codec, skip = _bom_encoding(head)
@@ -1144,6 +1158,7 @@ class OperatorCsvReader(Reader):
     priority = 90
     phase = 1
     streaming = True
+    subjects = (OperatorRecord,)
 
     def __init__(self) -> None:
         self.columns: Dict[str, str] = {}  # normalised title -> field, from the configuration
@@ -1160,6 +1175,8 @@ class OperatorCsvReader(Reader):
 
     def sniff(self, path: str, head: bytes) -> bool:
         """True when the first line is a header naming a login column and an operator column."""
+        if not _may_hold_delimiter(head):
+            return False  # a header has two titles at least: most files of a code repository stop here
         line = _first_line(head, path, self.columns)
         if not line or line.lstrip("\ufeff \t")[:1] in ("<", "{", "[", "#"):
             return False

@@ -132,6 +132,8 @@ _last_binary: List[Any] = [None, False]
 
 
 def _looks_binary(head: bytes) -> bool:
+    if head[:1] not in _MAGIC_BY_FIRST_BYTE and head[4:8] != b"ftyp" and b"\x00" not in head[:HEAD_SIZE]:
+        return False  # most text files: no magic number can match, and no NUL byte
     for magic in _MAGIC_BY_FIRST_BYTE.get(head[:1], ()):
         if head.startswith(magic):
             if magic == b"BZh":
@@ -335,6 +337,7 @@ class SourceReader(Reader):
     priority = 0
     phase = 0
     streaming = False
+    subjects = (SourceText,)
 
     def sniff(self, path: str, head: bytes) -> bool:
         """True for every file that does not look binary."""
