@@ -59,8 +59,16 @@ RG_PATTERN = (
 
 # Planted kinds that IMS101 (literal password in a logon) and IMS102 (login/password session token) cover:
 # the local semgrep rules imitate those two, so their recall is counted on these kinds only.
-IMS101_102_KINDS = ("soap-logon-body", "svc-logon", "logon-with-user", "logon-remote", "of-user-and-password",
-                    "zeep-logon", "env-password", "sessiontoken-user-password")
+IMS101_102_KINDS = (
+    "soap-logon-body",
+    "svc-logon",
+    "logon-with-user",
+    "logon-remote",
+    "of-user-and-password",
+    "zeep-logon",
+    "env-password",
+    "sessiontoken-user-password",
+)
 
 TARGET_RG_RATIO = 3.0
 TARGET_PRECOMMIT_RATIO = 2.0
@@ -289,13 +297,26 @@ def run(cmd: Sequence[str], cwd: str, poll: bool = False, env: Optional[Dict[str
             poller.stop()
         out.seek(0)
         err.seek(0)
-        return Run(wall, usage.ru_maxrss, proc.returncode, usage.ru_utime + usage.ru_stime, out.read().decode("utf-8", "replace"),
-                   err.read().decode("utf-8", "replace"),
-                   poller.peak_pss if poller else None, poller.peak_rss if poller else None)
+        return Run(
+            wall,
+            usage.ru_maxrss,
+            proc.returncode,
+            usage.ru_utime + usage.ru_stime,
+            out.read().decode("utf-8", "replace"),
+            err.read().decode("utf-8", "replace"),
+            poller.peak_pss if poller else None,
+            poller.peak_rss if poller else None,
+        )
 
 
-def measure(cmd: Sequence[str], cwd: str, runs: int, warmup: bool = True, env: Optional[Dict[str, str]] = None,
-            poll: bool = True) -> Tuple[List[Run], Optional[Run]]:
+def measure(
+    cmd: Sequence[str],
+    cwd: str,
+    runs: int,
+    warmup: bool = True,
+    env: Optional[Dict[str, str]] = None,
+    poll: bool = True,
+) -> Tuple[List[Run], Optional[Run]]:
     """A warm-up run (polled for tree memory) then ``runs`` timed runs."""
     first = run(cmd, cwd, poll=poll, env=env) if warmup else None
     timed = [run(cmd, cwd, env=env) for _ in range(runs)]
@@ -312,8 +333,12 @@ def ensure_tree(path: str, files: int, size_mb: float, density: float = 1.0) -> 
         with open(manifest, encoding="utf-8") as fh:
             doc = json.load(fh)
         s = doc.get("summary", {})
-        if (s.get("seed") == SEED and s.get("files") == files and s.get("generator") == gen_repo.GENERATOR_VERSION
-                and s.get("density", 1.0) == density):
+        if (
+            s.get("seed") == SEED
+            and s.get("files") == files
+            and s.get("generator") == gen_repo.GENERATOR_VERSION
+            and s.get("density", 1.0) == density
+        ):
             return doc
     print(f"generating {files} files (~{size_mb:.0f} MB, density {density:g}) in {path} ...", file=sys.stderr)
     gen_repo.generate(path, files, size_mb, SEED, 0.01, density=density)
@@ -336,8 +361,13 @@ def tree_size(path: str) -> Tuple[int, int]:
 
 def find_imslint(given: Optional[str]) -> Optional[str]:
     """The imslint executable: --imslint, the one beside this interpreter, /work/venv's, or the PATH's."""
-    candidates = [given, os.environ.get("IMSLINT"), os.path.join(os.path.dirname(sys.executable), "imslint"),
-                  "/work/venv/bin/imslint", shutil.which("imslint")]
+    candidates = [
+        given,
+        os.environ.get("IMSLINT"),
+        os.path.join(os.path.dirname(sys.executable), "imslint"),
+        "/work/venv/bin/imslint",
+        shutil.which("imslint"),
+    ]
     for c in candidates:
         if c and os.path.isfile(c) and os.access(c, os.X_OK):
             return c
@@ -362,10 +392,15 @@ def source_state() -> str:
     """The project's commit and whether its work tree has changes (read-only git calls), for the record."""
     root = os.path.dirname(HERE)
     try:
-        head = subprocess.run(["git", "-C", root, "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                              timeout=20).stdout.strip()
-        dirty = subprocess.run(["git", "-C", root, "status", "--porcelain", "--untracked-files=no"], capture_output=True,
-                               text=True, timeout=20).stdout.strip()
+        head = subprocess.run(
+            ["git", "-C", root, "rev-parse", "--short", "HEAD"], capture_output=True, text=True, timeout=20
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", root, "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            timeout=20,
+        ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return ""
     return f", source {head}{' + uncommitted changes' if dirty else ''}" if head else ""
@@ -399,8 +434,12 @@ def ensure_peers(data: str) -> Tuple[Dict[str, Optional[str]], str]:
         try:
             if not os.path.exists(os.path.join(bindir, "python")):
                 subprocess.run([base, "-m", "venv", venv], check=True, capture_output=True, timeout=300)
-            p = subprocess.run([os.path.join(bindir, "python"), "-m", "pip", "install", "-q", *PEER_PACKAGES],
-                               capture_output=True, text=True, timeout=1200)
+            p = subprocess.run(
+                [os.path.join(bindir, "python"), "-m", "pip", "install", "-q", *PEER_PACKAGES],
+                capture_output=True,
+                text=True,
+                timeout=1200,
+            )
             if p.returncode != 0:
                 note = "pip install failed: " + (p.stderr.strip().splitlines() or ["?"])[-1]
         except (OSError, subprocess.SubprocessError) as exc:
@@ -411,7 +450,9 @@ def ensure_peers(data: str) -> Tuple[Dict[str, Optional[str]], str]:
 # --------------------------------------------------------------------------- scoring against the manifest
 
 
-def score(hits: Sequence[Tuple[str, int]], manifest: Dict[str, Any], kinds: Optional[Sequence[str]] = None) -> Dict[str, Any]:
+def score(
+    hits: Sequence[Tuple[str, int]], manifest: Dict[str, Any], kinds: Optional[Sequence[str]] = None
+) -> Dict[str, Any]:
     """Recall of planted credentials and hits outside planted files, from (path, line) pairs.
 
     A planted credential counts as found when a hit falls on a line of its
@@ -438,9 +479,16 @@ def score(hits: Sequence[Tuple[str, int]], manifest: Dict[str, Any], kinds: Opti
     files_found = sum(1 for p in by_path if p in lines_by_path)
     outside = sum(len(v) for p, v in lines_by_path.items() if p not in all_paths)
     outside_files = sorted(p for p in lines_by_path if p not in all_paths)
-    return {"found": found, "planted": len(planted), "files_found": files_found, "planted_files": len(by_path),
-            "outside": outside, "outside_files": len(outside_files), "outside_examples": outside_files[:8],
-            "missed_by_kind": missed}
+    return {
+        "found": found,
+        "planted": len(planted),
+        "files_found": files_found,
+        "planted_files": len(by_path),
+        "outside": outside,
+        "outside_files": len(outside_files),
+        "outside_examples": outside_files[:8],
+        "missed_by_kind": missed,
+    }
 
 
 def imslint_hits(doc: Dict[str, Any]) -> Tuple[List[Tuple[str, int]], Dict[str, int]]:
@@ -490,18 +538,44 @@ def fmt_s(x: Optional[float]) -> str:
 
 def print_table(rows: List[Row], sizes: Dict[str, Tuple[int, int]]) -> None:
     """The figures, one row per tool and configuration."""
-    head = ("tree", "tool", "config", "wall s (median)", "min-max", "CPU s", "MB/s", "peak RSS MB", "tree PSS MB",
-            "findings", "recall lines (files)", "hits outside planted", "note")
+    head = (
+        "tree",
+        "tool",
+        "config",
+        "wall s (median)",
+        "min-max",
+        "CPU s",
+        "MB/s",
+        "peak RSS MB",
+        "tree PSS MB",
+        "findings",
+        "recall lines (files)",
+        "hits outside planted",
+        "note",
+    )
     table = [head]
     for r in rows:
         mbps = "-"
         if r.wall:
             mbps = f"{sizes[r.tree][1] / 1e6 / r.wall:.1f}"
         span = f"{min(r.walls):.2f}-{max(r.walls):.2f}" if len(r.walls) > 1 else "-"
-        table.append((r.tree, r.tool, r.config, fmt_s(r.wall), span, fmt_s(r.cpu), mbps,
-                      "-" if r.maxrss_mb is None else f"{r.maxrss_mb:.0f}",
-                      "-" if r.tree_pss_mb is None else f"{r.tree_pss_mb:.0f}",
-                      "-" if r.findings is None else str(r.findings), r.recall or "-", r.outside or "-", r.note))
+        table.append(
+            (
+                r.tree,
+                r.tool,
+                r.config,
+                fmt_s(r.wall),
+                span,
+                fmt_s(r.cpu),
+                mbps,
+                "-" if r.maxrss_mb is None else f"{r.maxrss_mb:.0f}",
+                "-" if r.tree_pss_mb is None else f"{r.tree_pss_mb:.0f}",
+                "-" if r.findings is None else str(r.findings),
+                r.recall or "-",
+                r.outside or "-",
+                r.note,
+            )
+        )
     widths = [max(len(str(row[i])) for row in table) for i in range(len(head) - 1)]
     for k, row in enumerate(table):
         print("  ".join(str(c).ljust(w) for c, w in zip(row[:-1], widths)) + "  " + str(row[-1]))
@@ -521,8 +595,9 @@ def bytecode_env(data: str) -> Dict[str, str]:
     return env
 
 
-def _score_imslint(row: Row, timed: List[Run], manifest: Dict[str, Any],
-                   first: Optional[Run] = None) -> Optional[Tuple[Dict[str, Any], Dict[str, int], Dict[str, Any]]]:
+def _score_imslint(
+    row: Row, timed: List[Run], manifest: Dict[str, Any], first: Optional[Run] = None
+) -> Optional[Tuple[Dict[str, Any], Dict[str, int], Dict[str, Any]]]:
     """Fill ``row`` from imslint's timed runs: times, memory, findings scored against the planted ones.
 
     Returns (the last run's JSON report, findings per rule, score), or None when imslint failed (the note says why).
@@ -546,8 +621,15 @@ def _score_imslint(row: Row, timed: List[Run], manifest: Dict[str, Any],
     return doc, per_rule, s
 
 
-def bench_imslint(imslint: str, tree: str, name: str, jobs: int, runs: int, manifest: Dict[str, Any],
-                  env: Optional[Dict[str, str]] = None) -> Row:
+def bench_imslint(
+    imslint: str,
+    tree: str,
+    name: str,
+    jobs: int,
+    runs: int,
+    manifest: Dict[str, Any],
+    env: Optional[Dict[str, str]] = None,
+) -> Row:
     """imslint check on a whole tree with ``jobs`` workers."""
     cmd = [imslint, "check", "--no-config", "--format", "json", "--fail-on", "never", "--jobs", str(jobs), "."]
     timed, first = measure(cmd, tree, runs, env=env)
@@ -589,11 +671,32 @@ def _touch_tree(tree: str) -> None:
             os.utime(os.path.join(folder, f), ns=(now, now))
 
 
-def bench_imslint_cache(imslint: str, tree: str, name: str, runs: int, manifest: Dict[str, Any], data: str, mode: str,
-                        env: Optional[Dict[str, str]] = None) -> Row:
+def bench_imslint_cache(
+    imslint: str,
+    tree: str,
+    name: str,
+    runs: int,
+    manifest: Dict[str, Any],
+    data: str,
+    mode: str,
+    env: Optional[Dict[str, str]] = None,
+) -> Row:
     """imslint --jobs 2 with a result cache (``--cache-dir`` outside the tree), in one of :data:`CACHE_MODES`."""
     cache = os.path.join(data, ".imslint-cache")
-    cmd = [imslint, "check", "--no-config", "--format", "json", "--fail-on", "never", "--jobs", "2", "--cache-dir", cache, "."]
+    cmd = [
+        imslint,
+        "check",
+        "--no-config",
+        "--format",
+        "json",
+        "--fail-on",
+        "never",
+        "--jobs",
+        "2",
+        "--cache-dir",
+        cache,
+        ".",
+    ]
     row = Row(name, "imslint", f"--jobs 2, cache {mode}")
     shutil.rmtree(cache, ignore_errors=True)
     if mode != "cold":
@@ -671,7 +774,9 @@ def bench_detect_secrets(ds: str, tree: str, name: str, runs: int, manifest: Dic
     for results in doc.get("results", {}).values():
         for r in results:
             types[r["type"]] = types.get(r["type"], 0) + 1
-    row.note = f"{len(timed)} run(s); " + ", ".join(f"{k} {v}" for k, v in sorted(types.items(), key=lambda kv: -kv[1])[:4])
+    row.note = f"{len(timed)} run(s); " + ", ".join(
+        f"{k} {v}" for k, v in sorted(types.items(), key=lambda kv: -kv[1])[:4]
+    )
     row.extra = {"score": s, "types": types}
     return row
 
@@ -681,8 +786,20 @@ def bench_semgrep(sg: str, tree: str, name: str, runs: int, manifest: Dict[str, 
     rules = os.path.join(data, "semgrep-ims.yaml")
     with open(rules, "w", encoding="utf-8") as fh:
         fh.write(SEMGREP_RULES)
-    cmd = [sg, "scan", "--config", rules, "--metrics=off", "--disable-version-check", "--json", "--quiet",
-           "--no-git-ignore", "--exclude", gen_repo.MANIFEST, "."]
+    cmd = [
+        sg,
+        "scan",
+        "--config",
+        rules,
+        "--metrics=off",
+        "--disable-version-check",
+        "--json",
+        "--quiet",
+        "--no-git-ignore",
+        "--exclude",
+        gen_repo.MANIFEST,
+        ".",
+    ]
     env = dict(os.environ, SEMGREP_ENABLE_VERSION_CHECK="0", SEMGREP_SEND_METRICS="off")
     timed, first = measure(cmd, tree, runs, warmup=False, env=env)
     row = Row(name, "semgrep", "6 local rules, --metrics=off")
@@ -701,8 +818,10 @@ def bench_semgrep(sg: str, tree: str, name: str, runs: int, manifest: Dict[str, 
     row.findings = len(hits)
     row.recall = f"{s['found']}/{s['planted']} ({s['files_found']}/{s['planted_files']})"
     row.outside = f"{s['outside']} in {s['outside_files']} files"
-    row.note = (f"recall over the {len(IMS101_102_KINDS)} IMS101/IMS102 kinds; {len(timed)} run(s); exit {last.rc}; "
-                f"{len(doc.get('errors', []))} errors (parse/timeouts)")
+    row.note = (
+        f"recall over the {len(IMS101_102_KINDS)} IMS101/IMS102 kinds; {len(timed)} run(s); exit {last.rc}; "
+        f"{len(doc.get('errors', []))} errors (parse/timeouts)"
+    )
     row.extra = {"score": s}
     return row
 
@@ -710,9 +829,11 @@ def bench_semgrep(sg: str, tree: str, name: str, runs: int, manifest: Dict[str, 
 def small_files(tree: str, manifest: Dict[str, Any]) -> List[str]:
     """Three small clean files (Campaign JS, Node JS, Python), the shape of a pre-commit call."""
     planted = {m["path"] for m in manifest["planted"]}
-    wanted = [lambda p: p.startswith("campaign/js/") and p.endswith(".js"),
-              lambda p: p.startswith("services/") and p.endswith(".js"),
-              lambda p: p.startswith("python/") and p.endswith(".py")]
+    wanted = [
+        lambda p: p.startswith("campaign/js/") and p.endswith(".js"),
+        lambda p: p.startswith("services/") and p.endswith(".js"),
+        lambda p: p.startswith("python/") and p.endswith(".py"),
+    ]
     picked: List[Optional[str]] = [None, None, None]
     for dirpath, dirnames, filenames in os.walk(tree):
         dirnames.sort()
@@ -729,11 +850,13 @@ def small_files(tree: str, manifest: Dict[str, Any]) -> List[str]:
     return [p for p in picked if p]
 
 
-def importtime_top(py: str, cmd_args: Sequence[str], cwd: str, env: Optional[Dict[str, str]] = None,
-                   n: int = 15) -> List[Tuple[int, int, str]]:
+def importtime_top(
+    py: str, cmd_args: Sequence[str], cwd: str, env: Optional[Dict[str, str]] = None, n: int = 15
+) -> List[Tuple[int, int, str]]:
     """Top modules by cumulative import time (microseconds) of ``python -X importtime -m imslint.cli ...``."""
-    p = subprocess.run([py, "-X", "importtime", "-m", "imslint.cli", *cmd_args], cwd=cwd, capture_output=True, text=True,
-                       env=env)
+    p = subprocess.run(
+        [py, "-X", "importtime", "-m", "imslint.cli", *cmd_args], cwd=cwd, capture_output=True, text=True, env=env
+    )
     rows = []
     for line in p.stderr.splitlines():
         m = re.match(r"import time:\s+(\d+) \|\s+(\d+) \|(\s*)(\S+)", line)
@@ -743,7 +866,9 @@ def importtime_top(py: str, cmd_args: Sequence[str], cwd: str, env: Optional[Dic
     return rows[:n]
 
 
-def bench_precommit(imslint: str, tree: str, manifest: Dict[str, Any], env: Dict[str, str], runs: int = 10) -> Dict[str, Any]:
+def bench_precommit(
+    imslint: str, tree: str, manifest: Dict[str, Any], env: Dict[str, str], runs: int = 10
+) -> Dict[str, Any]:
     """imslint on 3 small files versus the bare import of its heavy dependencies.
 
     Measured with the bytecode cache on (``env``, the installed case) and, when
@@ -757,9 +882,13 @@ def bench_precommit(imslint: str, tree: str, manifest: Dict[str, Any], env: Dict
     run(bare, tree, env=env)
     t_cmd = [run(cmd, tree, env=env) for _ in range(runs)]
     t_bare = [run(bare, tree, env=env) for _ in range(runs)]
-    res: Dict[str, Any] = {"files": files, "imslint": statistics.median(r.wall for r in t_cmd),
-                           "bare_import": statistics.median(r.wall for r in t_bare), "rc": t_cmd[-1].rc,
-                           "imslint_maxrss_mb": max(r.maxrss_kb for r in t_cmd) / 1024}
+    res: Dict[str, Any] = {
+        "files": files,
+        "imslint": statistics.median(r.wall for r in t_cmd),
+        "bare_import": statistics.median(r.wall for r in t_bare),
+        "rc": t_cmd[-1].rc,
+        "imslint_maxrss_mb": max(r.maxrss_kb for r in t_cmd) / 1024,
+    }
     res["ratio"] = res["imslint"] / res["bare_import"]
     if os.environ.get("PYTHONDONTWRITEBYTECODE"):
         t_raw = [run(cmd, tree) for _ in range(runs)]
@@ -781,8 +910,9 @@ def installed_imslint(data: str) -> Optional[str]:
     exe = os.path.join(venv, "bin", "imslint")
     stamp_file = os.path.join(venv, "source-stamp")
     stamp = subprocess.run(["git", "-C", root, "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
-    stamp += subprocess.run(["git", "-C", root, "diff", "--stat", "--", "linter", "rules", "pyproject.toml"],
-                            capture_output=True, text=True).stdout
+    stamp += subprocess.run(
+        ["git", "-C", root, "diff", "--stat", "--", "linter", "rules", "pyproject.toml"], capture_output=True, text=True
+    ).stdout
     try:
         with open(stamp_file, encoding="utf-8") as fh:
             if fh.read() == stamp and os.path.exists(exe):
@@ -792,8 +922,12 @@ def installed_imslint(data: str) -> Optional[str]:
     try:
         if not os.path.exists(os.path.join(venv, "bin", "python")):
             subprocess.run([sys.executable, "-m", "venv", venv], check=True)
-        subprocess.run([os.path.join(venv, "bin", "pip"), "install", "-q", "--force-reinstall", root], check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(
+            [os.path.join(venv, "bin", "pip"), "install", "-q", "--force-reinstall", root],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
     except (OSError, subprocess.CalledProcessError) as exc:
         print(f"could not install imslint into {venv}: {exc}", file=sys.stderr)
         return None
@@ -815,8 +949,13 @@ def cprofile(py: str, args: Sequence[str], cwd: str, env: Optional[Dict[str, str
     """cProfile of ``python -m imslint.cli ARGS``: the top functions by cumulative and by own time."""
     with tempfile.TemporaryDirectory() as tmp:
         prof = os.path.join(tmp, "imslint.prof")
-        subprocess.run([py, "-m", "cProfile", "-o", prof, "-m", "imslint.cli", *args], cwd=cwd,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+        subprocess.run(
+            [py, "-m", "cProfile", "-o", prof, "-m", "imslint.cli", *args],
+            cwd=cwd,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=env,
+        )
         p = subprocess.run([py, "-c", PSTATS_SUMMARY, prof, str(top)], capture_output=True, text=True)
         return p.stdout or p.stderr
 
@@ -846,11 +985,14 @@ HAS_EXTRA = "import imslint.engine.prefilter as p; print(p.native_available())"
 
 
 def _median_row(timed: List[Run]) -> Dict[str, float]:
-    return {"wall": statistics.median(t.wall for t in timed), "cpu": statistics.median(t.cpu for t in timed),
-            "walls": [round(t.wall, 3) for t in timed]}
+    return {
+        "wall": statistics.median(t.wall for t in timed),
+        "cpu": statistics.median(t.cpu for t in timed),
+        "walls": [round(t.wall, 3) for t in timed],
+    }
 
 
-def targets(imslint: str, data: str, runs: int, env: Dict[str, str]) -> Dict[str, Any]:
+def targets(imslint: str, data: str, runs: int, env: Dict[str, str]) -> Dict[str, Any]:  # noqa: C901
     """Issue 16's table: each imslint configuration beside ripgrep with imslint's keywords, runs interleaved.
 
     The machine may be shared: every round runs each command once, in turn, so
@@ -865,14 +1007,29 @@ def targets(imslint: str, data: str, runs: int, env: Dict[str, str]) -> Dict[str
     pure_env = dict(env, IMSLINT_PREFILTER="python")
     trees = {
         "dense": (os.path.join(data, "full"), ensure_tree(os.path.join(data, "full"), FULL["files"], FULL["size_mb"])),
-        "sparse": (os.path.join(data, "sparse"),
-                   ensure_tree(os.path.join(data, "sparse"), FULL["files"], FULL["size_mb"], SPARSE_DENSITY)),
+        "sparse": (
+            os.path.join(data, "sparse"),
+            ensure_tree(os.path.join(data, "sparse"), FULL["files"], FULL["size_mb"], SPARSE_DENSITY),
+        ),
     }
     check = [imslint, "check", "--no-config", "--format", "json", "--fail-on", "never", "--jobs", "2", "."]
     # -c (matching lines per file) reads each file to its end, as imslint must to report every finding; -l would
     # stop at a file's first keyword, which on the dense tree is near its start.
-    rg_cmd = [rg, "-i", "-c", "-F", "--no-ignore", "--hidden", "-g", "!.git", "-g", f"!{gen_repo.MANIFEST}",
-              "-f", kw_file, "."]
+    rg_cmd = [
+        rg,
+        "-i",
+        "-c",
+        "-F",
+        "--no-ignore",
+        "--hidden",
+        "-g",
+        "!.git",
+        "-g",
+        f"!{gen_repo.MANIFEST}",
+        "-f",
+        kw_file,
+        ".",
+    ]
     cache = os.path.join(data, ".imslint-cache-targets")
     with open(kw_file, encoding="utf-8") as fh:
         n_keywords = len(fh.read().split("\n")) - 1
@@ -903,16 +1060,25 @@ def targets(imslint: str, data: str, runs: int, env: Dict[str, str]) -> Dict[str
                 continue
             doc = json.loads(last.stdout)
             s = score(imslint_hits(doc)[0], manifest)
-            res[key].update(found=s["found"], planted=s["planted"], outside=s["outside"],
-                            findings=len(doc.get("findings", [])), errors=doc.get("summary", {}).get("errors"))
+            res[key].update(
+                found=s["found"],
+                planted=s["planted"],
+                outside=s["outside"],
+                findings=len(doc.get("findings", [])),
+                errors=doc.get("summary", {}).get("errors"),
+            )
         out["trees"][name] = res
         n, b = tree_size(tree)
         res["size"] = {"files": n, "bytes": b, "files_with_keyword": res["rg"]["files"]}
-        for key, label in (("extra", f"{name}, --jobs 2, with the extra"), ("pure", f"{name}, --jobs 2, pure Python"),
-                           ("cache", "rescan with the result cache, unchanged tree")):
+        for key, label in (
+            ("extra", f"{name}, --jobs 2, with the extra"),
+            ("pure", f"{name}, --jobs 2, pure Python"),
+            ("cache", "rescan with the result cache, unchanged tree"),
+        ):
             if key in res:
-                out["rows"][label] = dict(res[key], rg=res["rg"]["wall"], rg_cpu=res["rg"]["cpu"],
-                                          ratio=res[key]["wall"] / res["rg"]["wall"])
+                out["rows"][label] = dict(
+                    res[key], rg=res["rg"]["wall"], rg_cpu=res["rg"]["cpu"], ratio=res[key]["wall"] / res["rg"]["wall"]
+                )
     # pre-commit: three small files against the Python + imports floor, interleaved
     tree, manifest = trees["dense"]
     files = small_files(tree, manifest)
@@ -929,20 +1095,28 @@ def targets(imslint: str, data: str, runs: int, env: Dict[str, str]) -> Dict[str
     pres = {k: _median_row(v) for k, v in pre.items()}
     for key, label in (("extra", "pre-commit, 3 files, with the extra"), ("pure", "pre-commit, 3 files, pure Python")):
         if key in pres:
-            out["rows"][label] = dict(pres[key], floor=pres["floor"]["wall"], floor_cpu=pres["floor"]["cpu"],
-                                      ratio=pres[key]["wall"] / pres["floor"]["wall"],
-                                      cpu_ratio=pres[key]["cpu"] / pres["floor"]["cpu"])
+            out["rows"][label] = dict(
+                pres[key],
+                floor=pres["floor"]["wall"],
+                floor_cpu=pres["floor"]["cpu"],
+                ratio=pres[key]["wall"] / pres["floor"]["wall"],
+                cpu_ratio=pres[key]["cpu"] / pres["floor"]["cpu"],
+            )
     out["precommit_files"] = files
     return out
 
 
 def print_targets(res: Dict[str, Any], runs: int) -> None:  # noqa: C901 - one table
     """The target table of issue 16, then recall and decoys per tree."""
-    print(f"## Targets (issue 16): median of {runs} interleaved runs (pre-commit: of 10); "
-          f"extra {'installed' if res['extra_installed'] else 'NOT installed'}")
+    print(
+        f"## Targets (issue 16): median of {runs} interleaved runs (pre-commit: of 10); "
+        f"extra {'installed' if res['extra_installed'] else 'NOT installed'}"
+    )
     print()
-    print("| row | imslint wall s | CPU s | reference | reference wall s | CPU s | ratio (wall) | ratio (CPU) | target "
-          "| verdict (wall) |")
+    print(
+        "| row | imslint wall s | CPU s | reference | reference wall s | CPU s | ratio (wall) | ratio (CPU) | target "
+        "| verdict (wall) |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|")
     for label, target in TARGETS.items():
         r = res["rows"].get(label)
@@ -955,28 +1129,34 @@ def print_targets(res: Dict[str, Any], runs: int) -> None:  # noqa: C901 - one t
             ref, ref_wall, ref_cpu = "rg, imslint's keywords", r["rg"], r["rg_cpu"]
         verdict = "met" if r["ratio"] <= target else "NOT met"
         # The CPU ratio is steadier on a shared machine; the targets are on wall time.
-        print(f"| {label} | {r['wall']:.3f} | {r['cpu']:.2f} | {ref} | {ref_wall:.3f} | {ref_cpu:.2f} | "
-              f"{r['ratio']:.2f}x | {r['cpu'] / ref_cpu:.2f}x | <= {target:g}x | {verdict} |")
+        print(
+            f"| {label} | {r['wall']:.3f} | {r['cpu']:.2f} | {ref} | {ref_wall:.3f} | {ref_cpu:.2f} | "
+            f"{r['ratio']:.2f}x | {r['cpu'] / ref_cpu:.2f}x | <= {target:g}x | {verdict} |"
+        )
     print()
     for name, t in res["trees"].items():
         sz = t["size"]
-        print(f"- {name} tree: {sz['files']} files, {sz['bytes'] / 1e6:.0f} MB, {sz['files_with_keyword']} "
-              f"({100 * sz['files_with_keyword'] / sz['files']:.1f} %) hold a keyword (files rg lists)")
+        print(
+            f"- {name} tree: {sz['files']} files, {sz['bytes'] / 1e6:.0f} MB, {sz['files_with_keyword']} "
+            f"({100 * sz['files_with_keyword'] / sz['files']:.1f} %) hold a keyword (files rg lists)"
+        )
         for key in ("pure", "extra", "cache"):
             if key in t:
                 r = t[key]
                 if "error" in r:
                     print(f"  {key}: {r['error']}")
                 else:
-                    print(f"  {key}: recall {r['found']}/{r['planted']}, {r['outside']} findings outside planted "
-                          f"files (decoys), {r['errors']} errors; walls {r['walls']}")
+                    print(
+                        f"  {key}: recall {r['found']}/{r['planted']}, {r['outside']} findings outside planted "
+                        f"files (decoys), {r['errors']} errors; walls {r['walls']}"
+                    )
         print(f"  rg walls {t['rg']['walls']}  (rg -i -c -F -f <imslint's {res['keywords']} keywords>)")
 
 
 # --------------------------------------------------------------------------- main
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Optional[Sequence[str]] = None) -> int:  # noqa: C901
     """Run everything and print the table."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--data", default=os.path.join(HERE, "data"), help="where the trees and the peers' venv live")
@@ -987,8 +1167,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     ap.add_argument("--profile", action="store_true", help="add keyword pre-filter statistics and cProfile output")
     ap.add_argument("--small-only", action="store_true", help="only the 10 %% tree (quick look)")
     ap.add_argument("--no-cache-rows", action="store_true", help="leave out the runs with a result cache (--cache-dir)")
-    ap.add_argument("--targets", action="store_true",
-                    help="only issue 16's target table: dense and sparse trees beside ripgrep with imslint's keywords")
+    ap.add_argument(
+        "--targets",
+        action="store_true",
+        help="only issue 16's target table: dense and sparse trees beside ripgrep with imslint's keywords",
+    )
     args = ap.parse_args(argv)
 
     data = os.path.abspath(args.data)
@@ -998,8 +1181,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         if imslint is None:
             print("imslint not found", file=sys.stderr)
             return 2
-        print(f"# imslint target table ({time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} CPUs, Python "
-              f"{platform.python_version()}; load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())})")
+        print(
+            f"# imslint target table ({time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} CPUs, Python "
+            f"{platform.python_version()}; load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())})"
+        )
         res = targets(imslint, data, args.runs, bytecode_env(data))
         print_targets(res, args.runs)
         print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
@@ -1017,14 +1202,18 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     env = bytecode_env(data)
     ok, status = imslint_status(imslint)
     rg = shutil.which("rg") or ("/usr/bin/rg" if os.path.exists("/usr/bin/rg") else None)
-    print(f"# imslint speed benchmark  ({time.strftime('%Y-%m-%d %H:%M')}, {platform.node()}, "
-          f"{os.cpu_count()} CPUs, Python {platform.python_version()})")
+    print(
+        f"# imslint speed benchmark  ({time.strftime('%Y-%m-%d %H:%M')}, {platform.node()}, "
+        f"{os.cpu_count()} CPUs, Python {platform.python_version()})"
+    )
     for name, path, m in trees:
         n, b = sizes[name]
         print(f"#   {name:>4} tree: {path}  {n} files, {b / 1e6:.0f} MB, {len(m['planted'])} planted credentials")
     print(f"#   imslint: {imslint or '-'}  ({status}){source_state()}")
-    print(f"#   load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} (other processes on the machine skew wall times;"
-          " CPU s = user+sys of the process tree)")
+    print(
+        f"#   load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} (other processes on the machine skew wall times;"
+        " CPU s = user+sys of the process tree)"
+    )
     print(f"#   rg: {rg or 'not installed'}   pattern: {RG_PATTERN}")
     print(f"#   imslint runs with the bytecode cache on (PYTHONPYCACHEPREFIX={env['PYTHONPYCACHEPREFIX']})")
     print()
@@ -1069,13 +1258,17 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     results: Dict[str, Any] = {"rows": [r.__dict__ for r in rows], "sizes": sizes}
     print("## Targets")
     for name, _, _ in trees:
-        j2 = next((r for r in rows if r.tree == name and r.tool == "imslint" and r.config == "--jobs 2" and r.wall), None)
+        j2 = next(
+            (r for r in rows if r.tree == name and r.tool == "imslint" and r.config == "--jobs 2" and r.wall), None
+        )
         rgr = next((r for r in rows if r.tree == name and r.tool == "rg" and r.wall), None)
         if j2 and rgr:
             ratio = j2.wall / rgr.wall
             verdict = "met" if ratio <= TARGET_RG_RATIO else "NOT met"
-            print(f"- {name} tree: imslint --jobs 2 / rg = {j2.wall:.2f} s / {rgr.wall:.2f} s = {ratio:.1f}x "
-                  f"(target <= {TARGET_RG_RATIO:.0f}x: {verdict})")
+            print(
+                f"- {name} tree: imslint --jobs 2 / rg = {j2.wall:.2f} s / {rgr.wall:.2f} s = {ratio:.1f}x "
+                f"(target <= {TARGET_RG_RATIO:.0f}x: {verdict})"
+            )
             results.setdefault("rg_ratio", {})[name] = ratio
             for r in rows:
                 if r.tree == name and r.tool == "imslint" and r.config.startswith("--jobs 2, cache") and r.wall:
@@ -1086,21 +1279,27 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print("running the pre-commit case ...", file=sys.stderr)
         pre = bench_precommit(imslint, tree_for_pre, trees[0][2], env)
         verdict = "met" if pre["ratio"] < TARGET_PRECOMMIT_RATIO else "NOT met"
-        print(f"- pre-commit: imslint check --no-config {' '.join(pre['files'])}: {pre['imslint'] * 1000:.0f} ms "
-              f"(median of 10, exit {pre['rc']}, {pre['imslint_maxrss_mb']:.0f} MB) vs "
-              f"`python -c \"import lxml.etree, pluggy, click\"` {pre['bare_import'] * 1000:.0f} ms: "
-              f"{pre['ratio']:.2f}x (target < {TARGET_PRECOMMIT_RATIO:.0f}x: {verdict})")
+        print(
+            f"- pre-commit: imslint check --no-config {' '.join(pre['files'])}: {pre['imslint'] * 1000:.0f} ms "
+            f"(median of 10, exit {pre['rc']}, {pre['imslint_maxrss_mb']:.0f} MB) vs "
+            f'`python -c "import lxml.etree, pluggy, click"` {pre["bare_import"] * 1000:.0f} ms: '
+            f"{pre['ratio']:.2f}x (target < {TARGET_PRECOMMIT_RATIO:.0f}x: {verdict})"
+        )
         if "imslint_no_bytecode_cache" in pre:
-            print(f"  (with PYTHONDONTWRITEBYTECODE as set in this environment, imslint's own modules are recompiled "
-                  f"on every start: {pre['imslint_no_bytecode_cache'] * 1000:.0f} ms, "
-                  f"{pre['imslint_no_bytecode_cache'] / pre['bare_import']:.2f}x)")
+            print(
+                f"  (with PYTHONDONTWRITEBYTECODE as set in this environment, imslint's own modules are recompiled "
+                f"on every start: {pre['imslint_no_bytecode_cache'] * 1000:.0f} ms, "
+                f"{pre['imslint_no_bytecode_cache'] / pre['bare_import']:.2f}x)"
+            )
         inst = installed_imslint(data)
         if inst:
             pre_i = bench_precommit(inst, tree_for_pre, trees[0][2], env)
             verdict_i = "met" if pre_i["ratio"] < TARGET_PRECOMMIT_RATIO else "NOT met"
-            print(f"- pre-commit, imslint installed with `pip install .` (no editable-install import hook): "
-                  f"{pre_i['imslint'] * 1000:.0f} ms vs {pre_i['bare_import'] * 1000:.0f} ms: {pre_i['ratio']:.2f}x "
-                  f"(target < {TARGET_PRECOMMIT_RATIO:.0f}x: {verdict_i})")
+            print(
+                f"- pre-commit, imslint installed with `pip install .` (no editable-install import hook): "
+                f"{pre_i['imslint'] * 1000:.0f} ms vs {pre_i['bare_import'] * 1000:.0f} ms: {pre_i['ratio']:.2f}x "
+                f"(target < {TARGET_PRECOMMIT_RATIO:.0f}x: {verdict_i})"
+            )
             results["precommit_installed"] = pre_i
         if pre.get("importtime"):
             print("  top imports by cumulative time (python -X importtime), microseconds:")
@@ -1126,25 +1325,49 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         target_tree = trees[0][1]
         ks = keyword_stats(imslint, target_tree, env)
         if ks:
-            print(f"Keyword pre-filter on the {trees[0][0]} tree: {ks['text_files']} text files, "
-                  f"{ks['text_bytes'] / 1e6:.0f} MB; rules without keywords (run on every file): "
-                  f"{', '.join(ks['always']) or 'none'}")
-            print(f"  files reaching at least one keyed rule: {ks['any_files']} "
-                  f"({100 * ks['any_files'] / ks['text_files']:.0f} %, {ks['any_bytes'] / 1e6:.0f} MB)")
+            print(
+                f"Keyword pre-filter on the {trees[0][0]} tree: {ks['text_files']} text files, "
+                f"{ks['text_bytes'] / 1e6:.0f} MB; rules without keywords (run on every file): "
+                f"{', '.join(ks['always']) or 'none'}"
+            )
+            print(
+                f"  files reaching at least one keyed rule: {ks['any_files']} "
+                f"({100 * ks['any_files'] / ks['text_files']:.0f} %, {ks['any_bytes'] / 1e6:.0f} MB)"
+            )
             for rid, v in sorted(ks["rules"].items(), key=lambda kv: -kv[1]["files"]):
                 kw = {k: n for r_, k, n in ks["keywords"] if r_ == rid}
                 kws = ", ".join(f"{k!r} {kw.get(k, 0)}" for k in v["keywords"])
-                print(f"  {rid}: {v['files']:>6} files ({100 * v['files'] / ks['text_files']:4.0f} %), "
-                      f"{v['bytes'] / 1e6:6.0f} MB   keywords: {kws}")
+                print(
+                    f"  {rid}: {v['files']:>6} files ({100 * v['files'] / ks['text_files']:4.0f} %), "
+                    f"{v['bytes'] / 1e6:6.0f} MB   keywords: {kws}"
+                )
             results["keywords"] = ks
             # One rule at a time on the 10 % tree: CPU seconds each costs on top of discovery and reading.
             print()
-            print("CPU seconds of imslint --jobs 1 on the 10% tree with one rule selected (1 run each; includes the "
-                  "shared start-up, discovery and reading):")
+            print(
+                "CPU seconds of imslint --jobs 1 on the 10% tree with one rule selected (1 run each; includes the "
+                "shared start-up, discovery and reading):"
+            )
             per_rule_cpu: Dict[str, float] = {}
             for rid in sorted(ks["rules"]):
-                r1 = run([imslint, "check", "--no-config", "--select", rid, "--format", "json", "--fail-on", "never",
-                          "--jobs", "1", "."], small_dir, env=env)
+                r1 = run(
+                    [
+                        imslint,
+                        "check",
+                        "--no-config",
+                        "--select",
+                        rid,
+                        "--format",
+                        "json",
+                        "--fail-on",
+                        "never",
+                        "--jobs",
+                        "1",
+                        ".",
+                    ],
+                    small_dir,
+                    env=env,
+                )
                 per_rule_cpu[rid] = r1.cpu
             floor = min(per_rule_cpu.values())
             for rid, cpu in sorted(per_rule_cpu.items(), key=lambda kv: -kv[1]):
@@ -1153,8 +1376,26 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         py = interpreter_of(imslint)
         print()
         print("cProfile, imslint check --jobs 1 on the 10% tree:")
-        print(cprofile(py, ["check", "--no-config", "--format", "json", "--fail-on", "never", "--jobs", "1",
-                            "-o", os.devnull, "."], small_dir, env))
+        print(
+            cprofile(
+                py,
+                [
+                    "check",
+                    "--no-config",
+                    "--format",
+                    "json",
+                    "--fail-on",
+                    "never",
+                    "--jobs",
+                    "1",
+                    "-o",
+                    os.devnull,
+                    ".",
+                ],
+                small_dir,
+                env,
+            )
+        )
         if pre:
             print("cProfile, the pre-commit command:")
             print(cprofile(py, ["check", "--no-config", *pre["files"]], trees[0][1], env, top=20))

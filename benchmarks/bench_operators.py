@@ -107,16 +107,22 @@ for r in rules:
 print(len(found))
 """
 
-RULES = _RULES_SETUP + r"""
+RULES = (
+    _RULES_SETUP
+    + r"""
 plan = [(r.check, dict(r.defaults)) for r in rules]
 for rec in records:
     for check, opts in plan:
         res = check(rec, opts)
         if res:
             found.extend(res)
-""" + _RULES_FINISH
+"""
+    + _RULES_FINISH
+)
 
-BATCH = _RULES_SETUP + r"""
+BATCH = (
+    _RULES_SETUP
+    + r"""
 plan = [(r.check_batch, dict(r.defaults)) for r in rules]
 while True:
     batch = list(islice(records, 1024))
@@ -124,7 +130,9 @@ while True:
         break
     for check_batch, opts in plan:
         found.extend(p for _, p in check_batch(batch, opts))
-""" + _RULES_FINISH
+"""
+    + _RULES_FINISH
+)
 
 
 def _measure(cmd: List[str]) -> Dict[str, float]:
@@ -136,8 +144,13 @@ def _measure(cmd: List[str]) -> Dict[str, float]:
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     if sys.platform == "darwin":  # pragma: no cover
         peak //= 1024
-    return {"wall": wall, "peak_kib": peak, "rc": proc.returncode, "out": proc.stdout.decode()[-200:],
-            "err": proc.stderr.decode()[-500:]}
+    return {
+        "wall": wall,
+        "peak_kib": peak,
+        "rc": proc.returncode,
+        "out": proc.stdout.decode()[-200:],
+        "err": proc.stderr.decode()[-500:],
+    }
 
 
 def bytecode_env() -> Dict[str, str]:
@@ -154,16 +167,23 @@ def bytecode_env() -> Dict[str, str]:
 
 def warm_bytecode() -> None:
     """Compile imslint's modules into the bytecode cache once, before anything is timed."""
-    subprocess.run([sys.executable, "-m", "compileall", "-q", os.path.join(ROOT, "linter"), os.path.join(ROOT, "rules")],
-                   env=bytecode_env(), stdout=subprocess.DEVNULL, check=False)
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", os.path.join(ROOT, "linter"), os.path.join(ROOT, "rules")],
+        env=bytecode_env(),
+        stdout=subprocess.DEVNULL,
+        check=False,
+    )
 
 
 def measure(cmd: List[str], repeat: int) -> Dict[str, float]:
     """Best wall time (and its peak RSS) of ``repeat`` runs, each measured from a fresh wrapper process."""
     best: Optional[Dict[str, float]] = None
     for _ in range(repeat):
-        res = subprocess.run([sys.executable, os.path.abspath(__file__), "--measure", "--", *cmd], stdout=subprocess.PIPE,
-                             env=bytecode_env())
+        res = subprocess.run(
+            [sys.executable, os.path.abspath(__file__), "--measure", "--", *cmd],
+            stdout=subprocess.PIPE,
+            env=bytecode_env(),
+        )
         got = json.loads(res.stdout.decode())
         if best is None or got["wall"] < best["wall"]:
             best = got
@@ -173,8 +193,9 @@ def measure(cmd: List[str], repeat: int) -> Dict[str, float]:
 
 def imslint_command(path: str, *options: str) -> Optional[List[str]]:
     """The CLI invocation when imslint is installed and its CLI importable, else None."""
-    probe = subprocess.run([sys.executable, "-c", "import imslint.cli"], cwd=ROOT, stdout=subprocess.DEVNULL,
-                           stderr=subprocess.DEVNULL)
+    probe = subprocess.run(
+        [sys.executable, "-c", "import imslint.cli"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     if probe.returncode != 0:
         return None
     exe = os.path.join(os.path.dirname(sys.executable), "imslint")
@@ -202,8 +223,19 @@ def ensure(count: int, mix: str, fmt: str = "xml") -> str:
     path = os.path.join(DATA, f"ops-{label}.{fmt}" if mix == "realistic" else f"ops-{mix}-{label}.{fmt}")
     if not os.path.exists(path):
         print(f"generating {path} ...", flush=True)
-        subprocess.run([sys.executable, os.path.join(HERE, "gen_operators.py"), "--count", str(count), "--mix", mix,
-                        "--out", path], check=True)
+        subprocess.run(
+            [
+                sys.executable,
+                os.path.join(HERE, "gen_operators.py"),
+                "--count",
+                str(count),
+                "--mix",
+                mix,
+                "--out",
+                path,
+            ],
+            check=True,
+        )
     return path
 
 
@@ -217,18 +249,31 @@ def main(argv: Optional[List[str]] = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="50000,200000,1000000", help="comma-separated operator counts")
     ap.add_argument("--mixes", default="realistic,few", help="comma-separated mixes (realistic, few)")
-    ap.add_argument("--variants", default="bare,reader,rules,batch,json,json-j1,quiet", help="comma-separated rows to run")
+    ap.add_argument(
+        "--variants", default="bare,reader,rules,batch,json,json-j1,quiet", help="comma-separated rows to run"
+    )
     ap.add_argument("--repeat", type=int, default=1, help="runs per measurement (the best is kept)")
-    ap.add_argument("--formats", default="xml", help="comma-separated export formats: xml (package), csv (console list)")
+    ap.add_argument(
+        "--formats", default="xml", help="comma-separated export formats: xml (package), csv (console list)"
+    )
     args = ap.parse_args(argv)
     py = sys.executable
     wanted = [v.strip() for v in args.variants.split(",") if v.strip()]
     cli_ok = imslint_command("x") is not None
     warm_bytecode()
     print(f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}, bytecode cache in {os.path.join(DATA, '.pycache')}")
-    print(f"{'operators':>10} {'mix':<9} {'fmt':<4} {'MiB':>4}  {'variant':<9} {'wall s':>7} {'peak MiB':>9} {'x bare':>7}  output")
-    combos = [(int(c), m.strip(), f.strip()) for f in args.formats.split(",") if f.strip()
-              for c in args.sizes.split(",") if c.strip() for m in args.mixes.split(",") if m.strip()]
+    print(
+        f"{'operators':>10} {'mix':<9} {'fmt':<4} {'MiB':>4}  {'variant':<9} {'wall s':>7} {'peak MiB':>9} {'x bare':>7}  output"
+    )
+    combos = [
+        (int(c), m.strip(), f.strip())
+        for f in args.formats.split(",")
+        if f.strip()
+        for c in args.sizes.split(",")
+        if c.strip()
+        for m in args.mixes.split(",")
+        if m.strip()
+    ]
     for count, mix, fmt in combos:
         path = ensure(count, mix, fmt)
         size = os.path.getsize(path) / 2**20
@@ -245,18 +290,40 @@ def main(argv: Optional[List[str]] = None) -> int:
             if "installed" in wanted:
                 exe = installed()
                 if exe:
-                    commands["installed"] = [exe, "check", path, "--select", "IMS0", "--no-config", "--format", "json",
-                                             "-o", os.devnull]
+                    commands["installed"] = [
+                        exe,
+                        "check",
+                        path,
+                        "--select",
+                        "IMS0",
+                        "--no-config",
+                        "--format",
+                        "json",
+                        "-o",
+                        os.devnull,
+                    ]
             commands["json"] = imslint_command(path, "--format", "json")  # type: ignore[assignment]
             commands["json-j1"] = imslint_command(path, "--format", "json", "--jobs", "1")  # type: ignore[assignment]
             commands["quiet"] = imslint_command(path, "--format", "text", "--quiet")  # type: ignore[assignment]
             exe = os.path.join(os.path.dirname(sys.executable), "imslint")
             scan = ([exe] if os.path.exists(exe) else [sys.executable, "-m", "imslint.cli"]) + [
-                "operators", path, "--no-config", "--format", "json", "-o", os.path.join(DATA, "bench-operators.json")]
+                "operators",
+                path,
+                "--no-config",
+                "--format",
+                "json",
+                "-o",
+                os.path.join(DATA, "bench-operators.json"),
+            ]
             commands["operators"] = scan
-            commands["report"] = scan + ["--report", os.path.join(DATA, "bench-readiness.html"),
-                                         "--report", os.path.join(DATA, "bench-readiness.md"),
-                                         "--worklist", os.path.join(DATA, "bench-worklist.csv")]
+            commands["report"] = scan + [
+                "--report",
+                os.path.join(DATA, "bench-readiness.html"),
+                "--report",
+                os.path.join(DATA, "bench-readiness.md"),
+                "--worklist",
+                os.path.join(DATA, "bench-worklist.csv"),
+            ]
         floor = None
         for name in wanted:
             cmd = commands.get(name)

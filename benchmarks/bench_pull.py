@@ -31,7 +31,9 @@ import fake_campaign as fc  # noqa: E402
 def start_server(count: int) -> Tuple[subprocess.Popen, str]:
     proc = subprocess.Popen(
         [sys.executable, os.path.join(ROOT, "tests", "fake_campaign.py"), "--operators", str(count)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     line = proc.stdout.readline() if proc.stdout else ""
     if not line.startswith("PORT "):
@@ -57,8 +59,14 @@ def main() -> int:
     parser.add_argument("--page-sizes", default="1000,5000", help="--page-size values (comma-separated)")
     args = parser.parse_args()
     imslint = [sys.executable, "-c", "from imslint.cli import run; run()"]
-    env = dict(os.environ, IMSLINT_IMS_CLIENT_ID=fc.CLIENT_ID, IMSLINT_IMS_CLIENT_SECRET=fc.CLIENT_SECRET,
-               IMSLINT_IMS_SCOPE=fc.SCOPE, NO_PROXY="127.0.0.1", no_proxy="127.0.0.1")
+    env = dict(
+        os.environ,
+        IMSLINT_IMS_CLIENT_ID=fc.CLIENT_ID,
+        IMSLINT_IMS_CLIENT_SECRET=fc.CLIENT_SECRET,
+        IMSLINT_IMS_SCOPE=fc.SCOPE,
+        NO_PROXY="127.0.0.1",
+        no_proxy="127.0.0.1",
+    )
     rows = []
     with tempfile.TemporaryDirectory(prefix="bench-pull-") as tmp:
         for size in [int(s) for s in args.sizes.split(",")]:
@@ -67,12 +75,20 @@ def main() -> int:
                 for page in [int(p) for p in args.page_sizes.split(",")]:
                     out = os.path.join(tmp, f"ops-{size}-{page}.xml")
                     wall, cpu, rss, code, err = measure(
-                        imslint + ["pull", "--instance", url, "--ims-url", url, "--out", out, "--page-size", str(page)], env)
+                        imslint + ["pull", "--instance", url, "--ims-url", url, "--out", out, "--page-size", str(page)],
+                        env,
+                    )
                     pulled = err.strip().splitlines()[-1] if err.strip() else ""
                     mib = os.path.getsize(out) / 2**20 if os.path.exists(out) else 0.0
-                    rows.append((f"pull {size:,} (+{len(fc.GROUPS) + 2} built-in)", page, wall, cpu, rss, mib, code, pulled))
-                wall, cpu, rss, code, err = measure(imslint + ["operators", "--no-config", "-f", "json", "-o", out + ".json", out], env)
-                rows.append((f"operators on the {size:,} file", "-", wall, cpu, rss, os.path.getsize(out) / 2**20, code, ""))  # exit 1: findings
+                    rows.append(
+                        (f"pull {size:,} (+{len(fc.GROUPS) + 2} built-in)", page, wall, cpu, rss, mib, code, pulled)
+                    )
+                wall, cpu, rss, code, err = measure(
+                    imslint + ["operators", "--no-config", "-f", "json", "-o", out + ".json", out], env
+                )
+                rows.append(
+                    (f"operators on the {size:,} file", "-", wall, cpu, rss, os.path.getsize(out) / 2**20, code, "")
+                )  # exit 1: findings
             finally:
                 if server.stdin:
                     server.stdin.close()

@@ -167,10 +167,45 @@ class Fuzzer:
 # --------------------------------------------------------------------------- seeds and the plain loop
 
 TOKENS = [
-    b"<", b">", b"&", b"&amp;", b"&#10;", b"&#13;", b"&lt;", b"]]>", b"<![CDATA[", b"<!--", b"-->", b"<?xml ", b"?>",
-    b"<!DOCTYPE r [<!ENTITY e 'x'>]>", b"&e;", b"<operator name='a'>", b"</operator>", b"<script>", b"</script>",
-    b"\r", b"\n", b"\r\n", b";", b",", b"\t", b'"', b"'", b"\x00", b"\xff", b"\xc3", b"\xc3\xa9", b"\xe2\x80\xa8",
-    b"\xef\xbb\xbf", b"\xff\xfe", b"\x81", b"\x82\xa0", b'Logon("u", "p")', b"password=", b"__sessiontoken=",
+    b"<",
+    b">",
+    b"&",
+    b"&amp;",
+    b"&#10;",
+    b"&#13;",
+    b"&lt;",
+    b"]]>",
+    b"<![CDATA[",
+    b"<!--",
+    b"-->",
+    b"<?xml ",
+    b"?>",
+    b"<!DOCTYPE r [<!ENTITY e 'x'>]>",
+    b"&e;",
+    b"<operator name='a'>",
+    b"</operator>",
+    b"<script>",
+    b"</script>",
+    b"\r",
+    b"\n",
+    b"\r\n",
+    b";",
+    b",",
+    b"\t",
+    b'"',
+    b"'",
+    b"\x00",
+    b"\xff",
+    b"\xc3",
+    b"\xc3\xa9",
+    b"\xe2\x80\xa8",
+    b"\xef\xbb\xbf",
+    b"\xff\xfe",
+    b"\x81",
+    b"\x82\xa0",
+    b'Logon("u", "p")',
+    b"password=",
+    b"__sessiontoken=",
 ]
 
 
@@ -196,16 +231,16 @@ def mutate(rng: random.Random, data: bytes, pool: List[bytes]) -> bytes:
         elif op == 1:
             buf[at:at] = bytes(rng.randrange(256) for _ in range(rng.randint(1, 4)))
         elif op == 2:
-            del buf[at:at + rng.randint(1, 32)]
+            del buf[at : at + rng.randint(1, 32)]
         elif op == 3:
             buf[at:at] = rng.choice(TOKENS)
         elif op == 4 and buf:
             start = rng.randrange(len(buf))
-            buf[at:at] = buf[start:start + rng.randint(1, 64)] * rng.randint(1, 4)
+            buf[at:at] = buf[start : start + rng.randint(1, 64)] * rng.randint(1, 4)
         elif op == 5:
             other = rng.choice(pool)
             start = rng.randint(0, len(other))
-            buf[at:] = other[start:start + rng.randint(0, 512)]
+            buf[at:] = other[start : start + rng.randint(0, 512)]
         else:
             del buf[at:]
     return bytes(buf[: 1 << 16])
@@ -248,8 +283,11 @@ def atheris_loop(fuzzer: Fuzzer, targets: List[str], seconds: float, seed: int, 
 
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--target", default="all", choices=["all", "operator-xml", "operator-csv", "campaign-xml",
-                                                             "decode", "source", "lint"])
+    parser.add_argument(
+        "--target",
+        default="all",
+        choices=["all", "operator-xml", "operator-csv", "campaign-xml", "decode", "source", "lint"],
+    )
     parser.add_argument("--seconds", type=float, default=60.0, help="how long to fuzz (default 60)")
     parser.add_argument("--crashes", required=True, help="folder where failing inputs are saved")
     parser.add_argument("--timeout", type=float, default=10.0, help="seconds one input may take (0: no limit)")
@@ -277,8 +315,10 @@ def main(argv: Optional[List[str]] = None) -> int:
         elapsed = time.monotonic() - started
         rate = fuzzer.iterations / elapsed if elapsed else 0.0
         print(f"iterations: {fuzzer.iterations} ({rate:.0f}/s)")
-        print(f"crashes: {fuzzer.crash_count} ({len(fuzzer.distinct)} distinct)"
-              + (f", inputs saved in {fuzzer.crashes}" if fuzzer.crash_count else ""))
+        print(
+            f"crashes: {fuzzer.crash_count} ({len(fuzzer.distinct)} distinct)"
+            + (f", inputs saved in {fuzzer.crashes}" if fuzzer.crash_count else "")
+        )
         print(f"elapsed: {elapsed:.1f} s", flush=True)
         fuzzer.close()
 

@@ -56,12 +56,13 @@ def operators(count: int, seed: int, mix: str = "realistic"):
     for login, label, email, auth, disabled, no_console, groups in people(count, seed, mix):
         members = "".join(f'\n      <group _operation="none" name="{g}" type="1"/>' for g in groups)
         links = f"\n    <operatorGroup>{members}\n    </operatorGroup>" if groups else ""
-        attrs = (' disable="1"' if disabled else "") + (f" email={quoteattr(email)}" if email or auth == "ims" or not (
-            disabled or no_console) else "")
+        attrs = (' disable="1"' if disabled else "") + (
+            f" email={quoteattr(email)}" if email or auth == "ims" or not (disabled or no_console) else ""
+        )
         access = ' noConsoleCnx="true"' if no_console else ""
         yield (
-            f"    <operator{attrs} label={quoteattr(label)} name={quoteattr(login)} type=\"0\">\n"
-            f"    <access authenticationType=\"{auth}\"{access}/>{links}\n    </operator>\n"
+            f'    <operator{attrs} label={quoteattr(label)} name={quoteattr(login)} type="0">\n'
+            f'    <access authenticationType="{auth}"{access}/>{links}\n    </operator>\n'
         )
 
 
@@ -71,11 +72,20 @@ def generate_csv(count: int, out: str, seed: int = 42, mix: str = "realistic") -
 
     with open(out, "w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh, delimiter=";", lineterminator="\r\n")
-        writer.writerow(["Name", "Label", "Email", "Account disabled", "Authentication type",
-                         "Forbid access from the rich client"])
+        writer.writerow(
+            ["Name", "Label", "Email", "Account disabled", "Authentication type", "Forbid access from the rich client"]
+        )
         for login, label, email, auth, disabled, no_console, _ in people(count, seed, mix):
-            writer.writerow([login, label, email, "Yes" if disabled else "No", "IMS" if auth == "ims" else "Native",
-                             "Yes" if no_console else "No"])
+            writer.writerow(
+                [
+                    login,
+                    label,
+                    email,
+                    "Yes" if disabled else "No",
+                    "IMS" if auth == "ims" else "Native",
+                    "Yes" if no_console else "No",
+                ]
+            )
 
 
 def generate(count: int, out: str, seed: int = 42, mix: str = "realistic") -> None:
@@ -86,7 +96,7 @@ def generate(count: int, out: str, seed: int = 42, mix: str = "realistic") -> No
             '<package author="Administrator (admin)" buildDate="2025-02-03 09:30:00.000Z" buildNumber="9383" '
             'buildVersion="7.4" label="Benchmark operators" name="benchOperators" namespace="cus" vendor="">\n'
         )
-        fh.write("  <entities schema=\"xtk:operator\">\n")
+        fh.write('  <entities schema="xtk:operator">\n')
         for name in GROUPS:
             fh.write(f'    <operator label="{name.title()} group" name="{name}" type="1"/>\n')
         buf = []

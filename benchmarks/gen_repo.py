@@ -89,8 +89,18 @@ COMMENTS = (
     "Dates are UTC everywhere; convert only for display.",
 )
 LOG_MESSAGES = (
-    "starting", "done", "nothing to do", "skipped (disabled)", "retrying", "token refreshed", "session expired",
-    "login succeeded", "password policy checked", "batch committed", "cache miss", "rate limited",
+    "starting",
+    "done",
+    "nothing to do",
+    "skipped (disabled)",
+    "retrying",
+    "token refreshed",
+    "session expired",
+    "login succeeded",
+    "password policy checked",
+    "batch committed",
+    "cache miss",
+    "rate limited",
 )
 PW_WORDS = (
     "Falcon Harbor Orchid Quartz Nimbus Saffron Tundra Velvet Cobalt Juniper Marble Pepper Summit Willow Ember "
@@ -179,7 +189,7 @@ def T(text: str) -> Tpl:
 # --------------------------------------------------------------------------- clean blocks, per language
 
 CAMPAIGN_JS = [
-    T('''
+    T("""
 /**
  * «Verb»s the «noun» records changed since the last run.
  * «comment»
@@ -205,8 +215,8 @@ function «ns»_«fname»(since) {
   }
   return count;
 }
-'''),
-    T('''
+"""),
+    T("""
 function «ns»_«fname»(folderId) {
   // «comment»
   var total = sqlGetInt("SELECT COUNT(*) FROM «table» WHERE iFolderId = $(l) AND iDeleteStatus = 0", folderId);
@@ -216,8 +226,8 @@ function «ns»_«fname»(folderId) {
   sqlExec("UPDATE «table» SET tsLastModified = GetDate() WHERE iFolderId = $(l)", folderId);
   return total;
 }
-'''),
-    T('''
+"""),
+    T("""
 function «ns»_«fname»() {
   // the workflow engine has already authenticated the operator session
   var operator = application.operator;
@@ -229,8 +239,8 @@ function «ns»_«fname»() {
   vars.«noun»Count = tokenTtl > 0 ? «n» : 0;
   return vars.«noun»Count;
 }
-'''),
-    T('''
+"""),
+    T("""
 /* «comment» */
 function «ns»_call«Noun»Service(payload) {
   var accessToken = «ns»_getImsAccessToken();
@@ -250,8 +260,8 @@ function «ns»_call«Noun»Service(payload) {
   }
   return new XML(resp.body.toString().replace(/<\\?xml[^>]*\\?>/, ""));
 }
-'''),
-    T('''
+"""),
+    T("""
 function «ns»_getImsAccessToken() {
   // OAuth server-to-server: the client secret is an encrypted option, never a literal
   var req = new HttpClientRequest("https://ims-na1.adobelogin.com/ims/token/v3");
@@ -265,8 +275,8 @@ function «ns»_getImsAccessToken() {
   var token = JSON.parse(req.response.body.toString());
   return token.access_token;
 }
-'''),
-    T('''
+"""),
+    T("""
 /* Splits a delimited list of «noun» codes, trims and de-duplicates them. */
 function «ns»_«fname»(text, sep) {
   var seen = {}, out = [];
@@ -280,8 +290,8 @@ function «ns»_«fname»(text, sep) {
   }
   return out;
 }
-'''),
-    T('''
+"""),
+    T("""
 function «ns»_send«Noun»PasswordReset(recipientId) {
   // the portal owns password resets; Campaign only renders the message with the reset link
   var link = getOption("«ns»PortalUrl") + "/account/password/reset?rid=" + recipientId;
@@ -290,8 +300,8 @@ function «ns»_send«Noun»PasswordReset(recipientId) {
   delivery.save();
   logInfo("password reset message prepared for recipient " + recipientId);
 }
-'''),
-    T('''
+"""),
+    T("""
 function «ns»_«fname»(wkf) {
   var xml = <«noun» id={wkf.id} label={wkf.label} created={formatDate(new Date(), "%4Y-%2M-%2D %2H:%2N")}/>;
   for (var k in vars) {
@@ -302,8 +312,8 @@ function «ns»_«fname»(wkf) {
   instance.vars.«noun»Snapshot = xml.toXMLString();
   task.setCompleted();
 }
-'''),
-    T('''
+"""),
+    T("""
 // «comment»
 var «ns»«Noun»Cache = {};
 function «ns»_cached«Noun»(id) {
@@ -313,11 +323,11 @@ function «ns»_cached«Noun»(id) {
   }
   return «ns»«Noun»Cache[id];
 }
-'''),
+"""),
 ]
 
 NODE_JS = [
-    T('''
+    T("""
 /**
  * «Verb» a «noun» and record who did it.
  * «comment»
@@ -334,16 +344,16 @@ router.post('/«noun»s/:id/«verb»', requireAuth, async (req, res, next) => {
     next(err);
   }
 });
-'''),
-    T('''
+"""),
+    T("""
 async function verify«Noun»Password(user, password) {
   if (!user || !user.passwordHash) return false;
   const ok = await bcrypt.compare(password, user.passwordHash);
   metrics.increment(ok ? 'login.success' : 'login.failure', { tenant: user.tenant });
   return ok;
 }
-'''),
-    T('''
+"""),
+    T("""
 // «comment»
 async function getCampaignClient() {
   const tokenResponse = await fetch('https://ims-na1.adobelogin.com/ims/token/v3', {
@@ -362,8 +372,8 @@ async function getCampaignClient() {
   await client.logon();
   return client;
 }
-'''),
-    T('''
+"""),
+    T("""
 async function «fname»(ids, { batchSize = «n» } = {}) {
   const out = [];
   for (let i = 0; i < ids.length; i += batchSize) {
@@ -377,8 +387,8 @@ async function «fname»(ids, { batchSize = «n» } = {}) {
   logger.debug('«fname»: %d rows', out.length);
   return out;
 }
-'''),
-    T('''
+"""),
+    T("""
 const «noun»Api = axios.create({
   baseURL: process.env.«NOUN»_API_URL || 'https://api.example.com/v2',
   timeout: «ms»,
@@ -388,8 +398,8 @@ const «noun»Api = axios.create({
   config.headers.Authorization = `Bearer ${token}`;
   return config;
 });
-'''),
-    T('''
+"""),
+    T("""
 module.exports.«noun»Db = {
   host: process.env.DB_HOST || 'localhost',
   port: Number(process.env.DB_PORT || 5432),
@@ -399,8 +409,8 @@ module.exports.«noun»Db = {
   ssl: process.env.NODE_ENV === 'production',
   max: «n»,
 };
-'''),
-    T('''
+"""),
+    T("""
 function «fname»(input) {
   // «comment»
   return Object.entries(input || {})
@@ -410,8 +420,8 @@ function «fname»(input) {
       return acc;
     }, {});
 }
-'''),
-    T('''
+"""),
+    T("""
 app.use(session({
   name: 'sid',
   secret: process.env.SESSION_SECRET,
@@ -420,8 +430,8 @@ app.use(session({
   cookie: { httpOnly: true, sameSite: 'lax', secure: true, maxAge: «n» * 1000 },
   store: new RedisStore({ client: redis, prefix: 'sess:«noun»:' }),
 }));
-'''),
-    T('''
+"""),
+    T("""
 async function sendToCampaign(eventXml) {
   const token = await imsToken();
   const res = await fetch(`${process.env.ACC_ENDPOINT}/nl/jsp/soaprouter.jsp`, {
@@ -438,9 +448,9 @@ async function sendToCampaign(eventXml) {
   if (!res.ok) throw new Error(`PushEvent failed: ${res.status}`);
   return res.text();
 }
-'''),
+"""),
 ]
-NODE_JS_HEADER = T('''\'use strict\';
+NODE_JS_HEADER = T("""\'use strict\';
 
 const axios = require('axios');
 const express = require('express');
@@ -450,13 +460,13 @@ const logger = require('../lib/logger')('«svc»');
 
 const router = express.Router();
 const pool = new Pool();
-''')
-NODE_JS_FOOTER = T('''
+""")
+NODE_JS_FOOTER = T("""
 module.exports = { router };
-''')
+""")
 
 JAVA = [
-    T('''
+    T("""
     /**
      * «Verb»s the «noun» with the given id.
      * «comment»
@@ -477,8 +487,8 @@ JAVA = [
             throw new DataAccessException(e);
         }
     }
-'''),
-    T('''
+"""),
+    T("""
     private static final String FIND_BY_LOGIN =
         "SELECT id, login, password_hash, last_login FROM app_user WHERE login = ? AND active = 1";
 
@@ -488,8 +498,8 @@ JAVA = [
         Arrays.fill(password, '\\0');
         return ok;
     }
-'''),
-    T('''
+"""),
+    T("""
     public String «fname»(String queryXml) throws IOException {
         // «comment»
         HttpPost post = new HttpPost(campaignUrl + "/nl/jsp/soaprouter.jsp");
@@ -504,8 +514,8 @@ JAVA = [
             return EntityUtils.toString(response.getEntity(), StandardCharsets.UTF_8);
         }
     }
-'''),
-    T('''
+"""),
+    T("""
     @Override
     protected void configure(HttpSecurity http) throws Exception {
         http.authorizeRequests()
@@ -514,8 +524,8 @@ JAVA = [
             .and().formLogin().loginPage("/login").permitAll()
             .and().sessionManagement().maximumSessions(«n»);
     }
-'''),
-    T('''
+"""),
+    T("""
     public List<«Noun»> «fname»(Collection<Long> ids) {
         if (ids.isEmpty()) {
             return Collections.emptyList();
@@ -527,8 +537,8 @@ JAVA = [
             .limit(«n»)
             .collect(Collectors.toList());
     }
-'''),
-    T('''
+"""),
+    T("""
     private String fetchImsToken() throws IOException {
         HttpPost post = new HttpPost("https://ims-na1.adobelogin.com/ims/token/v3");
         List<NameValuePair> form = new ArrayList<>();
@@ -541,11 +551,11 @@ JAVA = [
             return mapper.readTree(response.getEntity().getContent()).get("access_token").asText();
         }
     }
-'''),
+"""),
 ]
 # A SAP connector file must hold no Campaign context: its logon( is another product's.
 JAVA_NO_CAMPAIGN = [t for t in JAVA if not re.search(r"soaprouter|ims/token|campaign|xtk:", "".join(t.parts))]
-JAVA_SAP = T('''
+JAVA_SAP = T("""
     /** Opens the SAP session used to read «noun» master data (JCo). «comment» */
     public void «fname»() throws JCoException {
         Properties props = new Properties();
@@ -556,10 +566,10 @@ JAVA_SAP = T('''
             props.getProperty(DestinationDataProvider.JCO_PASSWD));
         LOG.info("SAP logon done for «noun» sync");
     }
-''')
+""")
 
 CSHARP = [
-    T('''
+    T("""
         /// <summary>«Verb»s the «noun» with the given id. «comment»</summary>
         public async Task<«Noun»?> «Fname»Async(long id, CancellationToken ct = default)
         {
@@ -573,8 +583,8 @@ CSHARP = [
             }
             return entity;
         }
-'''),
-    T('''
+"""),
+    T("""
         public async Task<string> ExecuteQueryAsync(string queryXml, CancellationToken ct = default)
         {
             var token = await _tokenProvider.GetAccessTokenAsync(ct);
@@ -590,8 +600,8 @@ CSHARP = [
             response.EnsureSuccessStatusCode();
             return await response.Content.ReadAsStringAsync(ct);
         }
-'''),
-    T('''
+"""),
+    T("""
         public bool VerifyPassword(AppUser user, string password)
         {
             // «comment»
@@ -604,8 +614,8 @@ CSHARP = [
             user.LastLogin = DateTime.UtcNow;
             return true;
         }
-'''),
-    T('''
+"""),
+    T("""
         public IReadOnlyList<«Noun»Dto> «Fname»(IEnumerable<«Noun»> items)
         {
             return items
@@ -615,8 +625,8 @@ CSHARP = [
                 .Select(i => new «Noun»Dto(i.Id, i.«Field», i.UpdatedAt))
                 .ToList();
         }
-'''),
-    T('''
+"""),
+    T("""
         private async Task<string> FetchImsTokenAsync(CancellationToken ct)
         {
             var form = new FormUrlEncodedContent(new Dictionary<string, string>
@@ -630,15 +640,15 @@ CSHARP = [
             var doc = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(ct), cancellationToken: ct);
             return doc.RootElement.GetProperty("access_token").GetString()!;
         }
-'''),
-    T('''
+"""),
+    T("""
         public string SessionKey(HttpContext context)
         {
             // the session id is opaque; the login comes from the authenticated principal
             var login = context.User.Identity?.Name ?? "anonymous";
             return $"{login}:{context.Session.Id}:«hex»";
         }
-'''),
+"""),
 ]
 
 PYTHON = [
@@ -711,7 +721,7 @@ class «Noun»LoginView(View):
         request.session.set_expiry(«n»)
         return redirect("home")
 '''),
-    T('''
+    T("""
 
 def «fname»(items, key="«field»"):
     # «comment»
@@ -724,8 +734,8 @@ def «fname»(items, key="«field»"):
         seen.add(value)
         out.append({**item, key: value})
     return sorted(out, key=lambda i: i.get("updated_at") or "")
-'''),
-    T('''
+"""),
+    T("""
 
 DATABASES = {
     "default": {
@@ -739,7 +749,7 @@ DATABASES = {
 }
 SESSION_COOKIE_AGE = «n»
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
-'''),
+"""),
 ]
 PYTHON_HEADER = T('''"""«Noun» helpers for the «svc» service."""
 
@@ -755,7 +765,7 @@ log = logging.getLogger(__name__)
 ''')
 
 PHP = [
-    T('''
+    T("""
     /**
      * «Verb»s the «noun» with the given id. «comment»
      */
@@ -770,8 +780,8 @@ PHP = [
         }
         return $row;
     }
-'''),
-    T('''
+"""),
+    T("""
     public function login(string $login, string $password): bool
     {
         $user = $this->users->findByLogin($login);
@@ -783,8 +793,8 @@ PHP = [
         $_SESSION['user_id'] = $user['id'];
         return true;
     }
-'''),
-    T('''
+"""),
+    T("""
     public function executeQuery(string $queryXml): string
     {
         // «comment»
@@ -800,8 +810,8 @@ PHP = [
         ]);
         return (string) $response->getBody();
     }
-'''),
-    T('''
+"""),
+    T("""
     public function «fname»(array $items): array
     {
         $out = [];
@@ -814,8 +824,8 @@ PHP = [
         usort($out, fn ($a, $b) => $a['id'] <=> $b['id']);
         return array_slice($out, 0, «n»);
     }
-'''),
-    T('''
+"""),
+    T("""
     private function fetchImsToken(): string
     {
         $response = $this->http->request('POST', 'https://ims-na1.adobelogin.com/ims/token/v3', [
@@ -828,11 +838,11 @@ PHP = [
         ]);
         return json_decode((string) $response->getBody(), true)['access_token'];
     }
-'''),
+"""),
 ]
 
 SHELL = [
-    T('''
+    T("""
 # «comment»
 «fname»() {
   local env="$1"
@@ -840,8 +850,8 @@ SHELL = [
   kubectl --context "${env}" -n «svc» rollout restart deployment/«svc»
   kubectl --context "${env}" -n «svc» rollout status deployment/«svc» --timeout=«n»s
 }
-'''),
-    T('''
+"""),
+    T("""
 get_ims_token() {
   curl -sf -X POST "https://ims-na1.adobelogin.com/ims/token/v3" \\
     -d grant_type=client_credentials \\
@@ -849,8 +859,8 @@ get_ims_token() {
     -d client_secret="${IMS_CLIENT_SECRET}" \\
     -d scope="openid,AdobeID,campaign_sdk,additional_info.projectedProductContext" | jq -r .access_token
 }
-'''),
-    T('''
+"""),
+    T("""
 push_event() {
   local token
   token="$(get_ims_token)"
@@ -860,16 +870,16 @@ push_event() {
     -H "Content-Type: text/xml; charset=utf-8" \\
     --data @"$1"
 }
-'''),
-    T('''
+"""),
+    T("""
 backup_db() {
   # the password comes from the vault agent, never from this script
   PGPASSWORD="$(cat /run/secrets/db_password)" pg_dump -h "${DB_HOST}" -U "${DB_USER}" -Fc «noun»s \\
     > "/backups/«noun»s-$(date +%Y%m%d).dump"
   find /backups -name '«noun»s-*.dump' -mtime +«n» -delete
 }
-'''),
-    T('''
+"""),
+    T("""
 for f in "${SRC_DIR}"/*.csv; do
   [ -e "$f" ] || continue
   lines=$(wc -l < "$f")
@@ -878,17 +888,17 @@ for f in "${SRC_DIR}"/*.csv; do
     split -l «n» "$f" "${f%.csv}.part-"
   fi
 done
-'''),
+"""),
 ]
-SHELL_HEADER = T('''#!/usr/bin/env bash
+SHELL_HEADER = T("""#!/usr/bin/env bash
 # «Verb» «noun» data for the «svc» service.
 set -euo pipefail
 
 log() { printf '%s %s\\n' "$(date -u +%FT%TZ)" "$*" >&2; }
-''')
+""")
 
 YAML_DOCS = [
-    T('''apiVersion: apps/v1
+    T("""apiVersion: apps/v1
 kind: Deployment
 metadata:
   name: «svc»
@@ -924,8 +934,8 @@ spec:
             limits:
               memory: 512Mi
 ---
-'''),
-    T('''name: «svc» CI
+"""),
+    T("""name: «svc» CI
 on:
   push:
     branches: [main]
@@ -944,8 +954,8 @@ jobs:
           IMS_CLIENT_ID: ${{ secrets.IMS_CLIENT_ID }}
           IMS_CLIENT_SECRET: ${{ secrets.IMS_CLIENT_SECRET }}
           DB_PASSWORD: ${{ secrets.DB_PASSWORD }}
-'''),
-    T('''services:
+"""),
+    T("""services:
   «svc»:
     build: .
     environment:
@@ -958,8 +968,8 @@ jobs:
     image: postgres:16
     environment:
       POSTGRES_PASSWORD: ${POSTGRES_PASSWORD}
-'''),
-    T('''  /auth/login:
+"""),
+    T("""  /auth/login:
     post:
       summary: Log a «noun» user in
       requestBody:
@@ -976,11 +986,11 @@ jobs:
         "401":
           description: wrong login or password
       security: []
-'''),
+"""),
 ]
 
 MARKDOWN = [
-    T('''
+    T("""
 ## «Verb» «noun»s
 
 «comment» The job runs every «n» minutes and reads the «field» column.
@@ -990,8 +1000,8 @@ MARKDOWN = [
 | `«noun».batchSize` | «n» | rows per call |
 | `«noun».timeoutMs` | «ms» | HTTP timeout |
 | `SESSION_TTL` | 3600 | session lifetime in seconds |
-'''),
-    T('''
+"""),
+    T("""
 ### Authentication
 
 The service calls Campaign as an Adobe IMS technical account (OAuth server-to-server). It requests a token from
@@ -1004,25 +1014,25 @@ curl -s -X POST "$ACC_ENDPOINT/nl/jsp/soaprouter.jsp" -H "Authorization: Bearer 
 ```
 
 Never commit the client secret; rotate it in the Developer Console if it leaks.
-'''),
-    T('''
+"""),
+    T("""
 ### Troubleshooting
 
 - *401 Unauthorized*: the token expired; the client refreshes it «n» seconds before expiry.
 - *Login page loops*: clear the session cookie `sid`.
 - «comment»
-'''),
-    T('''
+"""),
+    T("""
 ### Legacy logon (removed)
 
 Before the IMS migration the integration called `xtk:session#Logon` with a body such as
 `<urn:strLogin>LOGIN_HERE</urn:strLogin><urn:strPassword>PASSWORD_HERE</urn:strPassword>`. That code is gone;
 see the Authentication section.
-'''),
+"""),
 ]
 
 SQL = [
-    T('''
+    T("""
 -- «comment»
 CREATE TABLE IF NOT EXISTS «noun»_«field» (
     id            BIGSERIAL PRIMARY KEY,
@@ -1034,16 +1044,16 @@ CREATE TABLE IF NOT EXISTS «noun»_«field» (
     created_at    TIMESTAMPTZ NOT NULL DEFAULT now()
 );
 CREATE INDEX IF NOT EXISTS ix_«noun»_«field»_«hex» ON «noun»_«field» («noun»_id, created_at);
-'''),
-    T('''
+"""),
+    T("""
 INSERT INTO «noun»_audit (actor, action, detail, created_at)
 SELECT u.login, '«verb»', 'session ' || s.id || ' closed', now()
 FROM app_session s JOIN app_user u ON u.id = s.user_id
 WHERE s.expires_at < now() - interval '«n» minutes';
-'''),
-    T('''
+"""),
+    T("""
 UPDATE «table» SET sEmail = lower(trim(sEmail)) WHERE sEmail <> lower(trim(sEmail)) AND iFolderId = «n»;
-'''),
+"""),
 ]
 
 PROPERTIES_LINES = [
@@ -1051,7 +1061,9 @@ PROPERTIES_LINES = [
     T("spring.datasource.username=${DB_USER}\nspring.datasource.password=${DB_PASSWORD}\n"),
     T("server.servlet.session.timeout=«n»s\nserver.servlet.session.cookie.http-only=true\n"),
     T("app.login.redirect=/«noun»s\napp.password.min-length=12\n"),
-    T("campaign.endpoint=https://«host».campaign.adobe.com\ncampaign.ims.client-id=${IMS_CLIENT_ID}\ncampaign.ims.client-secret=${IMS_CLIENT_SECRET}\n"),
+    T(
+        "campaign.endpoint=https://«host».campaign.adobe.com\ncampaign.ims.client-id=${IMS_CLIENT_ID}\ncampaign.ims.client-secret=${IMS_CLIENT_SECRET}\n"
+    ),
     T("# «comment»\n«noun».batch-size=«n»\n«noun».timeout-ms=«ms»\n"),
     T("logging.level.com.acme.«noun»=INFO\nmanagement.endpoints.web.exposure.include=health,info\n"),
 ]
@@ -1066,7 +1078,7 @@ ENV_LINES = [
 ]
 
 SOAP_DOCS = [
-    T('''<?xml version="1.0" encoding="utf-8"?>
+    T("""<?xml version="1.0" encoding="utf-8"?>
 <!-- «comment» -->
 <soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:urn="urn:xtk:queryDef">
   <soapenv:Header/>
@@ -1088,8 +1100,8 @@ SOAP_DOCS = [
     </urn:ExecuteQuery>
   </soapenv:Body>
 </soapenv:Envelope>
-'''),
-    T('''<?xml version="1.0" encoding="utf-8"?>
+"""),
+    T("""<?xml version="1.0" encoding="utf-8"?>
 <soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:urn="urn:nms:rtEvent">
   <soapenv:Header/>
   <soapenv:Body>
@@ -1103,11 +1115,12 @@ SOAP_DOCS = [
     </urn:PushEvent>
   </soapenv:Body>
 </soapenv:Envelope>
-'''),
+"""),
 ]
 
 
 # --------------------------------------------------------------------------- planted credentials
+
 
 def _pw(r: random.Random, k: int) -> str:
     return f"{r.choice(PW_WORDS)}{r.randint(10, 99)}{r.choice(PW_SYMBOLS)}{r.choice(PW_WORDS)}{k}"
@@ -1120,13 +1133,13 @@ def _login(r: random.Random, k: int) -> str:
 # kind -> {category: template}. The «pw» (or «uuid», or the marker text) is the needle: it names the primary line.
 PLANTS: Dict[str, Dict[str, Tpl]] = {
     "soap-logon-body": {
-        "shell": T('''
+        "shell": T("""
 # one-off export for the «noun» reconciliation
 curl -s -X POST "https://«host».campaign.adobe.com/nl/jsp/soaprouter.jsp" \\
   -H "SOAPAction: xtk:session#Logon" -H "Content-Type: text/xml; charset=utf-8" \\
   --data '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:urn="urn:xtk:session"><soapenv:Body><urn:Logon><urn:sessiontoken/><urn:strLogin>«login»</urn:strLogin><urn:strPassword>«pw»</urn:strPassword><urn:elemParameters/></urn:Logon></soapenv:Body></soapenv:Envelope>'
-'''),
-        "java": T('''
+"""),
+        "java": T("""
     // posted with SOAPAction xtk:session#Logon to https://«host».campaign.adobe.com/nl/jsp/soaprouter.jsp
     private static final String LOGON_BODY =
         "<soapenv:Envelope xmlns:soapenv=\\"http://schemas.xmlsoap.org/soap/envelope/\\" xmlns:urn=\\"urn:xtk:session\\">"
@@ -1134,8 +1147,8 @@ curl -s -X POST "https://«host».campaign.adobe.com/nl/jsp/soaprouter.jsp" \\
         + "<urn:strLogin>«login»</urn:strLogin>"
         + "<urn:strPassword>«pw»</urn:strPassword>"
         + "<urn:elemParameters/></urn:Logon></soapenv:Body></soapenv:Envelope>";
-'''),
-        "php": T('''
+"""),
+        "php": T("""
     private const LOGON_ACTION = 'xtk:session#Logon';
     private const LOGON_ENVELOPE = <<<XML
 <soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:urn="urn:xtk:session">
@@ -1149,8 +1162,8 @@ curl -s -X POST "https://«host».campaign.adobe.com/nl/jsp/soaprouter.jsp" \\
   </soapenv:Body>
 </soapenv:Envelope>
 XML;
-'''),
-        "soap_xml": T('''<?xml version="1.0" encoding="utf-8"?>
+"""),
+        "soap_xml": T("""<?xml version="1.0" encoding="utf-8"?>
 <!-- SOAPAction: xtk:session#Logon, POST https://«host».campaign.adobe.com/nl/jsp/soaprouter.jsp -->
 <soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:urn="urn:xtk:session">
   <soapenv:Header/>
@@ -1163,11 +1176,11 @@ XML;
     </urn:Logon>
   </soapenv:Body>
 </soapenv:Envelope>
-'''),
+"""),
         "postman": None,  # built as JSON (see _postman)
     },
     "svc-logon": {
-        "campaign_js": T('''
+        "campaign_js": T("""
 function «ns»_connect«Noun»Instance() {
   var cnx = new HttpSoapConnection("https://«host».campaign.adobe.com/nl/jsp/soaprouter.jsp", "utf-8", 0);
   var svc = new SoapService(cnx, "urn:xtk:session");
@@ -1178,29 +1191,29 @@ function «ns»_connect«Noun»Instance() {
   cnx.addTokens(logonResult[0], logonResult[2]);
   return cnx;
 }
-'''),
+"""),
     },
     "logon-with-user": {
-        "campaign_js": T('''
+        "campaign_js": T("""
 function «ns»_«fname»AsTechnicalUser() {
   // run the «noun» purge with the integration account
   var ctx = logonWithUser("«login»", "«pw»");
   logInfo("purge running as " + ctx.operator.login);
   return ctx;
 }
-'''),
+"""),
     },
     "logon-remote": {
-        "campaign_js": T('''
+        "campaign_js": T("""
 function «ns»_«fname»OnExecutionInstance(url) {
   var remote = NL.ExecutionInstance.logonRemote(url, "«login»", "«pw»");
   logInfo("connected to execution instance " + url);
   return remote;
 }
-'''),
+"""),
     },
     "of-user-and-password": {
-        "node_js": T('''
+        "node_js": T("""
 async function «fname»Client() {
   const connectionParameters = sdk.ConnectionParameters.ofUserAndPassword(
     'https://«host».campaign.adobe.com', '«login»', '«pw»');
@@ -1208,19 +1221,19 @@ async function «fname»Client() {
   await client.logon();
   return client;
 }
-'''),
+"""),
     },
     "zeep-logon": {
-        "python": T('''
+        "python": T("""
 
 def «fname»_session():
     client = zeep.Client("https://«host».campaign.adobe.com/nl/jsp/schemawsdl.jsp?schema=xtk:session")
     result = client.service.Logon(sessiontoken="", strLogin="«login»", strPassword="«pw»", elemParameters=None)
     return result["pstrSessionToken"], result["pstrSecurityToken"]
-'''),
+"""),
     },
     "sessiontoken-user-password": {
-        "soap_xml": T('''<?xml version="1.0" encoding="utf-8"?>
+        "soap_xml": T("""<?xml version="1.0" encoding="utf-8"?>
 <!-- POST https://«host».campaign.adobe.com/nl/jsp/soaprouter.jsp, SOAPAction: nms:rtEvent#PushEvent -->
 <soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:urn="urn:nms:rtEvent">
   <soapenv:Header/>
@@ -1233,16 +1246,16 @@ def «fname»_session():
     </urn:PushEvent>
   </soapenv:Body>
 </soapenv:Envelope>
-'''),
-        "java": T('''
+"""),
+        "java": T("""
     public String build«Noun»Event(String eventXml) {
         // Message Center event, posted to https://«host».campaign.adobe.com/nl/jsp/soaprouter.jsp
         return "<soapenv:Envelope xmlns:soapenv=\\"http://schemas.xmlsoap.org/soap/envelope/\\" xmlns:urn=\\"urn:nms:rtEvent\\"><soapenv:Body>"
             + "<urn:PushEvent><urn:sessiontoken>«login»/«pw»</urn:sessiontoken>"
             + "<urn:domEvent>" + eventXml + "</urn:domEvent></urn:PushEvent></soapenv:Body></soapenv:Envelope>";
     }
-'''),
-        "csharp": T('''
+"""),
+        "csharp": T("""
         private static string Build«Noun»Event(string eventXml)
         {
             // Message Center event, posted to https://«host».campaign.adobe.com/nl/jsp/soaprouter.jsp
@@ -1250,19 +1263,19 @@ def «fname»_session():
                 "<urn:PushEvent><urn:sessiontoken>«login»/«pw»</urn:sessiontoken>" +
                 "<urn:domEvent>" + eventXml + "</urn:domEvent></urn:PushEvent></soapenv:Body></soapenv:Envelope>";
         }
-'''),
-        "shell": T('''
+"""),
+        "shell": T("""
 curl -s -X POST "https://«host».campaign.adobe.com/nl/jsp/soaprouter.jsp" -H "SOAPAction: nms:rtEvent#PushEvent" \\
   --data '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:urn="urn:nms:rtEvent"><soapenv:Body><urn:PushEvent><urn:sessiontoken>«login»/«pw»</urn:sessiontoken><urn:domEvent><rtEvent type="«noun»" email="qa@example.com"/></urn:domEvent></urn:PushEvent></soapenv:Body></soapenv:Envelope>'
-'''),
+"""),
     },
     "sessiontoken-url": {
-        "shell": T('''
+        "shell": T("""
 # nightly extract (legacy)
 curl -s "https://«host».campaign.adobe.com/nl/jsp/soaprouter.jsp?__sessiontoken=«login»/«pw»" \\
   -H "SOAPAction: xtk:queryDef#ExecuteQuery" -d @query.xml -o extract.xml
-'''),
-        "python": T('''
+"""),
+        "python": T("""
 
 def «fname»_extract(query_xml):
     resp = requests.post(
@@ -1271,35 +1284,35 @@ def «fname»_extract(query_xml):
         headers={"SOAPAction": "xtk:queryDef#ExecuteQuery"},
     )
     return resp.text
-'''),
+"""),
     },
     "env-password": {
-        "env": T('''ACC_ENDPOINT=https://«host».campaign.adobe.com/nl/jsp/soaprouter.jsp
+        "env": T("""ACC_ENDPOINT=https://«host».campaign.adobe.com/nl/jsp/soaprouter.jsp
 ACC_USER=«login»
 ACC_PASSWORD=«pw»
-'''),
+"""),
     },
     "session-token-literal": {
-        "campaign_js": T('''
+        "campaign_js": T("""
 // session captured from the console for the «noun» replay test (https://«host».campaign.adobe.com)
 var «ns»ReplaySessionToken = "«uuid»";
-'''),
-        "node_js": T('''
+"""),
+        "node_js": T("""
 // session captured from https://«host».campaign.adobe.com/nl/jsp/soaprouter.jsp for the replay test
 const REPLAY_SESSION_TOKEN = '«uuid»';
-'''),
-        "python": T('''
+"""),
+        "python": T("""
 
 # session captured from https://«host».campaign.adobe.com/nl/jsp/soaprouter.jsp for the replay test
 REPLAY_SESSION_TOKEN = "«uuid»"
-'''),
-        "shell": T('''
+"""),
+        "shell": T("""
 # session captured from the «host» console for the replay test
 SESSION_TOKEN="«uuid»"
-'''),
+"""),
     },
     "jwt-exchange": {
-        "node_js": T('''
+        "node_js": T("""
 async function «fname»JwtToken(privateKey) {
   const jwtToken = jwt.sign({
     exp: Math.round(Date.now() / 1000) + 300,
@@ -1315,8 +1328,8 @@ async function «fname»JwtToken(privateKey) {
   }));
   return res.data.access_token;
 }
-'''),
-        "python": T('''
+"""),
+        "python": T("""
 
 def «fname»_jwt_token(private_key):
     claims = {
@@ -1333,7 +1346,7 @@ def «fname»_jwt_token(private_key):
         "jwt_token": token,
     })
     return resp.json()["access_token"]
-'''),
+"""),
     },
     "allow-user-password": {
         "serverconf": None,  # built inside the serverConf generator
@@ -1355,11 +1368,19 @@ NEEDLE = {
 
 # --------------------------------------------------------------------------- categories and layout
 
+
 class Category:
     """One kind of file: its share of the tree, its typical size and how its paths look."""
 
-    def __init__(self, name: str, weight: float, median: int, sigma: float = 0.8, scaled: bool = True,
-                 fixed: Optional[Tuple[int, int]] = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        weight: float,
+        median: int,
+        sigma: float = 0.8,
+        scaled: bool = True,
+        fixed: Optional[Tuple[int, int]] = None,
+    ) -> None:
         self.name = name
         self.weight = weight
         self.median = median
@@ -1395,7 +1416,7 @@ CATEGORIES: List[Category] = [
 CAT = {c.name: c for c in CATEGORIES}
 
 
-def _dir_for(cat: str, r: random.Random) -> str:
+def _dir_for(cat: str, r: random.Random) -> str:  # noqa: C901
     svc = r.choice(SERVICES)
     ns = r.choice(CAMPAIGN_NS)
     noun = r.choice(NOUNS)
@@ -1426,7 +1447,13 @@ def _dir_for(cat: str, r: random.Random) -> str:
     if cat == "yaml":
         if r.random() < 0.03:
             return ".github/workflows"
-        return r.choice((f"deploy/{r.choice(('dev', 'staging', 'prod'))}/{svc}", f"services/{svc}/api", f"deploy/helm/{svc}/templates"))
+        return r.choice(
+            (
+                f"deploy/{r.choice(('dev', 'staging', 'prod'))}/{svc}",
+                f"services/{svc}/api",
+                f"deploy/helm/{svc}/templates",
+            )
+        )
     if cat == "json":
         return r.choice((f"services/{svc}/config", f"web/src/i18n/{r.choice(LANGS_I18N)}", f"services/{svc}/fixtures"))
     if cat == "postman":
@@ -1434,10 +1461,19 @@ def _dir_for(cat: str, r: random.Random) -> str:
     if cat == "properties":
         return f"java/{svc}/src/main/resources"
     if cat == "env":
-        return f"services/{svc}" if r.random() < 0.4 else f"services/{svc}/deploy/{r.choice(('dev', 'qa', 'stage', 'prod', 'local'))}"
+        return (
+            f"services/{svc}"
+            if r.random() < 0.4
+            else f"services/{svc}/deploy/{r.choice(('dev', 'qa', 'stage', 'prod', 'local'))}"
+        )
     if cat == "markdown":
-        return r.choice((f"docs/{r.choice(('runbooks', 'adr', 'guides', 'integrations', 'campaign', 'onboarding'))}/{noun}",
-                         f"services/{svc}/docs", f"services/{svc}"))
+        return r.choice(
+            (
+                f"docs/{r.choice(('runbooks', 'adr', 'guides', 'integrations', 'campaign', 'onboarding'))}/{noun}",
+                f"services/{svc}/docs",
+                f"services/{svc}",
+            )
+        )
     if cat == "sql":
         return f"db/migrations/{svc}"
     if cat == "minified":
@@ -1449,7 +1485,7 @@ def _dir_for(cat: str, r: random.Random) -> str:
     raise ValueError(cat)
 
 
-def _name_for(cat: str, r: random.Random) -> str:
+def _name_for(cat: str, r: random.Random) -> str:  # noqa: C901
     noun, verb = r.choice(NOUNS), r.choice(VERBS)
     if cat in ("node_js", "campaign_js"):
         return f"{noun}{cap(verb)}.js" if r.random() < 0.5 else f"{verb}-{noun}.js"
@@ -1498,6 +1534,7 @@ def _name_for(cat: str, r: random.Random) -> str:
 
 # --------------------------------------------------------------------------- file generators
 
+
 class Plant:
     """A planted credential: kind, the rendered snippet as it appears in the file, and its needle."""
 
@@ -1528,7 +1565,7 @@ def _xml_escape(text: str) -> str:
 
 
 def gen_campaign_js(r, c, target, plant):
-    head = f"/* {c['ns']}:{c['noun']}{cap(c['verb'])}.js - {r.choice(COMMENTS)} */\nloadLibrary(\"xtk:common.js\");\nloadLibrary(\"{c['ns']}:{c['noun']}Utils.js\");\n"
+    head = f'/* {c["ns"]}:{c["noun"]}{cap(c["verb"])}.js - {r.choice(COMMENTS)} */\nloadLibrary("xtk:common.js");\nloadLibrary("{c["ns"]}:{c["noun"]}Utils.js");\n'
     return head + "".join(_insert(r, _blocks(r, c, CAMPAIGN_JS, target - len(head)), plant.snippet if plant else None))
 
 
@@ -1544,8 +1581,10 @@ def gen_node_js(r, c, target, plant):
 
 
 def gen_jssp(r, c, target, plant):
-    out = ['<%@ page import="/nl/core/shared/nl.js" %>\n<%\n  NL.require("/nl/core/jsspcontext.js");\n'
-           f'  loadLibrary("{c["ns"]}:{c["noun"]}Utils.js");\n%>\n']
+    out = [
+        '<%@ page import="/nl/core/shared/nl.js" %>\n<%\n  NL.require("/nl/core/jsspcontext.js");\n'
+        f'  loadLibrary("{c["ns"]}:{c["noun"]}Utils.js");\n%>\n'
+    ]
     size = len(out[0])
     planted = False
     while size < target or (plant and not planted):
@@ -1553,16 +1592,22 @@ def gen_jssp(r, c, target, plant):
         if plant and not planted and (r.random() < 0.5 or size + 3000 >= target):
             _insert(r, js, plant.snippet)
             planted = True
-        section = "<%\n" + "".join(js) + "%>\n" + (
-            f'<div class="{c["noun"]}-panel">\n  <h2><%= {c["ns"]}_label("{c["noun"]}") %></h2>\n'
-            f'  <form method="post" action="/{c["ns"]}/{c["noun"]}{cap(c["verb"])}.jssp">\n'
-            '    <input type="hidden" name="step" value="2"/>\n  </form>\n</div>\n')
+        section = (
+            "<%\n"
+            + "".join(js)
+            + "%>\n"
+            + (
+                f'<div class="{c["noun"]}-panel">\n  <h2><%= {c["ns"]}_label("{c["noun"]}") %></h2>\n'
+                f'  <form method="post" action="/{c["ns"]}/{c["noun"]}{cap(c["verb"])}.jssp">\n'
+                '    <input type="hidden" name="step" value="2"/>\n  </form>\n</div>\n'
+            )
+        )
         out.append(section)
         size += len(section)
     return "".join(out)
 
 
-_WF_HEAD = T('''<?xml version='1.0'?>
+_WF_HEAD = T("""<?xml version='1.0'?>
 <package author="«Author» («author»)" buildDate="2024-«mm»-«dd» 09:«mm»:00.000Z" buildNumber="9383" buildVersion="7.4"
          img="" label="«Noun» «verb» workflow" name="wkf«Noun»«Verb»" namespace="«ns»" vendor="">
   <desc>«comment»</desc>
@@ -1576,28 +1621,30 @@ _WF_HEAD = T('''<?xml version='1.0'?>
 vars.batchSize = «n»;</initScript>
           <transitions><initial name="initial" target="js1"/></transitions>
         </start>
-''')
-_WF_QUERY = T('''        <query label="«Noun»s to «verb»" name="query«n»" schema="nms:recipient" x="«n»" y="«n»">
+""")
+_WF_QUERY = T("""        <query label="«Noun»s to «verb»" name="query«n»" schema="nms:recipient" x="«n»" y="«n»">
           <where displayFilter="«Noun»s modified recently" filterName="backGroundFilterFrm" id="«n»">
             <condition boolOperator="AND" expr="@lastModified &gt;= DaysAgo(«n»)" internalId="«n»"/>
             <condition boolOperator="AND" expr="[«noun»/@status] = 1" internalId="«n»"/>
           </where>
           <transitions><result label="Result" name="result" target="js«n»"/></transitions>
         </query>
-''')
-_WF_FOOT = '''        <end label="End" name="end" x="900" y="48"/>
+""")
+_WF_FOOT = """        <end label="End" name="end" x="900" y="48"/>
       </activities>
       <variables/>
       <folder _operation="none" name="nmsTechnicalWorkflow"/>
     </workflow>
   </entities>
 </package>
-'''
-_GEN.update({
-    "author": lambda r: r.choice(("jdev", "admin", "mkt_ops", "asmith", "bmartin")),
-    "mm": lambda r: "%02d" % r.randint(1, 12),
-    "dd": lambda r: "%02d" % r.randint(1, 28),
-})
+"""
+_GEN.update(
+    {
+        "author": lambda r: r.choice(("jdev", "admin", "mkt_ops", "asmith", "bmartin")),
+        "mm": lambda r: "%02d" % r.randint(1, 12),
+        "dd": lambda r: "%02d" % r.randint(1, 28),
+    }
+)
 
 
 def gen_workflow_xml(r, c, target, plant):
@@ -1613,9 +1660,11 @@ def gen_workflow_xml(r, c, target, plant):
             if plant and not planted and (r.random() < 0.4 or size + 2500 >= target):
                 _insert(r, js, plant.snippet)
                 planted = True
-            part = (f'        <js label="{cap(r.choice(VERBS))} {r.choice(NOUNS)}s" name="js{i}" x="{100 + 80 * i}" y="48">\n'
-                    f'          <transitions><done name="done" target="js{i + 1}"/><error name="error"/></transitions>\n'
-                    f"          <script>{_xml_escape(''.join(js))}</script>\n        </js>\n")
+            part = (
+                f'        <js label="{cap(r.choice(VERBS))} {r.choice(NOUNS)}s" name="js{i}" x="{100 + 80 * i}" y="48">\n'
+                f'          <transitions><done name="done" target="js{i + 1}"/><error name="error"/></transitions>\n'
+                f"          <script>{_xml_escape(''.join(js))}</script>\n        </js>\n"
+            )
             i += 1
         out.append(part)
         size += len(part)
@@ -1624,10 +1673,12 @@ def gen_workflow_xml(r, c, target, plant):
 
 
 def gen_xtkjs_xml(r, c, target, plant):
-    out = ["\ufeff<?xml version='1.0'?>\n"
-           f'<package author="Administrator (admin)" buildDate="2024-03-0{r.randint(1, 9)} 10:12:44.512Z" buildNumber="9383"'
-           f' buildVersion="7.4" img="" label="{cap(c["noun"])} libraries" name="{c["ns"]}{cap(c["noun"])}Libs"'
-           f' namespace="{c["ns"]}" vendor="">\n  <entities schema="xtk:javascript">\n']
+    out = [
+        "\ufeff<?xml version='1.0'?>\n"
+        f'<package author="Administrator (admin)" buildDate="2024-03-0{r.randint(1, 9)} 10:12:44.512Z" buildNumber="9383"'
+        f' buildVersion="7.4" img="" label="{cap(c["noun"])} libraries" name="{c["ns"]}{cap(c["noun"])}Libs"'
+        f' namespace="{c["ns"]}" vendor="">\n  <entities schema="xtk:javascript">\n'
+    ]
     size = len(out[0])
     planted = False
     k = 0
@@ -1638,8 +1689,10 @@ def gen_xtkjs_xml(r, c, target, plant):
             _insert(r, js, plant.snippet)
             planted = True
         name = f"{c['noun']}{cap(r.choice(VERBS))}{k}.js"
-        part = (f'    <javascript entitySchema="xtk:javascript" img="xtk:javascript.png" label="{name}" name="{name}"'
-                f' namespace="{c["ns"]}">\n      <data><![CDATA[{"".join(js)}]]></data>\n    </javascript>\n')
+        part = (
+            f'    <javascript entitySchema="xtk:javascript" img="xtk:javascript.png" label="{name}" name="{name}"'
+            f' namespace="{c["ns"]}">\n      <data><![CDATA[{"".join(js)}]]></data>\n    </javascript>\n'
+        )
         out.append(part)
         size += len(part)
     out.append("  </entities>\n</package>\n")
@@ -1652,31 +1705,39 @@ def gen_soap_xml(r, c, target, plant):
     return r.choice(SOAP_DOCS).render(r, c)
 
 
-_ZONE = T('''      <securityZone allowDebug="false" allowEmptyPassword="false" allowHTTP="«http»" allowUserPassword="false"
+_ZONE = T("""      <securityZone allowDebug="false" allowEmptyPassword="false" allowHTTP="«http»" allowUserPassword="false"
                     label="«label»" name="«zone»" sessionTokenOnly="false" showErrors="false">
         <subNetwork label="«label» network" mask="«mask»" name="«zone»Net"/>
       </securityZone>
-''')
-_GEN.update({
-    "http": lambda r: r.choice(("false", "false", "true")),
-    "label": lambda r: r.choice(("Partner VPN", "Office LAN", "Data centre", "Monitoring", "Build servers")),
-    "zone": lambda r: r.choice(("partnerVpn", "officeLan", "dataCenter", "monitoring", "buildServers")) + str(r.randint(1, 9)),
-    "mask": lambda r: f"10.{r.randint(0, 255)}.{r.randint(0, 255)}.0/24",
-})
+""")
+_GEN.update(
+    {
+        "http": lambda r: r.choice(("false", "false", "true")),
+        "label": lambda r: r.choice(("Partner VPN", "Office LAN", "Data centre", "Monitoring", "Build servers")),
+        "zone": lambda r: (
+            r.choice(("partnerVpn", "officeLan", "dataCenter", "monitoring", "buildServers")) + str(r.randint(1, 9))
+        ),
+        "mask": lambda r: f"10.{r.randint(0, 255)}.{r.randint(0, 255)}.0/24",
+    }
+)
 
 
 def gen_serverconf(r, c, target, plant):
-    head = ('<?xml version=\'1.0\'?>\n<serverconf>\n  <shared>\n'
-            f'    <dataStore hosts="{c["host"]}.campaign.adobe.com" lang="en_US">\n'
-            '      <dbcnx encrypted="1" login="neolane:campaign" password="@' + "".join(r.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/") for _ in range(44)) + '" provider="PostgreSQL" server="db.internal"/>\n'
-            '    </dataStore>\n    <imsConfig>\n'
-            '      <nonIMSOperatorMgmtInClientConsole nonIMSOperatorMgmtInClientConsoleRestricted="true"/>\n'
-            '      <nonIMSAuthnAPI disableAPI="true">\n'
-            '        <allowOperator name="admin"/>\n        <allowOperator name="aemserver"/>\n'
-            '        <allowOperator name="campaign-loginmonitor"/>\n        <allowOperator name="internal|monitoring"/>\n'
-            '      </nonIMSAuthnAPI>\n    </imsConfig>\n  </shared>\n  <securityZone name="public" label="Public Network">\n'
-            '    <securityZone allowDebug="false" allowEmptyPassword="false" allowHTTP="false" allowUserPassword="false" label="VPN" name="vpn">\n')
-    foot = '    </securityZone>\n  </securityZone>\n</serverconf>\n'
+    head = (
+        "<?xml version='1.0'?>\n<serverconf>\n  <shared>\n"
+        f'    <dataStore hosts="{c["host"]}.campaign.adobe.com" lang="en_US">\n'
+        '      <dbcnx encrypted="1" login="neolane:campaign" password="@'
+        + "".join(r.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/") for _ in range(44))
+        + '" provider="PostgreSQL" server="db.internal"/>\n'
+        "    </dataStore>\n    <imsConfig>\n"
+        '      <nonIMSOperatorMgmtInClientConsole nonIMSOperatorMgmtInClientConsoleRestricted="true"/>\n'
+        '      <nonIMSAuthnAPI disableAPI="true">\n'
+        '        <allowOperator name="admin"/>\n        <allowOperator name="aemserver"/>\n'
+        '        <allowOperator name="campaign-loginmonitor"/>\n        <allowOperator name="internal|monitoring"/>\n'
+        '      </nonIMSAuthnAPI>\n    </imsConfig>\n  </shared>\n  <securityZone name="public" label="Public Network">\n'
+        '    <securityZone allowDebug="false" allowEmptyPassword="false" allowHTTP="false" allowUserPassword="false" label="VPN" name="vpn">\n'
+    )
+    foot = "    </securityZone>\n  </securityZone>\n</serverconf>\n"
     zones = []
     size = len(head) + len(foot)
     while size < target * 0.4:
@@ -1687,30 +1748,36 @@ def gen_serverconf(r, c, target, plant):
         zones.insert(r.randint(0, len(zones)), plant.snippet)
     tail = []
     while size < target:
-        line = (f'  <!-- {r.choice(COMMENTS)} -->\n  <module name="{r.choice(("mta", "wfserver", "web", "inMail", "stat", "sms"))}{r.randint(1, 99)}"'
-                f' autoStart="{r.choice(("true", "false"))}" maxProcessMemoryAlertMb="{r.randint(512, 4096)}"'
-                f' maxProcessMemoryWarningMb="{r.randint(256, 2048)}" processRestartTime="06:00:00"/>\n')
+        line = (
+            f'  <!-- {r.choice(COMMENTS)} -->\n  <module name="{r.choice(("mta", "wfserver", "web", "inMail", "stat", "sms"))}{r.randint(1, 99)}"'
+            f' autoStart="{r.choice(("true", "false"))}" maxProcessMemoryAlertMb="{r.randint(512, 4096)}"'
+            f' maxProcessMemoryWarningMb="{r.randint(256, 2048)}" processRestartTime="06:00:00"/>\n'
+        )
         tail.append(line)
         size += len(line)
-    return head + "".join(zones) + foot[:-len("</serverconf>\n")] + "".join(tail) + "</serverconf>\n"
+    return head + "".join(zones) + foot[: -len("</serverconf>\n")] + "".join(tail) + "</serverconf>\n"
 
 
 def _plant_zone(r: random.Random, c: Dict[str, str]) -> Tuple[str, str]:
     zone = r.choice(("partnerVpn", "legacyApi", "mcExecution", "crmBridge")) + str(r.randint(1, 9))
-    snippet = (f'      <securityZone allowDebug="false" allowEmptyPassword="false" allowHTTP="false" allowUserPassword="true"\n'
-               f'                    label="Legacy API clients" name="{zone}" sessionTokenOnly="false" showErrors="false">\n'
-               f'        <subNetwork label="Legacy API clients" mask="10.{r.randint(0, 255)}.{r.randint(0, 255)}.0/24" name="{zone}Net"/>\n'
-               '      </securityZone>\n')
+    snippet = (
+        f'      <securityZone allowDebug="false" allowEmptyPassword="false" allowHTTP="false" allowUserPassword="true"\n'
+        f'                    label="Legacy API clients" name="{zone}" sessionTokenOnly="false" showErrors="false">\n'
+        f'        <subNetwork label="Legacy API clients" mask="10.{r.randint(0, 255)}.{r.randint(0, 255)}.0/24" name="{zone}Net"/>\n'
+        "      </securityZone>\n"
+    )
     return snippet, 'allowUserPassword="true"'
 
 
 def gen_java(r, c, target, plant):
     pkg = c["pkg"]
     cls = f"{cap(c['noun'])}{r.choice(('Service', 'Repository', 'Client'))}"
-    head = (f"package com.acme.{pkg};\n\nimport java.sql.*;\nimport java.util.*;\nimport java.util.stream.Collectors;\n"
-            "import org.apache.http.client.methods.HttpPost;\nimport org.slf4j.Logger;\nimport org.slf4j.LoggerFactory;\n\n"
-            f"/** {r.choice(COMMENTS)} */\npublic class {cls} {{\n\n"
-            f"    private static final Logger LOG = LoggerFactory.getLogger({cls}.class);\n")
+    head = (
+        f"package com.acme.{pkg};\n\nimport java.sql.*;\nimport java.util.*;\nimport java.util.stream.Collectors;\n"
+        "import org.apache.http.client.methods.HttpPost;\nimport org.slf4j.Logger;\nimport org.slf4j.LoggerFactory;\n\n"
+        f"/** {r.choice(COMMENTS)} */\npublic class {cls} {{\n\n"
+        f"    private static final Logger LOG = LoggerFactory.getLogger({cls}.class);\n"
+    )
     foot = "}\n"
     pool = JAVA if c.get("sap") != "1" else JAVA_NO_CAMPAIGN + [JAVA_SAP] * 2
     return head + "".join(_insert(r, _blocks(r, c, pool, target - len(head)), plant.snippet if plant else None)) + foot
@@ -1718,12 +1785,16 @@ def gen_java(r, c, target, plant):
 
 def gen_csharp(r, c, target, plant):
     cls = f"{cap(c['noun'])}{r.choice(('Service', 'Repository', 'Client'))}"
-    head = ("using System;\nusing System.Collections.Generic;\nusing System.Linq;\nusing System.Net.Http;\n"
-            "using System.Net.Http.Headers;\nusing System.Text;\nusing System.Threading;\nusing System.Threading.Tasks;\n\n"
-            f"namespace Acme.{cap(c['svc'].replace('-', ''))}\n{{\n    /// <summary>{r.choice(COMMENTS)}</summary>\n"
-            f"    public sealed class {cls}\n    {{\n")
+    head = (
+        "using System;\nusing System.Collections.Generic;\nusing System.Linq;\nusing System.Net.Http;\n"
+        "using System.Net.Http.Headers;\nusing System.Text;\nusing System.Threading;\nusing System.Threading.Tasks;\n\n"
+        f"namespace Acme.{cap(c['svc'].replace('-', ''))}\n{{\n    /// <summary>{r.choice(COMMENTS)}</summary>\n"
+        f"    public sealed class {cls}\n    {{\n"
+    )
     foot = "    }\n}\n"
-    return head + "".join(_insert(r, _blocks(r, c, CSHARP, target - len(head)), plant.snippet if plant else None)) + foot
+    return (
+        head + "".join(_insert(r, _blocks(r, c, CSHARP, target - len(head)), plant.snippet if plant else None)) + foot
+    )
 
 
 def gen_python(r, c, target, plant):
@@ -1737,9 +1808,11 @@ def gen_python(r, c, target, plant):
 
 def gen_php(r, c, target, plant):
     cls = f"{cap(c['noun'])}{r.choice(('Service', 'Repository', 'Client'))}"
-    head = (f"<?php\n\ndeclare(strict_types=1);\n\nnamespace Acme\\{cap(c['svc'].replace('-', ''))};\n\n"
-            "use GuzzleHttp\\ClientInterface;\nuse PDO;\nuse Psr\\Log\\LoggerInterface;\n\n"
-            f"/** {r.choice(COMMENTS)} */\nfinal class {cls}\n{{\n")
+    head = (
+        f"<?php\n\ndeclare(strict_types=1);\n\nnamespace Acme\\{cap(c['svc'].replace('-', ''))};\n\n"
+        "use GuzzleHttp\\ClientInterface;\nuse PDO;\nuse Psr\\Log\\LoggerInterface;\n\n"
+        f"/** {r.choice(COMMENTS)} */\nfinal class {cls}\n{{\n"
+    )
     return head + "".join(_insert(r, _blocks(r, c, PHP, target - len(head)), plant.snippet if plant else None)) + "}\n"
 
 
@@ -1772,27 +1845,52 @@ def gen_env(r, c, target, plant):
 def gen_json(r, c, target, plant):
     kind = r.random()
     if kind < 0.25:
-        doc = {"name": f"@acme/{c['svc']}", "version": f"1.{r.randint(0, 40)}.{r.randint(0, 9)}", "private": True,
-               "scripts": {"start": "node src/index.js", "test": "jest", "lint": "eslint src"},
-               "dependencies": {"axios": "^1.6.0", "express": "^4.19.0", "express-session": "^1.18.0",
-                                "bcryptjs": "^2.4.3", "@adobe/acc-js-sdk": "^1.1.50", "pg": "^8.11.0"}}
+        doc = {
+            "name": f"@acme/{c['svc']}",
+            "version": f"1.{r.randint(0, 40)}.{r.randint(0, 9)}",
+            "private": True,
+            "scripts": {"start": "node src/index.js", "test": "jest", "lint": "eslint src"},
+            "dependencies": {
+                "axios": "^1.6.0",
+                "express": "^4.19.0",
+                "express-session": "^1.18.0",
+                "bcryptjs": "^2.4.3",
+                "@adobe/acc-js-sdk": "^1.1.50",
+                "pg": "^8.11.0",
+            },
+        }
         return json.dumps(doc, indent=2) + "\n"
     if kind < 0.6:
         msgs = {}
         size = 0
         while size < target:
             k = f"{r.choice(NOUNS)}.{r.choice(('login', 'password', 'session', 'token', 'title', 'error', 'help'))}.{r.randint(1, 999)}"
-            v = r.choice(("Sign in", "Password", "Forgot your password?", "Your session has expired, please log in again.",
-                          "Invalid token", "Login", "Reset password", r.choice(COMMENTS)))
+            v = r.choice(
+                (
+                    "Sign in",
+                    "Password",
+                    "Forgot your password?",
+                    "Your session has expired, please log in again.",
+                    "Invalid token",
+                    "Login",
+                    "Reset password",
+                    r.choice(COMMENTS),
+                )
+            )
             msgs[k] = v
             size += len(k) + len(v) + 8
         return json.dumps(msgs, indent=2, ensure_ascii=False) + "\n"
     records = []
     size = 0
     while size < target:
-        rec = {"id": r.randint(1, 10 ** 7), "email": f"user{r.randint(1, 10 ** 6)}@example.com",
-               c["field"]: r.choice(NOUNS), "lastLogin": f"2024-{r.randint(1, 12):02d}-{r.randint(1, 28):02d}T10:00:00Z",
-               "sessionCount": r.randint(0, 500), "passwordChangedAt": None}
+        rec = {
+            "id": r.randint(1, 10**7),
+            "email": f"user{r.randint(1, 10**6)}@example.com",
+            c["field"]: r.choice(NOUNS),
+            "lastLogin": f"2024-{r.randint(1, 12):02d}-{r.randint(1, 28):02d}T10:00:00Z",
+            "sessionCount": r.randint(0, 500),
+            "passwordChangedAt": None,
+        }
         records.append(rec)
         size += 170
     return json.dumps({"items": records, "total": len(records)}, indent=2) + "\n"
@@ -1801,25 +1899,59 @@ def gen_json(r, c, target, plant):
 def _postman_item(r: random.Random, c: Dict[str, str]) -> dict:
     kind = r.random()
     if kind < 0.3:
-        return {"name": "Get IMS access token", "request": {
-            "method": "POST", "url": {"raw": "https://ims-na1.adobelogin.com/ims/token/v3"},
-            "body": {"mode": "urlencoded", "urlencoded": [
-                {"key": "grant_type", "value": "client_credentials"}, {"key": "client_id", "value": "{{client_id}}"},
-                {"key": "client_secret", "value": "{{client_secret}}"}, {"key": "scope", "value": "openid,AdobeID,campaign_sdk"}]}},
-            "event": [{"listen": "test", "script": {"exec": ["pm.collectionVariables.set('access_token', pm.response.json().access_token);"]}}]}
+        return {
+            "name": "Get IMS access token",
+            "request": {
+                "method": "POST",
+                "url": {"raw": "https://ims-na1.adobelogin.com/ims/token/v3"},
+                "body": {
+                    "mode": "urlencoded",
+                    "urlencoded": [
+                        {"key": "grant_type", "value": "client_credentials"},
+                        {"key": "client_id", "value": "{{client_id}}"},
+                        {"key": "client_secret", "value": "{{client_secret}}"},
+                        {"key": "scope", "value": "openid,AdobeID,campaign_sdk"},
+                    ],
+                },
+            },
+            "event": [
+                {
+                    "listen": "test",
+                    "script": {
+                        "exec": ["pm.collectionVariables.set('access_token', pm.response.json().access_token);"]
+                    },
+                }
+            ],
+        }
     if kind < 0.7:
-        return {"name": f"{cap(r.choice(VERBS))} {r.choice(NOUNS)}s", "request": {
-            "method": "POST", "url": {"raw": "{{acc_endpoint}}/nl/jsp/soaprouter.jsp"},
-            "auth": {"type": "bearer", "bearer": [{"key": "token", "value": "{{access_token}}", "type": "string"}]},
-            "header": [{"key": "SOAPAction", "value": "xtk:queryDef#ExecuteQuery"}, {"key": "Content-Type", "value": "text/xml"}],
-            "body": {"mode": "raw", "raw": '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" '
-                     'xmlns:urn="urn:xtk:queryDef"><soapenv:Body><urn:ExecuteQuery><urn:sessiontoken/><urn:entity>'
-                     f'<queryDef schema="nms:recipient" operation="select" lineCount="{r.randint(10, 5000)}"><select><node expr="@email"/>'
-                     f'<node expr="@{r.choice(FIELDS)}"/></select></queryDef></urn:entity></urn:ExecuteQuery></soapenv:Body></soapenv:Envelope>'}}}
-    return {"name": "Portal login", "request": {
-        "method": "POST", "url": {"raw": "{{portal_url}}/api/auth/login"},
-        "header": [{"key": "Content-Type", "value": "application/json"}],
-        "body": {"mode": "raw", "raw": '{"login": "{{username}}", "password": "{{password}}"}'}}}
+        return {
+            "name": f"{cap(r.choice(VERBS))} {r.choice(NOUNS)}s",
+            "request": {
+                "method": "POST",
+                "url": {"raw": "{{acc_endpoint}}/nl/jsp/soaprouter.jsp"},
+                "auth": {"type": "bearer", "bearer": [{"key": "token", "value": "{{access_token}}", "type": "string"}]},
+                "header": [
+                    {"key": "SOAPAction", "value": "xtk:queryDef#ExecuteQuery"},
+                    {"key": "Content-Type", "value": "text/xml"},
+                ],
+                "body": {
+                    "mode": "raw",
+                    "raw": '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" '
+                    'xmlns:urn="urn:xtk:queryDef"><soapenv:Body><urn:ExecuteQuery><urn:sessiontoken/><urn:entity>'
+                    f'<queryDef schema="nms:recipient" operation="select" lineCount="{r.randint(10, 5000)}"><select><node expr="@email"/>'
+                    f'<node expr="@{r.choice(FIELDS)}"/></select></queryDef></urn:entity></urn:ExecuteQuery></soapenv:Body></soapenv:Envelope>',
+                },
+            },
+        }
+    return {
+        "name": "Portal login",
+        "request": {
+            "method": "POST",
+            "url": {"raw": "{{portal_url}}/api/auth/login"},
+            "header": [{"key": "Content-Type", "value": "application/json"}],
+            "body": {"mode": "raw", "raw": '{"login": "{{username}}", "password": "{{password}}"}'},
+        },
+    }
 
 
 def gen_postman(r, c, target, plant):
@@ -1830,24 +1962,66 @@ def gen_postman(r, c, target, plant):
         items.append(it)
         size += 900
     if plant:
-        items.insert(r.randint(0, len(items)), {"name": "Logon", "request": {
-            "method": "POST", "url": {"raw": f"https://{c['host']}.campaign.adobe.com/nl/jsp/soaprouter.jsp"},
-            "header": [{"key": "SOAPAction", "value": "xtk:session#Logon"}, {"key": "Content-Type", "value": "text/xml"}],
-            "body": {"mode": "raw", "raw": '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" '
-                     'xmlns:urn="urn:xtk:session"><soapenv:Body><urn:Logon><urn:sessiontoken/>'
-                     f"<urn:strLogin>{c['login']}</urn:strLogin><urn:strPassword>{plant.needle}</urn:strPassword>"
-                     "<urn:elemParameters/></urn:Logon></soapenv:Body></soapenv:Envelope>"}}})
-    doc = {"info": {"_postman_id": str(uuid.UUID(int=r.getrandbits(128))), "name": f"{cap(c['noun'])} {c['verb']}",
-                    "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
-           "item": items,
-           "variable": [{"key": "acc_endpoint", "value": f"https://{c['host']}.campaign.adobe.com"},
-                        {"key": "client_id", "value": ""}, {"key": "client_secret", "value": ""},
-                        {"key": "access_token", "value": ""}, {"key": "username", "value": ""}, {"key": "password", "value": ""}]}
+        items.insert(
+            r.randint(0, len(items)),
+            {
+                "name": "Logon",
+                "request": {
+                    "method": "POST",
+                    "url": {"raw": f"https://{c['host']}.campaign.adobe.com/nl/jsp/soaprouter.jsp"},
+                    "header": [
+                        {"key": "SOAPAction", "value": "xtk:session#Logon"},
+                        {"key": "Content-Type", "value": "text/xml"},
+                    ],
+                    "body": {
+                        "mode": "raw",
+                        "raw": '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" '
+                        'xmlns:urn="urn:xtk:session"><soapenv:Body><urn:Logon><urn:sessiontoken/>'
+                        f"<urn:strLogin>{c['login']}</urn:strLogin><urn:strPassword>{plant.needle}</urn:strPassword>"
+                        "<urn:elemParameters/></urn:Logon></soapenv:Body></soapenv:Envelope>",
+                    },
+                },
+            },
+        )
+    doc = {
+        "info": {
+            "_postman_id": str(uuid.UUID(int=r.getrandbits(128))),
+            "name": f"{cap(c['noun'])} {c['verb']}",
+            "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json",
+        },
+        "item": items,
+        "variable": [
+            {"key": "acc_endpoint", "value": f"https://{c['host']}.campaign.adobe.com"},
+            {"key": "client_id", "value": ""},
+            {"key": "client_secret", "value": ""},
+            {"key": "access_token", "value": ""},
+            {"key": "username", "value": ""},
+            {"key": "password", "value": ""},
+        ],
+    }
     return json.dumps(doc, indent="\t") + "\n"
 
 
-_MIN_WORDS = ("password", "token", "session", "login", "Invalid token", "Session expired", "Sign in", "user", "Bearer",
-              "Authorization", "expires_in", "refresh", "logout", "submit", "value", "length", "prototype", "function")
+_MIN_WORDS = (
+    "password",
+    "token",
+    "session",
+    "login",
+    "Invalid token",
+    "Session expired",
+    "Sign in",
+    "user",
+    "Bearer",
+    "Authorization",
+    "expires_in",
+    "refresh",
+    "logout",
+    "submit",
+    "value",
+    "length",
+    "prototype",
+    "function",
+)
 
 
 def gen_minified(r, c, target, plant):
@@ -1857,17 +2031,19 @@ def gen_minified(r, c, target, plant):
     ids = ["".join(r.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(r.randint(1, 2))) for _ in range(60)]
     line: List[str] = []
     line_len = 0
-    line_target = r.choice((8000, 32000, 120000, 10 ** 9))
+    line_target = r.choice((8000, 32000, 120000, 10**9))
     while size < target * 0.85:
         a, b, d = r.choice(ids), r.choice(ids), r.choice(ids)
-        frag = r.choice((
-            f'function {a}({b},{d}){{return {b}&&{b}.{r.choice(("length", "value", "id"))}>{r.randint(0, 99)}?{d}({b}):null}}',
-            f'var {a}="{r.choice(_MIN_WORDS)}",{b}={r.randint(0, 9999)};',
-            f'{a}.prototype.{r.choice(_MIN_WORDS).replace(" ", "")}=function({b}){{this.{d}={b};return this}};',
-            f'if(!{a}.{r.choice(("token", "session", "user"))})throw new Error("{r.choice(_MIN_WORDS)}");',
-            f'{a}.headers.Authorization="Bearer "+{b}.access_token;',
-            f'{a}=Object.assign({{}},{b},{{{r.choice(_MIN_WORDS).replace(" ", "")}:{d}}});',
-        ))
+        frag = r.choice(
+            (
+                f"function {a}({b},{d}){{return {b}&&{b}.{r.choice(('length', 'value', 'id'))}>{r.randint(0, 99)}?{d}({b}):null}}",
+                f'var {a}="{r.choice(_MIN_WORDS)}",{b}={r.randint(0, 9999)};',
+                f"{a}.prototype.{r.choice(_MIN_WORDS).replace(' ', '')}=function({b}){{this.{d}={b};return this}};",
+                f'if(!{a}.{r.choice(("token", "session", "user"))})throw new Error("{r.choice(_MIN_WORDS)}");',
+                f'{a}.headers.Authorization="Bearer "+{b}.access_token;',
+                f"{a}=Object.assign({{}},{b},{{{r.choice(_MIN_WORDS).replace(' ', '')}:{d}}});",
+            )
+        )
         line.append(frag)
         line_len += len(frag)
         size += len(frag)
@@ -1887,9 +2063,11 @@ def gen_large_json(r, c, target, plant):
     size = len(parts[0])
     first = True
     while size < target:
-        rec = (f'{"" if first else ","}{{"id": {r.randint(1, 10 ** 9)}, "login": "user{r.randint(1, 10 ** 6)}", '
-               f'"email": "user{r.randint(1, 10 ** 6)}@example.com", "{r.choice(FIELDS)}": "{r.choice(NOUNS)}", '
-               f'"sessionCount": {r.randint(0, 900)}, "passwordChangedAt": null, "lastLogin": "2024-{r.randint(1, 12):02d}-{r.randint(1, 28):02d}"}}\n')
+        rec = (
+            f'{"" if first else ","}{{"id": {r.randint(1, 10**9)}, "login": "user{r.randint(1, 10**6)}", '
+            f'"email": "user{r.randint(1, 10**6)}@example.com", "{r.choice(FIELDS)}": "{r.choice(NOUNS)}", '
+            f'"sessionCount": {r.randint(0, 900)}, "passwordChangedAt": null, "lastLogin": "2024-{r.randint(1, 12):02d}-{r.randint(1, 28):02d}"}}\n'
+        )
         first = False
         parts.append(rec)
         size += len(rec)
@@ -1899,21 +2077,43 @@ def gen_large_json(r, c, target, plant):
 
 def gen_binary(r, c, target, name) -> bytes:
     if name.endswith(".png"):
-        return (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + r.randbytes(17) + b"IDAT" + r.randbytes(max(0, target - 40))
-                + b"\x00\x00\x00\x00IEND\xaeB`\x82")
+        return (
+            b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"
+            + r.randbytes(17)
+            + b"IDAT"
+            + r.randbytes(max(0, target - 40))
+            + b"\x00\x00\x00\x00IEND\xaeB`\x82"
+        )
     return b"PK\x03\x04\x14\x00\x00\x00\x08\x00" + r.randbytes(max(0, target - 32)) + b"PK\x05\x06" + b"\x00" * 18
 
 
 GENERATORS: Dict[str, Callable] = {
-    "node_js": gen_node_js, "campaign_js": gen_campaign_js, "jssp": gen_jssp, "workflow_xml": gen_workflow_xml,
-    "xtkjs_xml": gen_xtkjs_xml, "soap_xml": gen_soap_xml, "serverconf": gen_serverconf, "java": gen_java,
-    "csharp": gen_csharp, "python": gen_python, "php": gen_php, "shell": gen_shell, "yaml": gen_yaml, "json": gen_json,
-    "postman": gen_postman, "properties": gen_properties, "env": gen_env, "markdown": gen_markdown, "sql": gen_sql,
-    "minified": gen_minified, "large_json": gen_large_json,
+    "node_js": gen_node_js,
+    "campaign_js": gen_campaign_js,
+    "jssp": gen_jssp,
+    "workflow_xml": gen_workflow_xml,
+    "xtkjs_xml": gen_xtkjs_xml,
+    "soap_xml": gen_soap_xml,
+    "serverconf": gen_serverconf,
+    "java": gen_java,
+    "csharp": gen_csharp,
+    "python": gen_python,
+    "php": gen_php,
+    "shell": gen_shell,
+    "yaml": gen_yaml,
+    "json": gen_json,
+    "postman": gen_postman,
+    "properties": gen_properties,
+    "env": gen_env,
+    "markdown": gen_markdown,
+    "sql": gen_sql,
+    "minified": gen_minified,
+    "large_json": gen_large_json,
 }
 
 
 # --------------------------------------------------------------------------- the plan and the writer
+
 
 def _counts(n: int) -> Dict[str, int]:
     total = sum(c.weight for c in CATEGORIES)
@@ -1925,7 +2125,9 @@ def _counts(n: int) -> Dict[str, int]:
     return counts
 
 
-def plan(n_files: int, size_bytes: int, planted: float, r: random.Random) -> Tuple[List[Tuple[str, str, int]], Dict[int, str]]:
+def plan(
+    n_files: int, size_bytes: int, planted: float, r: random.Random
+) -> Tuple[List[Tuple[str, str, int]], Dict[int, str]]:
     """Decide every file's category, path and size, and which files get which planted credential."""
     counts = _counts(n_files)
     cats: List[str] = [k for k, v in counts.items() for _ in range(v)]
@@ -1986,10 +2188,35 @@ def plan(n_files: int, size_bytes: int, planted: float, r: random.Random) -> Tup
 # The pre-filter keywords of imslint's built-in rules (lower case, as `imslint rules --format json` lists them
 # with their rules), fixed here so that a tree's bytes do not change when a rule does.
 KEYWORDS = (
-    ".campaign.adobe.com", "___", "__sessiontoken=", "acc-js-sdk", "allowoperator", "authimstaprivatekey", "basic",
-    "client-secret", "client_secret", "clientsecret", "curl", "ent_campaign_sdk", "exchange/jwt", "extaccount", "eyj",
-    "imsconfig", "logon", "new client(", "nonimsauthnapi", "pass", "pwd", "security-token", "security_token",
-    "securitytoken", "securityzone", "sessiontoken", "setims", "setimsoauth", "soapmethodcall",
+    ".campaign.adobe.com",
+    "___",
+    "__sessiontoken=",
+    "acc-js-sdk",
+    "allowoperator",
+    "authimstaprivatekey",
+    "basic",
+    "client-secret",
+    "client_secret",
+    "clientsecret",
+    "curl",
+    "ent_campaign_sdk",
+    "exchange/jwt",
+    "extaccount",
+    "eyj",
+    "imsconfig",
+    "logon",
+    "new client(",
+    "nonimsauthnapi",
+    "pass",
+    "pwd",
+    "security-token",
+    "security_token",
+    "securitytoken",
+    "securityzone",
+    "sessiontoken",
+    "setims",
+    "setimsoauth",
+    "soapmethodcall",
 )
 _NOT_X = str.maketrans({c: "x" for c in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"})
 
@@ -2020,11 +2247,20 @@ def _uuid_token(r: random.Random) -> str:
     return "___" + str(uuid.UUID(int=r.getrandbits(128), version=4))
 
 
-def render_file(r: random.Random, cat: str, path: str, target: int, kind: Optional[str], k: int) -> Tuple[str, Optional[Plant]]:
+def render_file(
+    r: random.Random, cat: str, path: str, target: int, kind: Optional[str], k: int
+) -> Tuple[str, Optional[Plant]]:
     """Generate one file's text (and the plant it holds, if any)."""
     svc = path.split("/")[1] if path.startswith("services/") else r.choice(SERVICES)
-    c = {"ns": r.choice(CAMPAIGN_NS), "host": r.choice(HOSTS), "svc": svc, "noun": r.choice(NOUNS),
-         "verb": r.choice(VERBS), "field": r.choice(FIELDS), "pkg": svc.replace("-", "") + "." + r.choice(NOUNS)}
+    c = {
+        "ns": r.choice(CAMPAIGN_NS),
+        "host": r.choice(HOSTS),
+        "svc": svc,
+        "noun": r.choice(NOUNS),
+        "verb": r.choice(VERBS),
+        "field": r.choice(FIELDS),
+        "pkg": svc.replace("-", "") + "." + r.choice(NOUNS),
+    }
     c["NOUN"] = c["noun"].upper()
     c["VERB"] = c["verb"].upper()
     c["Author"] = "Jane Dev"
@@ -2070,8 +2306,16 @@ def locate(text: str, plant: Plant, cat: str) -> Tuple[int, int, int]:
     return line, start, end
 
 
-def generate(out: str, n_files: int, size_mb: float, seed: int, planted: float, git: bool = True,
-             quiet: bool = False, density: float = 1.0) -> Dict[str, object]:
+def generate(
+    out: str,
+    n_files: int,
+    size_mb: float,
+    seed: int,
+    planted: float,
+    git: bool = True,
+    quiet: bool = False,
+    density: float = 1.0,
+) -> Dict[str, object]:
     """Write the tree under ``out`` (emptied first) and its manifest; return a summary."""
     t0 = time.perf_counter()
     r = random.Random(seed)
@@ -2098,17 +2342,31 @@ def generate(out: str, n_files: int, size_mb: float, seed: int, planted: float, 
                 text = scrub(text)
             if plant is not None:
                 line, start, end = locate(text, plant, cat)
-                manifest.append({"path": path, "line": line, "start_line": start, "end_line": end,
-                                 "kind": plant.kind, "category": cat})
+                manifest.append(
+                    {
+                        "path": path,
+                        "line": line,
+                        "start_line": start,
+                        "end_line": end,
+                        "kind": plant.kind,
+                        "category": cat,
+                    }
+                )
             data = text.encode("utf-8")
         with open(full, "wb") as fh:
             fh.write(data)
         total += len(data)
     manifest.sort(key=lambda m: (m["path"], m["line"]))
-    summary = {"generator": GENERATOR_VERSION, "seed": seed, "density": density, "files": len(files), "bytes": total,
-               "planted": len(manifest),
-               "by_kind": {k: sum(1 for m in manifest if m["kind"] == k) for k in sorted(PLANTS)},
-               "by_category": {k: v for k, v in sorted(_counts(n_files).items())}}
+    summary = {
+        "generator": GENERATOR_VERSION,
+        "seed": seed,
+        "density": density,
+        "files": len(files),
+        "bytes": total,
+        "planted": len(manifest),
+        "by_kind": {k: sum(1 for m in manifest if m["kind"] == k) for k in sorted(PLANTS)},
+        "by_category": {k: v for k, v in sorted(_counts(n_files).items())},
+    }
     with open(os.path.join(out, MANIFEST), "w", encoding="utf-8") as fh:
         json.dump({"summary": summary, "planted": manifest}, fh, indent=1)
         fh.write("\n")
@@ -2120,8 +2378,11 @@ def generate(out: str, n_files: int, size_mb: float, seed: int, planted: float, 
         subprocess.run(["git", "init", "-q", out], check=False)
     summary["seconds"] = round(time.perf_counter() - t0, 2)
     if not quiet:
-        print(f"wrote {len(files)} files, {total / 1048576:.1f} MiB, {len(manifest)} planted credentials "
-              f"to {out} in {summary['seconds']} s", file=sys.stderr)
+        print(
+            f"wrote {len(files)} files, {total / 1048576:.1f} MiB, {len(manifest)} planted credentials "
+            f"to {out} in {summary['seconds']} s",
+            file=sys.stderr,
+        )
     return summary
 
 
@@ -2134,13 +2395,18 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--planted", type=float, default=0.01, help="fraction of files holding a planted credential")
     ap.add_argument("--fraction", type=float, default=1.0, help="scale --files and --size-mb (0.1 = the small tree)")
-    ap.add_argument("--density", type=float, default=1.0,
-                    help="share of files that keep the pre-filter keywords (default 1; 0.08 = a sparse tree)")
+    ap.add_argument(
+        "--density",
+        type=float,
+        default=1.0,
+        help="share of files that keep the pre-filter keywords (default 1; 0.08 = a sparse tree)",
+    )
     ap.add_argument("--no-git", action="store_true", help="do not make the tree a git repository")
     args = ap.parse_args(argv)
     n = max(1, int(round(args.files * args.fraction)))
-    generate(args.out, n, args.size_mb * args.fraction, args.seed, args.planted, git=not args.no_git,
-             density=args.density)
+    generate(
+        args.out, n, args.size_mb * args.fraction, args.seed, args.planted, git=not args.no_git, density=args.density
+    )
     return 0
 
 

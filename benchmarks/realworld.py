@@ -64,8 +64,9 @@ def git_dir(mirror: Path, repo: str) -> Path | None:
 
 def extract(gdir: Path, rev: str, dest: Path) -> tuple[int, int]:
     """Write the files of ``rev`` into ``dest``; returns (written, missing blobs)."""
-    listing = subprocess.run(["git", "--git-dir", str(gdir), "ls-tree", "-r", "-z", rev],
-                             capture_output=True, check=True).stdout
+    listing = subprocess.run(
+        ["git", "--git-dir", str(gdir), "ls-tree", "-r", "-z", rev], capture_output=True, check=True
+    ).stdout
     entries = []  # (sha, path) of regular files; symlinks and submodules are left out
     for rec in listing.split(b"\0"):
         if rec:
@@ -74,8 +75,9 @@ def extract(gdir: Path, rev: str, dest: Path) -> tuple[int, int]:
             if kind == b"blob" and mode in (b"100644", b"100755"):
                 entries.append((sha, path.decode("utf-8", "surrogateescape")))
     written = missing = 0
-    with subprocess.Popen(["git", "--git-dir", str(gdir), "cat-file", "--batch"],
-                          stdin=subprocess.PIPE, stdout=subprocess.PIPE) as proc:
+    with subprocess.Popen(
+        ["git", "--git-dir", str(gdir), "cat-file", "--batch"], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+    ) as proc:
         for sha, path in entries:
             proc.stdin.write(sha + b"\n")
             proc.stdin.flush()
@@ -95,8 +97,12 @@ def extract(gdir: Path, rev: str, dest: Path) -> tuple[int, int]:
 
 def run_imslint(imslint: Path, root: Path, name: str) -> tuple[list[dict], list, float]:
     start = time.perf_counter()
-    proc = subprocess.run([str(imslint), "check", "--format", "json", "--no-config", "--no-cache",
-                           "--fail-on", "never", name], cwd=root, capture_output=True, text=True)
+    proc = subprocess.run(
+        [str(imslint), "check", "--format", "json", "--no-config", "--no-cache", "--fail-on", "never", name],
+        cwd=root,
+        capture_output=True,
+        text=True,
+    )
     elapsed = time.perf_counter() - start
     try:
         report = json.loads(proc.stdout)
@@ -122,8 +128,10 @@ def main() -> None:
             if dest.exists() or gdir is None:
                 continue
             written, missing = extract(gdir, rev, dest)
-            print(f"extracted {name} ({repo} {rev}): {written} files"
-                  + (f", {missing} blobs missing from the mirror" if missing else ""))
+            print(
+                f"extracted {name} ({repo} {rev}): {written} files"
+                + (f", {missing} blobs missing from the mirror" if missing else "")
+            )
 
     present = [n for n in SNAPSHOTS if (args.root / n).is_dir()]
     absent = [n for n in SNAPSHOTS if n not in present]
@@ -149,11 +157,11 @@ def main() -> None:
     for name in present:
         c = counts[name]
         n = sum(v for k, v in c.items() if k != "_time")
-        print(f"{name:<{width}} " + " ".join(f"{c[r] or '.':>6}" for r in rules)
-              + f" {n:>6} {c['_time']:>8.2f}")
+        print(f"{name:<{width}} " + " ".join(f"{c[r] or '.':>6}" for r in rules) + f" {n:>6} {c['_time']:>8.2f}")
     per_rule = collections.Counter(f["rule_id"] for f in all_findings)
-    print(f"{'all':<{width}} " + " ".join(f"{per_rule[r]:>6}" for r in rules)
-          + f" {len(all_findings):>6} {total:>8.2f}")
+    print(
+        f"{'all':<{width}} " + " ".join(f"{per_rule[r]:>6}" for r in rules) + f" {len(all_findings):>6} {total:>8.2f}"
+    )
     print(f"\n{len(all_findings)} findings in {len(present)} snapshots, imslint time {total:.1f} s")
 
     if args.list:

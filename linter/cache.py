@@ -130,11 +130,17 @@ def encode_outcome(outcome: Any) -> Optional[Dict[str, Any]]:
         if outcome.suppressed:
             d["suppressed"] = [f.to_dict(exact=True) for f in outcome.suppressed]
         if outcome.facts:
-            d["facts"] = [[f.kind, f.value, f.location.to_dict(exact=True) if f.location else None] for f in outcome.facts]
+            d["facts"] = [
+                [f.kind, f.value, f.location.to_dict(exact=True) if f.location else None] for f in outcome.facts
+            ]
         if "findings" in d or "suppressed" in d or "facts" in d:
             # Properties and fact values come from imslint.rules: keep the entry only when JSON gives them back as they were.
             back = decode_outcome(json.loads(json.dumps(d)), type(outcome))
-            if back.findings != outcome.findings or back.suppressed != outcome.suppressed or back.facts != outcome.facts:
+            if (
+                back.findings != outcome.findings
+                or back.suppressed != outcome.suppressed
+                or back.facts != outcome.facts
+            ):
                 return None
     except (TypeError, ValueError):
         return None
@@ -232,8 +238,13 @@ class ResultCache:
         from .discovery import is_cache_file
 
         head, name = os.path.split(path)
-        return head == self.directory and is_cache_file(name) and (
-            name not in ("CACHEDIR.TAG", ".gitignore") or _starts_with(path, _TAG if name == "CACHEDIR.TAG" else _IGNORE)
+        return (
+            head == self.directory
+            and is_cache_file(name)
+            and (
+                name not in ("CACHEDIR.TAG", ".gitignore")
+                or _starts_with(path, _TAG if name == "CACHEDIR.TAG" else _IGNORE)
+            )
         )
 
     def lookup(self, path: str, display: str, cls: Any) -> Tuple[Optional[Any], Optional[Stat], Optional[str]]:
@@ -286,7 +297,9 @@ class ResultCache:
         prefixes = tuple(r.rstrip(os.sep) + os.sep for r in roots)
         exact = set(roots)
         entries = {
-            p: e for p, e in self.entries.items() if p not in self.visited and p not in exact and not p.startswith(prefixes)
+            p: e
+            for p, e in self.entries.items()
+            if p not in self.visited and p not in exact and not p.startswith(prefixes)
         }
         entries.update(self.visited)
         if entries == self.entries and os.path.exists(self.path):

@@ -93,29 +93,86 @@ def main() -> None:
 
 
 _common = [
-    click.option("--format", "-f", "fmt", default="text", show_default=True, help="Output format: text, json, sarif, github, or one a plugin adds."),
-    click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write the report to FILE instead of standard output."),
-    click.option("--select", multiple=True, help="Rules to apply (ids, id prefixes or names; comma-separated or repeated). Replaces the configured selection."),
+    click.option(
+        "--format",
+        "-f",
+        "fmt",
+        default="text",
+        show_default=True,
+        help="Output format: text, json, sarif, github, or one a plugin adds.",
+    ),
+    click.option(
+        "--output",
+        "-o",
+        type=click.Path(dir_okay=False, writable=True),
+        help="Write the report to FILE instead of standard output.",
+    ),
+    click.option(
+        "--select",
+        multiple=True,
+        help="Rules to apply (ids, id prefixes or names; comma-separated or repeated). Replaces the configured selection.",
+    ),
     click.option("--extend-select", multiple=True, help="Rules to add to the selection."),
     click.option("--ignore", multiple=True, help="Rules to leave out."),
-    click.option("--fail-on", type=click.Choice(["error", "warning", "note", "never"], case_sensitive=False), help="Lowest severity that makes the exit code 1 (default: warning)."),
-    click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Read configuration from FILE (otherwise found by walking up)."),
+    click.option(
+        "--fail-on",
+        type=click.Choice(["error", "warning", "note", "never"], case_sensitive=False),
+        help="Lowest severity that makes the exit code 1 (default: warning).",
+    ),
+    click.option(
+        "--config",
+        "config_file",
+        type=click.Path(dir_okay=False),
+        help="Read configuration from FILE (otherwise found by walking up).",
+    ),
     click.option("--no-config", is_flag=True, help="Ignore every configuration file."),
-    click.option("--jobs", "-j", type=click.IntRange(min=0), help="Worker processes (0 = one per CPU; default: one per CPU for 400 code files or more and for operator exports over 8 MiB, else 1)."),
+    click.option(
+        "--jobs",
+        "-j",
+        type=click.IntRange(min=0),
+        help="Worker processes (0 = one per CPU; default: one per CPU for 400 code files or more "
+        "and for operator exports over 8 MiB, else 1).",
+    ),
     click.option("--quiet", "-q", is_flag=True, help="Print findings only, no summary when there are none."),
-    click.option("--verbose", "-v", is_flag=True, help="List every file or folder left out, with the reason (text output)."),
-    click.option("--debug", is_flag=True, expose_value=False, is_eager=True, callback=lambda ctx, param, value: _DEBUG.append(value),
-                 help="Print the traceback of an internal error (also IMSLINT_DEBUG=1)."),
+    click.option(
+        "--verbose", "-v", is_flag=True, help="List every file or folder left out, with the reason (text output)."
+    ),
+    click.option(
+        "--debug",
+        is_flag=True,
+        expose_value=False,
+        is_eager=True,
+        callback=lambda ctx, param, value: _DEBUG.append(value),
+        help="Print the traceback of an internal error (also IMSLINT_DEBUG=1).",
+    ),
     click.option("--statistics", is_flag=True, help="Add a count of findings per rule."),
     click.option("--exclude", multiple=True, help="Glob of paths to skip (adds to the configured excludes)."),
-    click.option("--force-exclude", is_flag=True, help="Apply excludes to files named on the command line too (pre-commit)."),
+    click.option(
+        "--force-exclude", is_flag=True, help="Apply excludes to files named on the command line too (pre-commit)."
+    ),
     click.option("--max-file-size", help="Skip code files larger than this (e.g. 5MB)."),
-    click.option("--color", "color", type=click.Choice(["auto", "always", "never"], case_sensitive=False),
-                 help="Colour the text output: auto (on a terminal, unless NO_COLOR is set; FORCE_COLOR forces it), always or never."),
+    click.option(
+        "--color",
+        "color",
+        type=click.Choice(["auto", "always", "never"], case_sensitive=False),
+        help="Colour the text output: auto (on a terminal, unless NO_COLOR is set; FORCE_COLOR forces it), always or never.",
+    ),
     click.option("--no-color", is_flag=True, help="Never colour the text output (the same as --color=never)."),
-    click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False), help="Report only findings that are not in this baseline file."),
-    click.option("--write-baseline", type=click.Path(dir_okay=False), help="Record the current findings in FILE and exit 0."),
-    click.option("--cache-dir", envvar="IMSLINT_CACHE_DIR", type=click.Path(file_okay=False), help="Keep per-file results in DIR and reuse them for unchanged files (env IMSLINT_CACHE_DIR; config cache-dir)."),
+    click.option(
+        "--baseline",
+        "baseline_file",
+        type=click.Path(dir_okay=False),
+        help="Report only findings that are not in this baseline file.",
+    ),
+    click.option(
+        "--write-baseline", type=click.Path(dir_okay=False), help="Record the current findings in FILE and exit 0."
+    ),
+    click.option(
+        "--cache-dir",
+        envvar="IMSLINT_CACHE_DIR",
+        type=click.Path(file_okay=False),
+        help="Keep per-file results in DIR and reuse them for unchanged files (env IMSLINT_CACHE_DIR; config cache-dir).",
+    ),
     click.option("--no-cache", is_flag=True, help="Do not use the result cache, even if one is configured."),
     click.option("--show-suppressed", is_flag=True, help="Include suppressed and baselined findings in JSON output."),
 ]
@@ -128,7 +185,9 @@ def common_options(func):
     return func
 
 
-def configure(paths: Sequence[str], opts: Dict[str, Any], default_select: Optional[List[str]] = None) -> Tuple[Any, Any]:
+def configure(  # noqa: C901
+    paths: Sequence[str], opts: Dict[str, Any], default_select: Optional[List[str]] = None
+) -> Tuple[Any, Any]:
     """The effective configuration (file values, then command-line values) and the plugin registry.
 
     Raises ConfigError or PluginError. Each value the command line sets is
@@ -195,14 +254,24 @@ def _also(before: Optional[str], option: str) -> str:
 
 # Options for CI gates (docs/ci.md): what is reported, not how files are checked.
 _ci = [
-    click.option("--diff-base", "--new-since", "diff_base", metavar="REF",
-                 help="Report only findings on lines changed since the merge base of REF and HEAD "
-                 "(git; renames followed)."),
-    click.option("--fix-diff", is_flag=True,
-                 help="Print the suggested fixes as a unified diff for 'git apply' instead of the report "
-                 "(files are never changed)."),
-    click.option("--automation-id", metavar="ID",
-                 help="SARIF automationDetails.id, the run's category (default: imslint/<command>/)."),
+    click.option(
+        "--diff-base",
+        "--new-since",
+        "diff_base",
+        metavar="REF",
+        help="Report only findings on lines changed since the merge base of REF and HEAD (git; renames followed).",
+    ),
+    click.option(
+        "--fix-diff",
+        is_flag=True,
+        help="Print the suggested fixes as a unified diff for 'git apply' instead of the report "
+        "(files are never changed).",
+    ),
+    click.option(
+        "--automation-id",
+        metavar="ID",
+        help="SARIF automationDetails.id, the run's category (default: imslint/<command>/).",
+    ),
 ]
 
 
@@ -362,10 +431,15 @@ def write_fix_diff(result: Any, opts: Dict[str, Any]) -> None:
 def _job_summary(reporter: Any, result: Any, ropts: Dict[str, Any]) -> None:
     """Append the reporter's Markdown summary to ``$GITHUB_STEP_SUMMARY`` (shown on the run's page)."""
     env = os.environ
-    ropts = dict(ropts, github={
-        "server": env.get("GITHUB_SERVER_URL", ""), "repository": env.get("GITHUB_REPOSITORY", ""),
-        "sha": env.get("GITHUB_SHA", ""), "workspace": env.get("GITHUB_WORKSPACE", ""),
-    })
+    ropts = dict(
+        ropts,
+        github={
+            "server": env.get("GITHUB_SERVER_URL", ""),
+            "repository": env.get("GITHUB_REPOSITORY", ""),
+            "sha": env.get("GITHUB_SHA", ""),
+            "workspace": env.get("GITHUB_WORKSPACE", ""),
+        },
+    )
     text = reporter.summary(result, ropts)
     try:
         with open(env["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8", errors="replace") as fh:
@@ -392,10 +466,25 @@ def exit_code(result: Any, fail_on: str) -> int:
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @common_options
-@click.option("--stdin-filename", metavar="NAME", help="With '-' as the path: the file name of the input read from standard input (it chooses the reader, excludes and per-file ignores apply to it, findings name it).")
-@click.option("--show-source", is_flag=True, help="Text output: print the source line under each finding (every secret redacted).")
-@click.option("--show-settings", is_flag=True, help="Print the effective settings, the file each comes from and the rules selected, then exit.")
-@click.option("--show-files", is_flag=True, help="Print the files that would be scanned, and why each other file is skipped, then exit.")
+@click.option(
+    "--stdin-filename",
+    metavar="NAME",
+    help="With '-' as the path: the file name of the input read from standard input (it chooses the reader, "
+    "excludes and per-file ignores apply to it, findings name it).",
+)
+@click.option(
+    "--show-source", is_flag=True, help="Text output: print the source line under each finding (every secret redacted)."
+)
+@click.option(
+    "--show-settings",
+    is_flag=True,
+    help="Print the effective settings, the file each comes from and the rules selected, then exit.",
+)
+@click.option(
+    "--show-files",
+    is_flag=True,
+    help="Print the files that would be scanned, and why each other file is skipped, then exit.",
+)
 def check(paths: Tuple[str, ...], **opts: Any) -> None:
     """Scan files and folders (default: the current folder) and report findings.
 
@@ -483,7 +572,9 @@ def show(paths: Sequence[str], opts: Dict[str, Any]) -> None:
 @click.argument("rule", required=False)
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Configuration file (for its plugins).")
 @click.option("--no-config", is_flag=True, help="Ignore every configuration file.")
-@click.option("--format", "-f", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
+@click.option(
+    "--format", "-f", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True
+)
 def rules_command(rule: Optional[str], config_file: Optional[str], no_config: bool, fmt: str) -> None:
     """List every loaded rule, or print the full documentation of RULE (id or name)."""
     from .config import ConfigError, match_selector
@@ -649,7 +740,9 @@ def _internal_error(exc: BaseException) -> int:
             traceback.print_exception(type(exc), exc, exc.__traceback__)
         except Exception:  # noqa: BLE001
             pass
-    _say(f"imslint: error: internal error: {safe(what)}" + ("" if _debug() else " (run with --debug for the traceback)"))
+    _say(
+        f"imslint: error: internal error: {safe(what)}" + ("" if _debug() else " (run with --debug for the traceback)")
+    )
     return EXIT_ERROR
 
 

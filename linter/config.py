@@ -28,8 +28,20 @@ def _toml() -> Any:
 CONFIG_FILES = (".imslint.toml", "pyproject.toml")
 FAIL_ON = ("error", "warning", "note", "never")
 DEFAULT_EXCLUDE = (
-    ".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".mypy_cache",
-    ".pytest_cache", ".ruff_cache", "dist", "build", "*.egg-info",
+    ".git",
+    ".hg",
+    ".svn",
+    "node_modules",
+    ".venv",
+    "venv",
+    "__pycache__",
+    ".tox",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".ruff_cache",
+    "dist",
+    "build",
+    "*.egg-info",
 )
 DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024
 
@@ -86,7 +98,7 @@ _KEYS: Dict[str, Tuple[str, Any]] = {
     "plugins": ("plugins", "list of strings"),
     "rules": ("rules", "table of rule-name tables"),
     "plugin-options": ("plugin_options", "table"),
-    "max-file-size": ("max_file_size", "a size in bytes (integer, or a string like \"5MB\")"),
+    "max-file-size": ("max_file_size", 'a size in bytes (integer, or a string like "5MB")'),
     "respect-gitignore": ("respect_gitignore", "true or false"),
     "baseline": ("baseline", "a path string"),
     "cache-dir": ("cache_dir", "a path string"),
@@ -143,7 +155,9 @@ def find_config(start: str) -> Optional[str]:
                     except (tomllib.TOMLDecodeError, UnicodeDecodeError, RecursionError) as exc:
                         if _mentions_imslint(raw):
                             # Ignoring it would run with default settings: a gate that silently changes.
-                            why = "not UTF-8" if isinstance(exc, UnicodeDecodeError) else str(exc) or "nested too deeply"
+                            why = (
+                                "not UTF-8" if isinstance(exc, UnicodeDecodeError) else str(exc) or "nested too deeply"
+                            )
                             raise ConfigError(
                                 f"{candidate}: invalid TOML: {why} (it holds imslint settings, which cannot be read)"
                             ) from None
@@ -158,7 +172,12 @@ def find_config(start: str) -> Optional[str]:
         here = parent
 
 
-_IMSLINT_TABLE_RE = re.compile(rb"^[ \t]*(?:\[\[?[ \t]*[\"']?tool[\"']?[ \t]*\.[ \t]*[\"']?imslint\b|[\"']?tool[\"']?[ \t]*\.[ \t]*[\"']?imslint\b|[\"']?imslint[\"']?[ \t]*[.=])", re.MULTILINE)
+_IMSLINT_TABLE_RE = re.compile(
+    rb"^[ \t]*(?:\[\[?[ \t]*[\"']?tool[\"']?[ \t]*\.[ \t]*[\"']?imslint\b"  # a [tool.imslint...] header
+    rb"|[\"']?tool[\"']?[ \t]*\.[ \t]*[\"']?imslint\b"  # a tool.imslint... key
+    rb"|[\"']?imslint[\"']?[ \t]*[.=])",  # an imslint... key under [tool]
+    re.MULTILINE,
+)
 
 
 def _mentions_imslint(raw: bytes) -> bool:
@@ -198,7 +217,7 @@ def load_config(path: str) -> Config:
     return cfg
 
 
-def apply_table(cfg: Config, table: Mapping[str, Any], path: str, prefix: str = "") -> None:
+def apply_table(cfg: Config, table: Mapping[str, Any], path: str, prefix: str = "") -> None:  # noqa: C901
     """Validate ``table`` and set its values on ``cfg``."""
     for key, value in table.items():
         if key not in _KEYS:
@@ -376,9 +395,11 @@ def _same_type(default: Any, value: Any) -> bool:
     if isinstance(default, str):
         return isinstance(value, str)
     if isinstance(default, (list, tuple)):
-        return isinstance(value, list) and all(isinstance(v, str) for v in value) if all(
-            isinstance(d, str) for d in default
-        ) else isinstance(value, list)
+        return (
+            isinstance(value, list) and all(isinstance(v, str) for v in value)
+            if all(isinstance(d, str) for d in default)
+            else isinstance(value, list)
+        )
     if isinstance(default, dict):
         return isinstance(value, dict)
     return True

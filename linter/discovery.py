@@ -91,7 +91,9 @@ class _GitFiles:
         try:
             self.proc: Optional[Any] = subprocess.Popen(
                 ["git", "-C", directory, "ls-files", "-z", "--cached", "--others", "--exclude-standard", "."],
-                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                stdin=subprocess.DEVNULL,
             )
         except OSError:
             self.proc = None
@@ -114,7 +116,9 @@ class _GitFiles:
         prefix = self.directory.rstrip(os.sep) + os.sep
         if os.sep == "/":
             return {prefix + os.fsdecode(name) for name in out.split(b"\0") if name}
-        return {prefix + os.fsdecode(name).replace("/", os.sep) for name in out.split(b"\0") if name}  # pragma: no cover
+        return {
+            prefix + os.fsdecode(name).replace("/", os.sep) for name in out.split(b"\0") if name
+        }  # pragma: no cover
 
 
 def discover(
@@ -152,12 +156,16 @@ def discover(
             missing.append(given)
             continue
         git = _GitFiles(absolute) if respect_gitignore else None
-        walked = list(_walk(absolute, relative_to(absolute, root_abs), display_path(absolute, cwd), excluder, unreadable, skipped))
+        walked = list(
+            _walk(absolute, relative_to(absolute, root_abs), display_path(absolute, cwd), excluder, unreadable, skipped)
+        )
         visible = git.result() if git is not None else None
         for file_path, display in walked:
             if visible is not None and file_path not in visible:
                 if gitignored is not None:
-                    gitignored.append((display, "ignored by git (.gitignore, .git/info/exclude or the global excludes file)"))
+                    gitignored.append(
+                        (display, "ignored by git (.gitignore, .git/info/exclude or the global excludes file)")
+                    )
                 continue
             if file_path not in found:
                 found[file_path] = Discovered(file_path, display)
@@ -195,8 +203,12 @@ def _join(prefix: str, name: str) -> str:
     return name if prefix in ("", ".") else f"{prefix}/{name}"
 
 
-def _walk(
-    top: str, top_rel: str, top_display: str, excluder: Excluder, unreadable: Optional[List[Tuple[str, str]]] = None,
+def _walk(  # noqa: C901
+    top: str,
+    top_rel: str,
+    top_display: str,
+    excluder: Excluder,
+    unreadable: Optional[List[Tuple[str, str]]] = None,
     skipped: Optional[List[Tuple[str, str]]] = None,
 ) -> Iterable[Tuple[str, str]]:
     """(path, display path) of regular files below ``top``; linked folders are not followed, excluded ones pruned.

@@ -117,8 +117,13 @@ class Fix:
             d["description"],
             tuple(
                 Replacement(
-                    Location(r["location"]["path"], r["location"]["line"], r["location"]["column"],
-                             r["location"]["end_line"], r["location"]["end_column"]),
+                    Location(
+                        r["location"]["path"],
+                        r["location"]["line"],
+                        r["location"]["column"],
+                        r["location"]["end_line"],
+                        r["location"]["end_column"],
+                    ),
                     r["text"],
                 )
                 for r in d["replacements"]
@@ -271,7 +276,13 @@ class FileError:
 
     def to_dict(self) -> Dict[str, Any]:
         """Serialise with stable keys."""
-        return {"path": self.path, "line": self.line, "message": self.message, "rule_id": self.rule_id, "kind": self.kind}
+        return {
+            "path": self.path,
+            "line": self.line,
+            "message": self.message,
+            "rule_id": self.rule_id,
+            "kind": self.kind,
+        }
 
 
 @dataclass

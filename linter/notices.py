@@ -14,8 +14,13 @@ SHOWN_PER_KIND = 20  # on standard error; the JSON report lists them all
 
 
 def collect(
-    result: Any, registry: Any, paths: Sequence[str], baseline_file: Optional[str] = None,
-    stdin: Optional[Tuple[str, bytes]] = None, cwd: Optional[str] = None, max_size: int = 5 * 1024 * 1024,
+    result: Any,
+    registry: Any,
+    paths: Sequence[str],
+    baseline_file: Optional[str] = None,
+    stdin: Optional[Tuple[str, bytes]] = None,
+    cwd: Optional[str] = None,
+    max_size: int = 5 * 1024 * 1024,
 ) -> List[Dict[str, Any]]:
     """The notices of a finished run (stale baseline entries first), each a dict with ``kind`` and ``message``."""
     from .suppressions import (
@@ -43,15 +48,17 @@ def collect(
         for e in stale_baseline_entries(read_baseline_entries(baseline_file), result.baselined, scanned):
             what = str(e.get("message") or "")
             what = what if len(what) <= 100 else what[:100] + "…"
-            out.append({
-                "kind": "stale-baseline-entry",
-                "path": e["path"],
-                "line": None,
-                "rule_id": e.get("rule_id"),
-                "fingerprint": e["fingerprint"],
-                "message": f"baseline entry {e.get('rule_id')} ({what}) matches no finding any more: "
-                           f"fixed or changed; refresh {baseline_file} with --write-baseline",
-            })
+            out.append(
+                {
+                    "kind": "stale-baseline-entry",
+                    "path": e["path"],
+                    "line": None,
+                    "rule_id": e.get("rule_id"),
+                    "fingerprint": e["fingerprint"],
+                    "message": f"baseline entry {e.get('rule_id')} ({what}) matches no finding any more: "
+                    f"fixed or changed; refresh {baseline_file} with --write-baseline",
+                }
+            )
     files: List[Tuple[str, Optional[str], Optional[str]]]
     if stdin is not None:
         from .readers.source import decode_bytes, normalize_newlines
@@ -63,14 +70,16 @@ def collect(
         # Within the size limit only: a streamed export of gigabytes is not read a second time for this.
         files = [(display_path(p, cwd), p, None) for p in sorted(getattr(result, "inputs", ())) if _size(p) <= max_size]
     for u in unknown_directive_rules(files, registry.rules):
-        out.append({
-            "kind": "unknown-rule-in-directive",
-            "path": u["path"],
-            "line": u["line"],
-            "rule_id": None,
-            "selector": u["selector"],
-            "message": f"unknown rule {u['selector']!r} in an imslint: disable comment: it silences nothing",
-        })
+        out.append(
+            {
+                "kind": "unknown-rule-in-directive",
+                "path": u["path"],
+                "line": u["line"],
+                "rule_id": None,
+                "selector": u["selector"],
+                "message": f"unknown rule {u['selector']!r} in an imslint: disable comment: it silences nothing",
+            }
+        )
     return out
 
 
@@ -94,5 +103,7 @@ def stderr_lines(notices: Sequence[Dict[str, Any]]) -> List[str]:
             lines.append(f"imslint: warning: {safe(where)}: {safe(n['message'])}")
     for kind, count in counts.items():
         if count > SHOWN_PER_KIND:
-            lines.append(f"imslint: warning: {count - SHOWN_PER_KIND} more {kind} warnings (all are listed by --format json)")
+            lines.append(
+                f"imslint: warning: {count - SHOWN_PER_KIND} more {kind} warnings (all are listed by --format json)"
+            )
     return lines

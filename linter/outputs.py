@@ -66,7 +66,9 @@ def check_destination(path: str, inputs: Iterable[str] = ()) -> None:
 
 
 @contextlib.contextmanager
-def open_output(path: str, errors: str = "strict", newline: Optional[str] = "\n", inputs: Iterable[str] = ()) -> Iterator[TextIO]:
+def open_output(
+    path: str, errors: str = "strict", newline: Optional[str] = "\n", inputs: Iterable[str] = ()
+) -> Iterator[TextIO]:
     """A text stream to ``path`` (``-``: standard output) that replaces the file only once complete.
 
     Raises OutputError for a destination :func:`check_destination` refuses, or one

@@ -73,8 +73,11 @@ class BaselineOutput(JsonOutput):
     def confirm_document(self, doc: dict) -> bool:
         findings = doc.get("findings")
         return (
-            doc.get("tool") == "imslint" and isinstance(findings, list) and all(isinstance(f, dict) for f in findings)
-            and set(doc) == {"version", "tool", "findings"} and all(set(f) <= _BASELINE_ENTRY_KEYS for f in findings)
+            doc.get("tool") == "imslint"
+            and isinstance(findings, list)
+            and all(isinstance(f, dict) for f in findings)
+            and set(doc) == {"version", "tool", "findings"}
+            and all(set(f) <= _BASELINE_ENTRY_KEYS for f in findings)
         )
 
 
@@ -90,8 +93,10 @@ class ResultCacheOutput(JsonOutput):
         return bool(_CACHE_RE.match(head))
 
     def confirm_document(self, doc: dict) -> bool:
-        return set(doc) == {"key", "imslint", "entries"} and isinstance(doc["entries"], dict) and all(
-            isinstance(e, list) for e in doc["entries"].values()
+        return (
+            set(doc) == {"key", "imslint", "entries"}
+            and isinstance(doc["entries"], dict)
+            and all(isinstance(e, list) for e in doc["entries"].values())
         )
 
 

@@ -250,7 +250,9 @@ def _collect(registry: Registry) -> None:
         if not isinstance(obj, Reader) or not obj.name:
             raise PluginError(f"plugin {plugin!r}: reader {reader!r} is not a named imslint.Reader")
         if obj.name in seen_readers:
-            raise PluginError(f"plugin {plugin!r}: reader {obj.name!r} is already registered by plugin {seen_readers[obj.name]!r}")
+            raise PluginError(
+                f"plugin {plugin!r}: reader {obj.name!r} is already registered by plugin {seen_readers[obj.name]!r}"
+            )
         seen_readers[obj.name] = plugin
         readers.append((-obj.priority, n, obj))
     registry.readers = [r for _, _, r in sorted(readers, key=lambda t: (t[0], t[1]))]
@@ -302,7 +304,9 @@ def plugin_commands(taken: Iterable[str]) -> Dict[str, Any]:
             if name in taken:
                 raise PluginError(f"plugin {impl.plugin_name!r}: command {name!r} is built into imslint")
             if name in commands:
-                raise PluginError(f"plugin {impl.plugin_name!r}: command {name!r} is already added by plugin {owner[name]!r}")
+                raise PluginError(
+                    f"plugin {impl.plugin_name!r}: command {name!r} is already added by plugin {owner[name]!r}"
+                )
             commands[name] = command
             owner[name] = impl.plugin_name
     return commands

@@ -49,7 +49,9 @@ class StreamingReporter(Protocol):
 class BatchChecker(Protocol):
     """A rule that checks a list of subjects at once (see :class:`imslint.Rule`): exports of a million operators."""
 
-    def check_batch(self, subjects: Sequence["Subject"], options: Mapping[str, Any]) -> Iterable[Tuple["Subject", "Yielded"]]:
+    def check_batch(
+        self, subjects: Sequence["Subject"], options: Mapping[str, Any]
+    ) -> Iterable[Tuple["Subject", "Yielded"]]:
         """``(subject, Problem or Fact)`` pairs: exactly what ``check`` would yield for each subject, in order."""
 
 

@@ -31,13 +31,15 @@ def settings_document(cfg: Config, registry: Any) -> Dict[str, Any]:
     for rid in sorted(selected):
         cls = registry.rules[rid]
         changed = {k: _plain(v) for k, v in sorted(options[rid].items()) if cls.defaults.get(k) != v}
-        rules.append({
-            "id": rid,
-            "name": cls.name,
-            "severity": severities[rid].label,
-            "plugin": registry.rule_plugin.get(rid, ""),
-            "options_changed": changed,
-        })
+        rules.append(
+            {
+                "id": rid,
+                "name": cls.name,
+                "severity": severities[rid].label,
+                "plugin": registry.rule_plugin.get(rid, ""),
+                "options_changed": changed,
+            }
+        )
     return {
         "config_file": cfg.path,
         "root": os.path.abspath(cfg.root),
@@ -86,7 +88,11 @@ def settings_text(doc: Dict[str, Any]) -> str:
 
 
 def files_document(
-    paths: Sequence[str], cfg: Config, registry: Any, cwd: Optional[str] = None, stdin: Optional[Tuple[str, bytes]] = None
+    paths: Sequence[str],
+    cfg: Config,
+    registry: Any,
+    cwd: Optional[str] = None,
+    stdin: Optional[Tuple[str, bytes]] = None,
 ) -> Dict[str, Any]:
     """Every file and folder the paths lead to: scanned (with its reader) or skipped (with the reason).
 
@@ -109,8 +115,15 @@ def files_document(
     gitignored: List[Tuple[str, str]] = []
     unreadable: List[Tuple[str, str]] = []
     files, missing = discover(
-        list(paths) or ["."], exclude, os.path.abspath(cfg.root), cfg.respect_gitignore, cfg.force_exclude, cwd=cwd,
-        unreadable=unreadable, skipped=skipped, gitignored=gitignored,
+        list(paths) or ["."],
+        exclude,
+        os.path.abspath(cfg.root),
+        cfg.respect_gitignore,
+        cfg.force_exclude,
+        cwd=cwd,
+        unreadable=unreadable,
+        skipped=skipped,
+        gitignored=gitignored,
     )
     entries: List[Dict[str, Any]] = []
     for item in files:
@@ -124,7 +137,9 @@ def files_document(
                     whole = fh.read()
                     kind = next((r for r in own if r.confirm_output(whole, item.display)), None)
                     if kind is not None:
-                        entries.append(_entry(item.display, "skip", reason=f"imslint's own output ({kind.output_label})"))
+                        entries.append(
+                            _entry(item.display, "skip", reason=f"imslint's own output ({kind.output_label})")
+                        )
                         continue
         except OSError as exc:
             entries.append(_entry(item.display, "error", reason=f"cannot read file: {exc.strerror or exc}"))
@@ -135,7 +150,9 @@ def files_document(
         elif reader is None:
             entries.append(_entry(item.display, "skip", reason=skip or "no reader"))
         elif not reader.streaming and size > cfg.max_file_size:
-            entries.append(_entry(item.display, "skip", reason=f"larger than the size limit ({size} > {cfg.max_file_size} bytes)"))
+            entries.append(
+                _entry(item.display, "skip", reason=f"larger than the size limit ({size} > {cfg.max_file_size} bytes)")
+            )
         else:
             entries.append(_entry(item.display, "scan", reader=reader.name))
     entries += [_entry(p, "skip", reason=r) for p, r in skipped + gitignored]
@@ -146,7 +163,9 @@ def files_document(
     return {"files": entries, "counts": counts}
 
 
-def _stdin_document(stdin: Tuple[str, bytes], cfg: Config, registry: Any, exclude: List[str], cwd: Optional[str]) -> Dict[str, Any]:
+def _stdin_document(
+    stdin: Tuple[str, bytes], cfg: Config, registry: Any, exclude: List[str], cwd: Optional[str]
+) -> Dict[str, Any]:
     """``check - --stdin-filename NAME --show-files``: what a run would do with the bytes under that name."""
     from .discovery import Excluder, display_path, relative_to
     from .engine import HEAD_SIZE, choose_reader
@@ -163,7 +182,9 @@ def _stdin_document(stdin: Tuple[str, bytes], cfg: Config, registry: Any, exclud
         elif reader is None:
             entry = _entry(shown, "skip", reason=skip or "no reader")
         elif not reader.streaming and len(data) > cfg.max_file_size:
-            entry = _entry(shown, "skip", reason=f"larger than the size limit ({len(data)} > {cfg.max_file_size} bytes)")
+            entry = _entry(
+                shown, "skip", reason=f"larger than the size limit ({len(data)} > {cfg.max_file_size} bytes)"
+            )
         else:
             entry = _entry(shown, "scan", reader=reader.name)
     counts = {s: int(entry["status"] == s) for s in ("scan", "skip", "error")}

@@ -55,8 +55,14 @@ def locate(line: str, hashes: Set[str]) -> Dict[str, str]:
 class SourceLines:
     """Gives the redacted source line of a finding (``None`` when it must not or cannot be shown)."""
 
-    def __init__(self, result: Any, config: Any, registry: Any, cwd: Optional[str] = None,
-                 stdin: Optional[Tuple[str, bytes]] = None) -> None:
+    def __init__(
+        self,
+        result: Any,
+        config: Any,
+        registry: Any,
+        cwd: Optional[str] = None,
+        stdin: Optional[Tuple[str, bytes]] = None,
+    ) -> None:
         self.cwd = cwd or os.getcwd()
         self.stdin = stdin
         self.max_file_size = getattr(config, "max_file_size", 5 * 1024 * 1024)

@@ -76,7 +76,8 @@ def _rename(result: Any, names: Dict[str, str]) -> None:
     result.suppressed = [finding(f) for f in result.suppressed]
     result.baselined = [finding(f) for f in result.baselined]
     result.errors = [
-        dataclasses.replace(e, path=names.get(e.path, e.path), message=_replace_all(e.message, names)) for e in result.errors
+        dataclasses.replace(e, path=names.get(e.path, e.path), message=_replace_all(e.message, names))
+        for e in result.errors
     ]
     result.skipped = [(names.get(p, p), r.replace("--force-exclude", "--stdin-filename")) for p, r in result.skipped]
     result.warnings = [_replace_all(w, names) for w in result.warnings]

@@ -135,9 +135,13 @@ def read_baseline(path: str) -> Counter:
     except RecursionError:
         raise BaselineError(f"{path}: not a valid baseline (JSON nested too deeply)") from None
     if not isinstance(doc, dict) or doc.get("tool") != "imslint" or not isinstance(doc.get("findings"), list):
-        raise BaselineError(f"{path}: not an imslint baseline (expected a JSON object with \"tool\": \"imslint\" and \"findings\")")
+        raise BaselineError(
+            f'{path}: not an imslint baseline (expected a JSON object with "tool": "imslint" and "findings")'
+        )
     if doc.get("version") != BASELINE_VERSION:
-        raise BaselineError(f"{path}: unsupported baseline version {doc.get('version')!r} (expected {BASELINE_VERSION})")
+        raise BaselineError(
+            f"{path}: unsupported baseline version {doc.get('version')!r} (expected {BASELINE_VERSION})"
+        )
     counts: Counter = Counter()
     for entry in doc["findings"]:
         if not isinstance(entry, dict) or not isinstance(entry.get("fingerprint"), str):

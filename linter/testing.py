@@ -152,8 +152,9 @@ def check_case(case: Case, registry: Optional[Registry] = None) -> CaseRun:
             f.message for f in run.result.findings
         )
     else:
-        assert got == sorted(case.expect), f"{case.id}: expected {case.rule} at {sorted(case.expect)}, got {got}: " + "; ".join(
-            f"{f.location.line}: {f.message}" for f in run.result.findings
+        assert got == sorted(case.expect), (
+            f"{case.id}: expected {case.rule} at {sorted(case.expect)}, got {got}: "
+            + "; ".join(f"{f.location.line}: {f.message}" for f in run.result.findings)
         )
     for secret in case.secrets:
         for fmt, text in run.outputs.items():

@@ -47,7 +47,14 @@ def _slot_index(fmt: str, pos: int) -> Tuple[Optional[int], Optional[str]]:
     return None, None
 
 
-def _argument(text: str, spans: Sequence[Tuple[int, int]], index: Optional[int], name: Optional[str], lang: str, extra: Sequence[str]) -> Optional[Value]:
+def _argument(
+    text: str,
+    spans: Sequence[Tuple[int, int]],
+    index: Optional[int],
+    name: Optional[str],
+    lang: str,
+    extra: Sequence[str],
+) -> Optional[Value]:
     if name is not None:
         for s, e in spans:
             m = re.match(r"\s*" + re.escape(name) + r"\s*=(?!=)", text[s:e])
@@ -148,7 +155,12 @@ _DEF_RE = lazy_re(
     r"|\b(?:public|private|protected|internal|static|final|override|async)\s+(?:[\w<>\[\],.?]+\s+)*(?P<d>[A-Za-z_]\w*)\s*(?=\())"
     r"\s*\("
 )
-_PARAM_NAME_RE = lazy_re(r"\s*(?:(?:final|const|readonly|ref|in|out|val|var)\s+)?(?:[\w.<>\[\]?]+\s+)?\$?([A-Za-z_]\w*)\s*(?::\s*[\w.<>\[\]?| ]+)?\s*(?:=\s*(?P<default>.*))?$", re.S)
+_PARAM_NAME_RE = lazy_re(
+    r"\s*(?:(?:final|const|readonly|ref|in|out|val|var)\s+)?"  # modifiers
+    r"(?:[\w.<>\[\]?]+\s+)?\$?([A-Za-z_]\w*)"  # a type before the name (Java, C#), the name
+    r"\s*(?::\s*[\w.<>\[\]?| ]+)?\s*(?:=\s*(?P<default>.*))?$",  # a type after it (TS, Kotlin), a default
+    re.S,
+)
 
 
 class FunctionDef:
@@ -156,7 +168,9 @@ class FunctionDef:
 
     __slots__ = ("name", "params", "spans", "start", "body_start", "body_end")
 
-    def __init__(self, name: str, params: List[str], spans: List[Tuple[int, int]], start: int, body_start: int, body_end: int) -> None:
+    def __init__(
+        self, name: str, params: List[str], spans: List[Tuple[int, int]], start: int, body_start: int, body_end: int
+    ) -> None:
         self.name = name
         self.params = params
         self.spans = spans
@@ -228,7 +242,9 @@ def parameter_default(text: str, fn: FunctionDef, index: int, lang: str, extra: 
     return value_of(text, pm.start("default"), e, lang, extra)
 
 
-def calls_of(text: str, name: str, lang: str, skip: Tuple[int, int]) -> Iterator[Tuple[int, int, List[Tuple[int, int]]]]:
+def calls_of(
+    text: str, name: str, lang: str, skip: Tuple[int, int]
+) -> Iterator[Tuple[int, int, List[Tuple[int, int]]]]:
     """Every call ``name(...)`` in ``text`` outside the span ``skip`` (the definition): (start, end, argument spans)."""
     for m in re.finditer(r"(?<![\w$])" + re.escape(name) + r"\s*\(", text):
         if skip[0] <= m.start() < skip[1]:

@@ -14,6 +14,7 @@ from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 # --------------------------------------------------------------------------- lazily compiled regexes
 
+
 class LazyPattern:
     """A regex compiled on first use: importing the rules must not pay for patterns a run never needs.
 
@@ -69,6 +70,7 @@ class LazyPattern:
 def lazy_re(pattern: str, flags: int = 0) -> Any:
     """A :class:`LazyPattern` for ``pattern`` (typed ``Any`` so that call sites read like ``re.Pattern`` ones)."""
     return LazyPattern(pattern, flags)
+
 
 # --------------------------------------------------------------------------- value kinds
 
@@ -327,7 +329,9 @@ def _skip_comment(text: str, i: int, language: str) -> int:
     return i
 
 
-def scan_list(text: str, start: int, language: str = "", stop_at_newline: bool = False) -> Optional[Tuple[List[Tuple[int, int]], int]]:
+def scan_list(
+    text: str, start: int, language: str = "", stop_at_newline: bool = False
+) -> Optional[Tuple[List[Tuple[int, int]], int]]:
     """Split a comma-separated list starting at ``start`` until its closing bracket.
 
     Returns the ``(start, end)`` span of each item and the index of the closer,
@@ -446,9 +450,25 @@ def looks_like_declaration(arg: str) -> bool:
 _CONTEXT_NEEDLES: Tuple[Tuple[str, Optional["re.Pattern[str]"]], ...] = tuple(
     (n, None)
     for n in (
-        "soaprouter.jsp", "schemawsdl.jsp", "urn:xtk:", "urn:nms:", "xtk:session", "xtk:querydef", "xtk:workflow",
-        "xtk:javascript", "xtk:jssp", "xtk:operator", "xtk:persist", "nms:rtevent", "nms:batchevent",
-        "nms:extaccount", "nms:recipient", "nms:delivery", "acc-js-sdk", ".campaign.adobe.com", "neolane.net",
+        "soaprouter.jsp",
+        "schemawsdl.jsp",
+        "urn:xtk:",
+        "urn:nms:",
+        "xtk:session",
+        "xtk:querydef",
+        "xtk:workflow",
+        "xtk:javascript",
+        "xtk:jssp",
+        "xtk:operator",
+        "xtk:persist",
+        "nms:rtevent",
+        "nms:batchevent",
+        "nms:extaccount",
+        "nms:recipient",
+        "nms:delivery",
+        "acc-js-sdk",
+        ".campaign.adobe.com",
+        "neolane.net",
     )
 ) + (
     ("pstrsessiontoken", None),
@@ -572,7 +592,9 @@ def split_user_password(content: str, offset: int, extra: Iterable[str] = ()) ->
         if _PATHLIKE_RE.fullmatch(password) and "." in password.rsplit("/", 1)[-1]:
             return None
     pw_start = offset + s + m.end()
-    return login_value, Value(classify_content(password, extra) if password else EMPTY, password, pw_start, pw_start + len(password))
+    return login_value, Value(
+        classify_content(password, extra) if password else EMPTY, password, pw_start, pw_start + len(password)
+    )
 
 
 # --------------------------------------------------------------------------- misc

@@ -150,7 +150,7 @@ class ZoneAllowsPassword(Rule):
     languages = ("xml",)
 
     _FLAGS = {
-        "allowUserPassword": "accepts \"login/password\" session tokens, so native credentials keep working",
+        "allowUserPassword": 'accepts "login/password" session tokens, so native credentials keep working',
         "allowEmptyPassword": "lets operators without a password connect",
     }
 
@@ -166,13 +166,16 @@ class ZoneAllowsPassword(Rule):
                     where = node.location(attr)
                     yield Problem(
                         where,
-                        f"security zone {zone!r} sets {attr}=\"true\": it {effect}; "
-                        f"set {attr}=\"false\" and authenticate API callers with IMS bearer tokens ({_DOC_ZONES})",
+                        f'security zone {zone!r} sets {attr}="true": it {effect}; '
+                        f'set {attr}="false" and authenticate API callers with IMS bearer tokens ({_DOC_ZONES})',
                         key=f"securityZone:{zone}:{attr}",
                         properties={"zone": zone, "attribute": attr},
                         fix=_set_attribute(
-                            subject, where, attr, "false",
-                            f"Set {attr}=\"false\" on the security zone "
+                            subject,
+                            where,
+                            attr,
+                            "false",
+                            f'Set {attr}="false" on the security zone '
                             "(first move the callers from this zone to IMS bearer tokens)",
                         ),
                     )
@@ -244,7 +247,7 @@ class NativeApiOpen(Rule):
                 yield Problem(
                     node.location(),
                     "imsConfig has no <nonIMSAuthnAPI>: native login/password API access stays open; "
-                    f"add <nonIMSAuthnAPI disableAPI=\"true\"> once technical operators use IMS ({_DOC_LOCKDOWN})",
+                    f'add <nonIMSAuthnAPI disableAPI="true"> once technical operators use IMS ({_DOC_LOCKDOWN})',
                     key="imsConfig:no-nonIMSAuthnAPI",
                 )
         for node in _nodes(subject, "nonIMSAuthnAPI", locator):
@@ -255,11 +258,16 @@ class NativeApiOpen(Rule):
                 yield Problem(
                     where,
                     f"native login/password API access is still open (nonIMSAuthnAPI with {setting}): "
-                    f"set disableAPI=\"true\" once technical operators use IMS ({_DOC_LOCKDOWN})",
+                    f'set disableAPI="true" once technical operators use IMS ({_DOC_LOCKDOWN})',
                     key="nonIMSAuthnAPI:disableAPI",
-                    fix=None if value is None else _set_attribute(
-                        subject, where, "disableAPI", "true",
-                        "Set disableAPI=\"true\" to refuse native login/password API calls "
+                    fix=None
+                    if value is None
+                    else _set_attribute(
+                        subject,
+                        where,
+                        "disableAPI",
+                        "true",
+                        'Set disableAPI="true" to refuse native login/password API calls '
                         "(once the technical operators use IMS)",
                     ),
                 )

@@ -295,8 +295,15 @@ class EmailIndex:
     def _hot(self) -> Tuple[Any, ...]:
         """What the inlined loop of :meth:`add_batch` keeps in locals (taken again when add() changed it)."""
         return (
-            self._hashes, self._lines.append, self._details.append, self._capacity, self._mask, self._bits,
-            self._candidates, self._lo, self._hi,
+            self._hashes,
+            self._lines.append,
+            self._details.append,
+            self._capacity,
+            self._mask,
+            self._bits,
+            self._candidates,
+            self._lo,
+            self._hi,
         )
 
     def _export_idx(self, path: str) -> int:
@@ -408,8 +415,17 @@ class EmailIndex:
     def export_state(self) -> EmailIndexState:
         """What :meth:`merge_state` needs: the arrays, the runs, the details blob, the exports, the candidates."""
         return EmailIndexState(
-            list(self._exports), list(self._run_starts), list(self._run_exports), self._hashes, self._lines,
-            self._details, bytes(self._blob), self._candidates, self._lo, self._hi, self._run_budget,
+            list(self._exports),
+            list(self._run_starts),
+            list(self._run_exports),
+            self._hashes,
+            self._lines,
+            self._details,
+            bytes(self._blob),
+            self._candidates,
+            self._lo,
+            self._hi,
+            self._run_budget,
         )
 
     def merge_state(self, state: EmailIndexState) -> None:

@@ -93,10 +93,25 @@ DEFAULT_PLACEHOLDER_DOMAINS = [
 _RESERVED_DOMAINS = frozenset({"example.com", "example.net", "example.org", "localhost"})
 _RESERVED_SUFFIXES = (".example", ".test", ".invalid", ".localhost", ".local")
 # Mailboxes no person reads: they cannot be anyone's Adobe ID.
-_UNATTENDED_LOCALS = frozenset({
-    "noreply", "no-reply", "no_reply", "no.reply", "donotreply", "do-not-reply", "do_not_reply",
-    "do.not.reply", "nobody", "null", "none", "dummy", "fake", "changeme", "unknown",
-})
+_UNATTENDED_LOCALS = frozenset(
+    {
+        "noreply",
+        "no-reply",
+        "no_reply",
+        "no.reply",
+        "donotreply",
+        "do-not-reply",
+        "do_not_reply",
+        "do.not.reply",
+        "nobody",
+        "null",
+        "none",
+        "dummy",
+        "fake",
+        "changeme",
+        "unknown",
+    }
+)
 # "test@test.fr", "demo@demo.de": a word repeated on both sides of the '@'.
 _PLACEHOLDER_WORDS = frozenset({"test", "demo", "sample", "user", "foo", "bar", "mail", "email", "name", "abc"})
 # What an address may hold: ASCII letters, digits and a few signs, and any character from U+00A0 to
@@ -225,6 +240,7 @@ class Classifier:
 _IMS = "ims"
 _IMS_EXACT = frozenset({"ims", "IMS"})  # as XML exports and the console's CSV write it (uses_ims accepts any case)
 
+
 class _OperatorRule(Rule):
     """Shared plumbing: a classifier built once per rule from the options and the code's logins.
 
@@ -258,7 +274,9 @@ class _OperatorRule(Rule):
         """``classifier(options).kind(op)`` in one call."""
         return self.classifier(options).kind(op)
 
-    def buckets(self, ops: Sequence[OperatorRecord], options: Mapping[str, Any]) -> Tuple[List[str], Dict[str, List[OperatorRecord]]]:
+    def buckets(
+        self, ops: Sequence[OperatorRecord], options: Mapping[str, Any]
+    ) -> Tuple[List[str], Dict[str, List[OperatorRecord]]]:
         """``classifier(options).buckets(ops)``, made once per batch for every operator rule with the same options."""
         classifier = self.classifier(options)
         memo = self.context.memo(ops)
@@ -410,7 +428,7 @@ class MissingEmail(_OperatorRule):
 # --------------------------------------------------------------------------- IMS003
 
 
-def email_problem(
+def email_problem(  # noqa: C901
     email: str,
     allowed_domains: Sequence[str] = (),
     placeholder_domains: Sequence[str] = tuple(DEFAULT_PLACEHOLDER_DOMAINS),
@@ -757,9 +775,9 @@ class TechnicalOperator(_OperatorRule):
         classifier = self.classifier(options)
         reasons = classifier.technical_reasons(op)
         uses = classifier.code_logins.get(op.login.strip().lower(), [])
-        related = tuple(
-            Related(loc, f"the code logs on as {op.login!r} here") for loc in uses if loc is not None
-        )[:MAX_RELATED]
+        related = tuple(Related(loc, f"the code logs on as {op.login!r} here") for loc in uses if loc is not None)[
+            :MAX_RELATED
+        ]
         return [
             Problem(
                 op.location,
@@ -870,7 +888,9 @@ class DisabledOperator(_OperatorRule):
         ]
 
 
-RULES = documented(NativeOperator, MissingEmail, InvalidEmail, DuplicateEmail, TechnicalOperator, OperatorGroup, DisabledOperator)
+RULES = documented(
+    NativeOperator, MissingEmail, InvalidEmail, DuplicateEmail, TechnicalOperator, OperatorGroup, DisabledOperator
+)
 
 
 @hookimpl

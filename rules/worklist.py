@@ -324,8 +324,11 @@ def cell(value: Any) -> str:
 
 # The header, also as a spreadsheet saves it back (a byte-order mark, `;` or tab separators).
 _HEADER_RE = re.compile(
-    rb"\A(?:\xef\xbb\xbf)?" + re.escape(COLUMNS[0].encode("ascii")) + rb"([,;\t])"
-    + rb"\1".join(re.escape(c.encode("ascii")) for c in COLUMNS[1:]) + rb"\r?$",
+    rb"\A(?:\xef\xbb\xbf)?"
+    + re.escape(COLUMNS[0].encode("ascii"))
+    + rb"([,;\t])"
+    + rb"\1".join(re.escape(c.encode("ascii")) for c in COLUMNS[1:])
+    + rb"\r?$",
     re.M,
 )
 _FINDINGS_RE = re.compile(r"[A-Z]{2,5}[0-9]{3}(?: [A-Z]{2,5}[0-9]{3})*")

@@ -49,7 +49,9 @@ def op_registry():
     """The operator rules and readers only (their tests run without the code rules)."""
     import imslint.rules.operators as ro
 
-    return get_plugin_manager(use_entry_points=False, extra=[("operators", ro), ("operator-readers", OperatorReaders())])
+    return get_plugin_manager(
+        use_entry_points=False, extra=[("operators", ro), ("operator-readers", OperatorReaders())]
+    )
 
 
 @pytest.fixture(scope="session")
@@ -92,8 +94,11 @@ def soffice():
     """LibreOffice's ``soffice`` (Calc without a GUI), installed once where apt allows; skips otherwise."""
     from tools import ensure
 
-    path, why = ensure("libreoffice", ["soffice", "libreoffice", "/usr/bin/soffice"],
-                       [["libreoffice-calc-nogui"], ["libreoffice-calc"]])
+    path, why = ensure(
+        "libreoffice",
+        ["soffice", "libreoffice", "/usr/bin/soffice"],
+        [["libreoffice-calc-nogui"], ["libreoffice-calc"]],
+    )
     if path is None:
         pytest.skip(why)
     return path

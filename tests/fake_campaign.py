@@ -73,8 +73,13 @@ class Operator:
 
     def value(self, expr: str) -> Optional[str]:
         return {
-            "@id": str(self.id), "@name": self.name, "@label": self.label, "@email": self.email,
-            "@disable": self.disable, "@type": self.type, "access/@authenticationType": self.auth,
+            "@id": str(self.id),
+            "@name": self.name,
+            "@label": self.label,
+            "@email": self.email,
+            "@disable": self.disable,
+            "@type": self.type,
+            "access/@authenticationType": self.auth,
             "access/@noConsoleCnx": self.no_console,
         }.get(expr)
 
@@ -86,7 +91,9 @@ LAST = ["smith", "martin", "durand", "lopez", "chen", "okafor", "novak", "garcia
 def make_operators(count: int, seed: int = 7, first_id: int = 1000) -> List[Operator]:
     """The groups, Adobe's built-in operators, then ``count`` operators of every kind the rules sort (fixed seed)."""
     rng = random.Random(seed)
-    rows: List[Operator] = [Operator(id=10 + i, name=g, label=g.title(), type="1", auth="", no_console="") for i, g in enumerate(GROUPS)]
+    rows: List[Operator] = [
+        Operator(id=10 + i, name=g, label=g.title(), type="1", auth="", no_console="") for i, g in enumerate(GROUPS)
+    ]
     rows.append(Operator(id=100, name="admin", label="Administrator", auth="native", groups=("admin",)))
     rows.append(Operator(id=101, name="internal", label="Internal", auth="native"))
     oid = first_id
@@ -130,8 +137,11 @@ def package_export(rows: List[Operator]) -> str:
         if op.type == "0":
             inner += f'<access authenticationType="{op.auth}" noConsoleCnx="{op.no_console}"/>'
         if op.groups:
-            inner += "<operatorGroup>" + "".join(
-                f'<group _operation="none" name={quoteattr(g)} type="1"/>' for g in op.groups) + "</operatorGroup>"
+            inner += (
+                "<operatorGroup>"
+                + "".join(f'<group _operation="none" name={quoteattr(g)} type="1"/>' for g in op.groups)
+                + "</operatorGroup>"
+            )
         out.append(f"<operator{attrs}>{inner}</operator>\n")
     out.append("</entities>\n</package>\n")
     return "".join(out)
@@ -256,22 +266,32 @@ class FakeCampaign:
                 key = tuple(nodes)
                 if key not in self._rendered:  # rendered once per field list: the server stays fast for benchmarks
                     self._rendered[key] = [_render(r, nodes) for r in self.rows]
-                page = self._rendered[key][lo + start:min(hi, lo + start + line_count)]
+                page = self._rendered[key][lo + start : min(hi, lo + start + line_count)]
                 return 200, response("<operator-collection>" + "".join(page) + "</operator-collection>")
             if schema == "xtk:operatorGroup":
                 links, keys = self._links()
                 lo, hi = self._range(conds, keys, "[@operator-id]")
-                page = links[lo + start:min(hi, lo + start + line_count)]
+                page = links[lo + start : min(hi, lo + start + line_count)]
                 out = []
                 for op_id, _gid, name in page:
                     attrs = {"[@operator-id]": str(op_id), "[group/@name]": name}
-                    out.append("<operatorGroup" + "".join(
-                        f" {(alias or expr).lstrip('@')}={quoteattr(attrs[expr])}" for expr, alias in nodes if expr in attrs) + "/>")
+                    out.append(
+                        "<operatorGroup"
+                        + "".join(
+                            f" {(alias or expr).lstrip('@')}={quoteattr(attrs[expr])}"
+                            for expr, alias in nodes
+                            if expr in attrs
+                        )
+                        + "/>"
+                    )
                 return 200, response("<operatorGroup-collection>" + "".join(out) + "</operatorGroup-collection>")
             raise ValueError(f"schema {schema!r}")
         except ValueError as exc:
-            return 500, fault("SOAP-ENV:Server", "Error while executing the method 'ExecuteQuery' of service 'xtk:queryDef'.",
-                              f"XSV-350008 {exc}")
+            return 500, fault(
+                "SOAP-ENV:Server",
+                "Error while executing the method 'ExecuteQuery' of service 'xtk:queryDef'.",
+                f"XSV-350008 {exc}",
+            )
 
     def _links(self) -> Tuple[List[Tuple[int, int, str]], List[int]]:
         """Memberships (operator id, group id, group name) sorted, and their operator ids (for bisect)."""
@@ -337,7 +357,9 @@ def response(inner: str) -> str:
         _ENV_OPEN
         + "<ExecuteQueryResponse xmlns='urn:xtk:queryDef' SOAP-ENV:encodingStyle='http://schemas.xmlsoap.org/soap/encoding/'>"
         + "<pdomOutput xsi:type='ns:Element' SOAP-ENV:encodingStyle='http://xml.apache.org/xml-soap/literalxml'>"
-        + inner + "</pdomOutput></ExecuteQueryResponse>\n" + _ENV_CLOSE
+        + inner
+        + "</pdomOutput></ExecuteQueryResponse>\n"
+        + _ENV_CLOSE
     )
 
 
@@ -359,7 +381,9 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet
         return
 
-    def _send(self, status: int, body: bytes, ctype: str, headers: Optional[Dict[str, str]] = None, drop: bool = False) -> None:
+    def _send(
+        self, status: int, body: bytes, ctype: str, headers: Optional[Dict[str, str]] = None, drop: bool = False
+    ) -> None:
         self.send_response(status)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
@@ -377,7 +401,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         self.wfile.write(body)
 
-    def do_POST(self) -> None:  # noqa: N802 - http.server's name
+    def do_POST(self) -> None:  # noqa: C901, N802
         fake = self.campaign
         if self.path.startswith("http://"):  # absolute form: the request came through this server as a proxy
             fake.proxied += 1
@@ -389,8 +413,12 @@ class _Handler(BaseHTTPRequestHandler):
         b = fake.behaviour
         if self.path == "/ims/token/v3":
             form = {k: v[0] for k, v in parse_qs(body.decode("utf-8")).items()}
-            if (form.get("grant_type") != "client_credentials" or form.get("client_id") != b.client_id
-                    or form.get("client_secret") != b.client_secret or not form.get("scope")):
+            if (
+                form.get("grant_type") != "client_credentials"
+                or form.get("client_id") != b.client_id
+                or form.get("client_secret") != b.client_secret
+                or not form.get("scope")
+            ):
                 data = json.dumps({"error": "invalid_client", "error_description": "invalid client_secret parameter"})
                 return self._send(401, data.encode(), "application/json;charset=UTF-8")
             if b.token_answer is not None:
@@ -420,9 +448,13 @@ class _Handler(BaseHTTPRequestHandler):
         if b.slow and (not b.slow_at or b.slow_at == n):
             time.sleep(b.slow)
         if b.fault_at == n:
-            status, text = 500, fault(
-                "SOAP-ENV:Server", "Error while executing the method 'ExecuteQuery' of service 'xtk:queryDef'.",
-                "XSV-350008 Unable to evaluate expression (test fault)",
+            status, text = (
+                500,
+                fault(
+                    "SOAP-ENV:Server",
+                    "Error while executing the method 'ExecuteQuery' of service 'xtk:queryDef'.",
+                    "XSV-350008 Unable to evaluate expression (test fault)",
+                ),
             )
         else:
             status, text = fake.answer_query(body)
@@ -433,7 +465,9 @@ class _Handler(BaseHTTPRequestHandler):
         if b.remove_at == n:
             fake.mutate(remove=True)
         enc = b.encoding
-        decl = f"<?xml version='1.0' encoding='{enc.upper()}'?>\n" if enc.lower() != "utf-8" else "<?xml version='1.0'?>\n"
+        decl = (
+            f"<?xml version='1.0' encoding='{enc.upper()}'?>\n" if enc.lower() != "utf-8" else "<?xml version='1.0'?>\n"
+        )
         if b.doctype:
             decl += '<!DOCTYPE x [<!ENTITY boom "boom">]>\n'
         data = (decl + text).encode(enc, "xmlcharrefreplace")

@@ -9,13 +9,12 @@ import subprocess
 import sys
 
 import pytest
+from conftest import ROOT, registry_with, write
 
 from imslint import Problem, Rule, Severity
 from imslint.cache import decode_outcome, encode_outcome
 from imslint.config import Config, load_config
 from imslint.engine import Checker, FileOutcome, lint
-
-from conftest import ROOT, registry_with, write
 
 SOAP_LOGON = (
     "var url = 'https://acme.campaign.adobe.com/nl/jsp/soaprouter.jsp';\n"
@@ -56,7 +55,9 @@ def counted(monkeypatch):
 
 def test_a_second_run_reuses_every_result_and_reports_the_same(tmp_path, registry, counted):
     shutil.copytree(os.path.join(ROOT, "fixtures", "repo"), tmp_path / "repo")
-    write(tmp_path, "repo/known.js", SOAP_LOGON.replace("Logon>';\n", "Logon>'; // imslint: disable=IMS101 -- rotated\n"))
+    write(
+        tmp_path, "repo/known.js", SOAP_LOGON.replace("Logon>';\n", "Logon>'; // imslint: disable=IMS101 -- rotated\n")
+    )
     cache = str(tmp_path / "cache")
     plain = run(tmp_path, registry, None)
     counted.clear()
@@ -304,8 +305,22 @@ def test_an_unwritable_cache_warns_and_the_run_goes_on(tmp_path):
     write(tmp_path, "a.js", SOAP_LOGON)
     blocker = write(tmp_path, "cache", "a file where the folder should be\n")
     proc = subprocess.run(
-        [sys.executable, "-m", "imslint.cli", "check", "--no-config", "--cache-dir", os.path.join(blocker, "sub"), "-f", "json", "a.js"],
-        cwd=str(tmp_path), capture_output=True, text=True, env={**os.environ, "PYTHONPATH": ROOT},
+        [
+            sys.executable,
+            "-m",
+            "imslint.cli",
+            "check",
+            "--no-config",
+            "--cache-dir",
+            os.path.join(blocker, "sub"),
+            "-f",
+            "json",
+            "a.js",
+        ],
+        cwd=str(tmp_path),
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": ROOT},
     )
     assert proc.returncode == 1, proc.stderr  # findings: 1, as without a cache
     assert "could not be written" in proc.stderr
@@ -335,17 +350,21 @@ def test_editing_a_plugin_or_its_helpers_changes_the_settings_key(tmp_path, monk
 
     write(tmp_path, "acmepkg/__init__.py", "")
     write(tmp_path, "acmepkg/helpers.py", "WORD = 'x'\n")
-    write(tmp_path, "acmepkg/plugin.py", (
-        "from imslint import Rule, hookimpl\n"
-        "from . import helpers\n"
-        "class R(Rule):\n"
-        "    '''A test rule.'''\n"
-        "    id = 'ACME001'\n"
-        "    name = 'acme-rule'\n"
-        "@hookimpl\n"
-        "def imslint_register_rules():\n"
-        "    return [R]\n"
-    ))
+    write(
+        tmp_path,
+        "acmepkg/plugin.py",
+        (
+            "from imslint import Rule, hookimpl\n"
+            "from . import helpers\n"
+            "class R(Rule):\n"
+            "    '''A test rule.'''\n"
+            "    id = 'ACME001'\n"
+            "    name = 'acme-rule'\n"
+            "@hookimpl\n"
+            "def imslint_register_rules():\n"
+            "    return [R]\n"
+        ),
+    )
     monkeypatch.syspath_prepend(str(tmp_path))
     plugin = importlib.import_module("acmepkg.plugin")
     try:
@@ -467,8 +486,13 @@ def test_the_settings_key_does_not_depend_on_set_order(tmp_path):
         "print(settings_key(plan, get_plugin_manager()))\n"
     ).format(root=ROOT)
     keys = {
-        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                       env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout
+        subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+        ).stdout
         for seed in (1, 2, 3, 4)
     }
     assert len(keys) == 1
@@ -480,8 +504,13 @@ def test_the_settings_key_does_not_depend_on_set_order(tmp_path):
 def test_cache_dir_from_the_environment(tmp_path):
     write(tmp_path, "a.js", SOAP_LOGON)
     env = {**os.environ, "PYTHONPATH": ROOT, "IMSLINT_CACHE_DIR": str(tmp_path / "envcache")}
-    proc = subprocess.run([sys.executable, "-m", "imslint.cli", "check", "--no-config", "a.js"], cwd=str(tmp_path),
-                          capture_output=True, text=True, env=env)
+    proc = subprocess.run(
+        [sys.executable, "-m", "imslint.cli", "check", "--no-config", "a.js"],
+        cwd=str(tmp_path),
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert proc.returncode == 1, proc.stderr
     assert any(n.startswith("imslint-") for n in os.listdir(tmp_path / "envcache"))
 
@@ -534,9 +563,17 @@ def test_a_finding_comes_back_from_its_one_serialisation():
     from imslint.model import Finding, Location, Related, Severity
 
     finding = Finding(
-        "IMS101", "hardcoded-credentials", Severity.ERROR, Location("a.js", 3, 5), "a <redacted:1234abcd> password",
-        "f" * 32, secret_hash="1234abcd", related=(Related(Location("b.js", 1, 2, 1, 9), "defined here"),),
-        properties={"login": "svc", "count": 2}, suppression="inline", suppression_reason="a test account",
+        "IMS101",
+        "hardcoded-credentials",
+        Severity.ERROR,
+        Location("a.js", 3, 5),
+        "a <redacted:1234abcd> password",
+        "f" * 32,
+        secret_hash="1234abcd",
+        related=(Related(Location("b.js", 1, 2, 1, 9), "defined here"),),
+        properties={"login": "svc", "count": 2},
+        suppression="inline",
+        suppression_reason="a test account",
     )
     assert Finding.from_dict(finding.to_dict(exact=True)) == finding  # what the cache keeps
     report = finding.to_dict()  # what JSON and SARIF show: a missing end line is the start line

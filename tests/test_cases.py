@@ -5,10 +5,9 @@ from __future__ import annotations
 import os
 
 import pytest
+from conftest import ROOT
 
 from imslint.testing import check_case, iter_case_files
-
-from conftest import ROOT
 
 CASES = list(iter_case_files(os.path.join(ROOT, "fixtures", "cases")))
 

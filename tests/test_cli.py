@@ -8,10 +8,9 @@ import shutil
 
 import pytest
 from click.testing import CliRunner
+from conftest import HERE, write
 
 from imslint.cli import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, main
-
-from conftest import HERE, write
 
 
 @pytest.fixture
@@ -31,7 +30,9 @@ def test_clean_tree_exits_0(project):
     write(project, "a.toy", "nothing here\n")
     r = invoke("check")
     assert r.exit_code == EXIT_OK, r.output
-    assert r.output == "No problems found in 1 file scanned; 2 files skipped.\n"  # the excluded plugin and configuration
+    assert (
+        r.output == "No problems found in 1 file scanned; 2 files skipped.\n"
+    )  # the excluded plugin and configuration
 
 
 def test_findings_exit_1_with_clickable_lines(project):
@@ -168,8 +169,20 @@ def test_jobs_gives_the_same_report(project):
 
 def test_rules_and_plugins_commands(project):
     r = invoke("rules")
-    line = [l for l in r.output.splitlines() if l.startswith("TOY001")][0]
-    assert line.split() == ["TOY001", "toy-secret", "error", "A", "password", "is", "written", "in", "a", "toy", "file."]
+    line = [l for l in r.output.splitlines() if l.startswith("TOY001")][0]  # noqa: E741
+    assert line.split() == [
+        "TOY001",
+        "toy-secret",
+        "error",
+        "A",
+        "password",
+        "is",
+        "written",
+        "in",
+        "a",
+        "toy",
+        "file.",
+    ]
     assert "IMS101" in r.output  # the built-in rules load through the entry point too
     r = invoke("rules", "TOY003")
     assert "TOY003 toy-word (note, plugin toy_plugin)" in r.output and "word = 'legacy'" in r.output
@@ -193,7 +206,7 @@ def test_github_annotations(project):
     assert r.exit_code == EXIT_ERROR
     lines = r.output.splitlines()
     assert lines[0].startswith("::error file=b.toy,line=1,col=1,endLine=1,title=TOY001 toy-secret::password <redacted:")
-    assert any(l.startswith("::error file=src/a%2Cb.toy,line=2,col=1") for l in lines)
+    assert any(l.startswith("::error file=src/a%2Cb.toy,line=2,col=1") for l in lines)  # noqa: E741
     assert "::error file=b.toy,line=2,title=imslint::toy: unexpected end of toy file" in lines
     assert "hunter2" not in r.output
 
@@ -216,7 +229,9 @@ def _run_command(args, tmp_path, **env_extra):
     env = {k: v for k, v in os.environ.items() if not k.startswith("COVERAGE_")}
     env.update(env_extra)
     env["PYTHONPATH"] = os.path.dirname(HERE)
-    return subprocess.run([sys.executable, "-c", _RUN, *args], cwd=str(tmp_path), env=env, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-c", _RUN, *args], cwd=str(tmp_path), env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_the_command_leaves_the_usual_way_so_atexit_handlers_run(tmp_path):

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-
 import pytest
+from conftest import write
 
 from imslint.config import (
     Config,
@@ -16,8 +16,6 @@ from imslint.config import (
     resolve_selection,
     resolve_severities,
 )
-
-from conftest import write
 
 
 def test_pyproject_found_by_walking_up(tmp_path):
@@ -48,16 +46,31 @@ def test_dot_imslint_toml_wins_over_pyproject(tmp_path):
     [
         ('selct = ["IMS1"]', "unknown key 'tool.imslint.selct' (known keys: "),
         ('select = "IMS1"', "invalid value for 'tool.imslint.select': expected list of strings, got 'IMS1'"),
-        ('fail-on = "fatal"', "invalid value for 'tool.imslint.fail-on': expected one of error, warning, note, never, got 'fatal'"),
+        (
+            'fail-on = "fatal"',
+            "invalid value for 'tool.imslint.fail-on': expected one of error, warning, note, never, got 'fatal'",
+        ),
         ('max-file-size = "lots"', "invalid value for 'tool.imslint.max-file-size': expected a size in bytes"),
         ("jobs = 0", "invalid value for 'tool.imslint.jobs': expected a positive integer, got 0"),
-        ('[severity]\nIMS101 = "fatal"', "invalid value for 'tool.imslint.severity.IMS101': expected one of error, warning, note, got 'fatal'"),
-        ('[per-file-ignores]\n"tests/*" = "IMS101"', "invalid value for 'tool.imslint.per-file-ignores.tests/*': expected list of strings"),
+        (
+            '[severity]\nIMS101 = "fatal"',
+            "invalid value for 'tool.imslint.severity.IMS101': expected one of error, warning, note, got 'fatal'",
+        ),
+        (
+            '[per-file-ignores]\n"tests/*" = "IMS101"',
+            "invalid value for 'tool.imslint.per-file-ignores.tests/*': expected list of strings",
+        ),
         ("respect-gitignore = 1", "invalid value for 'tool.imslint.respect-gitignore': expected true or false, got 1"),
     ],
 )
 def test_bad_values_name_file_key_and_expectation(tmp_path, body, message):
-    path = write(tmp_path, "pyproject.toml", "[tool.imslint]\n" + body.replace("[", "[tool.imslint.", 1) if body.startswith("[") else "[tool.imslint]\n" + body)
+    path = write(
+        tmp_path,
+        "pyproject.toml",
+        "[tool.imslint]\n" + body.replace("[", "[tool.imslint.", 1)
+        if body.startswith("[")
+        else "[tool.imslint]\n" + body,
+    )
     with pytest.raises(ConfigError) as err:
         load_config(path)
     assert str(err.value).startswith(f"{path}: {message}")
@@ -88,7 +101,10 @@ def test_selectors_and_unknown_ids(toy_registry):
     cfg = Config(path="cfg.toml", select=["TOY999"])
     with pytest.raises(ConfigError) as err:
         resolve_selection(cfg, rules)
-    assert str(err.value) == "cfg.toml: unknown rule selector 'TOY999' in 'select' (expected a rule id, id prefix, name or ALL)"
+    assert (
+        str(err.value)
+        == "cfg.toml: unknown rule selector 'TOY999' in 'select' (expected a rule id, id prefix, name or ALL)"
+    )
 
 
 def test_rule_options_are_validated(toy_registry):
@@ -115,11 +131,14 @@ def test_severity_overrides(toy_registry):
 
 def test_rule_option_tables_may_name_a_family(registry):
     rules = registry.rules
-    cfg = Config(path="c.toml", rules={
-        "ALL": {"allowed-logins": ["everyone"]},
-        "IMS0": {"allowed-logins": ["family"], "technical-logins": ["robot_*"]},
-        "native-operator": {"allowed-logins": ["only-ims001"]},
-    })
+    cfg = Config(
+        path="c.toml",
+        rules={
+            "ALL": {"allowed-logins": ["everyone"]},
+            "IMS0": {"allowed-logins": ["family"], "technical-logins": ["robot_*"]},
+            "native-operator": {"allowed-logins": ["only-ims001"]},
+        },
+    )
     opts = resolve_rule_options(cfg, rules)
     assert opts["IMS001"]["allowed-logins"] == ["only-ims001"]  # a rule's own table wins
     assert opts["IMS002"]["allowed-logins"] == ["family"]  # a prefix wins over ALL
@@ -127,7 +146,9 @@ def test_rule_option_tables_may_name_a_family(registry):
     assert "allowed-logins" not in opts["IMS101"]  # rules without the option are left alone
     with pytest.raises(ConfigError) as err:
         resolve_rule_options(Config(path="c.toml", rules={"IMS0": {"allowed-login": []}}), rules)
-    assert str(err.value).startswith("c.toml: unknown option 'rules.IMS0.allowed-login' (options of the rules 'IMS0' selects: ")
+    assert str(err.value).startswith(
+        "c.toml: unknown option 'rules.IMS0.allowed-login' (options of the rules 'IMS0' selects: "
+    )
     assert "allowed-logins" in str(err.value)
     with pytest.raises(ConfigError) as err:
         resolve_rule_options(Config(path="c.toml", rules={"IMS0": {"allowed-logins": "admin, svc"}}), rules)

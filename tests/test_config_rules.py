@@ -6,6 +6,7 @@ import os
 from typing import List
 
 import pytest
+from conftest import ROOT, write
 
 import imslint.rules.config as config_rules
 from imslint import builtin
@@ -17,8 +18,6 @@ from imslint.readers import InputFile, ReadError
 from imslint.readers.campaign_xml import CampaignXmlReader
 from imslint.rule import validate_rule_class
 from imslint.testing import check_case, load_case_file
-
-from conftest import ROOT, write
 
 CASES = os.path.join(ROOT, "fixtures", "cases")
 RULE_IDS = ("IMS201", "IMS202", "IMS203")
@@ -71,7 +70,11 @@ def test_ids_names_severities():
     ]
     assert "security" in config_rules.PlaintextAccountPassword.tags
     assert config_rules.NativeApiOpen.defaults["allowed-logins"] == [
-        "admin", "aemserver", "campaign-loginmonitor", "internal", "monitoring"
+        "admin",
+        "aemserver",
+        "campaign-loginmonitor",
+        "internal",
+        "monitoring",
     ]
 
 
@@ -151,7 +154,9 @@ class TestZoneAllowsPassword:
             SourceText(path="a.xml", text=text, language="xml", embedded=True),
         ):
             assert list(rule.check(subject, opts)) == []
-        got = [p for p in rule.check(SourceText(path="a.html", text=text, language="xml"), opts) if isinstance(p, Problem)]
+        got = [
+            p for p in rule.check(SourceText(path="a.html", text=text, language="xml"), opts) if isinstance(p, Problem)
+        ]
         assert len(got) == 1
 
 
@@ -181,11 +186,16 @@ class TestNativeApiOpen:
 
     def test_option_is_case_insensitive_and_replaces_the_defaults(self):
         xml = self.LOCKDOWN.format(value="true")
-        problems = check(config_rules.NativeApiOpen, xml, {"allowed-logins": ["admin", "internal", "monitoring", "API_CRM"]})
+        problems = check(
+            config_rules.NativeApiOpen, xml, {"allowed-logins": ["admin", "internal", "monitoring", "API_CRM"]}
+        )
         assert [p.key for p in problems] == ["allowOperator:mc"]
         problems = check(config_rules.NativeApiOpen, xml, {"allowed-logins": ["admin"]})
         assert [p.key for p in problems] == [
-            "allowOperator:Internal", "allowOperator:MONITORING", "allowOperator:api_crm", "allowOperator:mc"
+            "allowOperator:Internal",
+            "allowOperator:MONITORING",
+            "allowOperator:api_crm",
+            "allowOperator:mc",
         ]
 
     def test_extra_operators_are_published_as_logins(self):
@@ -220,7 +230,20 @@ class TestPlaintextAccountPassword:
         (p,) = check(config_rules.PlaintextAccountPassword, xml, path="p.xml")
         assert p.secret == "Pr3fixed!"
 
-    @pytest.mark.parametrize("value", ["", "   ", "@abc", "@n3k1dR0cCiRmnXQ3j2Ltdw==", "__PLAINTEXT__", "${PWD}", "{{ pwd }}", "********", "changeme"])
+    @pytest.mark.parametrize(
+        "value",
+        [
+            "",
+            "   ",
+            "@abc",
+            "@n3k1dR0cCiRmnXQ3j2Ltdw==",
+            "__PLAINTEXT__",
+            "${PWD}",
+            "{{ pwd }}",
+            "********",
+            "changeme",
+        ],
+    )
     def test_not_plaintext(self, value):
         xml = f'<extAccount name="a" account="b" password="{value}"/>'
         assert check(config_rules.PlaintextAccountPassword, xml, path="p.xml") == []
@@ -235,7 +258,9 @@ class TestPlaintextAccountPassword:
 <extAccount name="ims" type="11"/>
 </entities></package>"""
         assert facts(config_rules.PlaintextAccountPassword, xml) == [
-            ("campaign-login", "mc", 2), ("campaign-login", "mid_mkt", 3), ("campaign-login", "api_crm", 6)
+            ("campaign-login", "mc", 2),
+            ("campaign-login", "mid_mkt", 3),
+            ("campaign-login", "api_crm", 6),
         ]
 
     def test_raw_text_fallback(self):
@@ -264,7 +289,11 @@ def test_fingerprint_survives_lines_moving(tmp_path, config_registry):
 
 
 def test_malformed_config_gives_a_finding_and_an_error(tmp_path, config_registry):
-    write(tmp_path, "conf/serverConf.xml", '<serverConf>\n<securityZone name="p" allowUserPassword="true">\n</serverConf>\n')
+    write(
+        tmp_path,
+        "conf/serverConf.xml",
+        '<serverConf>\n<securityZone name="p" allowUserPassword="true">\n</serverConf>\n',
+    )
     result = run(tmp_path, config_registry)
     assert [(f.rule_id, f.location.line) for f in result.findings] == [("IMS201", 2)]
     assert [(e.path, e.line) for e in result.errors] == [("conf/serverConf.xml", 3)]

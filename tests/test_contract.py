@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import inspect
 
+from conftest import registry_with, write
+
 from imslint import Problem, Rule, hookimpl, hookspecs
 from imslint.config import Config
 from imslint.engine import lint
 from imslint.protocols import BatchChecker, Reporter, SplittableReader, StreamingReporter, supports
-
-from conftest import registry_with, write
 
 
 def _hookspecs():
@@ -24,7 +24,9 @@ def _spy_plugin(calls):
         params = list(inspect.signature(fn).parameters)
         args = "".join(", " + p for p in params)
         record = ", ".join(f"{p!r}: {p}" for p in params)
-        body.append(f"    @hookimpl\n    def {name}(self{args}):\n        calls.append(({name!r}, {{{record}}}))\n        return []\n")
+        body.append(
+            f"    @hookimpl\n    def {name}(self{args}):\n        calls.append(({name!r}, {{{record}}}))\n        return []\n"
+        )
     exec("class Spy:\n" + "\n".join(body), namespace)
     return namespace["Spy"]()
 
@@ -109,10 +111,18 @@ def test_a_rule_yielding_what_is_not_a_problem_is_an_error_naming_the_rule_and_i
     result = lint(["."], config, registry, cwd=str(tmp_path), jobs=1)
     assert result.findings == []
     assert sorted((e.path, e.rule_id, e.message) for e in result.errors) == [
-        ("<run>", "TST922", "rule TST922 (finishes-with-text) of plugin 'tst' in finish(): yielded str, expected Problem"),
+        (
+            "<run>",
+            "TST922",
+            "rule TST922 (finishes-with-text) of plugin 'tst' in finish(): yielded str, expected Problem",
+        ),
         ("a.js", "TST921", "rule TST921 (yields-a-number) of plugin 'tst': yielded int, expected Problem or Fact"),
-        ("a.js", "TST923", "rule TST923 (problem-without-location) of plugin 'tst': "
-                           "yielded a Problem without a valid location, message, key or secret"),
+        (
+            "a.js",
+            "TST923",
+            "rule TST923 (problem-without-location) of plugin 'tst': "
+            "yielded a Problem without a valid location, message, key or secret",
+        ),
     ]
 
 
@@ -169,7 +179,9 @@ def test_a_recogniser_without_the_protocol_is_an_error_naming_the_plugin():
         def imslint_register_output_recognisers(self):
             return [Half()]
 
-    with pytest.raises(PluginError, match=r"^plugin 'broken': output recogniser .* needs an 'output_label' and the methods"):
+    with pytest.raises(
+        PluginError, match=r"^plugin 'broken': output recogniser .* needs an 'output_label' and the methods"
+    ):
         get_plugin_manager(use_entry_points=False, extra=[("broken", Broken())])
 
 
@@ -185,6 +197,11 @@ def test_the_host_never_imports_the_campaign_rules():
                 with open(os.path.join(folder, name), encoding="utf-8") as fh:
                     for n, line in enumerate(fh, 1):
                         code = line.split("#", 1)[0]
-                        if "imslint.rules" in code and ("import" in code) or "from ..rules" in code or "from .rules" in code:
+                        if (
+                            "imslint.rules" in code
+                            and ("import" in code)
+                            or "from ..rules" in code
+                            or "from .rules" in code
+                        ):
                             offenders.append(f"{name}:{n}")
     assert offenders == []

@@ -19,7 +19,9 @@ def subject(text: str, path: str = "lib/x.js", language: str = "js", **kw: Any) 
     return SourceText(path=path, text=text, language=language, **kw)
 
 
-def run(rule_cls: type, text: str, path: str = "lib/x.js", language: str = "js", options: Optional[dict] = None, **kw: Any) -> List[Any]:
+def run(
+    rule_cls: type, text: str, path: str = "lib/x.js", language: str = "js", options: Optional[dict] = None, **kw: Any
+) -> List[Any]:
     rule = rule_cls()
     opts = dict(rule_cls.defaults)
     opts.update(options or {})
@@ -65,17 +67,49 @@ def test_register_hook_returns_the_six_rules_in_id_order() -> None:
 @pytest.mark.parametrize(
     "value",
     [
-        "%s", "%1$s", "$1", "$PW", "${ACC_PWD}", "{{acc_password}}", "{session_token}", "{0}", "{}", "<password>",
-        "<IMS_Technical_Token>", "LOGIN_HERE", "PASSWORD_HERE", "SESSION_TOKEN", "ACC_PASSWORD", "xxx", "XXXXXXXX",
-        "***", "...", "changeme", "change_me", "password", "Password", "pwd", "your_password", "yourPasswordHere",
-        "mcPassword", "[PASSWORD]", "__PASSWORD__", "#{pw}", "<%= pw %>", "pre_{{x}}", "dummy", "%ACC_PWD%",
+        "%s",
+        "%1$s",
+        "$1",
+        "$PW",
+        "${ACC_PWD}",
+        "{{acc_password}}",
+        "{session_token}",
+        "{0}",
+        "{}",
+        "<password>",
+        "<IMS_Technical_Token>",
+        "LOGIN_HERE",
+        "PASSWORD_HERE",
+        "SESSION_TOKEN",
+        "ACC_PASSWORD",
+        "xxx",
+        "XXXXXXXX",
+        "***",
+        "...",
+        "changeme",
+        "change_me",
+        "password",
+        "Password",
+        "pwd",
+        "your_password",
+        "yourPasswordHere",
+        "mcPassword",
+        "[PASSWORD]",
+        "__PASSWORD__",
+        "#{pw}",
+        "<%= pw %>",
+        "pre_{{x}}",
+        "dummy",
+        "%ACC_PWD%",
     ],
 )
 def test_is_placeholder_recognises_placeholders(value: str) -> None:
     assert P.is_placeholder(value)
 
 
-@pytest.mark.parametrize("value", ["S3cret!", "admin", "Adm1nPwd", "p8e-AbCdEf0123456789", "hunter2", "Pa$$w0rd", "__PLAINTEXT__abc", "test"])
+@pytest.mark.parametrize(
+    "value", ["S3cret!", "admin", "Adm1nPwd", "p8e-AbCdEf0123456789", "hunter2", "Pa$$w0rd", "__PLAINTEXT__abc", "test"]
+)
 def test_is_placeholder_keeps_real_looking_values(value: str) -> None:
     assert not P.is_placeholder(value)
 
@@ -172,7 +206,7 @@ def test_value_of_classifies_arguments() -> None:
     assert v('"%s"').kind == P.PLACEHOLDER
     assert v('f"{pw}"', "python").kind == P.DYNAMIC
     lit = v('  "S3cret!" ')
-    assert ("  \"S3cret!\" ")[lit.start : lit.end] == "S3cret!"
+    assert ('  "S3cret!" ')[lit.start : lit.end] == "S3cret!"
 
 
 def test_looks_like_declaration() -> None:
@@ -202,7 +236,17 @@ def test_split_user_password(token: str, login: str, password: str, kind: str) -
     assert pair[0].start == 10
 
 
-@pytest.mark.parametrize("token", ["___9B4E1C3A-2D6F-4A8B-9C0D-1E2F3A4B5C6D", "@abc/def+ghi==", "https://x/y", "/nl/jsp", "static/js/app.js", "plain"])
+@pytest.mark.parametrize(
+    "token",
+    [
+        "___9B4E1C3A-2D6F-4A8B-9C0D-1E2F3A4B5C6D",
+        "@abc/def+ghi==",
+        "https://x/y",
+        "/nl/jsp",
+        "static/js/app.js",
+        "plain",
+    ],
+)
 def test_split_user_password_refuses_other_tokens(token: str) -> None:
     assert P.split_user_password(token, 0) is None
 
@@ -290,7 +334,9 @@ def test_ims101_extra_placeholders_option() -> None:
 
 def test_embedded_script_positions_map_to_the_real_file() -> None:
     script = 'var r = xtk.session.Logon("api_crm", "S3cret!", <params/>);'
-    s = SourceText(path="wf.xml", text=script, language="js", first_line=7, first_column=13, embedded=True, context="<workflow/>")
+    s = SourceText(
+        path="wf.xml", text=script, language="js", first_line=7, first_column=13, embedded=True, context="<workflow/>"
+    )
     (p,) = problems(C.HardcodedCredentials().check(s, dict(C.HardcodedCredentials.defaults)))
     assert (p.location.line, p.location.column) == (7, 13 + script.index("S3cret!"))
 
@@ -307,7 +353,9 @@ def test_ims102_trusted_login_has_no_secret() -> None:
 
 
 def test_ims102_secret_and_login() -> None:
-    text = '<urn:PushEvent xmlns:urn="urn:nms:rtEvent"><urn:sessiontoken>mc/Ev3ntPwd</urn:sessiontoken></urn:PushEvent>\n'
+    text = (
+        '<urn:PushEvent xmlns:urn="urn:nms:rtEvent"><urn:sessiontoken>mc/Ev3ntPwd</urn:sessiontoken></urn:PushEvent>\n'
+    )
     (p,) = problems(run(C.PasswordSessionToken, text, "e.xml", "xml"))
     assert p.secret == "Ev3ntPwd" and "Ev3ntPwd" not in p.message and p.key == "session-token:mc"
 
@@ -344,7 +392,10 @@ def test_ims103_other_products_logon_is_ignored() -> None:
 def test_ims103_anchor_only_when_no_credentials_in_file() -> None:
     only_anchor = 'post.setHeader("SOAPAction", "xtk:session#Logon");\n'
     assert lines(run(C.LegacyLogon, only_anchor, "A.java", "java")) == [1]
-    with_site = only_anchor + 'String b = "<urn:Logon xmlns:urn=\'urn:xtk:session\'><urn:sessiontoken/><urn:strLogin>" + l + "</urn:strLogin><urn:strPassword>" + p + "</urn:strPassword></urn:Logon>";\n'
+    with_site = (
+        only_anchor
+        + 'String b = "<urn:Logon xmlns:urn=\'urn:xtk:session\'><urn:sessiontoken/><urn:strLogin>" + l + "</urn:strLogin><urn:strPassword>" + p + "</urn:strPassword></urn:Logon>";\n'
+    )
     assert lines(run(C.LegacyLogon, with_site, "A.java", "java")) == [2]
 
 
@@ -374,7 +425,9 @@ def test_ims106_secrets_are_passed_and_keys_are_hashes() -> None:
 def test_ims106_jwt_needs_campaign_or_ims_context() -> None:
     jwt = "eyJhbGciOiJSUzI1NiJ9.eyJpZCI6IjE2OTk5OTk5OTkifQ.c2lnbmF0dXJlc2lnbmF0dXJlc2ln"
     assert problems(run(C.PastedToken, f'headers = {{"Authorization": "Bearer {jwt}"}}\n', "a.py", "python")) == []
-    assert lines(run(C.PastedToken, f'# adobelogin.com\nheaders = {{"Authorization": "Bearer {jwt}"}}\n', "a.py", "python")) == [2]
+    assert lines(
+        run(C.PastedToken, f'# adobelogin.com\nheaders = {{"Authorization": "Bearer {jwt}"}}\n', "a.py", "python")
+    ) == [2]
 
 
 def test_analysis_is_kept_in_the_subject_memo() -> None:
@@ -405,7 +458,11 @@ def test_key_uses_widens_the_key_and_reads_the_operator() -> None:
 
     text = 'a = {"IMS_CLIENT_SECRET": "x"}; form["client_secret"] = y; f(client_secret=z); clientSecretName(q)'
     uses = list(CS.key_uses(text, re.compile("client[_-]?secret"), "_-", "_-", text.lower()))
-    assert [(k, q, op) for _, _, k, q, op, _ in uses] == [("IMS_CLIENT_SECRET", '"', ":"), ("client_secret", '"', "="), ("client_secret", "", "=")]
+    assert [(k, q, op) for _, _, k, q, op, _ in uses] == [
+        ("IMS_CLIENT_SECRET", '"', ":"),
+        ("client_secret", '"', "="),
+        ("client_secret", "", "="),
+    ]
     _, _, _, _, _, value_start = uses[0]
     assert text[value_start:].startswith('"x"')
 
@@ -450,13 +507,19 @@ def test_json_parents() -> None:
 
 
 def test_ims101_method_shorthand_definitions_and_node_soap_objects() -> None:
-    text = CTX + "class S {\n  Logon(login, password) {\n    return null;\n  }\n}\nclient.Logon({strLogin: 'api_crm', strPassword: 'S3cret!'}, cb);\n"
+    text = (
+        CTX
+        + "class S {\n  Logon(login, password) {\n    return null;\n  }\n}\nclient.Logon({strLogin: 'api_crm', strPassword: 'S3cret!'}, cb);\n"
+    )
     assert lines(run(C.HardcodedCredentials, text)) == [7]
     assert problems(run(C.LegacyLogon, text)) == []
 
 
 def test_addmethod_type_lists_are_not_parameters() -> None:
-    text = CTX + 'svc.addMethod("Logon", "xtk:session#Logon", ["sessiontoken","string","strLogin","string","strPassword","string"], []);\n'
+    text = (
+        CTX
+        + 'svc.addMethod("Logon", "xtk:session#Logon", ["sessiontoken","string","strLogin","string","strPassword","string"], []);\n'
+    )
     assert problems(run(C.HardcodedCredentials, text)) == []
     assert lines(run(C.LegacyLogon, text)) == [2]
 
@@ -496,7 +559,7 @@ def test_expressions_in_messages_hide_string_contents() -> None:
 
 def test_node_soap_client_without_endpoint_literal_has_context_from_schemas_and_response_fields() -> None:
     text = (
-        "var logonArgs = {\n  sessiontoken : \"\",\n  strLogin :  process.env.ACC_USER,\n  strPassword : process.env.ACC_PWD,\n}\n"
+        'var logonArgs = {\n  sessiontoken : "",\n  strLogin :  process.env.ACC_USER,\n  strPassword : process.env.ACC_PWD,\n}\n'
         "client.Logon(logonArgs, function(err, result) { t = result.pstrSecurityToken.$value; });\n"
     )
     assert lines(run(C.LegacyLogon, text)) == [4]
@@ -512,7 +575,9 @@ def test_acc_js_sdk_own_code_is_not_a_server_side_logon() -> None:
         "const call = new SoapMethodCall(transport, urn, method);\n"
     )
     assert problems(run(C.LegacyLogon, text)) == []
-    assert lines(run(C.LegacyLogon, "<% logon(token); var c = new SoapMethodCall('xtk:session#GetOption'); %>", "p.jssp")) == [1]
+    assert lines(
+        run(C.LegacyLogon, "<% logon(token); var c = new SoapMethodCall('xtk:session#GetOption'); %>", "p.jssp")
+    ) == [1]
 
 
 # --------------------------------------------------------------------------- lazy regexes and gates
@@ -540,7 +605,9 @@ def test_importing_the_rules_compiles_no_regex() -> None:
     import importlib
     import pkgutil
 
-    modules = [P] + [importlib.import_module(f"imslint.rules.credentials.{m.name}") for m in pkgutil.iter_modules(C.__path__)]
+    modules = [P] + [
+        importlib.import_module(f"imslint.rules.credentials.{m.name}") for m in pkgutil.iter_modules(C.__path__)
+    ]
     lazies = [v for m in modules for v in vars(m).values() if isinstance(v, P.LazyPattern)]
     assert len(lazies) > 40
     # every pattern is valid (compiling them all must not raise)
@@ -563,8 +630,8 @@ def gates_of(text: str, language: str = "js") -> C.Gates:
         ("svc.Logon \t(x)", "calls", True),
         ("await client.logon();", "calls", False),
         ("LOG.info('SAP logon done')", "calls", False),
-        ('nms_extAccount_LogonToRemoteInstance(acc)', "calls", True),
-        ('ConnectionParameters.ofUserAndPassword(url, u, p)', "calls", True),
+        ("nms_extAccount_LogonToRemoteInstance(acc)", "calls", True),
+        ("ConnectionParameters.ofUserAndPassword(url, u, p)", "calls", True),
         ("<urn:Logon>", "logon_elements", True),
         ("<Logon\n xmlns='urn:xtk:session'>", "logon_elements", True),
         ("<urn:LogonResponse>", "logon_elements", False),
@@ -572,12 +639,12 @@ def gates_of(text: str, language: str = "js") -> C.Gates:
         ('addMethod("Logon", x)', "anchors", True),
         ('"xtk:session#LogonStatus"', "anchors", False),
         ("<urn:strPassword>x</urn:strPassword>", "password_params", True),
-        ('{strPassword: pw}', "password_params", True),
+        ("{strPassword: pw}", "password_params", True),
         ("the strPasswordHash column", "password_params", False),
         ("<urn:sessiontoken>mc/pw</urn:sessiontoken>", "tokens", True),
         ('x = {sessionToken: "mc%2Fpw"}', "tokens", True),
         ("url + '?__sessiontoken=mc/' + pw", "tokens", True),
-        ('ConnectionParameters.ofSessionToken(url, t)', "tokens", True),
+        ("ConnectionParameters.ofSessionToken(url, t)", "tokens", True),
         ("<urn:sessiontoken/><urn:entity>a/b</urn:entity>", "tokens", False),
         ("<urn:sessiontoken></urn:sessiontoken>", "tokens", False),
         ("the sessiontoken element stays empty; see https://x/y", "tokens", False),
@@ -613,11 +680,17 @@ def test_a_file_without_any_gate_is_not_analysed() -> None:
 
 
 def test_acc_js_sdk_1x_client_constructor_is_not_read_as_the_0x_one() -> None:
-    text = "const sdk = require('acc-js-sdk');\n" 'const c = new Client(sdk, ConnectionParameters.ofUserAndPassword(url, "api", "S3cret!"), {});\n'
+    text = (
+        "const sdk = require('acc-js-sdk');\n"
+        'const c = new Client(sdk, ConnectionParameters.ofUserAndPassword(url, "api", "S3cret!"), {});\n'
+    )
     found = problems(run(C.HardcodedCredentials, text)) + problems(run(C.LegacyLogon, text))
     assert [p.location.line for p in found] == [2]
     assert all("0.x" not in p.message for p in found)
-    old = "const sdk = require('acc-js-sdk');\n" 'const c = new sdk.Client("https://acme.campaign.adobe.com", "api", "S3cret!", true);\n'
+    old = (
+        "const sdk = require('acc-js-sdk');\n"
+        'const c = new sdk.Client("https://acme.campaign.adobe.com", "api", "S3cret!", true);\n'
+    )
     (p,) = problems(run(C.HardcodedCredentials, old))
     assert "0.x `new sdk.Client()`" in p.message and "S3cret!" not in p.message
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 import subprocess
 
-from imslint.discovery import Excluder, discover
-
 from conftest import write
+
+from imslint.discovery import Excluder, discover
 
 
 def test_excluder_name_and_path_patterns():
@@ -113,6 +113,10 @@ def test_only_imslints_own_cache_folder_is_left_out_and_it_is_listed(tmp_path):
     skipped = []
     files, _ = discover(["."], [], str(tmp_path), respect_gitignore=False, cwd=str(tmp_path), skipped=skipped)
     assert [f.display for f in files] == [
-        "build-cache/CACHEDIR.TAG", "build-cache/deep/blob.js", "notes/CACHEDIR.TAG", "notes/n.md", "src/a.js"
+        "build-cache/CACHEDIR.TAG",
+        "build-cache/deep/blob.js",
+        "notes/CACHEDIR.TAG",
+        "notes/n.md",
+        "src/a.js",
     ]
     assert skipped == [(".cache", "imslint's result cache folder")]

@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 import re
 
-from imslint.docs import update_readme
-
 from conftest import ROOT
+
+from imslint.docs import update_readme
 
 
 def _read(*parts):
@@ -28,7 +28,9 @@ def test_every_builtin_rule_is_documented_with_examples(registry):
         assert cls.summary() and not cls.summary().endswith("."), rid  # summaries are titles, not sentences
         help_text = cls.help_text()
         assert len(help_text.split()) > 25, f"{rid}: help text too short"
-        assert re.search(r"(?i)fail", help_text) and re.search(r"(?i)pass", help_text), f"{rid}: needs failing and passing examples"
+        assert re.search(r"(?i)fail", help_text) and re.search(r"(?i)pass", help_text), (
+            f"{rid}: needs failing and passing examples"
+        )
 
 
 def test_every_builtin_rule_has_cases(registry):
@@ -72,12 +74,14 @@ def test_relative_links_in_the_readme_and_docs_lead_somewhere():
             if re.match(r"[a-z]+:", target):
                 continue
             path, _, anchor = target.partition("#")
-            full = os.path.normpath(os.path.join(ROOT, os.path.dirname(name), path)) if path else os.path.join(ROOT, name)
+            full = (
+                os.path.normpath(os.path.join(ROOT, os.path.dirname(name), path)) if path else os.path.join(ROOT, name)
+            )
             if not os.path.exists(full):
                 broken.append(f"{name}: {target}")
             elif anchor and full.endswith(".md"):
                 with open(full, encoding="utf-8") as fh:
-                    anchors = {_anchor(l) for l in fh if l.startswith("#")}
+                    anchors = {_anchor(l) for l in fh if l.startswith("#")}  # noqa: E741
                 if anchor not in anchors:
                     broken.append(f"{name}: {target}")
     assert not broken
@@ -96,7 +100,7 @@ def test_ci_runs_the_readme_test_command():
         readme = fh.read()
     with open(os.path.join(ROOT, ".ci", "run"), encoding="utf-8") as fh:
         ci = fh.read()
-    command = [l for l in ci.splitlines() if l.startswith("python3 -m venv")][0]
+    command = [l for l in ci.splitlines() if l.startswith("python3 -m venv")][0]  # noqa: E741
     assert command in readme
 
 

@@ -6,6 +6,7 @@ import os
 import random
 
 import pytest
+from conftest import write
 
 import imslint.readers.operators as ops
 import imslint.rules.operators as ro
@@ -16,8 +17,6 @@ from imslint.model import OperatorRecord
 from imslint.readers import InputFile
 from imslint.rule import RunContext
 from imslint.rules.email_index import EmailIndex
-
-from conftest import write
 
 
 def _export(n: int, seed: int, shared: int = 40, one_mailbox: bool = False) -> str:
@@ -30,7 +29,9 @@ def _export(n: int, seed: int, shared: int = 40, one_mailbox: bool = False) -> s
         else:
             email = f"{login}@acme.com"
         auth = "ims" if rnd.random() < 0.7 else "native"
-        rows.append(f'  <operator name="{login}" label="U {i}" email="{email}"><access authenticationType="{auth}"/></operator>')
+        rows.append(
+            f'  <operator name="{login}" label="U {i}" email="{email}"><access authenticationType="{auth}"/></operator>'
+        )
     return '<package>\n <entities schema="xtk:operator">\n' + "\n".join(rows) + "\n </entities>\n</package>\n"
 
 
@@ -209,7 +210,9 @@ def test_the_engine_gives_each_piece_its_share(exports, op_registry, monkeypatch
 
     monkeypatch.setattr(pieces, "_read_piece", spy)
     _run(exports, op_registry, jobs=3)
-    assert shares and all(abs(s - 1 / 3) < 1e-9 for s in shares)  # the main process's own piece (forked ones return nothing here)
+    assert shares and all(
+        abs(s - 1 / 3) < 1e-9 for s in shares
+    )  # the main process's own piece (forked ones return nothing here)
 
 
 def _csv_export(n: int, seed: int) -> str:
@@ -238,7 +241,11 @@ def test_one_big_shared_mailbox_costs_few_extra_readings(tmp_path, op_registry, 
         f'<access authenticationType="{"native" if i % 3 else "ims"}"/></operator>'
         for i in range(2600)
     ]
-    write(tmp_path, "export.xml", "<package><entities schema='xtk:operator'>\n" + "\n".join(rows) + "\n</entities></package>\n")
+    write(
+        tmp_path,
+        "export.xml",
+        "<package><entities schema='xtk:operator'>\n" + "\n".join(rows) + "\n</entities></package>\n",
+    )
     unlimited = _duplicates(_run(tmp_path, op_registry, max_memory=0))
     limited = _duplicates(_run(tmp_path, op_registry, max_memory=WINDOW))
     assert limited == unlimited and len(unlimited) == 1000  # every native holder of desk@acme.com

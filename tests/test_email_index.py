@@ -19,16 +19,21 @@ def _operators(n, emails, seed, path="a.xml"):
     for i in range(n):
         ims = rnd.random() < 0.7
         email = f" M{rnd.randrange(emails)}@Acme.com" if i % 3 else f"m{rnd.randrange(emails)}@acme.com"
-        ops.append(OperatorRecord(path, i + 1, f"u{seed}_{i}", label=f"U {i}", email=email,
-                                  authentication_type="ims" if ims else "native"))
+        ops.append(
+            OperatorRecord(
+                path, i + 1, f"u{seed}_{i}", label=f"U {i}", email=email, authentication_type="ims" if ims else "native"
+            )
+        )
         kinds.append(IMS if ims else PERSON)
     return ops, kinds
 
 
 def _groups(index):
     """Each duplicate group as the sorted places of its members (comparable across indexes)."""
-    return sorted(tuple(sorted((index.location(i).path, index.location(i).line) for i in members))
-                  for members in index.duplicate_groups())
+    return sorted(
+        tuple(sorted((index.location(i).path, index.location(i).line) for i in members))
+        for members in index.duplicate_groups()
+    )
 
 
 def _every_range(index, ops, kinds, budget=None):
@@ -162,14 +167,19 @@ def test_an_index_built_in_pieces_and_merged_finds_what_one_built_whole_finds(bu
 def test_operators_added_after_a_merge_meet_the_merged_ones(held, merged):
     worker, main = EmailIndex(), EmailIndex()
     main.add_batch([OperatorRecord("m.xml", 1, "first", email="first@acme.com")][:held], [IMS] * held)
-    worker.add_batch([OperatorRecord("a.xml", i, f"p{i}", email=f"p{i}@acme.com") for i in range(1, merged + 1)],
-                     [IMS] * merged)
+    worker.add_batch(
+        [OperatorRecord("a.xml", i, f"p{i}", email=f"p{i}@acme.com") for i in range(1, merged + 1)], [IMS] * merged
+    )
     main.merge_state(worker.export_state())
     main.add_batch([OperatorRecord("b.xml", 1, "late", email=f"P{merged - 1}@acme.com ")], [PERSON])
     main.add(OperatorRecord("b.xml", 2, "later", email="p17@acme.com"), person=True)
     groups = [[main.location(i) for i in g] for g in main.duplicate_groups()]
-    assert sorted(groups) == sorted([[Location("a.xml", 17, 1), Location("b.xml", 2, 1)],
-                                     [Location("a.xml", merged - 1, 1), Location("b.xml", 1, 1)]])
+    assert sorted(groups) == sorted(
+        [
+            [Location("a.xml", 17, 1), Location("b.xml", 2, 1)],
+            [Location("a.xml", merged - 1, 1), Location("b.xml", 1, 1)],
+        ]
+    )
 
 
 def test_a_hash_collision_joins_two_emails_in_one_group(monkeypatch):

@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 import os
 
+from conftest import registry_with, write
+
 from imslint import Rule
 from imslint.config import Config
 from imslint.engine import lint
 from imslint.suppressions import read_baseline, write_baseline
-
-from conftest import registry_with, write
 
 
 def run(tmp_path, registry, **cfg):
@@ -53,9 +53,17 @@ def test_read_error_keeps_findings_before_the_fault(tmp_path, toy_registry):
 
 def test_selection_severity_and_options(tmp_path, toy_registry):
     write(tmp_path, "a.toy", "password=x1 legacy widget\n")
-    result = run(tmp_path, toy_registry, select=["TOY0"], ignore=["toy-secret"], severity={"TOY003": "error"},
-                 rules={"toy-word": {"word": "widget"}})
-    assert [(f.rule_id, f.severity.label, f.message) for f in result.findings] == [("TOY003", "error", "the word 'widget'")]
+    result = run(
+        tmp_path,
+        toy_registry,
+        select=["TOY0"],
+        ignore=["toy-secret"],
+        severity={"TOY003": "error"},
+        rules={"toy-word": {"word": "widget"}},
+    )
+    assert [(f.rule_id, f.severity.label, f.message) for f in result.findings] == [
+        ("TOY003", "error", "the word 'widget'")
+    ]
 
 
 def test_finish_step_and_related_locations(tmp_path, toy_registry):
@@ -81,7 +89,10 @@ def test_inline_suppression_same_line_next_line_and_reason(tmp_path, toy_registr
     result = run(tmp_path, toy_registry, select=["TOY001"])
     assert [f.location.line for f in result.findings] == [5, 6]
     assert [(f.location.line, f.suppression, f.suppression_reason) for f in result.suppressed] == [
-        (1, "inline", "test fixture"), (3, "inline", ""), (4, "inline", "")]
+        (1, "inline", "test fixture"),
+        (3, "inline", ""),
+        (4, "inline", ""),
+    ]
 
 
 def test_directive_outside_comment_is_ignored(tmp_path, toy_registry):
@@ -106,8 +117,13 @@ def test_baseline_survives_moved_lines_and_catches_new(tmp_path, toy_registry):
     assert "p1" not in text and "p2" not in text
     # Lines inserted above, an unrelated edit, and one new secret.
     write(tmp_path, "a.toy", "# header\n\nunrelated\npassword=p1\nmore\npassword=p2\npassword=p3\n")
-    second = lint(["."], Config(root=str(tmp_path), respect_gitignore=False, select=["TOY001"]), toy_registry,
-                  baseline=read_baseline(str(base)), cwd=str(tmp_path))
+    second = lint(
+        ["."],
+        Config(root=str(tmp_path), respect_gitignore=False, select=["TOY001"]),
+        toy_registry,
+        baseline=read_baseline(str(base)),
+        cwd=str(tmp_path),
+    )
     assert [f.location.line for f in second.findings] == [7]
     assert len(second.baselined) == 2
 
@@ -118,8 +134,13 @@ def test_baseline_counts_identical_findings(tmp_path, toy_registry):
     base = tmp_path / "b.json"
     write_baseline(str(base), first.findings)
     write(tmp_path, "a.toy", "password=same\npassword=same\n")
-    second = lint(["."], Config(root=str(tmp_path), respect_gitignore=False, select=["TOY001"]), toy_registry,
-                  baseline=read_baseline(str(base)), cwd=str(tmp_path))
+    second = lint(
+        ["."],
+        Config(root=str(tmp_path), respect_gitignore=False, select=["TOY001"]),
+        toy_registry,
+        baseline=read_baseline(str(base)),
+        cwd=str(tmp_path),
+    )
     assert len(second.findings) == 1 and len(second.baselined) == 1
 
 
@@ -135,8 +156,12 @@ def test_parallel_jobs_give_identical_results(tmp_path, toy_registry):
     for i in range(40):
         write(tmp_path, f"d{i % 3}/f{i}.toy", f"line\npassword=v{i}\nlegacy\n")
     serial = run(tmp_path, toy_registry, select=["TOY001", "TOY003"])
-    parallel = lint(["."], Config(root=str(tmp_path), respect_gitignore=False, select=["TOY001", "TOY003"], jobs=2),
-                    toy_registry, cwd=str(tmp_path))
+    parallel = lint(
+        ["."],
+        Config(root=str(tmp_path), respect_gitignore=False, select=["TOY001", "TOY003"], jobs=2),
+        toy_registry,
+        cwd=str(tmp_path),
+    )
     assert [f.to_dict() for f in serial.findings] == [f.to_dict() for f in parallel.findings]
     assert len(serial.findings) == 81  # 40 + 40 + the finish() total
 
@@ -282,7 +307,9 @@ def test_utf16_files_without_bom_are_read_and_their_findings_located(tmp_path, r
     result = lint(["."], config, registry, cwd=str(tmp_path))
     assert not result.skipped and not result.errors
     assert [(f.location.path, f.location.line, f.location.column) for f in result.findings] == [
-        ("be.js", 2, 43), ("le.js", 2, 43)]
+        ("be.js", 2, 43),
+        ("le.js", 2, 43),
+    ]
     assert all("Winter2024!" not in f.message for f in result.findings)
 
 
@@ -306,8 +333,11 @@ def test_a_worker_process_that_dies_costs_one_file_not_the_run(tmp_path):
     registry = registry_with(DiesOnAFile)
     for i in range(40):
         extra = "// CRASH-NOW\n" if i == 17 else "\n"
-        write(tmp_path, f"src/job{i:02}.js",
-              f'{extra}var r = xtk.session.Logon("", "api{i}", "Secret{i}!", <params/>); // soaprouter.jsp\n')
+        write(
+            tmp_path,
+            f"src/job{i:02}.js",
+            f'{extra}var r = xtk.session.Logon("", "api{i}", "Secret{i}!", <params/>); // soaprouter.jsp\n',
+        )
     config = Config(root=str(tmp_path), respect_gitignore=False, select=["IMS101", "TST902"], jobs=2)
     result = lint(["."], config, registry, cwd=str(tmp_path))
     assert [(e.path, e.line) for e in result.errors] == [("src/job17.js", None)]
@@ -330,7 +360,9 @@ def test_rules_of_other_languages_are_left_out(tmp_path, registry, monkeypatch):
     # IMS201 (security zones) is limited to XML: a JavaScript file holding its keyword is not given to it.
     text = '<securityZone name="lan" allowUserPassword="true"/>\n'
     write(tmp_path, "zones.js", "var doc = '" + text.strip() + "';\n")
-    write(tmp_path, "serverConf.xml", "<serverconf><shared><dataStore>\n" + text + "</dataStore></shared></serverconf>\n")
+    write(
+        tmp_path, "serverConf.xml", "<serverconf><shared><dataStore>\n" + text + "</dataStore></shared></serverconf>\n"
+    )
     seen = []
     cls = registry.rules["IMS201"]
     check = cls.check
@@ -359,7 +391,9 @@ def test_pure_python_looks_for_language_limited_keywords_only_in_their_languages
     monkeypatch.setenv("IMSLINT_PREFILTER", "python")
     text = '<securityZone name="lan" allowUserPassword="true"/>\n'
     write(tmp_path, "zones.js", "var doc = '" + text.strip() + "';\n")
-    write(tmp_path, "serverConf.xml", "<serverconf><shared><dataStore>\n" + text + "</dataStore></shared></serverconf>\n")
+    write(
+        tmp_path, "serverConf.xml", "<serverconf><shared><dataStore>\n" + text + "</dataStore></shared></serverconf>\n"
+    )
     asked = {}
     rules_in = _KeywordPlan.rules_in
 
@@ -380,8 +414,17 @@ def test_pure_python_looks_for_language_limited_keywords_only_in_their_languages
 def result_checker(tmp_path, registry):
     import imslint.engine as engine
 
-    return engine.Checker(registry, engine.Plan(rule_ids=sorted(registry.rules), severities={}, options={},
-                                                root=str(tmp_path), per_file_ignores={}, max_file_size=1 << 20))
+    return engine.Checker(
+        registry,
+        engine.Plan(
+            rule_ids=sorted(registry.rules),
+            severities={},
+            options={},
+            root=str(tmp_path),
+            per_file_ignores={},
+            max_file_size=1 << 20,
+        ),
+    )
 
 
 def test_a_reader_that_cannot_tell_its_languages_gets_every_rule():
@@ -469,7 +512,7 @@ def test_rules_share_work_on_a_subject_through_its_memo_and_nothing_is_kept_afte
     by_path = {}
     for rule_id, path, keys, ident in _MEMO_SEEN:
         by_path.setdefault(path, []).append((rule_id, keys, ident))
-    for path, seen in by_path.items():
+    for _path, seen in by_path.items():
         (first_id, first_keys, first_memo), (second_id, second_keys, second_memo) = seen
         assert (first_id, first_keys) == ("TST911", [])  # every subject starts with an empty memo
         assert (second_id, second_keys) == ("TST912", ["words"]) and second_memo == first_memo  # the same dict

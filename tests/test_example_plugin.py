@@ -9,11 +9,10 @@ import subprocess
 import sys
 
 import pytest
+from conftest import ROOT, write
 
 from imslint.plugins import get_plugin_manager
 from imslint.testing import Case, check_case
-
-from conftest import ROOT, write
 
 EXAMPLE = os.path.join(ROOT, "examples", "imslint-acme")
 
@@ -32,7 +31,9 @@ def site(tmp_path):
 
 def imslint(site, cwd, *args):
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(site), ROOT]))
-    return subprocess.run([sys.executable, "-m", "imslint.cli", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "imslint.cli", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_installed_plugin_is_listed_run_and_in_sarif(site, tmp_path):
@@ -42,7 +43,9 @@ def test_installed_plugin_is_listed_run_and_in_sarif(site, tmp_path):
     assert "ACME001  hardcoded-instance-url" in listed.stdout, listed.stderr
     plugins = imslint(site, work, "plugins")
     assert "acme 1.2.0 (imslint_acme, entry point)" in plugins.stdout
-    run = imslint(site, work, "check", "--no-config", "--select", "ACME001", "--fail-on", "note", "-f", "sarif", "sync.py")
+    run = imslint(
+        site, work, "check", "--no-config", "--select", "ACME001", "--fail-on", "note", "-f", "sarif", "sync.py"
+    )
     assert run.returncode == 1, run.stderr
     sarif = json.loads(run.stdout)
     result = sarif["runs"][0]["results"][0]
@@ -58,8 +61,26 @@ def test_plugin_authors_reuse_the_case_harness():
     finally:
         sys.path.remove(EXAMPLE)
     registry = get_plugin_manager(extra=[("acme", imslint_acme)])
-    check_case(Case("ACME001", "hard-coded", "fail", {"a.js": 'var u = "https://acme-mkt.campaign.adobe.com/x";\n'}, [("a.js", 1)]), registry)
-    check_case(Case("ACME001", "allowed", "pass", {"a.js": 'var u = "https://acme-mkt.campaign.adobe.com/x";\n'}, [],
-                    options={"allowed-instances": ["acme-mkt"]}), registry)
+    check_case(
+        Case(
+            "ACME001",
+            "hard-coded",
+            "fail",
+            {"a.js": 'var u = "https://acme-mkt.campaign.adobe.com/x";\n'},
+            [("a.js", 1)],
+        ),
+        registry,
+    )
+    check_case(
+        Case(
+            "ACME001",
+            "allowed",
+            "pass",
+            {"a.js": 'var u = "https://acme-mkt.campaign.adobe.com/x";\n'},
+            [],
+            options={"allowed-instances": ["acme-mkt"]},
+        ),
+        registry,
+    )
     with pytest.raises(AssertionError, match="expected ACME001 at"):
         check_case(Case("ACME001", "wrong", "fail", {"a.js": "nothing\n"}, [("a.js", 1)]), registry)

@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import HERE, ROOT
 
 from imslint.cli import main
-
-from conftest import HERE, ROOT
 
 GOLDEN = os.path.join(HERE, "golden")
 
@@ -27,10 +26,17 @@ def render(fmt):
     return result.exit_code, text
 
 
-@pytest.mark.parametrize("fmt, name", [
-    ("text", "fixtures.txt"), ("json", "fixtures.json"), ("sarif", "fixtures.sarif"),
-    ("github", "fixtures.github"), ("gitlab", "fixtures.gitlab.json"), ("junit", "fixtures.junit.xml"),
-])
+@pytest.mark.parametrize(
+    "fmt, name",
+    [
+        ("text", "fixtures.txt"),
+        ("json", "fixtures.json"),
+        ("sarif", "fixtures.sarif"),
+        ("github", "fixtures.github"),
+        ("gitlab", "fixtures.gitlab.json"),
+        ("junit", "fixtures.junit.xml"),
+    ],
+)
 def test_golden(fmt, name, monkeypatch):
     monkeypatch.chdir(ROOT)
     monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)

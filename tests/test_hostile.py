@@ -9,7 +9,6 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import ROOT, write
 
 SOAP_LOGON = (
@@ -40,9 +39,15 @@ def flagged(proc):
     "name, text",
     [
         # a code file dressed up as a text report: first line a finding, last line the summary
-        ("src/a.js", "x:1:1: error IMS101 a [hardcoded-credentials]\n" + SOAP_LOGON + "No problems found in 1 file scanned.\n"),
+        (
+            "src/a.js",
+            "x:1:1: error IMS101 a [hardcoded-credentials]\n" + SOAP_LOGON + "No problems found in 1 file scanned.\n",
+        ),
         # the same in a text file: the lines between are not those of a report
-        ("notes.txt", "x:1:1: error IMS101 a [hardcoded-credentials]\n" + SOAP_LOGON + "No problems found in 1 file scanned.\n"),
+        (
+            "notes.txt",
+            "x:1:1: error IMS101 a [hardcoded-credentials]\n" + SOAP_LOGON + "No problems found in 1 file scanned.\n",
+        ),
         # JSON that names imslint's driver but is a configuration
         ("config.json", '{"driver": {"name": "imslint"}, "runs": [], "url": ' + json.dumps(SOAP_LOGON) + "}\n"),
         ("sarif.json", '{"runs": [{"tool": {"driver": {"name": "imslint"}}, "x": ' + json.dumps(SOAP_LOGON) + "}]}\n"),
@@ -61,7 +66,9 @@ def test_a_file_dressed_up_as_imslint_output_is_scanned(tmp_path, name, text):
 
 
 def test_a_worklist_with_code_in_it_is_scanned(tmp_path):
-    header = "login,kind,label,email,authentication_type,status,findings,action,shared_with,conflicts,sources,new_email\n"
+    header = (
+        "login,kind,label,email,authentication_type,status,findings,action,shared_with,conflicts,sources,new_email\n"
+    )
     write(tmp_path, "worklist.csv", header + "svc,person,Svc,,native,active,IMS001,switch,,,ops.csv,\n" + SOAP_LOGON)
     proc = imslint(tmp_path, "check", "--no-config", "-f", "json", ".")
     # read (as an operator export, whose bad row is an error), not left out as imslint's worklist
@@ -87,8 +94,16 @@ def test_a_committed_cache_tag_does_not_hide_a_folder(tmp_path):
 def test_every_skip_is_listed_with_its_reason_in_every_format(tmp_path):
     write(tmp_path, "a.js", SOAP_LOGON)
     (tmp_path / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
-    assert imslint(tmp_path, "check", "--no-config", "-f", "json", "--fail-on", "never", "-o", "report.json", ".").returncode == 0
-    expected = [("logo.png", "binary or unsupported file"), ("report.json", "imslint's own output (JSON report or baseline)")]
+    assert (
+        imslint(
+            tmp_path, "check", "--no-config", "-f", "json", "--fail-on", "never", "-o", "report.json", "."
+        ).returncode
+        == 0
+    )
+    expected = [
+        ("logo.png", "binary or unsupported file"),
+        ("report.json", "imslint's own output (JSON report or baseline)"),
+    ]
 
     proc = imslint(tmp_path, "check", "--no-config", "-f", "json", ".")
     assert [(s["path"], s["reason"]) for s in json.loads(proc.stdout)["skipped"]] == expected
@@ -103,11 +118,17 @@ def test_every_skip_is_listed_with_its_reason_in_every_format(tmp_path):
     assert proc.stdout.rstrip("\n").endswith("in 1 file scanned; 2 files skipped.")
     assert "skipped:" not in proc.stdout
     proc = imslint(tmp_path, "check", "--no-config", "--verbose", ".")
-    assert [line for line in proc.stdout.splitlines() if ": skipped: " in line] == [f"{p}: skipped: {r}" for p, r in expected]
+    assert [line for line in proc.stdout.splitlines() if ": skipped: " in line] == [
+        f"{p}: skipped: {r}" for p, r in expected
+    ]
     # and a verbose text report is still recognised as one
-    assert imslint(tmp_path, "check", "--no-config", "-v", "--fail-on", "never", "-o", "report.txt", ".").returncode == 0
+    assert (
+        imslint(tmp_path, "check", "--no-config", "-v", "--fail-on", "never", "-o", "report.txt", ".").returncode == 0
+    )
     proc = imslint(tmp_path, "check", "--no-config", "-f", "json", ".")
-    assert ("report.txt", "imslint's own output (text report)") in [(s["path"], s["reason"]) for s in json.loads(proc.stdout)["skipped"]]
+    assert ("report.txt", "imslint's own output (text report)") in [
+        (s["path"], s["reason"]) for s in json.loads(proc.stdout)["skipped"]
+    ]
 
 
 # --------------------------------------------------------------------------- 2. the cache folder
@@ -133,7 +154,9 @@ def test_a_cache_dir_holding_code_excludes_only_its_own_files(tmp_path):
         proc = imslint(tmp_path, "check", "-f", "json", ".")
         assert proc.returncode == 1 and flagged(proc) == [("lib/a.js", "IMS101")], proc.stdout
     names = sorted(os.listdir(tmp_path / "lib"))
-    assert names[0] == "a.js" and len(names) > 1 and all(n.startswith("imslint-") for n in names[1:])  # no tag, no .gitignore
+    assert (
+        names[0] == "a.js" and len(names) > 1 and all(n.startswith("imslint-") for n in names[1:])
+    )  # no tag, no .gitignore
     proc = imslint(tmp_path, "check", "--no-config", "-f", "json", ".")
     assert flagged(proc) == [("lib/a.js", "IMS101")]
 
@@ -150,7 +173,9 @@ def test_a_file_name_that_is_not_utf8_keeps_its_findings_in_every_format(tmp_pat
     for out in (None, "report.out"):
         args = ["check", "--no-config", "-f", fmt, "src"] + (["-o", out] if out else [])
         proc = subprocess.run(
-            [sys.executable, "-m", "imslint.cli", *args], cwd=str(tmp_path), capture_output=True,
+            [sys.executable, "-m", "imslint.cli", *args],
+            cwd=str(tmp_path),
+            capture_output=True,
             env={**os.environ, "PYTHONPATH": ROOT},
         )
         assert proc.returncode == 1, proc.stderr
@@ -222,7 +247,10 @@ def test_a_report_replaced_is_whole_and_concurrent_baselines_do_not_clash(tmp_pa
     procs = [
         subprocess.Popen(
             [sys.executable, "-m", "imslint.cli", "check", "--no-config", "--write-baseline", "bl.json", "repo"],
-            cwd=str(tmp_path), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            cwd=str(tmp_path),
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
         )
         for _ in range(8)
     ]
@@ -282,13 +310,20 @@ def test_a_rule_calling_sys_exit_or_yielding_a_bad_problem_fails_alone(tmp_path,
     write(tmp_path, "a.js", SOAP_LOGON)
     write(tmp_path, "b.js", SOAP_LOGON)
     write(tmp_path, "exiting_rule.py", EXITING_RULE)
-    write(tmp_path, ".imslint.toml", '[tool.imslint]\nplugins = ["exiting_rule"]\nextend-select = ["TST"]\nexclude = ["*.py", "*.toml"]\n')
+    write(
+        tmp_path,
+        ".imslint.toml",
+        '[tool.imslint]\nplugins = ["exiting_rule"]\nextend-select = ["TST"]\nexclude = ["*.py", "*.toml"]\n',
+    )
     proc = imslint(tmp_path, "check", "-f", "json", "-j", jobs, ".")
     assert proc.returncode == 2, proc.stderr
     doc = json.loads(proc.stdout)
     assert flagged(proc) == [("a.js", "IMS101"), ("b.js", "IMS101")]  # the other rules went on
     assert sorted((e["path"], e["rule_id"]) for e in doc["errors"]) == [
-        ("a.js", "TST990"), ("a.js", "TST991"), ("b.js", "TST990"), ("b.js", "TST991")
+        ("a.js", "TST990"),
+        ("a.js", "TST991"),
+        ("b.js", "TST990"),
+        ("b.js", "TST991"),
     ]
     assert "SystemExit" in doc["errors"][0]["message"] + doc["errors"][1]["message"]
 
@@ -301,7 +336,7 @@ def test_a_rule_calling_sys_exit_or_yielding_a_bad_problem_fails_alone(tmp_path,
     [
         (("--select", ""), None),
         (("--select", " , "), None),
-        ((), '[tool.imslint]\nselect = []\n'),
+        ((), "[tool.imslint]\nselect = []\n"),
         ((), '[tool.imslint]\nignore = ["ALL"]\n'),
     ],
 )
@@ -337,12 +372,16 @@ def imslint_register_rules():
 
 @pytest.mark.parametrize("fmt", ["text", "json", "sarif", "github"])
 def test_a_parse_error_gives_its_kind_and_position_never_the_source(tmp_path, fmt):
-    write(tmp_path, "wf.xml", (
-        '<?xml version="1.0"?>\n<workflow>\n<activities><js name="js1"><script>\n'
-        'var s = new SoapService(cnx, "urn:xtk:session");\n'
-        's.Logon("", "api_crm", "Zq&Leak;9", <params/>);\n'
-        '</script></js></activities></workflow>\n'
-    ))
+    write(
+        tmp_path,
+        "wf.xml",
+        (
+            '<?xml version="1.0"?>\n<workflow>\n<activities><js name="js1"><script>\n'
+            'var s = new SoapService(cnx, "urn:xtk:session");\n'
+            's.Logon("", "api_crm", "Zq&Leak;9", <params/>);\n'
+            "</script></js></activities></workflow>\n"
+        ),
+    )
     proc = imslint(tmp_path, "check", "--no-config", "-f", fmt, ".")
     assert proc.returncode == 2, proc.stderr
     assert "Leak" not in proc.stdout + proc.stderr
@@ -352,7 +391,11 @@ def test_a_parse_error_gives_its_kind_and_position_never_the_source(tmp_path, fm
 def test_a_rule_error_quoting_the_file_is_redacted(tmp_path):
     write(tmp_path, "a.js", SOAP_LOGON)
     write(tmp_path, "leaky_rule.py", LEAKY_RULE)
-    write(tmp_path, ".imslint.toml", '[tool.imslint]\nplugins = ["leaky_rule"]\nextend-select = ["TST"]\nexclude = ["*.py", "*.toml"]\n')
+    write(
+        tmp_path,
+        ".imslint.toml",
+        '[tool.imslint]\nplugins = ["leaky_rule"]\nextend-select = ["TST"]\nexclude = ["*.py", "*.toml"]\n',
+    )
     for fmt in ("text", "json", "sarif", "github"):
         proc = imslint(tmp_path, "check", "-f", fmt, ".")
         assert proc.returncode == 2, proc.stderr
@@ -399,8 +442,11 @@ def test_a_signal_stops_the_run_and_its_workers(tmp_path, sig, status):
     env = {**os.environ, "PYTHONPATH": ROOT, "PIDS": str(pids)}
     env.pop("IMSLINT_CACHE_DIR", None)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "imslint.cli", "check", "-j", "2", "src"], cwd=str(tmp_path), env=env,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        [sys.executable, "-m", "imslint.cli", "check", "-j", "2", "src"],
+        cwd=str(tmp_path),
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
     deadline = time.time() + 30
     while len(os.listdir(pids)) < 2 and time.time() < deadline:
@@ -439,16 +485,20 @@ def test_poisoned_inputs_are_errors_or_rebuilt_never_exit_1(tmp_path):
 
 def test_an_internal_error_is_exit_2_in_one_line(tmp_path):
     write(tmp_path, "a.js", "var x = 1;\n")
-    write(tmp_path, "crash_plugin.py", (
-        "from imslint import hookimpl\n"
-        "class Boom:\n"
-        "    format = 'boom'\n"
-        "    def render(self, result, options):\n"
-        "        raise MemoryError\n"
-        "@hookimpl\n"
-        "def imslint_register_reporters():\n"
-        "    return [Boom()]\n"
-    ))
+    write(
+        tmp_path,
+        "crash_plugin.py",
+        (
+            "from imslint import hookimpl\n"
+            "class Boom:\n"
+            "    format = 'boom'\n"
+            "    def render(self, result, options):\n"
+            "        raise MemoryError\n"
+            "@hookimpl\n"
+            "def imslint_register_reporters():\n"
+            "    return [Boom()]\n"
+        ),
+    )
     write(tmp_path, ".imslint.toml", '[tool.imslint]\nplugins = ["crash_plugin"]\nexclude = ["*.py", "*.toml"]\n')
     proc = imslint(tmp_path, "check", "-f", "boom", ".")
     assert proc.returncode == 2, proc.stderr
@@ -503,8 +553,12 @@ def test_standard_output_on_a_full_disk_is_exit_2(tmp_path):
     for fmt in ("text", "json"):
         with open("/dev/full", "w") as full:
             proc = subprocess.run(
-                [sys.executable, "-m", "imslint.cli", "check", "--no-config", "-f", fmt, "."], cwd=str(tmp_path), env=env,
-                stdout=full, stderr=subprocess.PIPE, text=True,
+                [sys.executable, "-m", "imslint.cli", "check", "--no-config", "-f", fmt, "."],
+                cwd=str(tmp_path),
+                env=env,
+                stdout=full,
+                stderr=subprocess.PIPE,
+                text=True,
             )
         assert proc.returncode == 2, proc.stderr
         assert "cannot write standard output: No space left on device" in proc.stderr
@@ -516,11 +570,11 @@ _MAIN_PID = os.getpid()
 
 
 def test_a_worker_killed_once_is_retried_with_a_warning(tmp_path):
+    from conftest import registry_with
+
     from imslint import Rule
     from imslint.config import Config
     from imslint.engine import lint
-
-    from conftest import registry_with
 
     marker = str(tmp_path / "killed-once")
 
@@ -591,10 +645,14 @@ def test_a_rule_that_hangs_is_stopped_by_the_time_limit(tmp_path):
     for i in range(6):
         write(tmp_path, f"src/f{i}.js", ("// HANG\n" if i == 2 else "") + SOAP_LOGON)
     write(tmp_path, "hanging_rule.py", HANGING_RULE)
-    write(tmp_path, ".imslint.toml", (
-        '[tool.imslint]\nplugins = ["hanging_rule"]\nextend-select = ["TST"]\nrule-timeout = 1\n'
-        'exclude = ["*.py", "*.toml"]\n'
-    ))
+    write(
+        tmp_path,
+        ".imslint.toml",
+        (
+            '[tool.imslint]\nplugins = ["hanging_rule"]\nextend-select = ["TST"]\nrule-timeout = 1\n'
+            'exclude = ["*.py", "*.toml"]\n'
+        ),
+    )
     started = time.monotonic()
     proc = imslint(tmp_path, "check", "-f", "json", "-j", "2", ".")
     assert time.monotonic() - started < 30
@@ -635,8 +693,35 @@ def test_excluded_paths_links_and_special_files_are_listed_as_skipped(tmp_path):
 
 
 def _hostile_text(rng):
-    alphabet = ["a", "Z", " ", "\n", "\r", "\t", "\x1b", "\x07", "\x00", "\x85", "\x9b", "\u2028", "%", ":", ",", "\"",
-                "'", "\\", "é", "日", "\U0001F600", "\udcff", "\udc80", "[", "]", "::", "<redacted:0123abcd>"]
+    alphabet = [
+        "a",
+        "Z",
+        " ",
+        "\n",
+        "\r",
+        "\t",
+        "\x1b",
+        "\x07",
+        "\x00",
+        "\x85",
+        "\x9b",
+        "\u2028",
+        "%",
+        ":",
+        ",",
+        '"',
+        "'",
+        "\\",
+        "é",
+        "日",
+        "\U0001f600",
+        "\udcff",
+        "\udc80",
+        "[",
+        "]",
+        "::",
+        "<redacted:0123abcd>",
+    ]
     return "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
 
 
@@ -651,16 +736,27 @@ def hostile_result(registry, text, number, count):
     findings = []
     for _ in range(count):
         path = "src/" + text().replace("/", "") + ".js"
-        findings.append(Finding(
-            rule_id="IMS101", rule_name="hardcoded-credentials", severity=Severity.ERROR,
-            location=Location(path, number(), number()), message=text() or "m",
-            fingerprint="f" * 32, related=(Related(Location(path, 1, 1), text()),),
-            properties={"login": text()},
-        ))
+        findings.append(
+            Finding(
+                rule_id="IMS101",
+                rule_name="hardcoded-credentials",
+                severity=Severity.ERROR,
+                location=Location(path, number(), number()),
+                message=text() or "m",
+                fingerprint="f" * 32,
+                related=(Related(Location(path, 1, 1), text()),),
+                properties={"login": text()},
+            )
+        )
     findings.sort(key=lambda f: f.sort_key)
-    result = RunResult(findings=findings, errors=[FileError(text() or "p", text() or "e")],
-                       skipped=[(text() or "s", text() or "r")],
-                       rules={"IMS101": registry.rules["IMS101"]}, severities={"IMS101": Severity.ERROR}, files_scanned=1)
+    result = RunResult(
+        findings=findings,
+        errors=[FileError(text() or "p", text() or "e")],
+        skipped=[(text() or "s", text() or "r")],
+        rules={"IMS101": registry.rules["IMS101"]},
+        severities={"IMS101": Severity.ERROR},
+        files_scanned=1,
+    )
     return result, findings
 
 
@@ -705,7 +801,9 @@ def test_any_finding_text_is_safe_in_text_and_github_and_round_trips_through_jso
 
     rng = random.Random(11)
     for _ in range(200):
-        result, findings = hostile_result(registry, lambda: _hostile_text(rng), lambda: rng.randint(1, 9), rng.randint(1, 3))
+        result, findings = hostile_result(
+            registry, lambda: _hostile_text(rng), lambda: rng.randint(1, 9), rng.randint(1, 3)
+        )
         check_reporters(result, findings)
 
 
@@ -716,15 +814,35 @@ TOKEN_URL = "https://acme.campaign.adobe.com/nl/jsp/soaprouter.jsp?__sessiontoke
     "name, text",
     [
         # every line in the text report's grammar, a live session token in a "message"
-        ("notes.txt", f"x:1:1: error IMS102 {TOKEN_URL} [password-session-token]\nNo problems found in 1 file scanned.\n"),
+        (
+            "notes.txt",
+            f"x:1:1: error IMS102 {TOKEN_URL} [password-session-token]\nNo problems found in 1 file scanned.\n",
+        ),
         # a well-formed baseline whose message holds one
-        ("bl.json", json.dumps({"findings": [{"fingerprint": "0" * 32, "message": TOKEN_URL, "path": "a", "rule_id": "IMS102"}],
-                                "tool": "imslint", "version": 1}, indent=2)),
+        (
+            "bl.json",
+            json.dumps(
+                {
+                    "findings": [{"fingerprint": "0" * 32, "message": TOKEN_URL, "path": "a", "rule_id": "IMS102"}],
+                    "tool": "imslint",
+                    "version": 1,
+                },
+                indent=2,
+            ),
+        ),
         # GitHub annotations
         ("gh.txt", f"::error file=a.js,line=1,col=1,title=IMS102 x::{TOKEN_URL}\n"),
         # a SARIF log with imslint's driver whose result message holds one
-        ("log.sarif", json.dumps({"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "imslint"}},
-                                                                 "results": [{"message": {"text": TOKEN_URL}}]}]}, indent=2)),
+        (
+            "log.sarif",
+            json.dumps(
+                {
+                    "version": "2.1.0",
+                    "runs": [{"tool": {"driver": {"name": "imslint"}}, "results": [{"message": {"text": TOKEN_URL}}]}],
+                },
+                indent=2,
+            ),
+        ),
     ],
 )
 def test_a_perfect_look_alike_holding_a_secret_is_scanned(tmp_path, name, text):

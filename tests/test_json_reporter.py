@@ -7,13 +7,13 @@ import io
 import json
 import os
 
+from conftest import ROOT
+
 from imslint.config import Config
 from imslint.engine import lint
 from imslint.model import Finding, Location, Related, Severity
 from imslint.reporters import finding_dict
 from imslint.reporters.json import JsonReporter, _FindingText, pretty
-
-from conftest import ROOT
 
 
 def _general(finding, rules):
@@ -34,11 +34,15 @@ def test_every_fixture_finding_is_written_as_the_general_way_writes_it(registry)
 def test_odd_findings_too():
     # suppressed findings, unusual paths and properties: the fixtures hold none of these
     rules = {}
-    base = Finding("X001", "x-rule", Severity.WARNING, Location("a \"b\"\\c.js", 3, 2, None, None), "m\u00e9ss\nage", "f" * 32)
+    base = Finding(
+        "X001", "x-rule", Severity.WARNING, Location('a "b"\\c.js', 3, 2, None, None), "m\u00e9ss\nage", "f" * 32
+    )
     variants = [
         base,
         dataclasses.replace(base, location=Location("é/ü.xml", 7, 1, 9, 14), secret_hash="abcd1234"),
-        dataclasses.replace(base, related=(Related(Location("b.xml", 1)), Related(Location("c.xml", 2, 3, 2, 8), "other"))),
+        dataclasses.replace(
+            base, related=(Related(Location("b.xml", 1)), Related(Location("c.xml", 2, 3, 2, 8), "other"))
+        ),
         dataclasses.replace(base, properties={"z": [1, {"b": None, "a": True}], "a": "\u2028"}, suppression="baseline"),
         dataclasses.replace(base, suppression="inline", suppression_reason="kept on purpose"),
     ]

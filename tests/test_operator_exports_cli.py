@@ -23,7 +23,9 @@ def run(*args: str):
     return CliRunner().invoke(main, list(args))
 
 
-@pytest.mark.parametrize("lang,enc", [("fr", "utf-8-bom"), ("de", "utf-16-le-bom"), ("ja", "shift_jis"), ("en", "cp1252")])
+@pytest.mark.parametrize(
+    "lang,enc", [("fr", "utf-8-bom"), ("de", "utf-16-le-bom"), ("ja", "shift_jis"), ("en", "cp1252")]
+)
 def test_localized_lists_are_read_by_the_operators_command(tmp_path, monkeypatch, lang, enc):
     monkeypatch.chdir(tmp_path)
     path, expected = make.write_csv(".", lang, enc, "semicolon" if lang == "fr" else "tab", "crlf")

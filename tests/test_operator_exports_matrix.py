@@ -59,11 +59,14 @@ def test_an_unusual_header_is_read_once_mapped_in_the_configuration(tmp_path):
     reader = OperatorCsvReader()
     assert not reader.sniff(path, head_of(path))
     assert "no column holds the login" in reader.explain(path, head_of(path))
-    reader.configure({"columns": {"Utilisateur": "login", "Courriel pro": "email", "Mode de connexion": "authentication-type"}})
+    reader.configure(
+        {"columns": {"Utilisateur": "login", "Courriel pro": "email", "Mode de connexion": "authentication-type"}}
+    )
     assert reader.sniff(path, head_of(path))
     got = list(reader.read(InputFile(path, "liste.csv")))
     assert [(r.login, r.email, r.authentication_type) for r in got] == [
-        ("asmith", "alice@acme.com", "Natif"), ("bob", "bob@acme.com", "IMS"),
+        ("asmith", "alice@acme.com", "Natif"),
+        ("bob", "bob@acme.com", "IMS"),
     ]
 
 
@@ -134,7 +137,12 @@ def test_one_line_select_gives_each_operator_its_column(tmp_path):
     assert [(r.line, r.column) for r in got] == [(1, make.column_of(text, login)) for login in logins]
     assert len({r.column for r in got}) == len(logins)
     loc = got[1].location
-    assert (loc.line, loc.column, loc.end_line, loc.end_column) == (1, got[1].column, 1, got[1].column + len("<operator"))
+    assert (loc.line, loc.column, loc.end_line, loc.end_column) == (
+        1,
+        got[1].column,
+        1,
+        got[1].column + len("<operator"),
+    )
 
 
 def test_columns_survive_comments_and_a_second_line(tmp_path):
@@ -159,7 +167,10 @@ def test_one_line_utf16_export_counts_columns_in_characters(tmp_path):
     text = text.replace('label="User 2"', 'label="Jürgen Groß"')
     path = os.path.join(str(tmp_path), "ops16.xml")
     with open(path, "wb") as fh:
-        fh.write(codecs.BOM_UTF16_LE + text.replace("<?xml version='1.0'?>", "<?xml version='1.0' encoding='UTF-16'?>").encode("utf-16-le"))
+        fh.write(
+            codecs.BOM_UTF16_LE
+            + text.replace("<?xml version='1.0'?>", "<?xml version='1.0' encoding='UTF-16'?>").encode("utf-16-le")
+        )
     text = text.replace("<?xml version='1.0'?>", "<?xml version='1.0' encoding='UTF-16'?>")
     got = list(OperatorXmlReader().read(InputFile(path, "ops16.xml")))
     assert [(r.login, r.column) for r in got] == [(login, make.column_of(text, login)) for login in logins]

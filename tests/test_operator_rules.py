@@ -15,7 +15,6 @@ from imslint.model import Fact, Location, OperatorRecord, Problem
 from imslint.plugins import get_plugin_manager
 from imslint.readers.operators import OperatorCsvReader, OperatorXmlReader
 from imslint.rule import RunContext, validate_rule_class
-from imslint.testing import check_case, load_case_file
 from imslint.rules.email_index import EmailIndex
 from imslint.rules.operators import (
     DEFAULT_ALLOWED_LOGINS,
@@ -29,6 +28,7 @@ from imslint.rules.operators import (
     TechnicalOperator,
     email_problem,
 )
+from imslint.testing import check_case, load_case_file
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -275,7 +275,8 @@ def test_duplicates_point_at_each_other():
     assert [p.location.line for p in probs] == [3, 7]
     first, second = probs
     assert [(r.location.line, r.message) for r in first.related] == [
-        (7, "also held by 'kchen'"), (9, "also held by an operator already on IMS"),
+        (7, "also held by 'kchen'"),
+        (9, "also held by an operator already on IMS"),
     ]
     assert "2 other operators (1 already on IMS)" in first.message
     assert [r.location.line for r in second.related] == [3, 9]
@@ -284,7 +285,9 @@ def test_duplicates_point_at_each_other():
 
 
 def test_duplicate_email_scales_past_the_bitmap_growth():
-    records = [op(f"u{i}@acme.com", email=f"u{i}@acme.com", authentication_type="ims", line=i + 1) for i in range(20000)]
+    records = [
+        op(f"u{i}@acme.com", email=f"u{i}@acme.com", authentication_type="ims", line=i + 1) for i in range(20000)
+    ]
     records.append(op("dup1", email="u12345@acme.com", line=30000))
     records.append(op("dup2", email="u19999@ACME.com", line=30001))
     rule = DuplicateEmail()
@@ -292,7 +295,8 @@ def test_duplicate_email_scales_past_the_bitmap_growth():
         assert not list(rule.check(r, rule.defaults))
     probs = list(rule.finish(rule.defaults))
     assert sorted((p.location.line, [r.location.line for r in p.related]) for p in probs) == [
-        (30000, [12346]), (30001, [20000]),
+        (30000, [12346]),
+        (30001, [20000]),
     ]
     # Memory stays in flat arrays: 8 + 4 + 4 bytes per operator plus the bitmap (32 bits per operator,
     # doubled as the run grows), at most 24 bytes per operator (the two persons' details add a few bytes).
@@ -320,7 +324,10 @@ def test_duplicate_email_caps_related_locations():
 def test_duplicate_email_across_exports_reports_paths():
     records = [op("a", email="x@acme.com", path="one.xml", line=4), op("b", email="x@acme.com", path="two.csv", line=2)]
     probs = run_rules(records)["IMS004"]
-    assert sorted((p.location.path, p.related[0].location.path) for p in probs) == [("one.xml", "two.csv"), ("two.csv", "one.xml")]
+    assert sorted((p.location.path, p.related[0].location.path) for p in probs) == [
+        ("one.xml", "two.csv"),
+        ("two.csv", "one.xml"),
+    ]
 
 
 # --------------------------------------------------------------------------- IMS005
@@ -348,10 +355,26 @@ def test_technical_operator_from_code_facts():
 @pytest.mark.parametrize(
     "login,technical",
     [
-        ("webapp", True), ("WebApp", True), ("mc", True), ("mc7", True), ("mc12", True), ("mcdonald", False),
-        ("interactionEngine", True), ("api", True), ("api_crm", True), ("crm-api", True), ("apiary", False),
-        ("svc_export", True), ("ws_orders", True), ("tech_bot", True), ("local", True), ("localization", False),
-        ("central", True), ("billing", True), ("billingteam", False), ("jdoe", False),
+        ("webapp", True),
+        ("WebApp", True),
+        ("mc", True),
+        ("mc7", True),
+        ("mc12", True),
+        ("mcdonald", False),
+        ("interactionEngine", True),
+        ("api", True),
+        ("api_crm", True),
+        ("crm-api", True),
+        ("apiary", False),
+        ("svc_export", True),
+        ("ws_orders", True),
+        ("tech_bot", True),
+        ("local", True),
+        ("localization", False),
+        ("central", True),
+        ("billing", True),
+        ("billingteam", False),
+        ("jdoe", False),
     ],
 )
 def test_technical_login_patterns(login, technical):
@@ -424,7 +447,9 @@ def test_engine_run_on_the_fixtures(tmp_path, op_registry):
 
 
 def test_problem_type():
-    assert all(isinstance(p, Problem) for probs in run_rules(read_fixture("package-export.xml")).values() for p in probs)
+    assert all(
+        isinstance(p, Problem) for probs in run_rules(read_fixture("package-export.xml")).values() for p in probs
+    )
 
 
 def test_logins_used_by_scanned_code_reach_the_operator_rules(tmp_path):
@@ -508,7 +533,11 @@ def test_check_batch_pairs_each_problem_with_its_record():
     rule = NativeOperator()
     pairs = rule.check_batch(records, rule.defaults)
     assert [(rec.login, p.location.line) for rec, p in pairs] == [
-        ("asmith", 2), ("jdoe", 4), ("carl", 5), ("asmith", 2), ("dave", 3)
+        ("asmith", 2),
+        ("jdoe", 4),
+        ("carl", 5),
+        ("asmith", 2),
+        ("dave", 3),
     ]
     assert all(p.location == rec.location for rec, p in pairs)
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 import csv
 
 from click.testing import CliRunner
+from conftest import write
 
 from imslint.cli import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, main
-
-from conftest import write
 
 PACKAGE = """<?xml version='1.0'?>
 <package name="ops" namespace="cus">
@@ -36,17 +35,28 @@ def test_readiness_summary_and_worklist(tmp_path, monkeypatch):
     assert "Not ready:" in r.output
     with open(tmp_path / "todo.csv", newline="", encoding="utf-8-sig") as fh:
         rows = list(csv.DictReader(fh))
-    assert [(row["login"], row["findings"]) for row in rows] == [("asmith", "IMS001"), ("api_crm", "IMS005")]  # people first, then technical operators
+    assert [(row["login"], row["findings"]) for row in rows] == [
+        ("asmith", "IMS001"),
+        ("api_crm", "IMS005"),
+    ]  # people first, then technical operators
     assert all(row["new_email"] == "" for row in rows)
 
 
 def test_code_scanned_in_the_same_run_marks_operator_technical(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    write(tmp_path, "ops.xml", PACKAGE.replace('<access authenticationType="native" noConsoleCnx="true"/>',
-                                               '<access authenticationType="native"/>').replace("api_crm", "crm_sync"))
-    write(tmp_path, "src/sync.js",
-          'var svc = new SoapService(cnx, "urn:xtk:session");\n'
-          'var r = svc.Logon("", "crm_sync", "Secr3t!", <params/>);\n')
+    write(
+        tmp_path,
+        "ops.xml",
+        PACKAGE.replace(
+            '<access authenticationType="native" noConsoleCnx="true"/>', '<access authenticationType="native"/>'
+        ).replace("api_crm", "crm_sync"),
+    )
+    write(
+        tmp_path,
+        "src/sync.js",
+        'var svc = new SoapService(cnx, "urn:xtk:session");\n'
+        'var r = svc.Logon("", "crm_sync", "Secr3t!", <params/>);\n',
+    )
     for jobs in ("1", "2"):  # facts found by worker processes reach the operator rules too
         write(tmp_path, "src/other.js", "// nothing\n")
         r = CliRunner().invoke(main, ["operators", "--no-config", "ops.xml", "--code", "src", "-f", "json", "-j", jobs])
@@ -74,12 +84,16 @@ def test_truncated_export_exits_2_and_keeps_what_was_read(tmp_path, monkeypatch)
 
 def test_one_family_table_keeps_every_operator_rule_in_agreement(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    write(tmp_path, "ops.xml", """<?xml version="1.0"?>
+    write(
+        tmp_path,
+        "ops.xml",
+        """<?xml version="1.0"?>
 <package><entities schema="xtk:operator">
 <operator name="svc_batch" label="Batch account" type="0"><access authenticationType="native"/></operator>
 <operator name="jdoe" label="John Doe" email="john@acme.com" type="0"><access authenticationType="native"/></operator>
 </entities></package>
-""")
+""",
+    )
 
     def findings():
         r = CliRunner().invoke(main, ["check", "ops.xml", "--format", "json"])

@@ -8,13 +8,12 @@ import subprocess
 import sys
 
 import pytest
+from conftest import ROOT, write
 
 from imslint.config import Config
 from imslint.engine import HEAD_SIZE, lint
 from imslint.own_output import HOST_RECOGNISERS, candidates
 from imslint.plugins import get_plugin_manager
-
-from conftest import ROOT, write
 
 SOAP_LOGON = (
     "var url = 'https://acme.campaign.adobe.com/nl/jsp/soaprouter.jsp';\n"
@@ -26,7 +25,9 @@ SOAP_LOGON = (
 def imslint(cwd, *args):
     env = {**os.environ, "PYTHONPATH": ROOT}
     env.pop("IMSLINT_CACHE_DIR", None)
-    return subprocess.run([sys.executable, "-m", "imslint.cli", *args], cwd=str(cwd), capture_output=True, text=True, env=env)
+    return subprocess.run(
+        [sys.executable, "-m", "imslint.cli", *args], cwd=str(cwd), capture_output=True, text=True, env=env
+    )
 
 
 def own_output(head, tail):
@@ -54,11 +55,53 @@ def test_reports_left_in_the_tree_are_skipped_not_flagged(tmp_path, registry):
     before = scan(tmp_path, registry)
     outputs = {
         "out/report.txt": ("check", "--no-config", "--fail-on", "never", "-o", "out/report.txt", "repo"),
-        "out/report.json": ("check", "--no-config", "--fail-on", "never", "-f", "json", "-o", "out/report.json", "repo"),
-        "out/imslint.sarif": ("check", "--no-config", "--fail-on", "never", "-f", "sarif", "-o", "out/imslint.sarif", "repo"),
-        "out/annotations.txt": ("check", "--no-config", "--fail-on", "never", "-f", "github", "-o", "out/annotations.txt", "repo"),
+        "out/report.json": (
+            "check",
+            "--no-config",
+            "--fail-on",
+            "never",
+            "-f",
+            "json",
+            "-o",
+            "out/report.json",
+            "repo",
+        ),
+        "out/imslint.sarif": (
+            "check",
+            "--no-config",
+            "--fail-on",
+            "never",
+            "-f",
+            "sarif",
+            "-o",
+            "out/imslint.sarif",
+            "repo",
+        ),
+        "out/annotations.txt": (
+            "check",
+            "--no-config",
+            "--fail-on",
+            "never",
+            "-f",
+            "github",
+            "-o",
+            "out/annotations.txt",
+            "repo",
+        ),
         ".imslint-baseline.json": ("check", "--no-config", "--write-baseline", ".imslint-baseline.json", "repo"),
-        "out/worklist.csv": ("operators", "--no-config", "--fail-on", "never", "--worklist", "out/worklist.csv", "-o", "out/ops.json", "-f", "json", "ops"),
+        "out/worklist.csv": (
+            "operators",
+            "--no-config",
+            "--fail-on",
+            "never",
+            "--worklist",
+            "out/worklist.csv",
+            "-o",
+            "out/ops.json",
+            "-f",
+            "json",
+            "ops",
+        ),
     }
     os.makedirs(tmp_path / "out")
     for name, args in outputs.items():
@@ -91,8 +134,14 @@ def test_a_committed_baseline_does_not_fail_the_gate(tmp_path):
 
 def test_a_cache_scanned_without_its_option_is_left_out(tmp_path, registry):
     write(tmp_path, "a.js", SOAP_LOGON)
-    lint(["."], Config(root=str(tmp_path), respect_gitignore=False), registry, cwd=str(tmp_path), jobs=1,
-         cache_dir=str(tmp_path / "cache"))
+    lint(
+        ["."],
+        Config(root=str(tmp_path), respect_gitignore=False),
+        registry,
+        cwd=str(tmp_path),
+        jobs=1,
+        cache_dir=str(tmp_path / "cache"),
+    )
     result = scan(tmp_path, registry)
     assert [f.location.path for f in result.findings] == ["a.js"]
     assert result.files_scanned == 1  # its CACHEDIR.TAG keeps the folder out of the walk, with a word
@@ -101,7 +150,10 @@ def test_a_cache_scanned_without_its_option_is_left_out(tmp_path, registry):
     shutil.copy(tmp_path / "cache" / cache_file, tmp_path / "old-cache.json")  # a copy outside its folder
     result = scan(tmp_path, registry)
     assert [f.location.path for f in result.findings] == ["a.js"]
-    assert result.skipped == [("cache", "imslint's result cache folder"), ("old-cache.json", "imslint's own output (result cache)")]
+    assert result.skipped == [
+        ("cache", "imslint's result cache folder"),
+        ("old-cache.json", "imslint's own output (result cache)"),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -146,7 +198,10 @@ def test_the_tail_is_read_only_for_files_that_start_like_a_report():
 
 def test_a_report_with_leading_blank_space_is_still_recognised(tmp_path):
     head = b'\n  {"errors": [], "findings": [\n'
-    assert own_output(head, lambda: b'"tool": {"name": "imslint", "version": "1"}, "version": 1}\n') == "JSON report or baseline"
+    assert (
+        own_output(head, lambda: b'"tool": {"name": "imslint", "version": "1"}, "version": 1}\n')
+        == "JSON report or baseline"
+    )
 
 
 @pytest.mark.parametrize("sep", [",", ";", "\t"])

@@ -102,8 +102,13 @@ def test_entry_points_are_read_from_dist_info_and_egg_info(tmp_path, monkeypatch
         (folder / "entry_points.txt").write_text(entry_points)
 
     a = tmp_path / "a"
-    dist(a / "acme_rules-2.0.1.dist-info", "METADATA", "acme-rules", "2.0.1",
-         "[console_scripts]\nx = y:z\n\n[imslint]\nacme = acme_rules:plugin\n")
+    dist(
+        a / "acme_rules-2.0.1.dist-info",
+        "METADATA",
+        "acme-rules",
+        "2.0.1",
+        "[console_scripts]\nx = y:z\n\n[imslint]\nacme = acme_rules:plugin\n",
+    )
     dist(a / "legacy.egg-info", "PKG-INFO", "legacy", "0.3", "[imslint]\nlegacy = legacy_mod\n")
     b = tmp_path / "b"
     # shadowed: the first distribution of a name on sys.path wins
@@ -151,7 +156,9 @@ def imslint_register_commands(cli):
 def _imslint(env, *args, cwd):
     import subprocess
 
-    return subprocess.run([sys.executable, "-m", "imslint.cli", *args], env=env, cwd=cwd, capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "-m", "imslint.cli", *args], env=env, cwd=cwd, capture_output=True, text=True
+    )
 
 
 def test_an_installed_plugin_adds_a_command(tmp_path):

@@ -19,14 +19,13 @@ hypothesis = pytest.importorskip("hypothesis")
 
 from hypothesis import HealthCheck, assume, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
+from test_hostile import check_reporters, hostile_result  # noqa: E402
+from test_source_readers import real_position  # noqa: E402
 
 from imslint.readers import InputFile, NothingRead, ReadError  # noqa: E402
 from imslint.readers.campaign_xml import CampaignXmlReader  # noqa: E402
 from imslint.readers.operators import OperatorCsvReader, OperatorXmlReader  # noqa: E402
 from imslint.readers.source import SourceReader, decode_bytes, normalize_newlines  # noqa: E402
-
-from test_hostile import hostile_result, check_reporters  # noqa: E402
-from test_source_readers import real_position  # noqa: E402
 
 BOUNDED = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -124,7 +123,7 @@ def test_operator_xml_reads_back_what_was_written(shape, codec, operators):
         with open(path, "rb") as fh:
             assert OperatorXmlReader().sniff(path, fh.read(8192))
         records = _read(OperatorXmlReader(), path)
-    assert [(r.login, r.label, r.email) for r in records] == [(l, b, e.strip()) for l, b, e in operators]
+    assert [(r.login, r.label, r.email) for r in records] == [(l, b, e.strip()) for l, b, e in operators]  # noqa: E741
     positions = _expected_positions(text)
     assert [r.line for r in records] == [p[0] for p in positions]
     if shape == "one-line" and len(operators) > 1:
@@ -141,7 +140,7 @@ def test_operator_xml_reads_back_what_was_written(shape, codec, operators):
 def test_operator_xml_damaged_is_a_read_error_never_a_crash(shape, operators, cut, junk):
     data = operator_document(shape, operators).encode("utf-8")
     cut %= len(data)
-    damaged = data[:cut] + junk + data[cut + len(junk):]
+    damaged = data[:cut] + junk + data[cut + len(junk) :]
     with tempfile.TemporaryDirectory() as folder:
         path = _write(folder, "ops.xml", damaged)
         try:
@@ -158,7 +157,9 @@ ENTITY_NAME = st.from_regex(r"\A[a-z][a-z0-9]{0,6}\Z")
     shape=st.sampled_from(["package", "soap", "one-line"]),
     operators=st.lists(OPERATOR, min_size=1, max_size=2),
     name=ENTITY_NAME,
-    value=st.sampled_from(['"boom"', "SYSTEM \"file:///etc/passwd\"", "'&lol;&lol;'", "PUBLIC 'x' 'http://127.0.0.1:9/x'"]),
+    value=st.sampled_from(
+        ['"boom"', 'SYSTEM "file:///etc/passwd"', "'&lol;&lol;'", "PUBLIC 'x' 'http://127.0.0.1:9/x'"]
+    ),
 )
 def test_operator_xml_entity_declarations_are_refused(shape, operators, name, value):
     text = operator_document(shape, operators)
@@ -175,15 +176,20 @@ def test_operator_xml_entity_declarations_are_refused(shape, operators, name, va
 # --------------------------------------------------------------------------- console CSV
 
 CSV_CELL = st.text(
-    st.one_of(st.characters(blacklist_categories=("Cs", "Cc")), st.sampled_from(';,\t"\n \'é日—')), max_size=10
+    st.one_of(st.characters(blacklist_categories=("Cs", "Cc")), st.sampled_from(";,\t\"\n 'é日—")), max_size=10
 )
 HEADERS = {
     "en": ["Name", "Label", "Email", "Account disabled", "Authentication type"],
     "fr": ["Nom", "Libellé", "Email", "Compte désactivé", "Type d’authentification"],
     "ja": ["名前", "ラベル", "メール", "無効なアカウント", "認証タイプ"],
 }
-CSV_ROW = st.tuples(CSV_CELL.filter(lambda s: s.strip()), CSV_CELL, CSV_CELL, st.sampled_from(["No", "Yes"]),
-                    st.sampled_from(["Native", "IMS"]))
+CSV_ROW = st.tuples(
+    CSV_CELL.filter(lambda s: s.strip()),
+    CSV_CELL,
+    CSV_CELL,
+    st.sampled_from(["No", "Yes"]),
+    st.sampled_from(["Native", "IMS"]),
+)
 
 
 def _encode_csv(text: str, encoding: str) -> bytes:
@@ -229,7 +235,9 @@ def test_console_csv_reads_back_what_was_written(rows, delimiter, line_end, enco
                 _read(OperatorCsvReader(), path)
             return
         records = _read(OperatorCsvReader(), path)
-    assert [(r.login, r.label, r.email) for r in records] == [(a.strip(), b.strip(), c.strip()) for a, b, c, _, _ in rows]
+    assert [(r.login, r.label, r.email) for r in records] == [
+        (a.strip(), b.strip(), c.strip()) for a, b, c, _, _ in rows
+    ]
     assert [r.disabled for r in records] == [d == "Yes" for _, _, _, d, _ in rows]
     assert [r.authentication_type for r in records] == [t for _, _, _, _, t in rows]
     # each record on the physical line where its row starts
@@ -302,7 +310,10 @@ _LINE_BREAK = re.compile(rb"\r\n|\r|\n")
 
 
 @settings(max_examples=300, deadline=None)
-@given(data=st.binary(max_size=64), encoding=st.sampled_from([None, "iso-8859-1", "windows-1252", "shift_jis", "utf-8", "utf-16", "nonsense"]))
+@given(
+    data=st.binary(max_size=64),
+    encoding=st.sampled_from([None, "iso-8859-1", "windows-1252", "shift_jis", "utf-8", "utf-16", "nonsense"]),
+)
 def test_decoding_any_bytes_never_fails_and_keeps_the_lines(data, encoding):
     assume(not data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)))
     text = decode_bytes(data, encoding)

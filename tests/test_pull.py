@@ -12,12 +12,11 @@ import os
 import subprocess
 import sys
 
+import fake_campaign as fc
 import pytest
 from click.testing import CliRunner
 
 from imslint.cli import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, main
-
-import fake_campaign as fc
 
 SECRETS = (fc.CLIENT_SECRET, fc.ACCESS_TOKEN)
 CRED_ENV = {
@@ -26,7 +25,12 @@ CRED_ENV = {
     "IMSLINT_IMS_SCOPE": fc.SCOPE,
     "IMSLINT_IMS_TOKEN": None,
     # The fake is on loopback: no proxy of the machine running the tests may come between.
-    "HTTP_PROXY": None, "HTTPS_PROXY": None, "http_proxy": None, "https_proxy": None, "ALL_PROXY": None, "all_proxy": None,
+    "HTTP_PROXY": None,
+    "HTTPS_PROXY": None,
+    "http_proxy": None,
+    "https_proxy": None,
+    "ALL_PROXY": None,
+    "all_proxy": None,
 }
 
 
@@ -127,15 +131,22 @@ def test_pull_goes_past_the_10000_row_cap_of_an_unpaged_select(tmp_path):
     fake = fc.FakeCampaign(fc.make_operators(10500)).start()
     try:
         # The fake behaves as Campaign: a select without lineCount stops at 10,000 rows.
-        status, text = fake.answer_query(fc.envelope_for_test('<queryDef schema="xtk:operator" operation="select">'
-                                                              '<select><node expr="@id"/></select></queryDef>'))
+        status, text = fake.answer_query(
+            fc.envelope_for_test(
+                '<queryDef schema="xtk:operator" operation="select"><select><node expr="@id"/></select></queryDef>'
+            )
+        )
         assert status == 200 and text.count("<operator ") == 10000
         out = tmp_path / "ops.xml"
         r = pull(fake, out, "--page-size", "4000", "--no-groups")
         assert r.exit_code == EXIT_OK, r.output
         text = out.read_text(encoding="utf-8")
         assert text.count("<operator ") == len(fake.rows) == 10509
-        ids = [int(line.split('id="', 1)[1].split('"', 1)[0]) for line in text.splitlines() if line.startswith("<operator ")]
+        ids = [
+            int(line.split('id="', 1)[1].split('"', 1)[0])
+            for line in text.splitlines()
+            if line.startswith("<operator ")
+        ]
         assert ids == sorted(set(ids)) == fake.ids  # neither skipped nor duplicated
     finally:
         fake.stop()
@@ -147,8 +158,24 @@ def test_operators_instance_gives_the_findings_of_the_exported_file(fake, tmp_pa
     (tmp_path / "export.xml").write_text(fc.package_export(fake.rows), encoding="utf-8")
     e = dict(CRED_ENV)
     a = runner().invoke(main, ["operators", "--no-config", "export.xml", "-f", "json"], env=e)
-    b = runner().invoke(main, ["operators", "--no-config", "--instance", fake.url, "--ims-url", fake.url,
-                               "--retry-backoff", "0", "--page-size", "50", "-f", "json"], env=e)
+    b = runner().invoke(
+        main,
+        [
+            "operators",
+            "--no-config",
+            "--instance",
+            fake.url,
+            "--ims-url",
+            fake.url,
+            "--retry-backoff",
+            "0",
+            "--page-size",
+            "50",
+            "-f",
+            "json",
+        ],
+        env=e,
+    )
     assert a.exit_code == b.exit_code == EXIT_FINDINGS, b.output
 
     def findings(out):
@@ -158,15 +185,29 @@ def test_operators_instance_gives_the_findings_of_the_exported_file(fake, tmp_pa
     fa, fb = findings(a.stdout), findings(b.stdout)
     assert fa == fb and len(fa) > 50
     assert {f[0] for f in fa} >= {"IMS001", "IMS002", "IMS003", "IMS004", "IMS005", "IMS006", "IMS007"}
-    summary = lambda r: r.stderr[r.stderr.index("IMS migration readiness"):]  # noqa: E731
+    summary = lambda r: r.stderr[r.stderr.index("IMS migration readiness") :]  # noqa: E731
     assert summary(a) == summary(b)
     assert not list(tmp_path.glob("*.partial"))
 
 
 def test_operators_instance_keeps_the_pulled_file_when_asked(fake, tmp_path):
     out = tmp_path / "kept.xml"
-    r = runner().invoke(main, ["operators", "--no-config", "--instance", fake.url, "--ims-url", fake.url,
-                               "--pull-out", str(out), "--retry-backoff", "0"], env=dict(CRED_ENV))
+    r = runner().invoke(
+        main,
+        [
+            "operators",
+            "--no-config",
+            "--instance",
+            fake.url,
+            "--ims-url",
+            fake.url,
+            "--pull-out",
+            str(out),
+            "--retry-backoff",
+            "0",
+        ],
+        env=dict(CRED_ENV),
+    )
     assert r.exit_code == EXIT_FINDINGS, r.output
     assert out.exists() and f"{out}:" in r.stdout  # findings point into the kept file
     assert "Not ready:" in r.stdout
@@ -189,7 +230,12 @@ def test_iso_8859_1_answers_are_read_and_written_as_utf8(fake, tmp_path):
 
 
 def test_pre_fetched_token_from_the_environment_or_a_file(fake, tmp_path):
-    r = pull(fake, tmp_path / "a.xml", env={"IMSLINT_IMS_CLIENT_SECRET": None, "IMSLINT_IMS_TOKEN": fc.ACCESS_TOKEN}, ims=False)
+    r = pull(
+        fake,
+        tmp_path / "a.xml",
+        env={"IMSLINT_IMS_CLIENT_SECRET": None, "IMSLINT_IMS_TOKEN": fc.ACCESS_TOKEN},
+        ims=False,
+    )
     assert r.exit_code == EXIT_OK, r.output
     tok = tmp_path / "token.txt"
     tok.write_text(fc.ACCESS_TOKEN + "\n", encoding="utf-8")
@@ -246,8 +292,19 @@ def test_slow_answers_within_the_read_timeout_are_waited_for(fake, tmp_path):
 
 def test_the_proxy_of_the_environment_is_used(fake, tmp_path):
     # The instance is a loopback address where nothing listens; the proxy (the fake itself) answers for it.
-    args = ["pull", "--instance", "http://127.0.0.9:9", "--out", str(tmp_path / "ops.xml"), "--retry-backoff", "0",
-            "--retries", "0", "--token-file", os.devnull]
+    args = [
+        "pull",
+        "--instance",
+        "http://127.0.0.9:9",
+        "--out",
+        str(tmp_path / "ops.xml"),
+        "--retry-backoff",
+        "0",
+        "--retries",
+        "0",
+        "--token-file",
+        os.devnull,
+    ]
     tok = tmp_path / "t"
     tok.write_text(fc.ACCESS_TOKEN, encoding="utf-8")
     args[-1] = str(tok)
@@ -282,8 +339,9 @@ def test_no_credentials(fake, tmp_path):
     _fails(r, out, "no IMS access token", "IMSLINT_IMS_CLIENT_SECRET")
 
 
-@pytest.mark.parametrize("status, words", [(401, ("HTTP 401", "rejected the IMS access token")),
-                                           (403, ("HTTP 403", "product profile"))])
+@pytest.mark.parametrize(
+    "status, words", [(401, ("HTTP 401", "rejected the IMS access token")), (403, ("HTTP 403", "product profile"))]
+)
 def test_token_rejected_or_forbidden_by_the_instance(fake, tmp_path, status, words):
     fake.behaviour.soap_status = status
     out = tmp_path / "ops.xml"
@@ -359,16 +417,22 @@ def test_a_server_ignoring_the_paging_condition_stops_the_pull(fake, tmp_path):
 
 def test_nothing_listening(tmp_path):
     out = tmp_path / "ops.xml"
-    r = runner().invoke(main, ["pull", "--instance", "http://127.0.0.1:9", "--out", str(out), "--retries", "0",
-                               "--retry-backoff", "0"], env=dict(CRED_ENV, IMSLINT_IMS_TOKEN=fc.ACCESS_TOKEN))
+    r = runner().invoke(
+        main,
+        ["pull", "--instance", "http://127.0.0.1:9", "--out", str(out), "--retries", "0", "--retry-backoff", "0"],
+        env=dict(CRED_ENV, IMSLINT_IMS_TOKEN=fc.ACCESS_TOKEN),
+    )
     _fails(r, out, "cannot connect")
 
 
-@pytest.mark.parametrize("url, words", [
-    ("http://acme-mkt-prod1.campaign.adobe.com", "plain http:// is refused"),
-    ("https://admin:Passw0rd@acme.campaign.adobe.com", "a user name or password in the URL is refused"),
-    ("ftp://acme.campaign.adobe.com", "unsupported scheme"),
-])
+@pytest.mark.parametrize(
+    "url, words",
+    [
+        ("http://acme-mkt-prod1.campaign.adobe.com", "plain http:// is refused"),
+        ("https://admin:Passw0rd@acme.campaign.adobe.com", "a user name or password in the URL is refused"),
+        ("ftp://acme.campaign.adobe.com", "unsupported scheme"),
+    ],
+)
 def test_instance_urls_refused(tmp_path, url, words):
     out = tmp_path / "ops.xml"
     r = runner().invoke(main, ["pull", "--instance", url, "--out", str(out)], env=dict(CRED_ENV))
@@ -378,14 +442,19 @@ def test_instance_urls_refused(tmp_path, url, words):
 
 def test_plain_http_ims_refused(fake, tmp_path):
     out = tmp_path / "ops.xml"
-    r = runner().invoke(main, ["pull", "--instance", fake.url, "--ims-url", "http://ims.example.com", "--out", str(out)],
-                        env=dict(CRED_ENV))
+    r = runner().invoke(
+        main,
+        ["pull", "--instance", fake.url, "--ims-url", "http://ims.example.com", "--out", str(out)],
+        env=dict(CRED_ENV),
+    )
     _fails(r, out, "--ims-url: plain http:// is refused")
 
 
 @pytest.mark.parametrize("option", ["--client-secret", "--password", "--login"])
 def test_secrets_are_never_arguments(tmp_path, option):
-    r = runner().invoke(main, ["pull", "--instance", "https://x.example.com", "--out", str(tmp_path / "o"), option, "TOPSECRET"])
+    r = runner().invoke(
+        main, ["pull", "--instance", "https://x.example.com", "--out", str(tmp_path / "o"), option, "TOPSECRET"]
+    )
     assert r.exit_code == 2 and "No such option" in shown(r) and "TOPSECRET" not in shown(r)
 
 
@@ -398,7 +467,10 @@ def test_a_count_that_does_not_match_is_a_warning(fake, tmp_path, knob, pulled):
     out = tmp_path / "ops.xml"
     r = pull(fake, out, "--page-size", "100", "--no-groups")
     assert r.exit_code == EXIT_OK, r.output
-    assert f"imslint: warning: the instance counted 309 xtk:operator row(s) before the pull but {pulled} were pulled" in r.stderr
+    assert (
+        f"imslint: warning: the instance counted 309 xtk:operator row(s) before the pull but {pulled} were pulled"
+        in r.stderr
+    )
     text = out.read_text(encoding="utf-8")
     assert "counted: 309" in text and f"pulled: {pulled}" in text and "were pulled" in text
 
@@ -414,9 +486,26 @@ def tls_files(tmp_path_factory):
         pytest.skip("openssl is needed to make a test certificate")
     d = tmp_path_factory.mktemp("tls")
     subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(d / "key.pem"), "-out", str(d / "cert.pem"),
-         "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"],
-        check=True, capture_output=True,
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            str(d / "key.pem"),
+            "-out",
+            str(d / "cert.pem"),
+            "-days",
+            "2",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1,DNS:localhost",
+        ],
+        check=True,
+        capture_output=True,
     )
     return d / "cert.pem", d / "key.pem"
 
@@ -431,11 +520,27 @@ def test_tls_is_verified_and_a_ca_bundle_can_be_given(tmp_path, tls_files):
     try:
         out = tmp_path / "ops.xml"
         e = dict(CRED_ENV, REQUESTS_CA_BUNDLE=None, CURL_CA_BUNDLE=None)
-        r = runner().invoke(main, ["pull", "--instance", fake.url, "--ims-url", fake.url, "--out", str(out),
-                                   "--retries", "0"], env=e)
+        r = runner().invoke(
+            main, ["pull", "--instance", fake.url, "--ims-url", fake.url, "--out", str(out), "--retries", "0"], env=e
+        )
         _fails(r, out, "TLS verification failed", "--ca-bundle")
-        r = runner().invoke(main, ["pull", "--instance", fake.url, "--ims-url", fake.url, "--out", str(out),
-                                   "--retries", "0", "--ca-bundle", str(cert)], env=e)
+        r = runner().invoke(
+            main,
+            [
+                "pull",
+                "--instance",
+                fake.url,
+                "--ims-url",
+                fake.url,
+                "--out",
+                str(out),
+                "--retries",
+                "0",
+                "--ca-bundle",
+                str(cert),
+            ],
+            env=e,
+        )
         assert r.exit_code == EXIT_OK, r.output
         assert out.read_text(encoding="utf-8").count("<operator ") == 29
     finally:
@@ -479,9 +584,26 @@ def test_the_real_process_never_shows_a_secret(fake, tmp_path):
         for k, v in setup.items():
             setattr(fake.behaviour, k, v)
         out = tmp_path / "ops.xml"
-        r = subprocess.run(cmd + ["pull", "--instance", fake.url, "--ims-url", fake.url, "--out", str(out),
-                                  "--retry-backoff", "0", "--page-size", "100"] + extra,
-                           env=env, capture_output=True, text=True)
+        r = subprocess.run(
+            cmd
+            + [
+                "pull",
+                "--instance",
+                fake.url,
+                "--ims-url",
+                fake.url,
+                "--out",
+                str(out),
+                "--retry-backoff",
+                "0",
+                "--page-size",
+                "100",
+            ]
+            + extra,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
         seen += r.stdout + r.stderr
         for p in (out, str(out) + ".partial"):
             if os.path.exists(p):
@@ -499,8 +621,11 @@ def test_a_retry_after_beyond_reason_is_an_error_not_a_stuck_job(fake, tmp_path)
 
 def test_operators_instance_that_cannot_pull_scans_nothing(fake, tmp_path):
     fake.behaviour.soap_status = 403
-    r = runner().invoke(main, ["operators", "--no-config", "--instance", fake.url, "--ims-url", fake.url,
-                               "--retry-backoff", "0"], env=dict(CRED_ENV))
+    r = runner().invoke(
+        main,
+        ["operators", "--no-config", "--instance", fake.url, "--ims-url", fake.url, "--retry-backoff", "0"],
+        env=dict(CRED_ENV),
+    )
     assert r.exit_code == EXIT_ERROR
     assert "pull failed" in r.stderr and "HTTP 403" in r.stderr
     assert "Ready" not in shown(r) and "readiness" not in shown(r)
@@ -565,7 +690,9 @@ def test_instance_urls():
     assert base_url("https://acme.campaign.adobe.com/nl/jsp/", "x") == "https://acme.campaign.adobe.com"
     assert base_url("http://localhost:8080", "x") == "http://localhost:8080"
     assert base_url("http://[::1]:81", "x") == "http://[::1]:81"
-    assert is_loopback("127.3.4.5") and is_loopback("::1") and not is_loopback("10.0.0.1") and not is_loopback("acme.com")
+    assert (
+        is_loopback("127.3.4.5") and is_loopback("::1") and not is_loopback("10.0.0.1") and not is_loopback("acme.com")
+    )
     for bad in ("https://", "https://acme.com/?a=1", "http://10.0.0.1", "https://acme.com:99999"):
         with pytest.raises(PullError):
             base_url(bad, "x")

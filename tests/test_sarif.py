@@ -9,11 +9,10 @@ import stat
 import subprocess
 
 import pytest
+from conftest import HERE, ROOT, write
 
 from imslint.config import Config
 from imslint.engine import lint
-
-from conftest import HERE, ROOT, write
 
 SCHEMA = os.path.join(HERE, "data", "sarif-schema-2.1.0.json")
 MULTITOOL_DIR = os.path.join(HERE, "sarif-multitool")
@@ -37,7 +36,9 @@ def multitool():
             if os.environ.get("CI"):
                 pytest.fail("npm is needed in CI to install the SARIF Multitool")
             pytest.skip("npm is not installed: cannot install the SARIF Multitool")
-        subprocess.run([npm, "install", "--no-audit", "--no-fund", "--silent"], cwd=MULTITOOL_DIR, check=True, timeout=300)
+        subprocess.run(
+            [npm, "install", "--no-audit", "--no-fund", "--silent"], cwd=MULTITOOL_DIR, check=True, timeout=300
+        )
     mode = os.stat(binary).st_mode
     if not mode & stat.S_IXUSR:
         os.chmod(binary, mode | stat.S_IXUSR)  # npm may skip the package's own chmod install script
@@ -47,10 +48,12 @@ def multitool():
 def validate_with_multitool(path):
     proc = subprocess.run(
         [multitool(), "validate", "--rule-kind", "Gh;Sarif", "--level", "Error;Warning", path],
-        capture_output=True, text=True, timeout=300,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     out = proc.stdout + proc.stderr
-    problems = [l for l in out.splitlines() if ": error " in l.lower() or ": warning " in l.lower()]
+    problems = [l for l in out.splitlines() if ": error " in l.lower() or ": warning " in l.lower()]  # noqa: E741
     return proc.returncode, problems, out
 
 
@@ -73,7 +76,12 @@ def test_toy_log_matches_schema_and_github_needs(tmp_path, toy_registry):
     assert secret_rule["properties"]["security-severity"] == "8.0"
     assert "security" in secret_rule["properties"]["tags"]
     for r in driver["rules"]:
-        assert r["shortDescription"]["text"] and r["fullDescription"]["text"] and r["help"]["text"] and r["help"]["markdown"]
+        assert (
+            r["shortDescription"]["text"]
+            and r["fullDescription"]["text"]
+            and r["help"]["text"]
+            and r["help"]["markdown"]
+        )
         assert r["defaultConfiguration"]["level"] in ("error", "warning", "note")
     for res in run["results"]:
         assert driver["rules"][res["ruleIndex"]]["id"] == res["ruleId"]
@@ -86,7 +94,9 @@ def test_toy_log_matches_schema_and_github_needs(tmp_path, toy_registry):
     assert total[0]["relatedLocations"][0]["physicalLocation"]["region"]["startLine"] == 2
     inv = run["invocations"][0]
     assert inv["executionSuccessful"] is False
-    assert [n["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for n in inv["toolExecutionNotifications"]] == ["src/b.toy"]
+    assert [
+        n["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for n in inv["toolExecutionNotifications"]
+    ] == ["src/b.toy"]
     text = json.dumps(log)
     assert "p1" not in text.replace("TOY", "") or "password=p1" not in text
     assert run["redactionTokens"] and all(t.startswith("<redacted:") for t in run["redactionTokens"])

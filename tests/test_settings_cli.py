@@ -10,10 +10,9 @@ import sys
 
 import pytest
 from click.testing import CliRunner
+from conftest import HERE, write
 
 from imslint.cli import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, main
-
-from conftest import HERE, write
 
 ESC = "\x1b["
 
@@ -44,7 +43,9 @@ def run_cli(args, cwd, env_extra=None, **kw):
     env.update(env_extra or {})
     if "stdout" not in kw:
         kw.setdefault("capture_output", True)
-    return subprocess.run([sys.executable, "-m", "imslint.cli", *args], cwd=str(cwd), env=env, timeout=120, check=False, **kw)
+    return subprocess.run(
+        [sys.executable, "-m", "imslint.cli", *args], cwd=str(cwd), env=env, timeout=120, check=False, **kw
+    )
 
 
 # --------------------------------------------------------------------------- colour
@@ -201,8 +202,20 @@ def test_select_typo_in_the_file_is_still_blamed_on_the_file(project):
 
 
 RULE_KEYS = {
-    "id", "name", "severity", "security_severity", "summary", "description", "help", "help_uri", "plugin", "subject",
-    "languages", "tags", "options", "options_table",
+    "id",
+    "name",
+    "severity",
+    "security_severity",
+    "summary",
+    "description",
+    "help",
+    "help_uri",
+    "plugin",
+    "subject",
+    "languages",
+    "tags",
+    "options",
+    "options_table",
 }
 
 
@@ -251,7 +264,9 @@ def _installed_command():
     return path
 
 
-@pytest.mark.parametrize("shell, marker", [("bash", "_imslint_completion()"), ("zsh", "#compdef imslint"), ("fish", "complete")])
+@pytest.mark.parametrize(
+    "shell, marker", [("bash", "_imslint_completion()"), ("zsh", "#compdef imslint"), ("fish", "complete")]
+)
 def test_completion_script_is_produced(bare, shell, marker):
     env = dict(os.environ, _IMSLINT_COMPLETE=f"{shell}_source")
     proc = subprocess.run([_installed_command()], env=env, capture_output=True, text=True, timeout=120, check=False)
@@ -275,8 +290,12 @@ def test_completion_completes_commands_and_option_values(bare):
 
 
 def test_show_settings_names_the_file_each_value_and_the_rules(project):
-    write(project, ".imslint.toml", 'plugins = ["toy_plugin"]\nselect = ["TOY"]\nignore = ["TOY002", "TOY004"]\n'
-                                     'exclude = ["*.py", "*.toml"]\n[rules.toy-word]\nword = "old"\n')
+    write(
+        project,
+        ".imslint.toml",
+        'plugins = ["toy_plugin"]\nselect = ["TOY"]\nignore = ["TOY002", "TOY004"]\n'
+        'exclude = ["*.py", "*.toml"]\n[rules.toy-word]\nword = "old"\n',
+    )
     write(project, "a.toy", "password=hunter2\n")
     r = invoke("check", "--show-settings", "--fail-on", "error")
     assert r.exit_code == EXIT_OK, r.output
@@ -385,7 +404,9 @@ def test_stdin_is_linted_under_its_name(project):
     assert r.output.startswith("src/new.toy:2:1: error TOY001 password <redacted:")
     assert "hunter2" not in r.output
     assert not (project / "src").exists()  # nothing written beside the real file
-    doc = json.loads(invoke("check", "-", "--stdin-filename", "src/new.toy", "-f", "json", input=b"password=hunter2\n").output)
+    doc = json.loads(
+        invoke("check", "-", "--stdin-filename", "src/new.toy", "-f", "json", input=b"password=hunter2\n").output
+    )
     assert doc["findings"][0]["location"]["path"] == "src/new.toy"
     assert "imslint-stdin-" not in json.dumps(doc)
 
@@ -411,8 +432,12 @@ def test_stdin_name_chooses_the_reader(project):
 
 
 def test_stdin_name_is_excluded_and_per_file_ignored(project):
-    write(project, ".imslint.toml", 'plugins = ["toy_plugin"]\nselect = ["TOY"]\nexclude = ["*.py", "vendor"]\n'
-                                     '[per-file-ignores]\n"tests/*.toy" = ["TOY001"]\n')
+    write(
+        project,
+        ".imslint.toml",
+        'plugins = ["toy_plugin"]\nselect = ["TOY"]\nexclude = ["*.py", "vendor"]\n'
+        '[per-file-ignores]\n"tests/*.toy" = ["TOY001"]\n',
+    )
     data = b"password=hunter2\n"
     r = invoke("check", "-", "--stdin-filename", "vendor/lib/a.toy", "-v", input=data)
     assert r.exit_code == EXIT_OK, r.output
@@ -474,8 +499,12 @@ def test_show_source_prints_the_line_redacted(project):
 def test_show_source_hides_secrets_the_run_left_out(project):
     # TOY001 (the rule that knows the password) is not selected and the file is per-file ignored for it:
     # the line flagged by another rule still never shows the password.
-    write(project, ".imslint.toml", 'plugins = ["toy_plugin"]\nselect = ["TOY003"]\nexclude = ["*.py", "*.toml"]\n'
-                                     '[per-file-ignores]\n"src/*" = ["TOY001"]\n')
+    write(
+        project,
+        ".imslint.toml",
+        'plugins = ["toy_plugin"]\nselect = ["TOY003"]\nexclude = ["*.py", "*.toml"]\n'
+        '[per-file-ignores]\n"src/*" = ["TOY001"]\n',
+    )
     write(project, "src/a.toy", "legacy password=hunter2\n")
     r = invoke("check", "src", "--show-source", "--fail-on", "note")
     assert r.exit_code == EXIT_FINDINGS, r.output
@@ -496,7 +525,10 @@ def test_show_source_escapes_control_characters(project):
 
 def test_show_source_does_not_show_a_secret_it_cannot_locate(project):
     # A rule whose secret is not written as is in the line (escaped, encoded): the line is not shown at all.
-    write(project, "reversed_plugin.py", '''
+    write(
+        project,
+        "reversed_plugin.py",
+        '''
 from imslint import Problem, Rule, Severity, hookimpl
 
 
@@ -516,22 +548,29 @@ class Reversed(Rule):
 @hookimpl
 def imslint_register_rules():
     return [Reversed]
-''')
-    write(project, ".imslint.toml", 'plugins = ["toy_plugin", "reversed_plugin"]\nselect = ["REV", "TOY003"]\n'
-                                     'exclude = ["*.py", "*.toml"]\n')
+''',
+    )
+    write(
+        project,
+        ".imslint.toml",
+        'plugins = ["toy_plugin", "reversed_plugin"]\nselect = ["REV", "TOY003"]\nexclude = ["*.py", "*.toml"]\n',
+    )
     write(project, "a.toy", "legacy drowssap:2retnuh\nlegacy\n")
     r = invoke("check", "a.toy", "--show-source", "--fail-on", "note")
     assert r.exit_code == EXIT_FINDINGS, r.output
     assert "2retnuh" not in r.output and "hunter2" not in r.output
     findings = [line for line in r.output.splitlines() if line.startswith("a.toy:")]
     assert len(findings) >= 2
-    assert r.output.count("(source line not shown)") == len(findings)  # none of that file: the secret may be on any line
+    assert r.output.count("(source line not shown)") == len(
+        findings
+    )  # none of that file: the secret may be on any line
 
 
 def test_show_source_on_the_credential_fixtures_never_prints_a_secret(tmp_path, monkeypatch):
     """Every secret any rule reports in the fixtures (recorded as the engine hashes it) is absent from the output."""
-    import imslint.model
     from conftest import ROOT
+
+    import imslint.model
 
     shutil.copytree(os.path.join(ROOT, "fixtures", "repo"), tmp_path / "repo")
     monkeypatch.chdir(tmp_path)
@@ -544,7 +583,11 @@ def test_show_source_on_the_credential_fixtures_never_prints_a_secret(tmp_path, 
 
     for name, module in list(sys.modules.items()):
         # The engine's calls (the secrets rules report), not --show-source's own search for them.
-        if name.startswith("imslint") and name != "imslint.source_lines" and getattr(module, "secret_hash", None) is original:
+        if (
+            name.startswith("imslint")
+            and name != "imslint.source_lines"
+            and getattr(module, "secret_hash", None) is original
+        ):
             monkeypatch.setattr(module, "secret_hash", recording)
     r = invoke("check", "repo", "--show-source", "--no-config", "-j", "1")
     assert r.exit_code == EXIT_FINDINGS, r.output
@@ -602,14 +645,21 @@ def test_a_repeated_finding_absorbs_only_its_count(project):
 
 
 def test_unknown_rule_in_a_disable_comment_is_reported(project):
-    write(project, "src/a.toy", "legacy # imslint: disable=TOY003, toy-wrod\nlegacy\n# imslint: disable-next-line=NOPE123\nx\n")
+    write(
+        project,
+        "src/a.toy",
+        "legacy # imslint: disable=TOY003, toy-wrod\nlegacy\n# imslint: disable-next-line=NOPE123\nx\n",
+    )
     r = invoke("check", "src", "--fail-on", "error")
     assert r.exit_code == EXIT_OK, r.output  # a warning: the exit code is the findings' alone
     assert "imslint: warning: src/a.toy:1: unknown rule 'toy-wrod' in an imslint: disable comment" in r.output
     assert "imslint: warning: src/a.toy:3: unknown rule 'NOPE123'" in r.output
     assert "'TOY003'" not in r.output  # known rules are fine
     doc = json.loads(_stdout(invoke("check", "src", "-f", "json", "--fail-on", "error")))
-    assert [(w["path"], w["line"], w["selector"]) for w in doc["warnings"]] == [("src/a.toy", 1, "toy-wrod"), ("src/a.toy", 3, "NOPE123")]
+    assert [(w["path"], w["line"], w["selector"]) for w in doc["warnings"]] == [
+        ("src/a.toy", 1, "toy-wrod"),
+        ("src/a.toy", 3, "NOPE123"),
+    ]
 
 
 def test_unknown_rule_in_a_disable_comment_on_stdin_and_hostile_names(project):

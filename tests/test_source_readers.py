@@ -19,7 +19,14 @@ from imslint.readers.campaign_xml import (
     iter_start_tags,
     scan_elements,
 )
-from imslint.readers.source import SourceReader, decode_bytes, language_for, looks_binary, normalize_newlines, sniff_utf16
+from imslint.readers.source import (
+    SourceReader,
+    decode_bytes,
+    language_for,
+    looks_binary,
+    normalize_newlines,
+    sniff_utf16,
+)
 
 PNG_1X1 = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
@@ -62,9 +69,13 @@ class TestDecode:
 
     @pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"])
     def test_utf16_and_utf32_with_bom(self, codec):
-        bom = {"utf-16-le": codecs.BOM_UTF16_LE, "utf-16-be": codecs.BOM_UTF16_BE,
-               "utf-32-le": codecs.BOM_UTF32_LE, "utf-32-be": codecs.BOM_UTF32_BE}[codec]
-        data = bom + "Logon(\"api_crm\", \"Pässwörd\")\r\nnext".encode(codec)
+        bom = {
+            "utf-16-le": codecs.BOM_UTF16_LE,
+            "utf-16-be": codecs.BOM_UTF16_BE,
+            "utf-32-le": codecs.BOM_UTF32_LE,
+            "utf-32-be": codecs.BOM_UTF32_BE,
+        }[codec]
+        data = bom + 'Logon("api_crm", "Pässwörd")\r\nnext'.encode(codec)
         assert decode_bytes(data) == 'Logon("api_crm", "Pässwörd")\r\nnext'
 
     def test_latin1_file_is_read_as_a_single_byte_code_page(self):
@@ -132,9 +143,20 @@ class TestDecode:
 class TestBinaryAndLanguage:
     @pytest.mark.parametrize(
         "head",
-        [PNG_1X1, b"\xff\xd8\xff\xe0\x00\x10JFIF", b"GIF89a\x01\x00", b"%PDF-1.7\n%\xe2\xe3", b"PK\x03\x04\x14\x00",
-         b"\x1f\x8b\x08\x00", b"\x7fELF\x02\x01", b"text then a NUL \x00 byte", b"ID3\x03\x00\x00\x00",
-         b"BZh91AY&SY\x12\x34", b"RIFF\x24\x08\x00\x00WEBPVP8 ", b"\x00\x00\x00\x20ftypisom"],
+        [
+            PNG_1X1,
+            b"\xff\xd8\xff\xe0\x00\x10JFIF",
+            b"GIF89a\x01\x00",
+            b"%PDF-1.7\n%\xe2\xe3",
+            b"PK\x03\x04\x14\x00",
+            b"\x1f\x8b\x08\x00",
+            b"\x7fELF\x02\x01",
+            b"text then a NUL \x00 byte",
+            b"ID3\x03\x00\x00\x00",
+            b"BZh91AY&SY\x12\x34",
+            b"RIFF\x24\x08\x00\x00WEBPVP8 ",
+            b"\x00\x00\x00\x20ftypisom",
+        ],
     )
     def test_binary(self, head):
         assert looks_binary(head)
@@ -143,8 +165,14 @@ class TestBinaryAndLanguage:
 
     @pytest.mark.parametrize(
         "head",
-        [b"var x = 1;\n", codecs.BOM_UTF16_LE + "<r/>".encode("utf-16-le"), codecs.BOM_UTF8 + b"<r/>",
-         b"ID3,name\n1,x\n", b"BZh not a bzip2 stream", b""],
+        [
+            b"var x = 1;\n",
+            codecs.BOM_UTF16_LE + "<r/>".encode("utf-16-le"),
+            codecs.BOM_UTF8 + b"<r/>",
+            b"ID3,name\n1,x\n",
+            b"BZh not a bzip2 stream",
+            b"",
+        ],
     )
     def test_text(self, head):
         assert not looks_binary(head)
@@ -153,15 +181,49 @@ class TestBinaryAndLanguage:
     @pytest.mark.parametrize(
         "path,lang",
         [
-            ("src/sync.js", "js"), ("a.mjs", "js"), ("a.ts", "js"), ("page.jssp", "js"), ("t.jst", "js"), ("Code.gs", "js"),
-            ("x.py", "python"), ("A.java", "java"), ("b.kt", "java"), ("c.groovy", "java"), ("S.cs", "csharp"),
-            ("p.php", "php"), ("r.rb", "ruby"), ("m.go", "go"), ("e.sh", "shell"), ("e.bash", "shell"), ("e.zsh", "shell"),
-            ("e.ksh", "shell"), ("m.ps1", "powershell"), ("m.psm1", "powershell"), ("a.properties", "properties"),
-            ("a.ini", "properties"), ("a.cfg", "properties"), ("nginx.conf", "properties"), (".env", "env"),
-            ("dir/.env.production", "env"), ("prod.env", "env"), ("a.yml", "yaml"), ("a.YAML", "yaml"),
-            ("c.postman_collection.json", "json"), ("s.xml", "xml"), ("x.wsdl", "xml"), ("x.xsd", "xml"),
-            ("x.xsl", "xml"), ("i.html", "xml"), ("i.htm", "xml"), ("README.md", "markdown"), ("d.rst", "markdown"),
-            ("notes.txt", "text"), ("q.sql", "sql"), ("Makefile", "text"), ("dir\\win\\a.JS", "js"), (".envrc", "shell"),
+            ("src/sync.js", "js"),
+            ("a.mjs", "js"),
+            ("a.ts", "js"),
+            ("page.jssp", "js"),
+            ("t.jst", "js"),
+            ("Code.gs", "js"),
+            ("x.py", "python"),
+            ("A.java", "java"),
+            ("b.kt", "java"),
+            ("c.groovy", "java"),
+            ("S.cs", "csharp"),
+            ("p.php", "php"),
+            ("r.rb", "ruby"),
+            ("m.go", "go"),
+            ("e.sh", "shell"),
+            ("e.bash", "shell"),
+            ("e.zsh", "shell"),
+            ("e.ksh", "shell"),
+            ("m.ps1", "powershell"),
+            ("m.psm1", "powershell"),
+            ("a.properties", "properties"),
+            ("a.ini", "properties"),
+            ("a.cfg", "properties"),
+            ("nginx.conf", "properties"),
+            (".env", "env"),
+            ("dir/.env.production", "env"),
+            ("prod.env", "env"),
+            ("a.yml", "yaml"),
+            ("a.YAML", "yaml"),
+            ("c.postman_collection.json", "json"),
+            ("s.xml", "xml"),
+            ("x.wsdl", "xml"),
+            ("x.xsd", "xml"),
+            ("x.xsl", "xml"),
+            ("i.html", "xml"),
+            ("i.htm", "xml"),
+            ("README.md", "markdown"),
+            ("d.rst", "markdown"),
+            ("notes.txt", "text"),
+            ("q.sql", "sql"),
+            ("Makefile", "text"),
+            ("dir\\win\\a.JS", "js"),
+            (".envrc", "shell"),
         ],
     )
     def test_language_from_name(self, path, lang):
@@ -170,9 +232,14 @@ class TestBinaryAndLanguage:
     @pytest.mark.parametrize(
         "head,lang",
         [
-            (b"#!/bin/sh\necho", "shell"), (b"#!/usr/bin/env bash\n", "shell"), (b"#!/usr/bin/env -S node --x\n", "js"),
-            (b"#!/usr/bin/python3\n", "python"), (b"#!/usr/local/bin/pwsh\n", "powershell"), (b"#! /bin/ksh\n", "shell"),
-            (b"#!/usr/bin/env perl\n", "text"), (b"no shebang", "text"),
+            (b"#!/bin/sh\necho", "shell"),
+            (b"#!/usr/bin/env bash\n", "shell"),
+            (b"#!/usr/bin/env -S node --x\n", "js"),
+            (b"#!/usr/bin/python3\n", "python"),
+            (b"#!/usr/local/bin/pwsh\n", "powershell"),
+            (b"#! /bin/ksh\n", "shell"),
+            (b"#!/usr/bin/env perl\n", "text"),
+            (b"no shebang", "text"),
         ],
     )
     def test_language_from_shebang(self, head, lang):
@@ -217,12 +284,12 @@ class TestSniff:
             ("p.xml", b"<package/>", True),
             ("p.xml", codecs.BOM_UTF8 + b"\r\n  <?xml version='1.0'?><package/>", True),
             ("p.wsdl", b"<!-- generated -->\n<definitions/>", True),
-            ("notes.txt", b"<?xml version=\"1.0\"?>\n<r/>", True),
+            ("notes.txt", b'<?xml version="1.0"?>\n<r/>', True),
             ("p.xml", codecs.BOM_UTF16_LE + "<?xml version='1.0'?><r/>".encode("utf-16-le"), True),
             ("p.xml", b"plain words, not XML", False),
             ("p.xml", b"", False),
             ("index.html", b"<!DOCTYPE html>\n<html></html>", False),
-            ("page.jssp", b"<%@ page import=\"/nl/core/shared/nl.js\" %>", False),
+            ("page.jssp", b'<%@ page import="/nl/core/shared/nl.js" %>', False),
             ("p.xml", PNG_1X1, False),
             ("c.postman_collection.json", b'{"info": {"name": "Campaign"}}', False),
             ("x.txt", b"<?xmlfoo", False),
@@ -352,7 +419,7 @@ class TestEmbeddedScripts:
         assert [i for i, c in enumerate(doc.text) if c == "\n"] == [i for i, c in enumerate(WORKFLOW) if c == "\n"]
         for token in ("S3cret!", "getOption", "CALL3", "R3", "L1bPwd", "logonEscalation", "CDATA", "&lt;"):
             assert token not in doc.text
-        assert '<script>' in doc.text and '</script>' in doc.text and '<initScript>' in doc.text
+        assert "<script>" in doc.text and "</script>" in doc.text and "<initScript>" in doc.text
         assert 'internalName="WKF_CRM_SYNC"' in doc.text
         assert doc.tree is not None and doc.tree.tag == "package"
         assert doc.tree.find("entities/workflow").get("internalName") == "WKF_CRM_SYNC"
@@ -364,7 +431,9 @@ class TestEmbeddedScripts:
         assert subjects[-1].text.count("\n") == WORKFLOW.count("\n")
 
     def test_utf16_file_with_bom(self):
-        data = codecs.BOM_UTF16_LE + WORKFLOW.replace("version='1.0'", "version='1.0' encoding='UTF-16'").encode("utf-16-le")
+        data = codecs.BOM_UTF16_LE + WORKFLOW.replace("version='1.0'", "version='1.0' encoding='UTF-16'").encode(
+            "utf-16-le"
+        )
         subjects = read_all(CampaignXmlReader(), data)
         assert len(subjects) == 7
         assert real_position(WORKFLOW, "L1bPwd", subjects[4]) == at(WORKFLOW, 33, "L1bPwd")
@@ -420,14 +489,16 @@ class TestScriptEdgeCases:
         assert real_position(xml, "SpecPwd", script)[2] == "SpecPwd"
 
     def test_sql_entity(self):
-        xml = '<sql entitySchema="xtk:sql" name="purge.sql" namespace="cus"><data><![CDATA[DELETE FROM x;]]></data></sql>'
+        xml = (
+            '<sql entitySchema="xtk:sql" name="purge.sql" namespace="cus"><data><![CDATA[DELETE FROM x;]]></data></sql>'
+        )
         script = _one_script(xml)
         assert (script.language, script.origin) == ("sql", "xtk:sql cus:purge.sql")
 
     @pytest.mark.parametrize(
         "xml",
         [
-            '<config><call>not a workflow activity</call></config>',
+            "<config><call>not a workflow activity</call></config>",
             '<page><script type="text/x-handlebars">{{password}}</script></page>',
             '<root entitySchema="nms:delivery"><source>&lt;%= recipient.firstName %&gt;</source></root>',
             '<package><entities schema="nms:recipient"><recipient><data>Logon</data></recipient></entities></package>',
@@ -559,7 +630,9 @@ class TestPositionHelpers:
 
     def test_mapped_source_text_line_col(self):
         # "a<b\nc" where "<" was written "&lt;" at file line 5, column 10.
-        s = MappedSourceText(path="f.xml", text="a<b\nc", first_line=5, first_column=10, anchors=((0, 5, 10), (2, 5, 15)))
+        s = MappedSourceText(
+            path="f.xml", text="a<b\nc", first_line=5, first_column=10, anchors=((0, 5, 10), (2, 5, 15))
+        )
         assert s.line_col(0) == (5, 10)
         assert s.line_col(1) == (5, 11)  # the "<" stands where "&lt;" starts
         assert s.line_col(2) == (5, 15)
@@ -616,4 +689,6 @@ def test_fixture_workflow_package():
     ]
     script = subjects[1]
     assert script.text.split("\n")[5].startswith('var res = session.Logon("", "api_crm", "Crm-Sync-2024!"')
-    assert real_position(data.decode("utf-8"), "Crm-Sync-2024!", script) == at(data.decode("utf-8"), 28, "Crm-Sync-2024!")
+    assert real_position(data.decode("utf-8"), "Crm-Sync-2024!", script) == at(
+        data.decode("utf-8"), 28, "Crm-Sync-2024!"
+    )

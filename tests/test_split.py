@@ -8,6 +8,7 @@ import random
 import re
 
 import pytest
+from conftest import registry_with, write
 
 import imslint.engine as engine
 import imslint.engine.pieces as engine_pieces
@@ -19,8 +20,6 @@ from imslint.model import Location, OperatorRecord
 from imslint.readers import InputFile, ReadError
 from imslint.reporters.json import pretty
 from imslint.rules.operators import DuplicateEmail
-
-from conftest import registry_with, write
 
 needs_fork = pytest.mark.skipif(not engine_pieces._can_fork(), reason="pieces are read in forked processes (Linux)")
 
@@ -57,7 +56,7 @@ def export(n: int, seed: int = 7, shape: str = "package", tricky: bool = True) -
         if tricky and i % 11 == 5:
             rows.append(f"  <?imslint-test <operator name='pi{i}'/> ?>")
         sep = "\n      " if i % 3 else " "
-        rows.append(f"  <operator {attrs} type=\"0\">{sep}{body}\n  </operator>")
+        rows.append(f'  <operator {attrs} type="0">{sep}{body}\n  </operator>')
     body = "\n".join(rows)
     if shape == "package":
         return (
@@ -70,7 +69,7 @@ def export(n: int, seed: int = 7, shape: str = "package", tricky: bool = True) -
         '<SOAP-ENV:Envelope xmlns:SOAP-ENV="http://schemas.xmlsoap.org/soap/envelope/">\n<SOAP-ENV:Body>\n'
         '<ExecuteQueryResponse xmlns="urn:xtk:queryDef" SOAP-ENV:encodingStyle="http://schemas.xmlsoap.org/soap/encoding/">\n'
         f'<pdomOutput xsi:type="ns:Element" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:ns="urn:x">\n'
-        f'<operator-collection>\n{body}\n</operator-collection>\n</pdomOutput>\n</ExecuteQueryResponse>\n'
+        f"<operator-collection>\n{body}\n</operator-collection>\n</pdomOutput>\n</ExecuteQueryResponse>\n"
         "</SOAP-ENV:Body>\n</SOAP-ENV:Envelope>\n"
     )
 
@@ -144,7 +143,7 @@ def _try_cuts(reader, source, whole, cuts, pieces_for):
     "text",
     [
         export(50).replace('encoding="UTF-8"', 'encoding="UTF-16"').encode("utf-16"),  # UTF-16
-        export(50).replace("<package", '<!DOCTYPE package [<!ELEMENT package ANY>]>\n<package').encode(),
+        export(50).replace("<package", "<!DOCTYPE package [<!ELEMENT package ANY>]>\n<package").encode(),
         export(50).replace('schema="xtk:operator"', 'schema="xtk:operator"><!-- xtk:group -->').encode(),
         b"<package>" + b" " * 70000 + export(50).split("<package", 1)[1].split(">", 1)[1].encode(),
     ],
@@ -189,7 +188,9 @@ def test_pieces_in_processes_give_what_one_process_gives(tmp_path, monkeypatch):
     write(tmp_path, "export.xml", export(600))
     # A login used by code in the same run makes its operator technical (IMS005): the facts of
     # the code phase reach the worker processes.
-    write(tmp_path, "jobs/sync.js", 'var s = xtk.session.Logon("", "user10", "S3cret!pw", <params/>); // soaprouter.jsp\n')
+    write(
+        tmp_path, "jobs/sync.js", 'var s = xtk.session.Logon("", "user10", "S3cret!pw", <params/>); // soaprouter.jsp\n'
+    )
     splits = []
     real = engine.Checker.check_split
 
@@ -261,18 +262,29 @@ def test_a_rule_whose_state_cannot_merge_keeps_the_file_in_one_process(tmp_path,
 
 
 def _op(i, email, path="a.xml", auth="native", login=None):
-    return OperatorRecord(path=path, line=i, login=login or f"u{i}", label=f"U {i}", email=email, authentication_type=auth)
+    return OperatorRecord(
+        path=path, line=i, login=login or f"u{i}", label=f"U {i}", email=email, authentication_type=auth
+    )
 
 
 def _report(rule):
-    return sorted((p.location.path, p.location.line, p.message, tuple((r.location.line, r.message) for r in p.related))
-                  for p in rule.finish(dict(rule.defaults)))
+    return sorted(
+        (p.location.path, p.location.line, p.message, tuple((r.location.line, r.message) for r in p.related))
+        for p in rule.finish(dict(rule.defaults))
+    )
 
 
 def test_duplicate_email_states_merge_to_what_one_instance_finds():
     rnd = random.Random(3)
-    records = [_op(i, f"m{rnd.randrange(400)}@acme.com", auth=rnd.choice(["native", "ims"]),
-                   path=rnd.choice(["a.xml", "b.xml"])) for i in range(1, 3000)]
+    records = [
+        _op(
+            i,
+            f"m{rnd.randrange(400)}@acme.com",
+            auth=rnd.choice(["native", "ims"]),
+            path=rnd.choice(["a.xml", "b.xml"]),
+        )
+        for i in range(1, 3000)
+    ]
     one = DuplicateEmail()
     one.check_batch(records, one.defaults)
     parts = [records[:1000], records[1000:1700], records[1700:]]
@@ -318,7 +330,7 @@ def test_marker_search_sees_a_marker_across_block_and_piece_boundaries(tmp_path)
 @pytest.mark.parametrize(
     "value",
     [
-        {"b": 1, "a": [1, "é\n\"x\"", None, True, False, {}, []], "c": {"z": {"y": []}}},
+        {"b": 1, "a": [1, 'é\n"x"', None, True, False, {}, []], "c": {"z": {"y": []}}},
         {"float": 1.5, "zero": -0.0, "big": 10**30, "int-keys": {3: "c", 1: {"a": []}}, "t": (1, 2)},
         [],
         "plain",
@@ -359,8 +371,14 @@ def test_each_piece_exports_its_own_state_alone(tmp_path, monkeypatch):
     registry = get_plugin_manager()
     config = Config(root=str(tmp_path), select=["IMS004"])
     selected = resolve_selection(config, registry.rules)
-    plan = engine.Plan(sorted(selected), resolve_severities(config, registry.rules),
-                       resolve_rule_options(config, registry.rules), str(tmp_path), {}, 1 << 30)
+    plan = engine.Plan(
+        sorted(selected),
+        resolve_severities(config, registry.rules),
+        resolve_rule_options(config, registry.rules),
+        str(tmp_path),
+        {},
+        1 << 30,
+    )
     reader = ops.OperatorXmlReader()
     pieces = reader.split(path, 2)
     run = (registry, plan, RunContext(root=str(tmp_path)))
@@ -415,7 +433,11 @@ def test_a_piece_whose_process_dies_makes_the_file_read_whole(tmp_path, monkeypa
 def csv_export(n: int, delim: str = ";", multiline_every: int = 0) -> str:
     rows = ["Name;Label;Email;Account disabled;Authentication type".replace(";", delim)]
     for i in range(n):
-        label = f'"Lopez{delim} Maria\n(marketing {i})"' if multiline_every and i % multiline_every == 5 else f'"User ""{i}"" Zoë"'
+        label = (
+            f'"Lopez{delim} Maria\n(marketing {i})"'
+            if multiline_every and i % multiline_every == 5
+            else f'"User ""{i}"" Zoë"'
+        )
         auth = "Native" if i % 4 == 0 else "IMS"
         email = "" if i % 9 == 0 else f"user{i}@acme.com"
         rows.append(delim.join([f"user{i}", label, email, "Yes" if i % 13 == 0 else "No", auth]))
@@ -446,8 +468,9 @@ def test_csv_cut_inside_a_quoted_field_fails_loudly(tmp_path):
     data = path.read_bytes()
     header_end = data.index(b"\n") + 1
     cuts = [i + 1 for i, b in enumerate(data) if b == 10 and header_end <= i + 1 < len(data)]
-    good, bad = _try_cuts(reader, source, whole, cuts,
-                          lambda cut: [ops.CsvPiece(0, cut, "utf-8"), ops.CsvPiece(cut, -1, "utf-8")])
+    good, bad = _try_cuts(
+        reader, source, whole, cuts, lambda cut: [ops.CsvPiece(0, cut, "utf-8"), ops.CsvPiece(cut, -1, "utf-8")]
+    )
     assert good == 60 and bad == sum(1 for i in range(60) if i % 7 == 5)  # one per row; one per multi-line label
 
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 import collections
 
 import pytest
+from variety import GENERATORS, carriers
 
 from imslint.testing import Case, run_case
-
-from variety import GENERATORS, carriers
 
 CARRIERS = carriers()
 RULES = ("IMS101", "IMS102", "IMS103", "IMS104", "IMS105", "IMS106")
@@ -41,4 +40,22 @@ def test_generator_covers_every_form_and_rule():
     assert all(any(True for _ in gen(__import__("random").Random(1))) for gen in GENERATORS)
     assert {c.rule for c in CARRIERS} >= {"IMS101", "IMS102", "IMS103", "IMS104", "IMS105", "IMS106", None}
     langs = {c.path.rsplit(".", 1)[-1] for c in CARRIERS}
-    assert {"js", "py", "java", "kt", "cs", "php", "rb", "go", "ps1", "sh", "md", "xml", "yaml", "tf", "csv", "env", "json"} <= langs | {"env"}
+    assert {
+        "js",
+        "py",
+        "java",
+        "kt",
+        "cs",
+        "php",
+        "rb",
+        "go",
+        "ps1",
+        "sh",
+        "md",
+        "xml",
+        "yaml",
+        "tf",
+        "csv",
+        "env",
+        "json",
+    } <= langs | {"env"}

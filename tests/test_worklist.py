@@ -37,16 +37,41 @@ def rows_of(findings):
 
 
 def finding(rule_id, line, path="ops.xml", suppression=None, **props):
-    base = {"login": "x", "label": "X", "email": "", "authentication_type": "native", "status": "active", "type": "operator"}
+    base = {
+        "login": "x",
+        "label": "X",
+        "email": "",
+        "authentication_type": "native",
+        "status": "active",
+        "type": "operator",
+    }
     base.update(props)
-    return Finding(rule_id, "r", Severity.ERROR, Location(path, line), "m", "fp", properties=base, suppression=suppression)
+    return Finding(
+        rule_id, "r", Severity.ERROR, Location(path, line), "m", "fp", properties=base, suppression=suppression
+    )
 
 
 def test_one_row_per_login_people_then_technical_operators_then_groups(package_findings):
     rows = rows_of(package_findings)
     assert [r["login"] for r in rows] == [
-        "asmith", "bwhite", "hdurand", "jdoe", "kchen", "mlopez", "newsletter", "oldintern", "pmartin", "svc_export",
-        "tester", "api_crm", "mc", "webapp", "admin", "content", "delivery", "workflow",
+        "asmith",
+        "bwhite",
+        "hdurand",
+        "jdoe",
+        "kchen",
+        "mlopez",
+        "newsletter",
+        "oldintern",
+        "pmartin",
+        "svc_export",
+        "tester",
+        "api_crm",
+        "mc",
+        "webapp",
+        "admin",
+        "content",
+        "delivery",
+        "workflow",
     ]
     assert {r["kind"] for r in rows[:11]} == {"person"} and {r["kind"] for r in rows[-4:]} == {"group"}
     by_login = {r["login"]: r for r in rows}
@@ -61,7 +86,10 @@ def test_one_row_per_login_people_then_technical_operators_then_groups(package_f
 
 def test_actions_say_what_to_do(package_findings):
     by_login = {r["login"]: r["action"] for r in rows_of(package_findings)}
-    assert by_login["jdoe"].startswith("Fill new_email with the person's Adobe ID") and "switch the operator to IMS" in by_login["jdoe"]
+    assert (
+        by_login["jdoe"].startswith("Fill new_email with the person's Adobe ID")
+        and "switch the operator to IMS" in by_login["jdoe"]
+    )
     assert "cannot be an Adobe ID (it contains spaces)" in by_login["pmartin"]
     assert "shared with other operators" in by_login["mlopez"]
     assert by_login["asmith"].startswith("Check that the email is the person's Adobe ID")
@@ -83,7 +111,9 @@ def test_merges_per_login_and_skips_other_findings():
     ]
     rows = rows_of(findings)
     assert [(r["login"], r["findings"]) for r in rows] == [("b", "IMS001 IMS003"), ("b2", "IMS001"), ("c", "IMS001")]
-    assert "(its domain has no dot)" in rows[0]["action"] and rows[0]["action"].endswith("Then switch the operator to IMS.")
+    assert "(its domain has no dot)" in rows[0]["action"] and rows[0]["action"].endswith(
+        "Then switch the operator to IMS."
+    )
     assert rows[2]["label"] == 'Doe, "J"\nsecond line'  # quoting round-trips
     assert rows[0]["sources"] == "ops.xml"  # without a census, where the findings are
 
@@ -96,7 +126,9 @@ def test_empty_worklist_has_a_header():
 
 def test_action_for_groups_uses_the_profile_property():
     text = action_for(["IMS006"], {"login": "report", "product_profile": "campaign - prod - report"})
-    assert text == "Create the Admin Console product profile 'campaign - prod - report' and add the group's members to it."
+    assert (
+        text == "Create the Admin Console product profile 'campaign - prod - report' and add the group's members to it."
+    )
     assert "campaign - <instance> - report" in action_for(["IMS006"], {"login": "report"})
     assert action_for([], {}) == ""
 

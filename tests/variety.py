@@ -63,32 +63,119 @@ class Lang:
 
 
 LANGS: Tuple[Lang, ...] = (
-    Lang("js", "js", "var {n} = {v};", "process.env.ACC_PASSWORD", "+", "{n}", "svc.Logon({args});",
-         template="var body = util.format({fmt}, {arg});",
-         default_fn="function build(login, {n} = {v}) {{\n  return {body};\n}}", interp="`${{{n}}}`"),
-    Lang("python", "py", "{n} = {v}", 'os.environ["ACC_PASSWORD"]', "+", "{n}", "r = client.service.Logon({args})",
-         comment="#", template="body = {fmt}.format({arg})", slot="{}",
-         default_fn="def build(login, {n}={v}):\n    return {body}"),
-    Lang("java", "java", 'private static final String {n} = {v};', 'System.getenv("ACC_PASSWORD")', "+", "{n}",
-         "String r = stub.Logon({args});", template="String body = String.format({fmt}, {arg});"),
-    Lang("kotlin", "kt", "val {n} = {v}", 'System.getenv("ACC_PASSWORD")', "+", "{n}", "val r = stub.Logon({args})",
-         template="val body = String.format({fmt}, {arg})",
-         default_fn="fun build(login: String, {n}: String = {v}): String {{\n    return {body}\n}}", interp='"${n}"'),
-    Lang("csharp", "cs", 'const string {n} = {v};', 'Environment.GetEnvironmentVariable("ACC_PASSWORD")', "+", "{n}",
-         "var r = client.Logon({args});", template="var body = string.Format({fmt}, {arg});", slot="{{0}}"),
-    Lang("php", "php", "${n} = {v};", "getenv('ACC_PASSWORD')", ".", "${n}", "$r = $client->Logon({args});",
-         quote="'", template="$body = sprintf({fmt}, {arg});",
-         default_fn="function build($login, ${n} = {v}) {{\n  return {body};\n}}"),
-    Lang("ruby", "rb", "{n} = {v}", "ENV['ACC_PASSWORD']", "+", "{n}", "r = client.call(:logon, {args})",
-         comment="#", template="body = format({fmt}, {arg})", interp='"#{{{n}}}"'),
-    Lang("go", "go", "const {n} = {v}", 'os.Getenv("ACC_PASSWORD")', "+", "{n}", "r, err := client.Logon({args})",
-         template="body := fmt.Sprintf({fmt}, {arg})"),
-    Lang("powershell", "ps1", "${n} = {v}", "$env:ACC_PASSWORD", "+", "${n}", "$r = $proxy.Logon({args})",
-         comment="#", quote="'", template="$body = {fmt} -f {arg}", slot="{{0}}"),
+    Lang(
+        "js",
+        "js",
+        "var {n} = {v};",
+        "process.env.ACC_PASSWORD",
+        "+",
+        "{n}",
+        "svc.Logon({args});",
+        template="var body = util.format({fmt}, {arg});",
+        default_fn="function build(login, {n} = {v}) {{\n  return {body};\n}}",
+        interp="`${{{n}}}`",
+    ),
+    Lang(
+        "python",
+        "py",
+        "{n} = {v}",
+        'os.environ["ACC_PASSWORD"]',
+        "+",
+        "{n}",
+        "r = client.service.Logon({args})",
+        comment="#",
+        template="body = {fmt}.format({arg})",
+        slot="{}",
+        default_fn="def build(login, {n}={v}):\n    return {body}",
+    ),
+    Lang(
+        "java",
+        "java",
+        "private static final String {n} = {v};",
+        'System.getenv("ACC_PASSWORD")',
+        "+",
+        "{n}",
+        "String r = stub.Logon({args});",
+        template="String body = String.format({fmt}, {arg});",
+    ),
+    Lang(
+        "kotlin",
+        "kt",
+        "val {n} = {v}",
+        'System.getenv("ACC_PASSWORD")',
+        "+",
+        "{n}",
+        "val r = stub.Logon({args})",
+        template="val body = String.format({fmt}, {arg})",
+        default_fn="fun build(login: String, {n}: String = {v}): String {{\n    return {body}\n}}",
+        interp='"${n}"',
+    ),
+    Lang(
+        "csharp",
+        "cs",
+        "const string {n} = {v};",
+        'Environment.GetEnvironmentVariable("ACC_PASSWORD")',
+        "+",
+        "{n}",
+        "var r = client.Logon({args});",
+        template="var body = string.Format({fmt}, {arg});",
+        slot="{{0}}",
+    ),
+    Lang(
+        "php",
+        "php",
+        "${n} = {v};",
+        "getenv('ACC_PASSWORD')",
+        ".",
+        "${n}",
+        "$r = $client->Logon({args});",
+        quote="'",
+        template="$body = sprintf({fmt}, {arg});",
+        default_fn="function build($login, ${n} = {v}) {{\n  return {body};\n}}",
+    ),
+    Lang(
+        "ruby",
+        "rb",
+        "{n} = {v}",
+        "ENV['ACC_PASSWORD']",
+        "+",
+        "{n}",
+        "r = client.call(:logon, {args})",
+        comment="#",
+        template="body = format({fmt}, {arg})",
+        interp='"#{{{n}}}"',
+    ),
+    Lang(
+        "go",
+        "go",
+        "const {n} = {v}",
+        'os.Getenv("ACC_PASSWORD")',
+        "+",
+        "{n}",
+        "r, err := client.Logon({args})",
+        template="body := fmt.Sprintf({fmt}, {arg})",
+    ),
+    Lang(
+        "powershell",
+        "ps1",
+        "${n} = {v}",
+        "$env:ACC_PASSWORD",
+        "+",
+        "${n}",
+        "$r = $proxy.Logon({args})",
+        comment="#",
+        quote="'",
+        template="$body = {fmt} -f {arg}",
+        slot="{{0}}",
+    ),
 )
 
 # the body of an xtk:session#Logon request, around the password
-BODY_HEAD = "<urn:Logon xmlns:urn='urn:xtk:session'><urn:sessiontoken/><urn:strLogin>" + LOGIN + "</urn:strLogin><urn:strPassword>"
+BODY_HEAD = (
+    "<urn:Logon xmlns:urn='urn:xtk:session'><urn:sessiontoken/><urn:strLogin>"
+    + LOGIN
+    + "</urn:strLogin><urn:strPassword>"
+)
 BODY_TAIL = "</urn:strPassword><urn:elemParameters/></urn:Logon>"
 CONTEXT = "https://acme-mkt.campaign.adobe.com/nl/jsp/soaprouter.jsp"
 
@@ -123,7 +210,9 @@ def soap_body_carriers(rng: random.Random) -> Iterator[Carrier]:
             lines.append(lang.const.format(n="BODY", v=_q(lang, BODY_HEAD + secret + BODY_TAIL)))
         elif source == "constant":
             lines.append(lang.const.format(n="PW", v=_q(lang, secret)))
-            lines.append(lang.const.format(n="BODY", v=f"{head} {lang.concat} {lang.ref.format(n='PW')} {lang.concat} {tail}"))
+            lines.append(
+                lang.const.format(n="BODY", v=f"{head} {lang.concat} {lang.ref.format(n='PW')} {lang.concat} {tail}")
+            )
         elif source == "template":
             if lang.template is None:
                 continue
@@ -152,11 +241,17 @@ def soap_body_carriers(rng: random.Random) -> Iterator[Carrier]:
 
 def client_call_carriers(rng: random.Random) -> Iterator[Carrier]:
     """A SOAP client's ``Logon(sessiontoken, login, password, parameters)``, with and without Campaign context."""
-    for lang, source, context, layout in itertools.product(LANGS, ("literal", "constant", "env", "placeholder"), (True, False), ("one", "split")):
+    for lang, source, context, layout in itertools.product(
+        LANGS, ("literal", "constant", "env", "placeholder"), (True, False), ("one", "split")
+    ):
         if lang.name == "ruby":
             continue  # savon calls take a message hash, covered by the key/value carriers
         secret = _secret(rng)
-        lines = [f"{lang.comment} client generated from {CONTEXT.replace('soaprouter', 'schemawsdl')}?schema=xtk:session"] if context else []
+        lines = (
+            [f"{lang.comment} client generated from {CONTEXT.replace('soaprouter', 'schemawsdl')}?schema=xtk:session"]
+            if context
+            else []
+        )
         rule: Optional[str] = "IMS101" if context else None
         if source == "literal":
             pw = _q(lang, secret)
@@ -171,7 +266,12 @@ def client_call_carriers(rng: random.Random) -> Iterator[Carrier]:
             pw = _q(lang, rng.choice(PLACEHOLDERS))
             rule = None
             secret = ""
-        args = [_q(lang, ""), _q(lang, LOGIN), pw, "null" if lang.name not in ("python", "go", "ruby") else "None" if lang.name == "python" else "nil"]
+        args = [
+            _q(lang, ""),
+            _q(lang, LOGIN),
+            pw,
+            "null" if lang.name not in ("python", "go", "ruby") else "None" if lang.name == "python" else "nil",
+        ]
         if layout == "one":
             lines.append(lang.call.format(args=", ".join(args)))
         else:
@@ -182,13 +282,22 @@ def client_call_carriers(rng: random.Random) -> Iterator[Carrier]:
         content = "\n".join(lines) + "\n"
         line = _line_of(content, secret) if secret and rule == "IMS101" else None
         quiet = ("IMS101", "IMS102") if rule is None and context else ("IMS101", "IMS102", "IMS103")
-        yield Carrier(f"client-call/{lang.name}/{source}/{'context' if context else 'no-context'}/{layout}",
-                      f"src/client.{lang.ext}", content, rule, line, secret, quiet)
+        yield Carrier(
+            f"client-call/{lang.name}/{source}/{'context' if context else 'no-context'}/{layout}",
+            f"src/client.{lang.ext}",
+            content,
+            rule,
+            line,
+            secret,
+            quiet,
+        )
 
 
 def js_api_carriers(rng: random.Random) -> Iterator[Carrier]:
     """``xtk.session.Logon(login, password, <params/>)``: a script, a Markdown runbook, a workflow activity."""
-    for carrier, source in itertools.product(("js", "markdown-inline", "markdown-fenced", "workflow"), ("literal", "constant", "placeholder")):
+    for carrier, source in itertools.product(
+        ("js", "markdown-inline", "markdown-fenced", "workflow"), ("literal", "constant", "placeholder")
+    ):
         secret = _secret(rng)
         pre = ""
         if source == "literal":
@@ -207,9 +316,14 @@ def js_api_carriers(rng: random.Random) -> Iterator[Carrier]:
                 continue
             path, content = "docs/runbook.md", f"# Runbook\n\nFirst log on: `{call}`\n"
         elif carrier == "markdown-fenced":
-            path, content = "docs/runbook.md", "# Runbook\n\n```js\n" + "\n".join(x for x in (pre, call) if x) + "\n```\n"
+            path, content = (
+                "docs/runbook.md",
+                "# Runbook\n\n```js\n" + "\n".join(x for x in (pre, call) if x) + "\n```\n",
+            )
         else:
-            esc = "\n".join(x for x in (pre, call) if x).replace("&", "&amp;").replace("<", "&lt;").replace('"', "&quot;")
+            esc = (
+                "\n".join(x for x in (pre, call) if x).replace("&", "&amp;").replace("<", "&lt;").replace('"', "&quot;")
+            )
             path = "workflows/sync.xml"
             content = (
                 '<package><entities schema="xtk:workflow"><workflow internalName="WKF1" label="sync">\n'
@@ -247,8 +361,15 @@ def keyword_call_carriers(rng: random.Random) -> Iterator[Carrier]:
             lines.append("    )")
         content = "\n".join(lines) + "\n"
         line = _line_of(content, secret) if secret else None
-        yield Carrier(f"zeep/{source}/{layout}", "integration/session.py", content, rule, line, secret,
-                      ("IMS101", "IMS102") if rule is None else ("IMS101",))
+        yield Carrier(
+            f"zeep/{source}/{layout}",
+            "integration/session.py",
+            content,
+            rule,
+            line,
+            secret,
+            ("IMS101", "IMS102") if rule is None else ("IMS101",),
+        )
 
 
 def token_carriers(rng: random.Random) -> Iterator[Carrier]:
@@ -262,11 +383,16 @@ def token_carriers(rng: random.Random) -> Iterator[Carrier]:
         elif form == "doc-snippet":
             if lang != "js":
                 continue
-            content = f"Send:\n\n```xml\n<ExecuteQuery><sessiontoken>{LOGIN}/{secret}</sessiontoken></ExecuteQuery>\n```\n"
+            content = (
+                f"Send:\n\n```xml\n<ExecuteQuery><sessiontoken>{LOGIN}/{secret}</sessiontoken></ExecuteQuery>\n```\n"
+            )
             path = "docs/query.md"
         else:
-            decl = {"js": f'var TOKEN = "{LOGIN}/{secret}";', "python": f'TOKEN = "{LOGIN}/{secret}"',
-                    "java": f'static final String TOKEN = "{LOGIN}/{secret}";'}[lang]
+            decl = {
+                "js": f'var TOKEN = "{LOGIN}/{secret}";',
+                "python": f'TOKEN = "{LOGIN}/{secret}"',
+                "java": f'static final String TOKEN = "{LOGIN}/{secret}";',
+            }[lang]
             content = f'{decl}\nbody = "<urn:ExecuteQuery><urn:sessiontoken>" + TOKEN + "</urn:sessiontoken></urn:ExecuteQuery>"\npost("{CONTEXT}", body)\n'
             path = f"src/query.{ext}"
         yield Carrier(f"token/{form}/{lang}", path, content, "IMS102", _line_of(content, secret), secret)
@@ -276,13 +402,28 @@ def key_value_carriers(rng: random.Random) -> Iterator[Carrier]:
     """Configuration keys next to a Campaign endpoint, in every file kind that holds them."""
     forms = {
         "env": ("deploy/.env", "ACC_ENDPOINT={ep}\nACC_LOGIN={login}\nACC_PASSWORD={pw}\n"),
-        "properties": ("conf/campaign.properties", "campaign.endpoint={ep}\ncampaign.user={login}\ncampaign.password={pw}\n"),
-        "properties-commented": ("conf/campaign.properties", "campaign.endpoint={ep}\ncampaign.user={login}\n#campaign.password={pw}\n"),
-        "yaml": ("conf/app.yml", "campaign:\n  endpoint: {ep}\n  user: {login}\n  password: \"{pw}\"\n"),
-        "k8s-env": ("k8s/deploy.yaml", "env:\n  - name: ACC_ENDPOINT\n    value: {ep}\n  - name: ACC_PASSWORD\n    value: \"{pw}\"\n"),
-        "terraform": ("infra/vars.tf", 'variable "campaign_endpoint" {{\n  default = "{ep}"\n}}\nvariable "campaign_password" {{\n  type    = string\n  default = "{pw}"\n}}\n'),
+        "properties": (
+            "conf/campaign.properties",
+            "campaign.endpoint={ep}\ncampaign.user={login}\ncampaign.password={pw}\n",
+        ),
+        "properties-commented": (
+            "conf/campaign.properties",
+            "campaign.endpoint={ep}\ncampaign.user={login}\n#campaign.password={pw}\n",
+        ),
+        "yaml": ("conf/app.yml", 'campaign:\n  endpoint: {ep}\n  user: {login}\n  password: "{pw}"\n'),
+        "k8s-env": (
+            "k8s/deploy.yaml",
+            'env:\n  - name: ACC_ENDPOINT\n    value: {ep}\n  - name: ACC_PASSWORD\n    value: "{pw}"\n',
+        ),
+        "terraform": (
+            "infra/vars.tf",
+            'variable "campaign_endpoint" {{\n  default = "{ep}"\n}}\nvariable "campaign_password" {{\n  type    = string\n  default = "{pw}"\n}}\n',
+        ),
         "csv": ("ops/technical.csv", "login,password,endpoint\n{login},{pw},{ep}\n"),
-        "json": ("conf/app.json", '{{\n  "Campaign": {{\n    "Endpoint": "{ep}",\n    "Login": "{login}",\n    "Password": "{pw}"\n  }}\n}}\n'),
+        "json": (
+            "conf/app.json",
+            '{{\n  "Campaign": {{\n    "Endpoint": "{ep}",\n    "Login": "{login}",\n    "Password": "{pw}"\n  }}\n}}\n',
+        ),
         "kotlin-pairs": ("src/Params.kt", 'val params = mapOf("strLogin" to "{login}", "strPassword" to "{pw}")\n'),
     }
     for (form, (path, tmpl)), source in itertools.product(forms.items(), ("literal", "placeholder", "reference")):
@@ -292,7 +433,11 @@ def key_value_carriers(rng: random.Random) -> Iterator[Carrier]:
         elif source == "placeholder":
             pw, rule, secret = rng.choice(("changeme", "<password>", "YOUR_PASSWORD")), None, ""
         else:
-            refs = {"terraform": "${var.pw}", "yaml": "{{ .Values.campaign.password }}", "k8s-env": "{{ vault_campaign_password }}"}
+            refs = {
+                "terraform": "${var.pw}",
+                "yaml": "{{ .Values.campaign.password }}",
+                "k8s-env": "{{ vault_campaign_password }}",
+            }
             pw, rule, secret = refs.get(form, "${ACC_PASSWORD}"), None, ""
         content = tmpl.format(ep=CONTEXT, login=LOGIN, pw=pw)
         line = _line_of(content, secret) if secret else None
@@ -338,12 +483,16 @@ def other_carriers(rng: random.Random) -> Iterator[Carrier]:
     import base64
 
     secret = _secret(rng)
-    yield Carrier("other/basic-curl", "scripts/push.sh", f"curl -u {LOGIN}:{secret} {CONTEXT} -d @body.xml\n", "IMS101", 1, secret)
+    yield Carrier(
+        "other/basic-curl", "scripts/push.sh", f"curl -u {LOGIN}:{secret} {CONTEXT} -d @body.xml\n", "IMS101", 1, secret
+    )
     secret = _secret(rng)
     b64 = base64.b64encode(f"{LOGIN}:{secret}".encode()).decode()
     content = f'fetch("{CONTEXT}", {{headers: {{"Authorization": "Basic {b64}"}}}});\n'
     yield Carrier("other/basic-header", "lib/push.js", content, "IMS101", 1, secret)
-    yield Carrier("other/basic-curl-env", "scripts/push.sh", f'curl -u "$ACC_USER:$ACC_PW" {CONTEXT} -d @body.xml\n', "IMS103", 1)
+    yield Carrier(
+        "other/basic-curl-env", "scripts/push.sh", f'curl -u "$ACC_USER:$ACC_PW" {CONTEXT} -d @body.xml\n', "IMS103", 1
+    )
     secret = _secret(rng)
     content = f'var op = NLWS.xtkOperator.load(12);\nop.password = xtk.session.HashPassword("{secret}");\n'
     yield Carrier("other/set-password", "setup/reset.js", content, "IMS101", 2, secret)
@@ -355,7 +504,11 @@ def token_url_carriers(rng: random.Random) -> Iterator[Carrier]:
     wsdl = "https://acme-mkt.campaign.adobe.com/nl/jsp/schemawsdl.jsp?schema=nms:rtEvent"
     ims = "https://ims-na1.adobelogin.com/ims"
     langs = {
-        "js": ("lib/call.js", 'const url = "{u}";\nconst r = await fetch(url, {{method: "POST", body: form}});\n', '"{u}" + {v}'),
+        "js": (
+            "lib/call.js",
+            'const url = "{u}";\nconst r = await fetch(url, {{method: "POST", body: form}});\n',
+            '"{u}" + {v}',
+        ),
         "python": ("jobs/call.py", 'url = "{u}"\nr = requests.post(url, data=form)\n', '"{u}" + {v}'),
         "java": ("src/Call.java", 'String url = "{u}";\nHttpResponse r = client.post(url, form);\n', '"{u}" + {v}'),
         "shell": ("scripts/call.sh", 'curl -X POST "{u}" -d @form.txt\n', '"{u}${v}"'),
@@ -366,7 +519,9 @@ def token_url_carriers(rng: random.Random) -> Iterator[Carrier]:
         # IMS104: a session token (not a login/password) spliced into a URL
         url = splice.format(u=wsdl + "&__sessiontoken=", v=var)
         content = tmpl.replace('"{u}"', url).replace("{u}", url)
-        yield Carrier(f"url-token/{lang}/spliced", path, content, "IMS104", _line_of(content, "__sessiontoken"), "", ("IMS104",))
+        yield Carrier(
+            f"url-token/{lang}/spliced", path, content, "IMS104", _line_of(content, "__sessiontoken"), "", ("IMS104",)
+        )
         content = tmpl.format(u=wsdl)
         yield Carrier(f"url-token/{lang}/header-instead", path, content, None, None, "", ("IMS104", "IMS102"))
         # IMS102 rather than IMS104: the URL carries login/password
@@ -375,21 +530,38 @@ def token_url_carriers(rng: random.Random) -> Iterator[Carrier]:
         yield Carrier(f"url-token/{lang}/login-password", path, content, "IMS102", _line_of(content, secret), secret)
         # IMS105: the JWT exchange endpoint; its OAuth twin passes
         content = tmpl.format(u=ims + "/exchange/jwt/")
-        yield Carrier(f"jwt/{lang}/exchange", path, content, "IMS105", _line_of(content, "exchange/jwt"), "", ("IMS105",))
+        yield Carrier(
+            f"jwt/{lang}/exchange", path, content, "IMS105", _line_of(content, "exchange/jwt"), "", ("IMS105",)
+        )
         content = tmpl.format(u=ims + "/token/v3")
         yield Carrier(f"jwt/{lang}/oauth", path, content, None, None, "", ("IMS105",))
     secret_forms = {
-        "js": ("lib/ims.js", 'const form = "grant_type=client_credentials&client_id=abc&client_secret={s}";\nfetch("' + ims + '/token/v3", {{method: "POST", body: form}});\n'),
-        "python": ("jobs/ims.py", 'r = requests.post("' + ims + '/token/v3", data={{"client_id": "abc", "client_secret": "{s}"}})\n'),
+        "js": (
+            "lib/ims.js",
+            'const form = "grant_type=client_credentials&client_id=abc&client_secret={s}";\nfetch("'
+            + ims
+            + '/token/v3", {{method: "POST", body: form}});\n',
+        ),
+        "python": (
+            "jobs/ims.py",
+            'r = requests.post("' + ims + '/token/v3", data={{"client_id": "abc", "client_secret": "{s}"}})\n',
+        ),
         "shell": ("scripts/ims.sh", "curl -d client_id=abc -d client_secret={s} " + ims + "/token/v3\n"),
         "env": ("deploy/.env", "IMS_TOKEN_URL=" + ims + "/token/v3\nIMS_CLIENT_ID=abc\nIMS_CLIENT_SECRET={s}\n"),
-        "json": ("conf/ims.json", '{{\n  "tokenUrl": "' + ims + '/token/v3",\n  "clientId": "abc",\n  "clientSecret": "{s}"\n}}\n'),
+        "json": (
+            "conf/ims.json",
+            '{{\n  "tokenUrl": "' + ims + '/token/v3",\n  "clientId": "abc",\n  "clientSecret": "{s}"\n}}\n',
+        ),
     }
     for kind, (path, tmpl) in secret_forms.items():
-        secret = "p8e-" + "".join(rng.choice("ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789") for _ in range(28))
+        secret = "p8e-" + "".join(
+            rng.choice("ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789") for _ in range(28)
+        )
         content = tmpl.format(s=secret)
         yield Carrier(f"client-secret/{kind}/literal", path, content, "IMS106", _line_of(content, secret), secret)
-        ref = {"shell": "$IMS_CLIENT_SECRET", "env": "${IMS_CLIENT_SECRET}", "json": "{{clientSecret}}"}.get(kind, "<client secret>")
+        ref = {"shell": "$IMS_CLIENT_SECRET", "env": "${IMS_CLIENT_SECRET}", "json": "{{clientSecret}}"}.get(
+            kind, "<client secret>"
+        )
         content = tmpl.format(s=ref)
         yield Carrier(f"client-secret/{kind}/reference", path, content, None, None, "", ("IMS106",))
 

@@ -63,7 +63,7 @@ class Checker:
 
     # ----------------------------------------------------------------- one file, from its path
 
-    def process(self, item: Discovered, readers: Sequence[Reader]) -> Tuple[FileOutcome, Optional[Reader]]:
+    def process(self, item: Discovered, readers: Sequence[Reader]) -> Tuple[FileOutcome, Optional[Reader]]:  # noqa: C901
         """Sniff and check a file with one open; return (outcome, None), or (empty, reader) to defer it.
 
         Files whose reader streams, or belongs to a later phase, are deferred to
@@ -91,11 +91,19 @@ class Checker:
                 own = candidates(head, lambda: _tail(fh, head, data), self.recognisers)
                 if own:
                     # Looks like a report: read whole (within the size limit), and left out only if all of it is one.
-                    if data is None and len(head) == HEAD_SIZE and os.fstat(fh.fileno()).st_size <= self.plan.max_file_size:
+                    if (
+                        data is None
+                        and len(head) == HEAD_SIZE
+                        and os.fstat(fh.fileno()).st_size <= self.plan.max_file_size
+                    ):
                         fh.seek(0)
                         data = fh.read()
                     whole = data if data is not None else (head if len(head) < HEAD_SIZE else None)
-                    kind = next((r for r in own if r.confirm_output(whole, item.display)), None) if whole is not None else None
+                    kind = (
+                        next((r for r in own if r.confirm_output(whole, item.display)), None)
+                        if whole is not None
+                        else None
+                    )
                     if kind is not None and not self._holds_secret(item, readers, kind.secret_checked_part(whole)):
                         out.skipped = f"imslint's own output ({kind.output_label})"
                         out.cacheable = True
@@ -140,7 +148,11 @@ class Checker:
         return out, None
 
     def _route(
-        self, item: Discovered, readers: Sequence[Reader], head: bytes, data: bytes,
+        self,
+        item: Discovered,
+        readers: Sequence[Reader],
+        head: bytes,
+        data: bytes,
     ) -> Tuple[Optional[Reader], Optional[str], Optional[str], int]:
         """(reader, skip reason, error, keyword mask) for a file read whole: only readers some rule left can use are sniffed.
 
@@ -236,7 +248,11 @@ class Checker:
         return check_split(self, item, reader, jobs)
 
     def check_data(
-        self, item: Discovered, reader: Reader, data: Optional[bytes], out: Optional[FileOutcome] = None,
+        self,
+        item: Discovered,
+        reader: Reader,
+        data: Optional[bytes],
+        out: Optional[FileOutcome] = None,
         mask: Optional[int] = None,
     ) -> FileOutcome:
         """Check a file whose bytes were read (``data``), or that ``reader`` streams itself (``data`` None).
@@ -282,7 +298,9 @@ class Checker:
         except MemoryError:
             out.errors.append(FileError(display, f"{reader.name}: input too large to read"))
         except _FAULTS as exc:  # a reader bug (even a sys.exit()) must not take the run down
-            out.errors.append(FileError(display, f"{reader.name}: unexpected error while reading: {_describe(exc, secrets)}"))
+            out.errors.append(
+                FileError(display, f"{reader.name}: unexpected error while reading: {_describe(exc, secrets)}")
+            )
         if problems:
             self.stamper.stamp(item, data, problems, secrets, out, self.defer_directives)
         if secrets and len(out.errors) > first_error:
@@ -309,7 +327,13 @@ class Checker:
         return plan
 
     def _check_batch(
-        self, batch: List[Any], rules: Sequence[Rule], problems: list, secrets: Set[str], out: FileOutcome, plans: Dict[Any, Tuple[list, list]]
+        self,
+        batch: List[Any],
+        rules: Sequence[Rule],
+        problems: list,
+        secrets: Set[str],
+        out: FileOutcome,
+        plans: Dict[Any, Tuple[list, list]],
     ) -> None:
         try:
             self._check_groups(batch, rules, problems, secrets, out, plans)
@@ -317,7 +341,13 @@ class Checker:
             self.context.forget_memos()  # the subjects' memos do not outlive their rules
 
     def _check_groups(
-        self, batch: List[Any], rules: Sequence[Rule], problems: list, secrets: Set[str], out: FileOutcome, plans: Dict[Any, Tuple[list, list]]
+        self,
+        batch: List[Any],
+        rules: Sequence[Rule],
+        problems: list,
+        secrets: Set[str],
+        out: FileOutcome,
+        plans: Dict[Any, Tuple[list, list]],
     ) -> None:
         take = self._take
         for (single, batched), subjects in self._group(batch, rules, out, plans):
@@ -407,7 +437,9 @@ class Checker:
                             continue
                     out.findings.append(finding)
             except _FAULTS as exc:
-                out.errors.append(FileError("<run>", self._failure(rule, exc, (), " in finish()"), None, rule.id, "rule"))
+                out.errors.append(
+                    FileError("<run>", self._failure(rule, exc, (), " in finish()"), None, rule.id, "rule")
+                )
         return out
 
 
@@ -421,4 +453,3 @@ def _digest(data: bytes) -> str:
 def _cacheable(rule: Rule) -> bool:
     """Whether what ``rule`` finds in a file depends on that file (and the settings) only."""
     return rule.cacheable and (not rule.has_finish() or rule.finish_from_facts)
-

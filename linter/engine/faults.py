@@ -11,6 +11,7 @@ from ..model import redact
 # (a plugin calling sys.exit() must not end the run with its status). KeyboardInterrupt still stops the run.
 _FAULTS = (Exception, SystemExit)
 
+
 class ContractError(TypeError):
     """A rule gave the engine what the plugin contract does not allow (a yield that is not a Problem or Fact).
 

@@ -16,7 +16,10 @@ NO_RULE = "no selected rule's keywords"  # choose_reader's skip reason when no r
 
 
 def choose_reader(
-    readers: Sequence[Reader], path: str, head: bytes, useful: Optional[Sequence[bool]] = None,
+    readers: Sequence[Reader],
+    path: str,
+    head: bytes,
+    useful: Optional[Sequence[bool]] = None,
 ) -> Tuple[Optional[Reader], Optional[str], Optional[str]]:
     """(reader, skip reason, error) for a file, from its first bytes and each reader's sniff.
 
@@ -50,7 +53,6 @@ def _named_as_text(path: str) -> bool:
     return language_for(path) != "text" or path.lower().endswith(".txt")
 
 
-
 def _languages(reader: Any, display: str, data: Optional[bytes]) -> Optional[FrozenSet[str]]:
     """``reader.languages`` for a file read whole (None when unknown, or when the reader fails to say)."""
     if data is None:
@@ -60,7 +62,6 @@ def _languages(reader: Any, display: str, data: Optional[bytes]) -> Optional[Fro
     except Exception:  # noqa: BLE001 - an optional hint: a reader without it, or failing, means any language
         return None
     return frozenset(languages) if languages is not None else None
-
 
 
 def _tail(fh: Any, head: bytes, data: Optional[bytes], size: int = TAIL_SIZE) -> bytes:

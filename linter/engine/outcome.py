@@ -39,4 +39,3 @@ class FileOutcome:
     cacheable: bool = False  # depends on the file's bytes and the run's settings only (see imslint.cache)
     digest: Optional[str] = None  # of the bytes read, when a cache is in use
     unchanged: bool = False  # the bytes match the cached digest: the cached outcome stands, nothing was checked
-

@@ -28,13 +28,18 @@ def auto_jobs(n_files: int) -> int:
 def usable_cpus() -> int:
     """CPUs this process may run on (its affinity mask where the system has one, else all of them)."""
     try:
-        return max(1, len(getattr(os, "sched_getaffinity")(0)))  # Linux only: AttributeError elsewhere
+        return max(1, len(os.sched_getaffinity(0)))  # Linux only: AttributeError elsewhere
     except (AttributeError, OSError):
         return os.cpu_count() or 1
 
 
 def _run_parallel(
-    files: List[Discovered], registry: Registry, plan: Plan, config: Config, jobs: int, warnings: Optional[List[str]] = None
+    files: List[Discovered],
+    registry: Registry,
+    plan: Plan,
+    config: Config,
+    jobs: int,
+    warnings: Optional[List[str]] = None,
 ) -> List[Tuple[Discovered, FileOutcome, Optional[Reader]]]:
     """Check ``files`` in ``jobs`` worker processes; a worker that dies costs one file, not the run.
 
@@ -62,7 +67,10 @@ def _run_parallel(
         slots, claimed = mp.RawArray("q", [-1] * jobs), mp.Value("i", 0)
         try:
             with ProcessPoolExecutor(
-                max_workers=jobs, mp_context=mp, initializer=_worker_init, initargs=(inherited, plan, spec, slots, claimed)
+                max_workers=jobs,
+                mp_context=mp,
+                initializer=_worker_init,
+                initargs=(inherited, plan, spec, slots, claimed),
             ) as pool:
                 futures = {pool.submit(_worker_chunk, chunk): chunk for chunk in chunks}
                 for future in as_completed(futures):
@@ -75,7 +83,9 @@ def _run_parallel(
             suspects += retried
             todo = [i for i in todo if i not in done and i not in suspects]
             if warnings is not None:
-                names = ", ".join(files[i].display for i in retried[:5]) + (f" and {len(retried) - 5} more" if len(retried) > 5 else "")
+                names = ", ".join(files[i].display for i in retried[:5]) + (
+                    f" and {len(retried) - 5} more" if len(retried) > 5 else ""
+                )
                 warnings.append(
                     f"a worker process died (killed, or a crash in a native library) while checking {names}: "
                     "checked again, each file in a process of its own"
@@ -89,22 +99,28 @@ def _run_parallel(
     return out
 
 
-def _alone(item: Discovered, mp: Any, registry: Optional[Registry], plan: Plan, spec: Any) -> Tuple[FileOutcome, Optional[str]]:
+def _alone(
+    item: Discovered, mp: Any, registry: Optional[Registry], plan: Plan, spec: Any
+) -> Tuple[FileOutcome, Optional[str]]:
     """Check one file in a process of its own: an error for the file if that process dies too."""
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
     try:
-        with ProcessPoolExecutor(max_workers=1, mp_context=mp, initializer=_worker_init, initargs=(registry, plan, spec)) as pool:
+        with ProcessPoolExecutor(
+            max_workers=1, mp_context=mp, initializer=_worker_init, initargs=(registry, plan, spec)
+        ) as pool:
             result = pool.submit(_worker_chunk, [(0, item)]).result()[0]
             return result if result is not None else (FileOutcome(scanned=True, cacheable=True), None)
     except BrokenProcessPool:
         out = FileOutcome()
-        out.errors.append(FileError(
-            item.display,
-            "the worker process checking this file died (a crash in a native library, or the system ran out of "
-            "memory); the file was not checked",
-        ))
+        out.errors.append(
+            FileError(
+                item.display,
+                "the worker process checking this file died (a crash in a native library, or the system ran out of "
+                "memory); the file was not checked",
+            )
+        )
         return out, None
 
 
@@ -115,8 +131,11 @@ _CLEAN = FileOutcome(scanned=True, cacheable=True)  # the outcome of a file scan
 
 
 def _worker_init(
-    registry: Optional[Registry], plan: Plan, plugin_spec: Tuple[Tuple[str, ...], Optional[str]],
-    slots: Any = None, claimed: Any = None,
+    registry: Optional[Registry],
+    plan: Plan,
+    plugin_spec: Tuple[Tuple[str, ...], Optional[str]],
+    slots: Any = None,
+    claimed: Any = None,
 ) -> None:
     import signal
 
@@ -219,4 +238,3 @@ def _start_watchdog(limit: float) -> None:
 
     signal.signal(signal.SIGALRM, on_alarm)
     threading.Thread(target=watch, name="imslint-rule-timeout", daemon=True).start()
-

@@ -95,7 +95,9 @@ class _PieceReader:
             self.failed = True
 
 
-def _fork_pieces(run: Tuple[Registry, Plan, RunContext], tasks: List[Tuple[Discovered, Reader, Any]]) -> List[List[Any]]:
+def _fork_pieces(
+    run: Tuple[Registry, Plan, RunContext], tasks: List[Tuple[Discovered, Reader, Any]]
+) -> List[List[Any]]:
     """Fork one child per task; each reads its piece and sends back the pickled result: [pid, pipe]."""
     import pickle
 
@@ -208,4 +210,3 @@ def _read_piece(
     start, end = getattr(piece, "start", None), getattr(piece, "end", None)
     marked = _has_marker(item.path, start, end) if isinstance(start, int) and isinstance(end, int) else True
     return outcome, states, marked
-

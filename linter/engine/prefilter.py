@@ -108,7 +108,9 @@ class Prefilter:
         mask = self._eligible_masks.get(languages)
         if mask is None:
             mask = sum(
-                1 << i for i, (rule, _) in enumerate(self.keyed) if rule.languages is None or not languages.isdisjoint(rule.languages)
+                1 << i
+                for i, (rule, _) in enumerate(self.keyed)
+                if rule.languages is None or not languages.isdisjoint(rule.languages)
             )
             self._eligible_masks[languages] = mask
         return mask
@@ -186,4 +188,3 @@ class _KeywordPlan:
                     break
                 stack.extend(reversed(kids))
         return chosen & eligible
-

@@ -20,7 +20,7 @@ from .outcome import FileOutcome, Plan
 from .parallel import MAX_JOBS_PER_CPU, _run_parallel, auto_jobs, usable_cpus
 
 
-def lint(
+def lint(  # noqa: C901
     paths: Sequence[str],
     config: Config,
     registry: Registry,
@@ -64,15 +64,25 @@ def lint(
         reader_options={"operator-csv": dict(config.operators)} if config.operators else {},
         read_all=require is not None,
     )
-    result = RunResult(rules={rid: registry.rules[rid] for rid in plan.rule_ids}, severities=plan.severities, root=plan.root,
-                       base=os.path.abspath(cwd or os.getcwd()))
+    result = RunResult(
+        rules={rid: registry.rules[rid] for rid in plan.rule_ids},
+        severities=plan.severities,
+        root=plan.root,
+        base=os.path.abspath(cwd or os.getcwd()),
+    )
     exclude = list(config.exclude or DEFAULT_EXCLUDE) + list(config.extend_exclude)
     cache_dir = cache_dir or config.cache_dir
     if cache_dir:
         check_cache_dir(cache_dir, paths or ["."], cwd or os.getcwd())
     unreadable: List[Tuple[str, str]] = []
     files, missing = discover(
-        paths or ["."], exclude, plan.root, config.respect_gitignore, config.force_exclude, cwd=cwd, unreadable=unreadable,
+        paths or ["."],
+        exclude,
+        plan.root,
+        config.respect_gitignore,
+        config.force_exclude,
+        cwd=cwd,
+        unreadable=unreadable,
         skipped=result.skipped,
     )
     for path, reason in unreadable:
@@ -131,10 +141,18 @@ def lint(
     context.set_read_again(None)
     if cache is not None:
         for item, outcome, _reader in first:
-            if outcome.cacheable and item.path in stats and item.path not in cache.visited:  # (hits are kept as they were)
+            if (
+                outcome.cacheable and item.path in stats and item.path not in cache.visited
+            ):  # (hits are kept as they were)
                 cache.store(item.path, item.display, stats[item.path], outcome.digest, outcome)
         cache.save([os.path.join(cwd or os.getcwd(), p) for p in (paths or ["."])])  # the roots discover() walked
-        result.cache = {"path": cache.path, "hits": cache.hits, "files": len(first), "warning": cache.warning, "used": True}
+        result.cache = {
+            "path": cache.path,
+            "hits": cache.hits,
+            "files": len(first),
+            "warning": cache.warning,
+            "used": True,
+        }
 
     if require is not None:
         _require(outcomes, *require, cwd=cwd)
@@ -175,7 +193,10 @@ def check_cache_dir(cache_dir: str, paths: Sequence[str], cwd: str) -> None:
 
 
 def _require(
-    outcomes: List[Tuple[Discovered, FileOutcome]], kind: str, paths: Sequence[str], explain: Callable[[str], str],
+    outcomes: List[Tuple[Discovered, FileOutcome]],
+    kind: str,
+    paths: Sequence[str],
+    explain: Callable[[str], str],
     cwd: Optional[str] = None,
 ) -> None:
     """Make an error of each file under ``paths`` that yielded no subject of ``kind`` (see :func:`lint`)."""
@@ -194,7 +215,11 @@ def _require(
 
 
 def _phase0(
-    files: List[Discovered], checker: Checker, config: Config, jobs: Optional[int], cache: Any,
+    files: List[Discovered],
+    checker: Checker,
+    config: Config,
+    jobs: Optional[int],
+    cache: Any,
     warnings: Optional[List[str]] = None,
 ) -> Tuple[List[Tuple[Discovered, FileOutcome, Optional[Reader]]], Dict[str, Any]]:
     """Sniff and check every file's phase 0 where it is read (in workers with --jobs), in file order.
@@ -288,4 +313,3 @@ def _read_again(
                     yield subject
         except Exception:  # noqa: BLE001 - reported by the first reading
             continue
-

@@ -35,7 +35,12 @@ class Stamper:
         return dataclasses.replace(finding, suppression="inline", suppression_reason=d.reason)
 
     def stamp(
-        self, item: Discovered, data: Optional[bytes], problems: list, secrets: Set[str], out: FileOutcome,
+        self,
+        item: Discovered,
+        data: Optional[bytes],
+        problems: list,
+        secrets: Set[str],
+        out: FileOutcome,
         defer_directives: bool = False,
     ) -> None:
         """Turn a file's ``(rule id, Problem)`` pairs into findings in ``out``: ignored, deduplicated, suppressed."""
@@ -62,7 +67,9 @@ class Stamper:
             seen.add(ident)
             directive = _matching_directive(directives.get(finding.location.line, ()), rule_id, self.rules)
             if directive is not None:
-                out.suppressed.append(dataclasses.replace(finding, suppression="inline", suppression_reason=directive.reason))
+                out.suppressed.append(
+                    dataclasses.replace(finding, suppression="inline", suppression_reason=directive.reason)
+                )
             else:
                 out.findings.append(finding)
 
@@ -116,7 +123,10 @@ class Stamper:
             if isinstance(v, str) and len(v) > MAX_PROPERTY:
                 props[k] = v[:MAX_PROPERTY] + "…"
         if any(len(r.message) > MAX_MESSAGE for r in related):
-            related = tuple(Related(r.location, r.message[:MAX_MESSAGE] + "…") if len(r.message) > MAX_MESSAGE else r for r in related)
+            related = tuple(
+                Related(r.location, r.message[:MAX_MESSAGE] + "…") if len(r.message) > MAX_MESSAGE else r
+                for r in related
+            )
         return Finding(
             rule_id=rule_id,
             rule_name=rule_cls.name,
@@ -135,16 +145,22 @@ def _check_problem(rule: Rule, problem: Problem) -> None:
     """Raise TypeError for a Problem the engine cannot stamp (made by hand with wrong fields): an error of its rule."""
     loc = problem.location
     if not (
-        isinstance(loc, Location) and isinstance(loc.path, str) and type(loc.line) is int and type(loc.column) is int
-        and isinstance(problem.message, str) and (problem.secret is None or isinstance(problem.secret, str))
-        and isinstance(problem.key, str) and isinstance(problem.properties, Mapping)
+        isinstance(loc, Location)
+        and isinstance(loc.path, str)
+        and type(loc.line) is int
+        and type(loc.column) is int
+        and isinstance(problem.message, str)
+        and (problem.secret is None or isinstance(problem.secret, str))
+        and isinstance(problem.key, str)
+        and isinstance(problem.properties, Mapping)
         and all(isinstance(r, Related) and isinstance(r.location, Location) for r in problem.related)
     ):
         raise ContractError("yielded a Problem without a valid location, message, key or secret")
 
 
-
-def _matching_directive(directives: Iterable[Directive], rule_id: str, rules: Mapping[str, Type[Rule]]) -> Optional[Directive]:
+def _matching_directive(
+    directives: Iterable[Directive], rule_id: str, rules: Mapping[str, Type[Rule]]
+) -> Optional[Directive]:
     for d in directives:
         if directive_matches(d, rule_id, rules):
             return d

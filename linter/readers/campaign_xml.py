@@ -224,9 +224,7 @@ class XmlLocator:
             if root is not None:
                 spans = scan_elements(self.subject.text)
                 elements = list(root.iter(etree.Element))
-                if len(spans) == len(elements) and all(
-                    s.local_name == _local(e) for s, e in zip(spans, elements)
-                ):
+                if len(spans) == len(elements) and all(s.local_name == _local(e) for s, e in zip(spans, elements)):
                     self._index = dict(zip(elements, spans))
         return self._index.get(el)
 
@@ -595,7 +593,8 @@ class CampaignXmlReader(Reader):
                 yield SourceText(**common)  # type: ignore[arg-type]
             else:
                 yield MappedSourceText(
-                    anchors=tuple((off, *lines(raw)) for off, raw in anchors), **common  # type: ignore[arg-type]
+                    anchors=tuple((off, *lines(raw)) for off, raw in anchors),
+                    **common,  # type: ignore[arg-type]
                 )
             blank.append((span.content_start, span.content_end))
 

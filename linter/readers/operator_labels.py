@@ -37,8 +37,18 @@ __all__ = ["FIELDS", "COLUMN_TITLES", "STRONG_FIELDS", "VALUES", "LANGUAGES"]
 LANGUAGES = ("en", "fr", "de", "ja")
 
 # The fields of an operator record a column can hold (the keys users write in the configuration).
-FIELDS = ("login", "label", "email", "disabled", "authentication-type", "type", "ims-user-id",
-          "no-console", "security-zone", "ignore")
+FIELDS = (
+    "login",
+    "label",
+    "email",
+    "disabled",
+    "authentication-type",
+    "type",
+    "ims-user-id",
+    "no-console",
+    "security-zone",
+    "ignore",
+)
 
 # field -> language -> column titles ("internal" holds the XPaths of the export wizard's
 # "internal values" mode and of hand-made exports).

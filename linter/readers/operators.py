@@ -22,7 +22,14 @@ from ..model import OperatorRecord
 from . import InputFile, NothingRead, Reader, ReadError, xml_error_message
 from . import operator_labels as _labels
 
-__all__ = ["OperatorXmlReader", "OperatorCsvReader", "decode_head", "normalise_title", "header_verdict", "why_not_export"]
+__all__ = [
+    "OperatorXmlReader",
+    "OperatorCsvReader",
+    "decode_head",
+    "normalise_title",
+    "header_verdict",
+    "why_not_export",
+]
 
 # Values of @disable / "Account disabled" that mean "disabled" (case-insensitive).
 _TRUE = frozenset({"1", "true", "yes"})
@@ -73,9 +80,7 @@ _COMMENT_RE = re.compile(r"<!--.*?-->", re.S)
 _ENTITIES_RE = re.compile(r"<(?:\w+:)?entities\b[^>]*?\bschema\s*=\s*[\"']([^\"']*)[\"']", re.S)
 _COLLECTION_RE = re.compile(rf"<(?:{_NAME}:)?operator-collection[\s>/]")
 _WRITE_RE = re.compile(rf"<(?:{_NAME}:)?Write(?:Collection)?[\s>/]|xtk:session#Write")
-_OPERATOR_XTKSCHEMA_RE = re.compile(
-    rf"<(?:{_NAME}:)?operator\s[^>]*?\bxtkschema\s*=\s*[\"']xtk:operator[\"']", re.S
-)
+_OPERATOR_XTKSCHEMA_RE = re.compile(rf"<(?:{_NAME}:)?operator\s[^>]*?\bxtkschema\s*=\s*[\"']xtk:operator[\"']", re.S)
 _OPERATOR_SCHEMAS = frozenset({"xtk:operator", "xtk:group"})
 # get / getIfExists / count on xtk:operator: one <operator> right inside pdomOutput (domain.md 2.2).
 _PDOM_OPERATOR_RE = re.compile(rf"<(?:{_NAME}:)?pdomOutput\b[^>]*>\s*<(?:{_NAME}:)?operator[\s/>]")
@@ -187,7 +192,9 @@ class OperatorXmlReader(Reader):
             if not schemas:
                 return "a package with no <entities schema=...> block"
             shown = ", ".join(s[:40] for s in schemas[:5]) + (", ..." if len(schemas) > 5 else "")
-            return f"a package of other entities ({shown}): only xtk:operator and xtk:group packages are operator exports"
+            return (
+                f"a package of other entities ({shown}): only xtk:operator and xtk:group packages are operator exports"
+            )
         if root in ("Envelope", "Body", "ExecuteQueryResponse", "pdomOutput"):
             return "a SOAP message with no operator-collection, <operator> in pdomOutput or xtk:operator Write"
         return (
@@ -211,7 +218,9 @@ class OperatorXmlReader(Reader):
         utf16 = codec is not None and codec.startswith("utf-16")
 
         declared = _DECLARED_ENCODING_RE.match(text.lstrip("\ufeff"))
-        utf8 = not utf16 and (declared is None or declared.group(1).strip().lower().replace("_", "-") in ("utf-8", "utf8"))
+        utf8 = not utf16 and (
+            declared is None or declared.group(1).strip().lower().replace("_", "-") in ("utf-8", "utf8")
+        )
         tracker = _StartLines(text=utf16, groups=with_groups, columns=_shares_lines(text), utf8=utf8, lead=bom)
         units = _units(source.path, codec if utf16 else None, bom if utf16 else 0)
         yield from _parse(source, units, tracker, with_groups, root_seen, codec, whole=True)
@@ -397,8 +406,13 @@ def _count_lines(fh: Any, cuts: List[int]) -> List[int]:
 
 
 def _parse(
-    source: InputFile, units: Iterator[Any], tracker: "_StartLines", with_groups: bool, root_seen: bool,
-    codec: Optional[str], whole: bool = False,
+    source: InputFile,
+    units: Iterator[Any],
+    tracker: "_StartLines",
+    with_groups: bool,
+    root_seen: bool,
+    codec: Optional[str],
+    whole: bool = False,
 ) -> Iterator[OperatorRecord]:
     """Feed ``units`` to a target parser; yield the records as they close; raise ReadError on a fault.
 
@@ -408,9 +422,7 @@ def _parse(
     target = _Collector(source.display_path, tracker, with_groups)
     # No tree is built: lxml calls the target for each start and end tag, and the target
     # keeps only the operator being read. Entities stay unresolved, nothing is fetched.
-    parser = etree.XMLParser(
-        target=target, resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
-    )
+    parser = etree.XMLParser(target=target, resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
     utf16 = tracker.text
     amp: Any = "&" if utf16 else b"&"
     try:
@@ -470,8 +482,15 @@ _KIND_OF = {
     "login-right": _RIGHT,
     "entities": _ENTITIES,
 }
-_FORMAT_OF = {"Write": "write", "WriteCollection": "write", "domDoc": "write", "package": "package",
-              "Envelope": "soap", "Body": "soap", "pdomOutput": "soap"}
+_FORMAT_OF = {
+    "Write": "write",
+    "WriteCollection": "write",
+    "domDoc": "write",
+    "package": "package",
+    "Envelope": "soap",
+    "Body": "soap",
+    "pdomOutput": "soap",
+}
 _FORMAT_ORDER = ("write", "package", "soap")
 
 
@@ -525,7 +544,7 @@ class _Collector:
             self._formats.add(fmt)
         return kind
 
-    def start(self, tag: str, attrib: Dict[str, str]) -> None:
+    def start(self, tag: str, attrib: Dict[str, str]) -> None:  # noqa: C901
         """An element opens."""
         # The hot path (three to five calls per operator): the common cases are tested first.
         kind = self._kinds.get(tag)
@@ -596,8 +615,12 @@ class _Collector:
         elif self._cur is not None:
             cur = self._cur
             if (
-                len(cur) > 1 or (cur and "count" not in cur) or self._access is not None
-                or self._contact_email is not None or self._member_of or self._rights
+                len(cur) > 1
+                or (cur and "count" not in cur)
+                or self._access is not None
+                or self._contact_email is not None
+                or self._member_of
+                or self._rights
             ):
                 record = self._finish()
                 if self._cols is not None:
@@ -615,7 +638,7 @@ class _Collector:
             count = self.counted.strip()
             return (
                 f"a SOAP count response: {count if count.isdigit() and len(count) < 16 else '?'} operator(s) counted, "
-                "none listed (export with operation=\"select\" to check them)"
+                'none listed (export with operation="select" to check them)'
             )
         if self.empty:
             return "an empty SOAP getIfExists response: no operator matched the query"
@@ -896,8 +919,21 @@ def _refuse_entity_declarations(text: str) -> bool:
 
 
 _RECORD_FIELDS = (
-    "path", "line", "login", "label", "email", "type", "disabled", "authentication_type", "ims_user_id",
-    "no_console_cnx", "security_zone", "groups", "rights", "source_format", "export_id",
+    "path",
+    "line",
+    "login",
+    "label",
+    "email",
+    "type",
+    "disabled",
+    "authentication_type",
+    "ims_user_id",
+    "no_console_cnx",
+    "security_zone",
+    "groups",
+    "rights",
+    "source_format",
+    "export_id",
 )
 # Positional construction is three times faster than keywords (it matters at a million records);
 # it is only used while the dataclass keeps this field order.
@@ -917,8 +953,15 @@ _new_record = OperatorRecord if _POSITIONAL else _keyword_record
 _INTERNAL_IN_PARENS = re.compile(r"^(.*?)\s*[(\uff08]\s*((?:[\w-]+/)*@[\w-]+)\s*[)\uff09]$")
 _DELIMITERS = (";", ",", "\t")
 _FIELD_OF_RECORD = {  # configuration field names -> the reader's own
-    "login": "login", "label": "label", "email": "email", "disabled": "disabled", "authentication-type": "auth",
-    "type": "type", "ims-user-id": "ims_user_id", "no-console": "no_console", "security-zone": "security_zone",
+    "login": "login",
+    "label": "label",
+    "email": "email",
+    "disabled": "disabled",
+    "authentication-type": "auth",
+    "type": "type",
+    "ims-user-id": "ims_user_id",
+    "no-console": "no_console",
+    "security-zone": "security_zone",
     "ignore": "ignore",
 }
 # Words in a file name that say it holds operators (a weak header is then enough).
@@ -960,7 +1003,8 @@ _TITLES = _build_titles()
 # Every login title in any language holds one of these (the titles that hold no shorter one).
 _LOGIN_WORDS = tuple(
     sorted(
-        t for t in {k.strip("@") for k, v in _TITLES.items() if v == "login"}
+        t
+        for t in {k.strip("@") for k, v in _TITLES.items() if v == "login"}
         if not any(o != t and o in t for o in {k.strip("@") for k, v in _TITLES.items() if v == "login"})
     )
 )
@@ -1169,7 +1213,9 @@ class OperatorCsvReader(Reader):
         self.columns = {}
         for title, fld in columns.items():
             if fld not in _FIELD_OF_RECORD:
-                raise ValueError(f"unknown field {fld!r} for column {title!r} (expected one of {', '.join(_labels.FIELDS)})")
+                raise ValueError(
+                    f"unknown field {fld!r} for column {title!r} (expected one of {', '.join(_labels.FIELDS)})"
+                )
             for key in normalise_title(title):
                 self.columns[key] = _FIELD_OF_RECORD[fld]
 
@@ -1302,7 +1348,9 @@ def _csv_header(fh: Any, path: str, extra: Mapping[str, str] = {}) -> Tuple[str,
     line = header_line.rstrip("\r\n").lstrip("\ufeff")
     delim = _header_delimiter(line, path, extra)
     if delim is None:
-        raise ReadError(f"the first line is not the header of an operator list: {_header_problem(line, path, extra)}", 1)
+        raise ReadError(
+            f"the first line is not the header of an operator list: {_header_problem(line, path, extra)}", 1
+        )
     titles = next(csv.reader([line], delimiter=delim))
     mapping, _, _ = _map_columns(titles, extra)
     return delim, mapping, len(titles)

@@ -193,9 +193,7 @@ def _strip_bom(data: bytes) -> Tuple[bytes, Optional[str]]:
 
 # A valid UTF-8 sequence of two to four bytes: its presence tells UTF-8 with a few bad bytes
 # from a file written in a single-byte code page (Latin-1 / Windows-1252).
-_UTF8_MULTIBYTE_RE = re.compile(
-    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
-)
+_UTF8_MULTIBYTE_RE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 
 
 def decode_bytes(data: bytes, encoding: Optional[str] = None) -> str:
@@ -271,8 +269,18 @@ def language_for(path: str, head: bytes = b"") -> str:
 _NB_SOURCE_OPEN_RE = re.compile(r'^\s*"source"\s*:\s*(\[\s*)?(?:("(?:[^"\\]|\\.)*")\s*,?\s*)?$')
 _NB_STRING_LINE_RE = re.compile(r'^(\s*)("(?:[^"\\]|\\.)*")\s*,?\s*$')
 _NB_CELL_TYPE_RE = re.compile(r'"cell_type"\s*:\s*"(\w+)"')
-_NB_LANGUAGE_RE = re.compile(r'"(?:language|name)"\s*:\s*"(python|r|julia|scala|javascript|typescript|java|csharp|c#|powershell|bash|sh|ruby)"', re.I)
-_NB_LANGUAGES = {"javascript": "js", "typescript": "js", "csharp": "csharp", "c#": "csharp", "bash": "shell", "sh": "shell"}
+_NB_LANGUAGE_RE = re.compile(
+    r'"(?:language|name)"\s*:\s*"(python|r|julia|scala|javascript|typescript|java|csharp|c#|powershell|bash|sh|ruby)"',
+    re.I,
+)
+_NB_LANGUAGES = {
+    "javascript": "js",
+    "typescript": "js",
+    "csharp": "csharp",
+    "c#": "csharp",
+    "bash": "shell",
+    "sh": "shell",
+}
 
 
 def notebook_view(text: str) -> Optional[Tuple[str, str]]:
@@ -322,7 +330,9 @@ def notebook_view(text: str) -> Optional[Tuple[str, str]]:
         return None
     lm = _NB_LANGUAGE_RE.search(text[text.rfind('"metadata"') :] if '"metadata"' in text else "")
     language = lm.group(1).lower() if lm else "python"
-    return "\n".join(out), _NB_LANGUAGES.get(language, language if language in ("python", "java", "ruby", "powershell") else "python")
+    return "\n".join(out), _NB_LANGUAGES.get(
+        language, language if language in ("python", "java", "ruby", "powershell") else "python"
+    )
 
 
 class SourceReader(Reader):

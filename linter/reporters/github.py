@@ -164,8 +164,10 @@ def summary(result: RunResult, options: Mapping[str, Any]) -> str:
     out.append(scope + ".")
     if result.errors:
         out.append("")
-        out.append(f"**{_count(len(result.errors), 'file')} or rule(s) could not be checked completely** "
-                   "(the run fails with exit status 2): see the log.")
+        out.append(
+            f"**{_count(len(result.errors), 'file')} or rule(s) could not be checked completely** "
+            "(the run fails with exit status 2): see the log."
+        )
     shown = {level: min(counts[level], ANNOTATIONS_PER_STEP) for level in ("error", "warning", "note")}
     hidden = total - min(sum(shown.values()), ANNOTATIONS_PER_JOB)
     if hidden > 0:
@@ -188,8 +190,13 @@ def summary(result: RunResult, options: Mapping[str, Any]) -> str:
             sev = result.severities[rid].label if rid in result.severities else "?"
             out.append(f"| {label} | {sev} | {n} |")
         top = by_severity(result.findings)[:TOP_FINDINGS]
-        out += ["", f"### Top findings ({len(top)} of {total})" if total > len(top) else "### Findings", "",
-                "| Severity | Rule | Where | Message |", "| --- | --- | --- | --- |"]
+        out += [
+            "",
+            f"### Top findings ({len(top)} of {total})" if total > len(top) else "### Findings",
+            "",
+            "| Severity | Rule | Where | Message |",
+            "| --- | --- | --- | --- |",
+        ]
         for f in top:
             where = f"{f.location.path}:{f.location.line}"
             url = _link(f.location.path, f.location.line, links)

@@ -16,7 +16,9 @@ from . import finding_dict, findings_payload
 JSON_SCHEMA_VERSION = 1
 
 
-def result_payload(result: RunResult, include_suppressed: bool = False, include_findings: bool = True) -> Dict[str, Any]:
+def result_payload(
+    result: RunResult, include_suppressed: bool = False, include_findings: bool = True
+) -> Dict[str, Any]:
     """The JSON document as a dict (``include_findings=False`` leaves the findings list empty, for streaming)."""
     doc: Dict[str, Any] = {
         "version": JSON_SCHEMA_VERSION,
@@ -140,9 +142,17 @@ class _FindingText:
         line = loc.line
         end_line = loc.end_line if loc.end_line is not None else line
         location = (
-            '{\n        "column": ' + _scalar(loc.column) + ',\n        "end_column": ' + _scalar(loc.end_column)
-            + ',\n        "end_line": ' + _scalar(end_line) + ',\n        "line": ' + _scalar(line)
-            + ',\n        "path": ' + self._path[1] + "\n      }"
+            '{\n        "column": '
+            + _scalar(loc.column)
+            + ',\n        "end_column": '
+            + _scalar(loc.end_column)
+            + ',\n        "end_line": '
+            + _scalar(end_line)
+            + ',\n        "line": '
+            + _scalar(line)
+            + ',\n        "path": '
+            + self._path[1]
+            + "\n      }"
         )
         properties = pretty(dict(f.properties), "\n      ") if f.properties else "{}"
         related = pretty([r.to_dict() for r in f.related], "\n      ") if f.related else "[]"
@@ -154,9 +164,23 @@ class _FindingText:
             )
         fix = ',\n      "fix": ' + pretty(f.fix.to_dict(), "\n      ") if f.fix is not None else ""
         return (
-            '{\n      "fingerprint": ' + _string(f.fingerprint) + fix + help_part + ',\n      "location": ' + location
-            + ',\n      "message": ' + _string(f.message) + ',\n      "properties": ' + properties
-            + ',\n      "related": ' + related + names + secret + severity + suppression + "\n    }"
+            '{\n      "fingerprint": '
+            + _string(f.fingerprint)
+            + fix
+            + help_part
+            + ',\n      "location": '
+            + location
+            + ',\n      "message": '
+            + _string(f.message)
+            + ',\n      "properties": '
+            + properties
+            + ',\n      "related": '
+            + related
+            + names
+            + secret
+            + severity
+            + suppression
+            + "\n    }"
         )
 
 
@@ -165,7 +189,7 @@ def _scalar(value: Any) -> str:
     return "null" if value is None else pretty(value)
 
 
-def pretty(value: Any, newline: str = "\n") -> str:
+def pretty(value: Any, newline: str = "\n") -> str:  # noqa: C901
     """``json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)``, twice as fast on findings.
 
     The standard encoder falls back to pure Python as soon as it indents; this
@@ -221,8 +245,18 @@ def _standard(value: Any, newline: str) -> str:
 
 _JSON_REPORT_KEYS = {"version", "tool", "summary", "findings", "errors", "skipped", "suppressed", "warnings"}
 _JSON_FINDING_KEYS = {
-    "fingerprint", "help_uri", "location", "message", "properties", "related", "rule_id", "rule_name", "secret_hash",
-    "severity", "suppression", "fix",
+    "fingerprint",
+    "help_uri",
+    "location",
+    "message",
+    "properties",
+    "related",
+    "rule_id",
+    "rule_name",
+    "secret_hash",
+    "severity",
+    "suppression",
+    "fix",
 }
 
 
@@ -239,8 +273,10 @@ class _JsonReportDocument(JsonOutput):
         attached = set(doc) - _JSON_REPORT_KEYS
         return (
             all(_ATTACHED_KEY_RE.fullmatch(k) and isinstance(doc[k], dict) for k in attached)
-            and isinstance(tool, dict) and tool.get("name") == "imslint"
-            and isinstance(doc.get("errors"), list) and all(set(f) <= _JSON_FINDING_KEYS for f in findings)
+            and isinstance(tool, dict)
+            and tool.get("name") == "imslint"
+            and isinstance(doc.get("errors"), list)
+            and all(set(f) <= _JSON_FINDING_KEYS for f in findings)
         )
 
 

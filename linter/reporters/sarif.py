@@ -126,17 +126,27 @@ def _fixes(fix: Mapping[str, Any]) -> List[Dict[str, Any]]:
     changes: Dict[str, List[Dict[str, Any]]] = {}
     for r in fix["replacements"]:
         loc = r["location"]
-        region = {"startLine": loc["line"], "startColumn": loc["column"], "endLine": loc["end_line"],
-                  "endColumn": loc["end_column"] if loc.get("end_column") is not None else loc["column"]}
+        region = {
+            "startLine": loc["line"],
+            "startColumn": loc["column"],
+            "endLine": loc["end_line"],
+            "endColumn": loc["end_column"] if loc.get("end_column") is not None else loc["column"],
+        }
         changes.setdefault(loc["path"], []).append({"deletedRegion": region, "insertedContent": {"text": r["text"]}})
-    return [{
-        "description": {"text": _sentence(fix["description"])},
-        "artifactChanges": [
-            {"artifactLocation": _physical({"path": path, "line": 1, "column": 1, "end_line": 1})["artifactLocation"],
-             "replacements": reps}
-            for path, reps in changes.items()
-        ],
-    }]
+    return [
+        {
+            "description": {"text": _sentence(fix["description"])},
+            "artifactChanges": [
+                {
+                    "artifactLocation": _physical({"path": path, "line": 1, "column": 1, "end_line": 1})[
+                        "artifactLocation"
+                    ],
+                    "replacements": reps,
+                }
+                for path, reps in changes.items()
+            ],
+        }
+    ]
 
 
 class SarifReporter:
@@ -220,7 +230,10 @@ class SarifReporter:
                 "locations": [
                     {
                         "physicalLocation": {
-                            "artifactLocation": {"uri": _uri(e.path), **({} if os.path.isabs(e.path) else {"uriBaseId": SRCROOT})},
+                            "artifactLocation": {
+                                "uri": _uri(e.path),
+                                **({} if os.path.isabs(e.path) else {"uriBaseId": SRCROOT}),
+                            },
                             **({"region": {"startLine": e.line}} if e.line else {}),
                         }
                     }
@@ -230,21 +243,32 @@ class SarifReporter:
                 note["associatedRule"] = {"id": e.rule_id, "index": index[e.rule_id]}
             notifications.append(note)
         if left_out:
-            notifications.append({
-                "level": "warning",
-                "message": {"text": (
-                    f"{left_out} of {len(result.findings)} results were left out, the least severe first: GitHub code "
-                    f"scanning rejects a run of more than {MAX_RESULTS} results. The JSON output lists them all."
-                )},
-            })
+            notifications.append(
+                {
+                    "level": "warning",
+                    "message": {
+                        "text": (
+                            f"{left_out} of {len(result.findings)} results were left out, the least severe first: GitHub code "
+                            f"scanning rejects a run of more than {MAX_RESULTS} results. The JSON output lists them all."
+                        )
+                    },
+                }
+            )
         for path, reason in result.skipped:  # every file or folder left out, with why
             notifications.append(
                 {
                     "level": "warning" if "size limit" in reason else "note",
                     "message": {"text": _sentence(f"Skipped: {reason}")},
-                    "locations": [{"physicalLocation": {"artifactLocation": {
-                        "uri": _uri(path), **({} if os.path.isabs(path) else {"uriBaseId": SRCROOT})
-                    }}}],
+                    "locations": [
+                        {
+                            "physicalLocation": {
+                                "artifactLocation": {
+                                    "uri": _uri(path),
+                                    **({} if os.path.isabs(path) else {"uriBaseId": SRCROOT}),
+                                }
+                            }
+                        }
+                    ],
                 }
             )
 
@@ -277,17 +301,31 @@ class SarifReporter:
 
 _OWN_SARIF_RE = re.compile(rb'\A\s*\{[^\0]{0,400}?"driver"\s*:\s*\{\s*"name"\s*:\s*"imslint"')
 _SARIF_RUN_KEYS = {
-    "tool", "originalUriBaseIds", "invocations", "results", "columnKind", "redactionTokens", "automationDetails",
+    "tool",
+    "originalUriBaseIds",
+    "invocations",
+    "results",
+    "columnKind",
+    "redactionTokens",
+    "automationDetails",
 }
 
 
 class _SarifDocument(JsonOutput):
     def confirm_document(self, doc: dict) -> bool:
         runs = doc.get("runs")
-        return set(doc) <= {"$schema", "version", "runs"} and isinstance(runs, list) and bool(runs) and all(
-            isinstance(run, dict) and set(run) <= _SARIF_RUN_KEYS and isinstance(run.get("tool"), dict)
-            and isinstance(run["tool"].get("driver"), dict) and run["tool"]["driver"].get("name") == "imslint"
-            for run in runs
+        return (
+            set(doc) <= {"$schema", "version", "runs"}
+            and isinstance(runs, list)
+            and bool(runs)
+            and all(
+                isinstance(run, dict)
+                and set(run) <= _SARIF_RUN_KEYS
+                and isinstance(run.get("tool"), dict)
+                and isinstance(run["tool"].get("driver"), dict)
+                and run["tool"]["driver"].get("name") == "imslint"
+                for run in runs
+            )
         )
 
 

@@ -92,10 +92,16 @@ class TextReporter:
                 # --show-source: the line is redacted by its provider (imslint.source_lines); never shown otherwise.
                 text = source(f)
                 gutter = paint(f"{loc.line:>6} |", _DIM)
-                lines.append(f"{gutter} {safe(text)}" if text is not None else f"{gutter} {paint('(source line not shown)', _DIM)}")
+                lines.append(
+                    f"{gutter} {safe(text)}"
+                    if text is not None
+                    else f"{gutter} {paint('(source line not shown)', _DIM)}"
+                )
             if options.get("show_related"):
                 for r in f.related:
-                    lines.append(f"    {safe(r.location.path)}:{r.location.line}:{r.location.column}: {safe(r.message)}")
+                    lines.append(
+                        f"    {safe(r.location.path)}:{r.location.line}:{r.location.column}: {safe(r.message)}"
+                    )
         for e in result.errors:
             where = f"{safe(e.path)}:{e.line}:" if e.line else f"{safe(e.path)}:"
             lines.append(f"{paint(where, _BOLD)} {paint('error', _COLORS['error'])} {safe(e.message)}")

@@ -41,6 +41,7 @@ from .resolve import _resolve, _var_name
 
 # ----------------------------------------------------------------------- entry point
 
+
 def analyze(subject: SourceText, extra: Sequence[str] = (), memo: Optional[Dict[Any, Any]] = None) -> Analysis:
     """Find every logon site, session token, anchor and legacy call in ``subject``.
 
@@ -73,11 +74,13 @@ def _prose_mention(text: str, pos: int, subject: SourceText) -> bool:
         if before.count('"') % 2 == 0 and before.count("'") % 2 == 0 and before.count("`") % 2 == 0:
             return True  # `code; // Example: "xtk:session#Logon"`: a comment after code, outside any string
     if subject.path.lower().endswith((".html", ".htm", ".xhtml")) and not subject.embedded:
-        return not any(m.start() < pos < m.end() for m in _HTML_SCRIPT_RE.finditer(text, max(0, pos - 200000), pos + 200000))
+        return not any(
+            m.start() < pos < m.end() for m in _HTML_SCRIPT_RE.finditer(text, max(0, pos - 200000), pos + 200000)
+        )
     return False
 
 
-def _analyze(subject: SourceText, extra: Sequence[str], memo: Optional[Dict[Any, Any]]) -> Analysis:
+def _analyze(subject: SourceText, extra: Sequence[str], memo: Optional[Dict[Any, Any]]) -> Analysis:  # noqa: C901
     text = subject.text
     lang = subject.language
     g = gates(subject, memo)
@@ -116,7 +119,9 @@ def _analyze(subject: SourceText, extra: Sequence[str], memo: Optional[Dict[Any,
     if g.other and a.context:
         _scan_other(subject, a, extra, covered)
     if g.other and lang == "js" and "new client(" in lowered(text) and "acc-js-sdk" not in lowered(subject.whole_text):
-        a.lonely_sdk = True  # `new Client(url, login, pw)` in a file that does not name the SDK: the cross-file step decides
+        a.lonely_sdk = (
+            True  # `new Client(url, login, pw)` in a file that does not name the SDK: the cross-file step decides
+        )
     if g.settings and a.context:
         scan_settings(subject, a, extra, covered)
     # Resolve passwords (and logins) given by a variable or a Postman {{var}} assigned once in the file.

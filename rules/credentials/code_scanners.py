@@ -60,7 +60,9 @@ _CHILD_RE = lazy_re(r"<(?P<n>(?:" + _NAME + r":)?[A-Za-z_][\w.\-]*)(?:\s[^<>]*?)
 _PW_EL_RE = lazy_re(r"<(?P<n>(?:" + _NAME + r":)?(?i:strpassword))(?:\s[^<>]*?)?(?:/>|>(?P<v>[^<]*)</(?P=n)\s*>)")
 _LOGIN_EL_RE = lazy_re(r"<(?P<n>(?:" + _NAME + r":)?(?i:strlogin))(?:\s[^<>]*?)?(?:/>|>(?P<v>[^<]*)</(?P=n)\s*>)")
 _CRED_NAME_RE = lazy_re(r"strpassword|strlogin")  # searched in lower-case text
-_KEY_OP_RE = lazy_re(r"[ \t]*(?:\][ \t]*=(?![=>~])|:(?![:=])|=>|=(?![=>~])|,|(?<=[ \t])to(?=[ \t]))[ \t]*")  # `["key"] =`, Kotlin `"key" to` too
+_KEY_OP_RE = lazy_re(
+    r"[ \t]*(?:\][ \t]*=(?![=>~])|:(?![:=])|=>|=(?![=>~])|,|(?<=[ \t])to(?=[ \t]))[ \t]*"
+)  # `["key"] =`, Kotlin `"key" to` too
 _ANCHOR_RE = lazy_re(r"xtk:session[#/]Logon\b|addMethod\s*\(\s*[\"']Logon[\"']")
 _SOAPMETHODCALL_RE = lazy_re(r"new\s+SoapMethodCall\s*\(")
 _OWN_SOAPMETHODCALL_RE = lazy_re(
@@ -110,7 +112,7 @@ def _word_end(text: str, i: int) -> int:
     return i
 
 
-def _scan_calls(subject: SourceText, a: Analysis, extra: Sequence[str], covered: "Spans") -> None:
+def _scan_calls(subject: SourceText, a: Analysis, extra: Sequence[str], covered: "Spans") -> None:  # noqa: C901
     text = subject.text
     lang = subject.language
     last_end = -1
@@ -206,7 +208,9 @@ def _call_kind(name: str) -> Optional[str]:
     return None
 
 
-def _credential_positions(kind: str, name: str, text: str, spans: List[Tuple[int, int]], lang: str, extra: Sequence[str]) -> Any:
+def _credential_positions(
+    kind: str, name: str, text: str, spans: List[Tuple[int, int]], lang: str, extra: Sequence[str]
+) -> Any:
     """(login index, password index), a dict of keyword values, or None when the call carries no credentials."""
     n = len(spans)
     kwargs: Dict[str, Value] = {}
@@ -335,7 +339,9 @@ def _scan_password_elements(subject: SourceText, a: Analysis, extra: Sequence[st
         login = _nearest_login_element(text, m.start(), extra)
         covered.add((m.start(), m.end()))
         at = password.start if password.start >= 0 else m.start()
-        a.logons.append(LogonSite("xtk:session#Logon (strPassword element)", m.start(), m.end(), login, password, at=at))
+        a.logons.append(
+            LogonSite("xtk:session#Logon (strPassword element)", m.start(), m.end(), login, password, at=at)
+        )
 
 
 def _scan_credential_keys(subject: SourceText, a: Analysis, extra: Sequence[str], covered: "Spans") -> None:
@@ -384,16 +390,20 @@ def _scan_credential_keys(subject: SourceText, a: Analysis, extra: Sequence[str]
             login = best[1]
         start = min(pos, best[0]) if best is not None else pos
         covered.add((start, max(pos, v.end)))
-        a.logons.append(LogonSite("xtk:session#Logon (strPassword parameter)", start, max(pos, v.end), login, v, at=pos))
+        a.logons.append(
+            LogonSite("xtk:session#Logon (strPassword parameter)", start, max(pos, v.end), login, v, at=pos)
+        )
 
 
-def _scan_tokens(subject: SourceText, a: Analysis, extra: Sequence[str], covered: "Spans") -> None:
+def _scan_tokens(subject: SourceText, a: Analysis, extra: Sequence[str], covered: "Spans") -> None:  # noqa: C901
     text = subject.text
     lang = subject.language
     # without Campaign context in the file, a <sessiontoken> element counts in documentation (snippets
     # declare no namespace) or inside a Campaign SOAP method (<ExecuteQuery>, <PushEvent>...)
     for m in _ST_EL_RE.finditer(text):
-        if not (a.context or lang in DOC_LANGUAGES or _CAMPAIGN_METHOD_RE.search(text, max(0, m.start() - 400), m.start())):
+        if not (
+            a.context or lang in DOC_LANGUAGES or _CAMPAIGN_METHOD_RE.search(text, max(0, m.start() - 400), m.start())
+        ):
             continue
         v = _element_value(m, extra)
         via = ""
@@ -447,7 +457,9 @@ def _scan_tokens(subject: SourceText, a: Analysis, extra: Sequence[str], covered
 # regex over the whole file: these scanners run on every file that mentions a password.
 # `Basic <base64>` (a digit or +/= in it: prose such as "basic authentication" has none), `Basic " +`, `Basic ${`,
 # `HTTPBasicAuth(`; on lower-case text
-_BASIC_AT_RE = lazy_re(r"basic(?:[ \t]+(?:(?=[a-z]*[0-9+/=])[a-z0-9+/]{8,}=*(?![\w+/])|[\"'`][ \t]*[+.&]|\$\{|\+)|[ _]?auth\w*[ \t]*\()")
+_BASIC_AT_RE = lazy_re(
+    r"basic(?:[ \t]+(?:(?=[a-z]*[0-9+/=])[a-z0-9+/]{8,}=*(?![\w+/])|[\"'`][ \t]*[+.&]|\$\{|\+)|[ _]?auth\w*[ \t]*\()"
+)
 _BASIC_B64_RE = lazy_re(r"(?i:basic)[ \t]+(?P<v>[A-Za-z0-9+/]{6,}={0,2})(?![\w+/=])")
 _BASIC_SPLICE_RE = lazy_re(r"""(?i:basic)[ \t]+(?:["'`][ \t]*(?:\+|\.|&)|\$\{|[ \t]*\+)""")
 _CURL_USER_RE = lazy_re(r"""(?:^|[ \t])(?:-u|--user)(?:[ \t]+|=)(?P<q>["']?)(?P<v>[^\s"']+?)(?P=q)(?=\s|$)""", re.M)
@@ -458,7 +470,9 @@ _SDK_CTOR_RE = lazy_re(r"new\s+(?P<c>(?:[A-Za-z_$][\w$]*\.)?Client)\s*\(")
 # looked for only in the languages their constructs are written in (bench_code.py: 5 passes cost 12 % of a scan).
 _CURL_LANGUAGES = frozenset({"shell", "powershell", "markdown", "yaml", "text", "env", "properties", "json"})
 _SDK_LANGUAGES = frozenset({"js", "markdown", "xml", "text", "json"})
-_SETTER_LANGUAGES = frozenset({"js", "jssp"})  # Campaign's own JavaScript (the scripts of XML packages are "js" subjects)
+_SETTER_LANGUAGES = frozenset(
+    {"js", "jssp"}
+)  # Campaign's own JavaScript (the scripts of XML packages are "js" subjects)
 _SETTER_NEEDLE_RE = lazy_re(r"(?:password|pwd)[ \t]*\(")  # one pass for both words: faster than two `in` here
 
 
@@ -472,7 +486,9 @@ def _other_gate(low: str, language: str) -> bool:
         return True  # acc-js-sdk 0.x, named, or `sdk.init("https://acme.campaign.adobe.com", ...)` in a doc page
     if language == "js" and "new client(" in low:
         return True  # a 0.x client required by a relative path (the SDK's own code): see the cross-file step
-    return language in _SETTER_LANGUAGES and _SETTER_NEEDLE_RE.search(low) is not None and bool(_password_setters(low, 1))
+    return (
+        language in _SETTER_LANGUAGES and _SETTER_NEEDLE_RE.search(low) is not None and bool(_password_setters(low, 1))
+    )
 
 
 def _password_setters(low: str, limit: int = 50) -> List[int]:
@@ -528,7 +544,22 @@ _CODE_LANGUAGES = frozenset({"php", "ruby"})
 _SETTING_PW_AT_RE = lazy_re(r"pass(?:word|wd)?[\"']?[ \t]*=>")  # lower-case text
 _SETTING_KEY_RE = lazy_re(r"""\s*(?:["']([A-Za-z_][\w.\-]*)["']|:?([A-Za-z_]\w*))\s*=>\s*""")
 _SETTING_LOGINS = frozenset({"login", "user", "username", "userlogin", "strlogin", "account"})
-_SETTING_ENDPOINTS = frozenset({"url", "uri", "endpoint", "host", "base_uri", "baseuri", "baseurl", "base_url", "server", "wsdl", "location", "instance"})
+_SETTING_ENDPOINTS = frozenset(
+    {
+        "url",
+        "uri",
+        "endpoint",
+        "host",
+        "base_uri",
+        "baseuri",
+        "baseurl",
+        "base_url",
+        "server",
+        "wsdl",
+        "location",
+        "instance",
+    }
+)
 
 
 def settings_gate(low: str, language: str) -> bool:
@@ -579,7 +610,11 @@ def scan_settings(subject: SourceText, a: Analysis, extra: Sequence[str], covere
             continue
         covered.add((opener, res[1] + 1))
         # settings, like a configuration file: a literal password is IMS101's; otherwise the login is only a fact
-        a.logons.append(LogonSite("connection settings (a login, a password and an endpoint)", pw.start, pw.end, login, pw, config=True))
+        a.logons.append(
+            LogonSite(
+                "connection settings (a login, a password and an endpoint)", pw.start, pw.end, login, pw, config=True
+            )
+        )
 
 
 def _enclosing_opener(text: str, pos: int) -> Optional[int]:
@@ -621,11 +656,18 @@ def scan_built_calls(subject: SourceText, a: Analysis, extra: Sequence[str], cov
         covered.add((m.start(), m.end()))
         pw = values["password"]
         a.logons.append(
-            LogonSite("xtk:session#Logon (a SOAP call built parameter by parameter)", m.start(), m.end(), values.get("login", MISSING_VALUE), pw, at=m.start())
+            LogonSite(
+                "xtk:session#Logon (a SOAP call built parameter by parameter)",
+                m.start(),
+                m.end(),
+                values.get("login", MISSING_VALUE),
+                pw,
+                at=m.start(),
+            )
         )
 
 
-def _scan_other(subject: SourceText, a: Analysis, extra: Sequence[str], covered: "Spans") -> None:
+def _scan_other(subject: SourceText, a: Analysis, extra: Sequence[str], covered: "Spans") -> None:  # noqa: C901
     """HTTP Basic authentication to Campaign, scripts that set a native password, acc-js-sdk 0.x ``init``/``new Client``."""
     import base64
     import binascii
@@ -677,7 +719,9 @@ def _scan_other(subject: SourceText, a: Analysis, extra: Sequence[str], covered:
             for m in _CURL_USER_RE.finditer(text, i, end):
                 pair = _basic_pair(text, m.group("v"), m.start("v"), extra)
                 if pair is not None:
-                    a.logons.append(LogonSite("HTTP Basic authentication (`curl -u`)", m.start("v"), m.end("v"), pair[0], pair[1]))
+                    a.logons.append(
+                        LogonSite("HTTP Basic authentication (`curl -u`)", m.start("v"), m.end("v"), pair[0], pair[1])
+                    )
     for i in sorted(set(_password_setters(low))) if lang in _SETTER_LANGUAGES else ():
         ns, ne = _word_start(text, i), _word_end(text, i)
         if ns in covered:
@@ -694,7 +738,12 @@ def _scan_other(subject: SourceText, a: Analysis, extra: Sequence[str], covered:
     named = "acc-js-sdk" in low or "acc-js-sdk" in lowered(subject.whole_text)
     if lang in _SDK_LANGUAGES and (named or ".campaign.adobe.com" in low):
         calls = [(i + 1, i + 5) for i in _occurrences(low, ".init") if not low[i + 5 : i + 6].isalnum()]
-        calls += [(m.start(), m.end() - 1) for i in _occurrences(low, "client") for m in [_SDK_CTOR_RE.match(text, max(0, text.rfind("new", max(0, i - 60), i)))] if m]
+        calls += [
+            (m.start(), m.end() - 1)
+            for i in _occurrences(low, "client")
+            for m in [_SDK_CTOR_RE.match(text, max(0, text.rfind("new", max(0, i - 60), i)))]
+            if m
+        ]
         for ns, ne in calls:
             res = _call_site(text, lang, ns, ne) if text[ns:ne] == "init" else split_args(text, ne, lang)
             if res is None or len(res[0]) < 3:

@@ -43,18 +43,26 @@ _KV_RE = {
     "properties": lazy_re(r"^[ \t]*(?P<k>[A-Za-z_][\w.\-]*)[ \t]*[=:][ \t]*(?P<v>[^\n]*)", re.M),
     "text": lazy_re(r"^[ \t]*(?P<k>[A-Za-z_][\w.\-]*)[ \t]*[=:][ \t]*(?P<v>[^\n]*)", re.M),
     "yaml": lazy_re(
-        r"^(?P<ind>[ \t]*)(?:-[ \t]+)?(?P<k>\"[^\"\n]+\"|'[^'\n]+'|[A-Za-z_][\w.\-]*)[ \t]*:(?:[ \t]+(?P<v>[^\n]*))?$", re.M
+        r"^(?P<ind>[ \t]*)(?:-[ \t]+)?(?P<k>\"[^\"\n]+\"|'[^'\n]+'|[A-Za-z_][\w.\-]*)[ \t]*:(?:[ \t]+(?P<v>[^\n]*))?$",
+        re.M,
     ),
     "json": lazy_re(r'"(?P<k>[^"\\\n]{1,80})"\s*:\s*"(?P<v>(?:[^"\\\n]|\\.)*)"'),
 }
 _INI_SECTION_RE = lazy_re(r"^[ \t]*\[([^\]\n]+)\]", re.M)
 # A key commented out (`#campaign.password=x`, `; pwd = x`, `// ACC_PWD: x`): still in the repository's
 # history. One value without spaces, so that prose in comments is not read as a key.
-_COMMENTED_KV_RE = lazy_re(r"^[ \t]*(?:#+|;+|//)[ \t]*(?:export[ \t]+)?(?P<k>[A-Za-z_][\w.\-]*)[ \t]*[=:][ \t]*(?P<v>\"[^\"\n]*\"|'[^'\n]*'|[^\s\"'#;]+)[ \t]*$", re.M)
+_COMMENTED_KV_RE = lazy_re(
+    r"^[ \t]*(?:#+|;+|//)[ \t]*(?:export[ \t]+)?(?P<k>[A-Za-z_][\w.\-]*)[ \t]*[=:][ \t]*(?P<v>\"[^\"\n]*\"|'[^'\n]*'|[^\s\"'#;]+)[ \t]*$",
+    re.M,
+)
 # A Kubernetes/Helm/Compose env list entry: `- name: ACC_PASSWORD` with `value: x` on the next line.
-_ENV_LIST_RE = lazy_re(r"^[ \t]*-[ \t]+name:[ \t]*[\"']?(?P<k>[A-Za-z_][\w.\-]*)[\"']?[ \t]*\n[ \t]*value:[ \t]*(?P<v>[^\n]*)$", re.M)
+_ENV_LIST_RE = lazy_re(
+    r"^[ \t]*-[ \t]+name:[ \t]*[\"']?(?P<k>[A-Za-z_][\w.\-]*)[\"']?[ \t]*\n[ \t]*value:[ \t]*(?P<v>[^\n]*)$", re.M
+)
 # A Terraform variable with a default: `variable "campaign_password" { ... default = "x" }`.
-_TF_VARIABLE_RE = lazy_re(r'[ \t]*variable[ \t]+"(?P<k>[^"\n]{1,80})"[ \t]*\{[^{}]*?\bdefault[ \t]*=[ \t]*(?P<v>"[^"\n]*")')
+_TF_VARIABLE_RE = lazy_re(
+    r'[ \t]*variable[ \t]+"(?P<k>[^"\n]{1,80})"[ \t]*\{[^{}]*?\bdefault[ \t]*=[ \t]*(?P<v>"[^"\n]*")'
+)
 
 
 @dataclass
@@ -85,7 +93,9 @@ def _config_value(raw: str, start: int, lang: str, extra: Sequence[str]) -> Valu
     if lang == "yaml" and (body in ("|", ">", "|-", ">-") or body.startswith(("!vault", "&", "*", "{", "["))):
         return Value(ENCRYPTED if body.startswith("!vault") else DYNAMIC, body[:60], start + s, start + s + len(body))
     if lang == "shell" and (body.startswith(("$", "`")) or " " in body):
-        return Value(PLACEHOLDER if is_placeholder(body, extra) else DYNAMIC, body[:60], start + s, start + s + len(body))
+        return Value(
+            PLACEHOLDER if is_placeholder(body, extra) else DYNAMIC, body[:60], start + s, start + s + len(body)
+        )
     return Value(classify_literal(body, extra), body, start + s, start + s + len(body))
 
 
@@ -137,7 +147,7 @@ def _json_parents(text: str, pos: int) -> List[str]:
     return keys
 
 
-def _config_kvs(subject: SourceText, extra: Sequence[str]) -> List[_KV]:
+def _config_kvs(subject: SourceText, extra: Sequence[str]) -> List[_KV]:  # noqa: C901
     text = subject.text
     lang = subject.language
     if lang == "csv":
@@ -178,7 +188,9 @@ def _config_kvs(subject: SourceText, extra: Sequence[str]) -> List[_KV]:
     if shaped:
         found.extend((m, False) for m in shaped)
         found.sort(key=lambda mm: mm[0].start())
-    plain = {id(m) for m, main in found if main}  # matches of the language's own key regex (the others have no indentation group)
+    plain = {
+        id(m) for m, main in found if main
+    }  # matches of the language's own key regex (the others have no indentation group)
     for m, _main in found:
         key = m.group("k").strip("\"'")
         segs = key_segments(key)
@@ -225,7 +237,9 @@ def _config_kvs(subject: SourceText, extra: Sequence[str]) -> List[_KV]:
         segs = key_segments(key)
         if segs:
             raw = pm.group("v")
-            kvs.append(_KV(key, segs, Value(classify_literal(raw, extra), raw, pm.start("v"), pm.end("v")), pm.start(), True))
+            kvs.append(
+                _KV(key, segs, Value(classify_literal(raw, extra), raw, pm.start("v"), pm.end("v")), pm.start(), True)
+            )
     return kvs
 
 
@@ -242,7 +256,11 @@ def _csv_kvs(text: str, extra: Sequence[str]) -> List[_KV]:
     except (csv.Error, StopIteration):
         return []
     segs = [key_segments(c.strip()) for c in cols]
-    wanted = [i for i, sg in enumerate(segs) if sg and (sg[-1] in _PW_SEGMENTS or sg[-1] in _LOGIN_SEGMENTS or sg[-1] in _ENDPOINT_SEGMENTS)]
+    wanted = [
+        i
+        for i, sg in enumerate(segs)
+        if sg and (sg[-1] in _PW_SEGMENTS or sg[-1] in _LOGIN_SEGMENTS or sg[-1] in _ENDPOINT_SEGMENTS)
+    ]
     if not any(segs[i][-1] in _PW_SEGMENTS for i in wanted):
         return []
     out: List[_KV] = []

@@ -16,7 +16,9 @@ _CONFIG_LANGUAGES = frozenset({"env", "properties", "yaml", "json", "text", "she
 _CAMPAIGN_SEGMENTS = frozenset({"acc", "campaign", "neolane", "adobecampaign", "accampaign"})
 _PW_SEGMENTS = frozenset({"password", "passwd", "pwd", "pass", "passphrase", "strpassword"})
 _LOGIN_SEGMENTS = frozenset({"user", "login", "username", "usr", "userid", "strlogin", "account", "operator"})
-_ENDPOINT_SEGMENTS = frozenset({"url", "endpoint", "host", "server", "instance", "uri", "baseurl", "soaprouter", "wsdl"})
+_ENDPOINT_SEGMENTS = frozenset(
+    {"url", "endpoint", "host", "server", "instance", "uri", "baseurl", "soaprouter", "wsdl"}
+)
 _ENDPOINT_NEEDLES = ("soaprouter.jsp", ".campaign.adobe.com", "neolane.net", "/nl/jsp/")
 _ENDPOINT_VALUE_RE = lazy_re(r"soaprouter\.jsp|\.campaign\.adobe\.com|\bneolane\.net|/nl/jsp/")  # lower-case text
 
@@ -44,9 +46,13 @@ _TOKEN_AT_RE = lazy_re(
     r"|(?<=[<:_])sessiontoken(?:\s[^<>]*)?>[^<]*?(?:/|%2f|[\"'`][ \t]*[+.&])"  # <urn:sessiontoken>mc/pw</urn:sessiontoken>, or + TOKEN +
 )
 # a key whose last word is a password word, followed by its `=` or `:` (configuration files)
-_PW_KEY_RE = lazy_re(r"(?:pass(?:word|wd|phrase)?|pwd)(?:[._\-:\s/\[\]\"']*[=:]|[\"']?[ \t]*\n[ \t]*value[ \t]*:|\"[ \t]*\{)")
+_PW_KEY_RE = lazy_re(
+    r"(?:pass(?:word|wd|phrase)?|pwd)(?:[._\-:\s/\[\]\"']*[=:]|[\"']?[ \t]*\n[ \t]*value[ \t]*:|\"[ \t]*\{)"
+)
 _POSTMAN_PW_RE = lazy_re(r'"key"\s*:\s*"[^"\\\n]*(?:pass|pwd)')
-_ACC_WORD_RE = lazy_re(r"acc(?:[_.\-]|pass|pwd|user|login|url|endpoint|host)")  # preceded by no word character (checked by hand: faster)
+_ACC_WORD_RE = lazy_re(
+    r"acc(?:[_.\-]|pass|pwd|user|login|url|endpoint|host)"
+)  # preceded by no word character (checked by hand: faster)
 
 
 @dataclass(frozen=True)
@@ -67,14 +73,20 @@ class Gates:
     @property
     def logons(self) -> bool:
         """A logon site with a password (IMS101) may exist."""
-        return self.calls or self.logon_elements or self.password_params or self.config or self.other or self.settings or self.anchors
+        return (
+            self.calls
+            or self.logon_elements
+            or self.password_params
+            or self.config
+            or self.other
+            or self.settings
+            or self.anchors
+        )
 
     @property
     def anything(self) -> bool:
         """Some scanner may find something."""
-        return (
-            self.logons or self.anchors or self.tokens or self.url_tokens or self.soap_method_call
-        )
+        return self.logons or self.anchors or self.tokens or self.url_tokens or self.soap_method_call
 
 
 def _logon_gates(low: str) -> Tuple[bool, bool, bool]:
@@ -109,7 +121,10 @@ def _config_gate(language: str, low: str, path: str = "") -> bool:
         "campaign" in low
         or "neolane" in low
         or any(n in low for n in _ENDPOINT_NEEDLES)
-        or any(m.start() == 0 or not (low[m.start() - 1].isalnum() or low[m.start() - 1] == "_") for m in _ACC_WORD_RE.finditer(low))
+        or any(
+            m.start() == 0 or not (low[m.start() - 1].isalnum() or low[m.start() - 1] == "_")
+            for m in _ACC_WORD_RE.finditer(low)
+        )
     ):
         return False
     if language == "csv":

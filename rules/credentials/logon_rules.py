@@ -145,7 +145,9 @@ class HardcodedCredentials(Rule):
             yield Fact(LONELY_SDK, "", subject.location(0))
         yield from self._sites(subject, a, a.logons)
 
-    def _sites(self, subject: SourceText, a: Analysis, sites: Sequence[LogonSite], related_def: Optional[Related] = None) -> Iterator[Any]:
+    def _sites(
+        self, subject: SourceText, a: Analysis, sites: Sequence[LogonSite], related_def: Optional[Related] = None
+    ) -> Iterator[Any]:
         seen = set()
         for site in sites:
             pw = site.password
@@ -180,7 +182,6 @@ class HardcodedCredentials(Rule):
             if fact is not None:
                 yield fact
 
-
     def export_state(self) -> Any:
         """Nothing: the cross-file step works from the run's facts."""
         return None
@@ -201,7 +202,9 @@ class HardcodedCredentials(Rule):
         if not ctx.can_read_again:
             return
         lonely = {f.location.path for f in ctx.facts(LONELY_LOGON)}
-        if lonely and not self._repository_names([b"xtk:session", b"soaprouter.jsp", b"schemawsdl.jsp"], _names_campaign_endpoint):
+        if lonely and not self._repository_names(
+            [b"xtk:session", b"soaprouter.jsp", b"schemawsdl.jsp"], _names_campaign_endpoint
+        ):
             lonely = set()
         sdk = {f.location.path for f in ctx.facts(LONELY_SDK)}
         if sdk and not self._repository_names([b"acc-js-sdk"], lambda s: "acc-js-sdk" in lowered(s.text)):
@@ -209,7 +212,9 @@ class HardcodedCredentials(Rule):
         if not (wrappers or lonely or sdk):
             return
         extra = _extra(options)
-        needles = [n.lower().encode() for n in wrappers] + ([b"logon"] if lonely else []) + ([b"new client("] if sdk else [])
+        needles = (
+            [n.lower().encode() for n in wrappers] + ([b"logon"] if lonely else []) + ([b"new client("] if sdk else [])
+        )
         for subject in ctx.read_again("source", needles):
             if not isinstance(subject, SourceText) or (_is_doc(subject) and not options.get("include-docs", True)):
                 continue
@@ -243,7 +248,9 @@ class HardcodedCredentials(Rule):
                 return True
         return False
 
-    def _wrapper_calls(self, subject: SourceText, name: str, li: Optional[int], pi: int, where: Any, extra: Sequence[str]) -> Iterator[Problem]:
+    def _wrapper_calls(
+        self, subject: SourceText, name: str, li: Optional[int], pi: int, where: Any, extra: Sequence[str]
+    ) -> Iterator[Problem]:
         text, lang = subject.text, subject.language
         cache: Dict[str, Any] = {}
         sites = []
@@ -258,7 +265,9 @@ class HardcodedCredentials(Rule):
             login = MISSING_VALUE
             if li is not None and li < len(spans):
                 login, _ = _resolve(text, value_of(text, spans[li][0], spans[li][1], lang, extra), lang, extra, cache)
-            sites.append(LogonSite(f"`{name}()`, the logon helper of {where.path}:{where.line}", cs, ce, login, pw, via=via))
+            sites.append(
+                LogonSite(f"`{name}()`, the logon helper of {where.path}:{where.line}", cs, ce, login, pw, via=via)
+            )
         if sites:
             a = Analysis(context=True, logons=sites)
             rel = Related(where, f"the logon helper `{name}()`")
@@ -400,7 +409,7 @@ class LegacyLogon(Rule):
     defaults = {"include-docs": False, "extra-placeholders": []}
     keywords = (b"logon", b"soapmethodcall", b"sessiontoken", b"pass", b"pwd", b"basic", b"curl", b"acc-js-sdk")
 
-    def check(self, subject: SourceText, options: Mapping[str, Any]) -> Iterator[Any]:
+    def check(self, subject: SourceText, options: Mapping[str, Any]) -> Iterator[Any]:  # noqa: C901
         """Report non-literal logons, legacy calls, and anchors of files without credentials; publish logins."""
         if _is_doc(subject) and not options.get("include-docs", False):
             return
@@ -466,7 +475,9 @@ class LegacyLogon(Rule):
             if not once(mark.start):
                 continue
             if mark.kind == "PU-0003":
-                msg = f"server-side {mark.text} opens a native Campaign session (Adobe upgrade check PU-0003); {MIGRATE}"
+                msg = (
+                    f"server-side {mark.text} opens a native Campaign session (Adobe upgrade check PU-0003); {MIGRATE}"
+                )
             else:
                 msg = f"{mark.text} relies on a native Campaign session (Adobe upgrade check PU-0004); {MIGRATE}"
             yield Problem(subject.location(mark.start, mark.end), msg, key=mark.kind)

@@ -33,9 +33,11 @@ def _shown(expr: str) -> str:
 
     def mask(m: "re.Match[str]") -> str:
         body = m.group(2)
-        keylike = _KEY_LIKE_RE.match(body) and (
-            any(c in body for c in "_.:") or any(c.isupper() for c in body[1:]) or body.isupper()
-        ) and not any(c.isdigit() for c in body)
+        keylike = (
+            _KEY_LIKE_RE.match(body)
+            and (any(c in body for c in "_.:") or any(c.isupper() for c in body[1:]) or body.isupper())
+            and not any(c.isdigit() for c in body)
+        )
         return m.group(0) if keylike else f"{m.group(1)}…{m.group(1)}"
 
     return _QUOTED_RE.sub(mask, expr)

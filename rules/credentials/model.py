@@ -10,8 +10,7 @@ from .._patterns import LITERAL, Value
 from ..campaign import LOGIN_FACT
 
 MIGRATE = (
-    "use an Adobe Developer Console technical account (OAuth server-to-server) and send "
-    "`Authorization: Bearer <token>`"
+    "use an Adobe Developer Console technical account (OAuth server-to-server) and send `Authorization: Bearer <token>`"
 )
 FACT_KIND = LOGIN_FACT
 # facts of IMS101's cross-file step (see HardcodedCredentials.finish)
@@ -72,10 +71,16 @@ class Analysis:
     anchors: List[Mark] = field(default_factory=list)
     legacy_calls: List[Mark] = field(default_factory=list)
     escalations: List[Tuple[Value, int, int]] = field(default_factory=list)
-    wrappers: List[Tuple[str, Optional[int], int]] = field(default_factory=list)  # (function, login index, password index)
+    wrappers: List[Tuple[str, Optional[int], int]] = field(
+        default_factory=list
+    )  # (function, login index, password index)
     wrapper_at: List[int] = field(default_factory=list)  # where each wrapper is defined
-    lonely: List[int] = field(default_factory=list)  # `Logon(` calls left alone for want of Campaign context in the file
-    lonely_sdk: bool = False  # a `new Client(` left alone for the same reason (acc-js-sdk 0.x required by a relative path)
+    lonely: List[int] = field(
+        default_factory=list
+    )  # `Logon(` calls left alone for want of Campaign context in the file
+    lonely_sdk: bool = (
+        False  # a `new Client(` left alone for the same reason (acc-js-sdk 0.x required by a relative path)
+    )
 
     @property
     def passwords(self) -> "frozenset[str]":

@@ -41,7 +41,9 @@ def _postman_vars(text: str) -> Dict[str, Optional[Value]]:
     return out
 
 
-def _resolve(text: str, value: Value, lang: str, extra: Sequence[str], cache: Dict[str, Any], depth: int = 0) -> Tuple[Value, str]:
+def _resolve(
+    text: str, value: Value, lang: str, extra: Sequence[str], cache: Dict[str, Any], depth: int = 0
+) -> Tuple[Value, str]:
     """The literal a placeholder or a variable stands for: one step of data flow in the same file.
 
     A format slot (``%s``, ``{}``) takes the argument of its format call; a name
@@ -56,7 +58,11 @@ def _resolve(text: str, value: Value, lang: str, extra: Sequence[str], cache: Di
         if arg is not None and arg.kind != MISSING:
             if arg.kind == LITERAL:
                 return arg, "a format argument"
-            return _resolve(text, arg, lang, extra, cache, depth + 1) if arg.kind in (PLACEHOLDER, DYNAMIC) else (value, "")
+            return (
+                _resolve(text, arg, lang, extra, cache, depth + 1)
+                if arg.kind in (PLACEHOLDER, DYNAMIC)
+                else (value, "")
+            )
     m = _MUSTACHE_RE.match(raw)
     if m and lang == "json":
         if "postman" not in cache:

@@ -123,7 +123,12 @@ class JwtServiceAccount(Rule):
     tags = ("ims-migration", "deprecated")
     precision = "high"
     defaults = {"include-docs": False}
-    keywords = (b"exchange/jwt", b"ent_campaign_sdk", b"setims", b"authimstaprivatekey")  # setims: -setimsauth, -setimsjwtauth
+    keywords = (
+        b"exchange/jwt",
+        b"ent_campaign_sdk",
+        b"setims",
+        b"authimstaprivatekey",
+    )  # setims: -setimsauth, -setimsjwtauth
 
     def check(self, subject: SourceText, options: Mapping[str, Any]) -> Iterator[Any]:
         """Report each JWT exchange, metascope, CLI command and configured private key."""
@@ -168,11 +173,15 @@ _SESSION_UUID_RE = lazy_re(  # preceded by neither a word character nor "-" (che
     r"___(?P<tok>[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12})(?![\w\-])"
 )
 _SECURITY_NAME_RE = lazy_re(r"security[_\-]?token")  # searched in lower-case text
-_SECURITY_VALUE_RE = lazy_re(r"(?:\s[^<>\n]{0,120}?(?=>|&gt;))?(?:[\s\"'\]\):=,>]|&quot;|&gt;){1,10}(?P<tok>@[A-Za-z0-9+/_\-]{40,}={0,2})(?![A-Za-z0-9+/=_\-])")
+_SECURITY_VALUE_RE = lazy_re(
+    r"(?:\s[^<>\n]{0,120}?(?=>|&gt;))?(?:[\s\"'\]\):=,>]|&quot;|&gt;){1,10}(?P<tok>@[A-Za-z0-9+/_\-]{40,}={0,2})(?![A-Za-z0-9+/=_\-])"
+)
 _JWT_LITERAL_RE = lazy_re(r"(?P<tok>eyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{16,})(?![\w\-.])")
 _JWT_CONTEXT_RE = lazy_re(r"(?i)bearer|token|authorization|jwt")
 _JWT_IO_SAMPLE = "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"  # the jwt.io example's signature
-_IMS_CONTEXT_RE = lazy_re(r"adobelogin\.com|ims/token/v\d|adobe\.io\b|\bims[_\-]?(?:token|org|client)")  # lower-case text
+_IMS_CONTEXT_RE = lazy_re(
+    r"adobelogin\.com|ims/token/v\d|adobe\.io\b|\bims[_\-]?(?:token|org|client)"
+)  # lower-case text
 _IMS_TOKEN_URL_RE = lazy_re(r"ims/token/v\d|adobelogin\.com")  # lower-case text
 _CLIENT_SECRET_RE = lazy_re(r"client[_\-]?secret")  # searched in lower-case text
 _SETIMSOAUTH_RE = lazy_re(r"-(?i:setimsoauth):(?P<v>[^\s\"'`]+)")
@@ -231,7 +240,7 @@ class PastedToken(Rule):
         b"setimsoauth",
     )
 
-    def check(self, subject: SourceText, options: Mapping[str, Any]) -> Iterator[Any]:
+    def check(self, subject: SourceText, options: Mapping[str, Any]) -> Iterator[Any]:  # noqa: C901
         """Report pasted session tokens, security tokens, JWTs and IMS client secrets."""
         if _is_doc(subject) and not options.get("include-docs", True):
             return
@@ -291,7 +300,9 @@ class PastedToken(Rule):
                 if not _JWT_CONTEXT_RE.search(text, max(0, m.start() - 120), m.start()):
                     continue
                 if wide is None:
-                    wide = has_campaign_context(subject) or _IMS_CONTEXT_RE.search(lowered(subject.whole_text)) is not None
+                    wide = (
+                        has_campaign_context(subject) or _IMS_CONTEXT_RE.search(lowered(subject.whole_text)) is not None
+                    )
                 if not wide:
                     break
                 p = problem(
@@ -306,7 +317,7 @@ class PastedToken(Rule):
                     yield p
         yield from self._client_secrets(subject, extra, problem)
 
-    def _client_secrets(self, subject: SourceText, extra: Sequence[str], problem: Any) -> Iterator[Problem]:
+    def _client_secrets(self, subject: SourceText, extra: Sequence[str], problem: Any) -> Iterator[Problem]:  # noqa: C901
         text = subject.text
         lang = subject.language
         low = lowered(text)
@@ -329,8 +340,14 @@ class PastedToken(Rule):
             # an unquoted value: configuration files, shell, form bodies (`&client_secret=...`)
             start = ks - len(quote)
             before = text[start - 1] if start else "\n"
-            bare_ok = lang in ("env", "properties", "yaml", "shell", "text", "markdown") or before in "?&\"'" or (
-                op == "=" and before in " \t" and lang not in ("python", "js", "java", "csharp", "php", "ruby", "go")
+            bare_ok = (
+                lang in ("env", "properties", "yaml", "shell", "text", "markdown")
+                or before in "?&\"'"
+                or (
+                    op == "="
+                    and before in " \t"
+                    and lang not in ("python", "js", "java", "csharp", "php", "ruby", "go")
+                )
             )
             if not bare_ok or op not in ("=", ":"):
                 continue
@@ -351,7 +368,12 @@ class PastedToken(Rule):
                 continue
             if _MEMBER_EXPR_RE.fullmatch(v) or v.startswith(("process.env", "os.environ")):
                 continue  # a member expression, not a secret
-            if "(" in v or _CONCAT_EDGE_RE.match(v) or _CONCAT_EDGE_RE.match(v[::-1]) or (_IDENT_RE.fullmatch(v) and not any(c.isdigit() for c in v)):
+            if (
+                "(" in v
+                or _CONCAT_EDGE_RE.match(v)
+                or _CONCAT_EDGE_RE.match(v[::-1])
+                or (_IDENT_RE.fullmatch(v) and not any(c.isdigit() for c in v))
+            ):
                 continue  # a call (`decryptString(getOption(...))`), a splice (`" + clientSecret + "`), a variable name
             if not v.startswith("p8e-"):
                 if ims is None:
@@ -363,7 +385,9 @@ class PastedToken(Rule):
                 yield p
 
 
-RULES = documented(HardcodedCredentials, PasswordSessionToken, LegacyLogon, SessionTokenInUrl, JwtServiceAccount, PastedToken)
+RULES = documented(
+    HardcodedCredentials, PasswordSessionToken, LegacyLogon, SessionTokenInUrl, JwtServiceAccount, PastedToken
+)
 
 
 @hookimpl

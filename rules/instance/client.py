@@ -104,11 +104,20 @@ def parse_xml(body: bytes, charset: Optional[str] = None) -> Any:
     if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
         raise PullError("the answer declares a document type: refused (possible entity expansion or XXE)")
     encoding = None
-    if charset and not _DECL_ENCODING_RE.match(body[:200]) and not body.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+    if (
+        charset
+        and not _DECL_ENCODING_RE.match(body[:200])
+        and not body.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"))
+    ):
         encoding = charset
     parser = etree.XMLParser(
-        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=True,
-        remove_pis=True, encoding=encoding,
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+        encoding=encoding,
     )
     try:
         root = etree.fromstring(body, parser)
@@ -221,7 +230,9 @@ class Client:
             def get_retry_after(self, response: Any) -> Optional[float]:
                 value = super().get_retry_after(response)
                 if value is not None and value > _RETRY_AFTER_CAP:
-                    raise PullError(f"the server asks to retry after {value:.0f} s (over {_RETRY_AFTER_CAP:.0f} s): giving up")
+                    raise PullError(
+                        f"the server asks to retry after {value:.0f} s (over {_RETRY_AFTER_CAP:.0f} s): giving up"
+                    )
                 return value
 
         retry = _Retry(
@@ -288,9 +299,13 @@ class Client:
             except requests.exceptions.RequestException as exc:
                 kinds = _kinds(exc)
                 if "ConnectTimeoutError" in kinds or isinstance(exc, requests.exceptions.ConnectTimeout):
-                    raise self._error(f"{what}: no connection within {self.timeout[0]:g} s (after {self.retries} retries)") from None
+                    raise self._error(
+                        f"{what}: no connection within {self.timeout[0]:g} s (after {self.retries} retries)"
+                    ) from None
                 if "ReadTimeoutError" in kinds or isinstance(exc, requests.exceptions.ReadTimeout):
-                    raise self._error(f"{what}: no answer within {self.timeout[1]:g} s (after {self.retries} retries)") from None
+                    raise self._error(
+                        f"{what}: no answer within {self.timeout[1]:g} s (after {self.retries} retries)"
+                    ) from None
                 raise self._error(f"{what}: cannot connect ({_cause(exc)}) after {self.retries} retries") from None
             try:
                 body = self._read(resp)
@@ -307,7 +322,12 @@ class Client:
             status = resp.status_code
             headers = {k.lower(): v for k, v in resp.headers.items()}
             resp.close()
-            if status >= 500 and status not in _RETRY_STATUS and b"Fault" not in body[:65536] and attempt < self.retries:
+            if (
+                status >= 500
+                and status not in _RETRY_STATUS
+                and b"Fault" not in body[:65536]
+                and attempt < self.retries
+            ):
                 self._pause(attempt)  # a 500 that is not a SOAP fault: a passing server error
                 attempt += 1
                 continue
@@ -325,7 +345,7 @@ class Client:
 
     def _pause(self, attempt: int) -> None:
         if self.backoff:
-            self._sleep(min(self.backoff * (2 ** attempt), 120.0))
+            self._sleep(min(self.backoff * (2**attempt), 120.0))
 
     # ----------------------------------------------------------------- IMS
 
@@ -334,9 +354,15 @@ class Client:
         if self._token:
             return self._token
         cred = self.credentials
-        missing = [n for n, v in (("client id (--client-id or IMSLINT_IMS_CLIENT_ID)", cred.client_id),
-                                  ("client secret (IMSLINT_IMS_CLIENT_SECRET or --client-secret-file)", cred.client_secret),
-                                  ("scope (--scope or IMSLINT_IMS_SCOPE)", cred.scope)) if not v]
+        missing = [
+            n
+            for n, v in (
+                ("client id (--client-id or IMSLINT_IMS_CLIENT_ID)", cred.client_id),
+                ("client secret (IMSLINT_IMS_CLIENT_SECRET or --client-secret-file)", cred.client_secret),
+                ("scope (--scope or IMSLINT_IMS_SCOPE)", cred.scope),
+            )
+            if not v
+        ]
         if missing:
             raise PullError(
                 "no IMS access token: give --token-file or IMSLINT_IMS_TOKEN, or an OAuth server-to-server credential; missing: "
@@ -349,7 +375,9 @@ class Client:
             "scope": cred.scope,
         }
         where = f"IMS token request to {self.ims_url}{TOKEN_PATH}"
-        status, headers, body = self._post(self.ims_url + TOKEN_PATH, where, data=form, headers={"Accept": "application/json"})
+        status, headers, body = self._post(
+            self.ims_url + TOKEN_PATH, where, data=form, headers={"Accept": "application/json"}
+        )
         try:
             answer = json.loads(body.decode("utf-8", "replace")) if body else {}
         except ValueError:
@@ -360,7 +388,9 @@ class Client:
             reason = " ".join(str(answer.get(k, "")) for k in ("error", "error_description") if answer.get(k)).strip()
             hint = ""
             if status in (400, 401):
-                hint = ": check the client id, the client secret and the scopes of the OAuth server-to-server credential"
+                hint = (
+                    ": check the client id, the client secret and the scopes of the OAuth server-to-server credential"
+                )
             elif status == 403:
                 hint = ": the credential is not allowed to ask for these scopes"
             raise self._error(f"{where}: HTTP {status}" + (f" ({reason[:200]})" if reason else "") + hint)

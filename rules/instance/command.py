@@ -26,19 +26,78 @@ ENV_SCOPE = "IMSLINT_IMS_SCOPE"
 ENV_TOKEN = "IMSLINT_IMS_TOKEN"
 
 _pull_options = [
-    click.option("--client-id", envvar=ENV_CLIENT_ID, show_envvar=True, help="Client id of the OAuth server-to-server credential (Developer Console)."),
-    click.option("--client-secret-file", type=click.Path(dir_okay=False), help=f"Read the client secret from FILE (otherwise from {ENV_CLIENT_SECRET}; never an argument)."),
-    click.option("--scope", envvar=ENV_SCOPE, show_envvar=True, help="Scopes of the credential, comma-separated, as the Developer Console lists them."),
-    click.option("--token-file", type=click.Path(dir_okay=False), help=f"Read a ready IMS access token from FILE (otherwise {ENV_TOKEN}, otherwise one is fetched)."),
-    click.option("--ims-url", default="https://ims-na1.adobelogin.com", show_default=True, help="Adobe IMS host (another region, or a test server)."),
-    click.option("--ca-bundle", type=click.Path(exists=True, dir_okay=False), help="Verify TLS with the CA certificates in FILE (a private CA or an inspecting proxy). Verification is always on."),
-    click.option("--page-size", type=click.IntRange(min=1, max=100000), default=5000, show_default=True, help="Rows per ExecuteQuery page (its lineCount)."),
-    click.option("--connect-timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True, help="Seconds to wait for a connection."),
-    click.option("--read-timeout", type=click.FloatRange(min=0.1), default=120.0, show_default=True, help="Seconds to wait for an answer to go on."),
-    click.option("--retries", type=click.IntRange(min=0, max=20), default=5, show_default=True, help="Retries of a request (429, 502-504, a dropped connection), with exponential backoff; Retry-After is honoured."),
-    click.option("--retry-backoff", type=click.FloatRange(min=0), default=1.0, show_default=True, help="Backoff factor in seconds: waits of 1x, 2x, 4x... between retries."),
+    click.option(
+        "--client-id",
+        envvar=ENV_CLIENT_ID,
+        show_envvar=True,
+        help="Client id of the OAuth server-to-server credential (Developer Console).",
+    ),
+    click.option(
+        "--client-secret-file",
+        type=click.Path(dir_okay=False),
+        help=f"Read the client secret from FILE (otherwise from {ENV_CLIENT_SECRET}; never an argument).",
+    ),
+    click.option(
+        "--scope",
+        envvar=ENV_SCOPE,
+        show_envvar=True,
+        help="Scopes of the credential, comma-separated, as the Developer Console lists them.",
+    ),
+    click.option(
+        "--token-file",
+        type=click.Path(dir_okay=False),
+        help=f"Read a ready IMS access token from FILE (otherwise {ENV_TOKEN}, otherwise one is fetched).",
+    ),
+    click.option(
+        "--ims-url",
+        default="https://ims-na1.adobelogin.com",
+        show_default=True,
+        help="Adobe IMS host (another region, or a test server).",
+    ),
+    click.option(
+        "--ca-bundle",
+        type=click.Path(exists=True, dir_okay=False),
+        help="Verify TLS with the CA certificates in FILE (a private CA or an inspecting proxy). Verification is always on.",
+    ),
+    click.option(
+        "--page-size",
+        type=click.IntRange(min=1, max=100000),
+        default=5000,
+        show_default=True,
+        help="Rows per ExecuteQuery page (its lineCount).",
+    ),
+    click.option(
+        "--connect-timeout",
+        type=click.FloatRange(min=0.1),
+        default=10.0,
+        show_default=True,
+        help="Seconds to wait for a connection.",
+    ),
+    click.option(
+        "--read-timeout",
+        type=click.FloatRange(min=0.1),
+        default=120.0,
+        show_default=True,
+        help="Seconds to wait for an answer to go on.",
+    ),
+    click.option(
+        "--retries",
+        type=click.IntRange(min=0, max=20),
+        default=5,
+        show_default=True,
+        help="Retries of a request (429, 502-504, a dropped connection), with exponential backoff; Retry-After is honoured.",
+    ),
+    click.option(
+        "--retry-backoff",
+        type=click.FloatRange(min=0),
+        default=1.0,
+        show_default=True,
+        help="Backoff factor in seconds: waits of 1x, 2x, 4x... between retries.",
+    ),
     click.option("--no-groups", is_flag=True, help="Do not pull group memberships (xtk:operatorGroup)."),
-    click.option("--no-partial", is_flag=True, help="On failure, delete what was pulled instead of keeping OUT.partial."),
+    click.option(
+        "--no-partial", is_flag=True, help="On failure, delete what was pulled instead of keeping OUT.partial."
+    ),
 ]
 
 
@@ -50,8 +109,19 @@ def pull_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 _PULL_KEYS = (
-    "client_id", "client_secret_file", "scope", "token_file", "ims_url", "ca_bundle", "page_size",
-    "connect_timeout", "read_timeout", "retries", "retry_backoff", "no_groups", "no_partial",
+    "client_id",
+    "client_secret_file",
+    "scope",
+    "token_file",
+    "ims_url",
+    "ca_bundle",
+    "page_size",
+    "connect_timeout",
+    "read_timeout",
+    "retries",
+    "retry_backoff",
+    "no_groups",
+    "no_partial",
 )
 
 
@@ -71,7 +141,11 @@ def run_pull(instance: str, out: str, opts: Dict[str, Any], quiet: bool = False)
     from .client import Client, Credentials, PullError
     from .pull import partial_path, pull_operators
 
-    token = _read_secret(opts["token_file"], "--token-file") if opts.get("token_file") else os.environ.get(ENV_TOKEN, "").strip()
+    token = (
+        _read_secret(opts["token_file"], "--token-file")
+        if opts.get("token_file")
+        else os.environ.get(ENV_TOKEN, "").strip()
+    )
     secret = ""
     if not token:
         if opts.get("client_secret_file"):
@@ -79,7 +153,10 @@ def run_pull(instance: str, out: str, opts: Dict[str, Any], quiet: bool = False)
         else:
             secret = os.environ.get(ENV_CLIENT_SECRET, "").strip()
     cred = Credentials(
-        client_id=(opts.get("client_id") or "").strip(), client_secret=secret, scope=(opts.get("scope") or "").strip(), token=token
+        client_id=(opts.get("client_id") or "").strip(),
+        client_secret=secret,
+        scope=(opts.get("scope") or "").strip(),
+        token=token,
     )
     client: Optional[Client] = None
     try:
@@ -97,12 +174,18 @@ def run_pull(instance: str, out: str, opts: Dict[str, Any], quiet: bool = False)
         if not quiet and sys.stderr.isatty():
 
             def progress(pulled: int, counted: Optional[int]) -> None:
-                click.echo(f"\rimslint: pulled {pulled} of {counted if counted is not None else '?'}", err=True, nl=False)
+                click.echo(
+                    f"\rimslint: pulled {pulled} of {counted if counted is not None else '?'}", err=True, nl=False
+                )
 
         try:
             result = pull_operators(
-                client, out, page_size=opts.get("page_size", 5000), groups=not opts.get("no_groups"),
-                keep_partial=not opts.get("no_partial"), progress=progress,
+                client,
+                out,
+                page_size=opts.get("page_size", 5000),
+                groups=not opts.get("no_groups"),
+                keep_partial=not opts.get("no_partial"),
+                progress=progress,
             )
         finally:
             if progress is not None:
@@ -133,7 +216,12 @@ def register(cli: click.Group) -> None:
 
     @cli.command()
     @click.option("--instance", required=True, help="URL of the Campaign instance (https://...campaign.adobe.com).")
-    @click.option("--out", required=True, type=click.Path(dir_okay=False), help="Write the operators to FILE (a SOAP ExecuteQuery answer).")
+    @click.option(
+        "--out",
+        required=True,
+        type=click.Path(dir_okay=False),
+        help="Write the operators to FILE (a SOAP ExecuteQuery answer).",
+    )
     @pull_options
     @click.option("--quiet", "-q", is_flag=True, help="Print nothing when the pull succeeds.")
     def pull(instance: str, out: str, quiet: bool, **opts: Any) -> None:
@@ -195,7 +283,9 @@ def with_instance(func: Callable[..., Any]) -> Callable[..., Any]:
                 shutil.rmtree(tmpdir, ignore_errors=True)
 
     command: Callable[..., Any] = pull_options(wrapper)
-    command = click.option("--pull-out", type=click.Path(dir_okay=False), help="With --instance: keep the pulled operators in FILE.")(command)
+    command = click.option(
+        "--pull-out", type=click.Path(dir_okay=False), help="With --instance: keep the pulled operators in FILE."
+    )(command)
     command = click.option(
         "--instance",
         help="Pull the operators of this instance first (see 'imslint pull'), then check them with the EXPORTS.",

@@ -146,8 +146,19 @@ def _attr(value: str) -> str:
     """An attribute value in double quotes, escaped (most values need nothing: 200k rows, ~10 values each)."""
     if _SPECIAL_RE.search(value) is None:
         return f'"{value}"'
-    return '"' + (value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
-                  .replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;")) + '"'
+    return (
+        '"'
+        + (
+            value.replace("&", "&amp;")
+            .replace("<", "&lt;")
+            .replace(">", "&gt;")
+            .replace('"', "&quot;")
+            .replace("\n", "&#10;")
+            .replace("\r", "&#13;")
+            .replace("\t", "&#9;")
+        )
+        + '"'
+    )
 
 
 def _name(tag: str) -> str:
@@ -202,7 +213,7 @@ class _Writer:
             "<!-- imslint pull: xtk:queryDef#ExecuteQuery on xtk:operator, keyset pages ordered by @id",
             f"     instance: {_comment_text(instance)}",
             f"     started: {_stamp()}",
-            f"     query (first page; then <condition expr=\"@id &gt; LAST\"/>): {_comment_text(first)}",
+            f'     query (first page; then <condition expr="@id &gt; LAST"/>): {_comment_text(first)}',
             f"     memberships: {'xtk:operatorGroup, per page' if groups else 'not pulled (option no-groups)'}",
         ]
         self.fh.write(lines[0] + "\n<!--" + "\n".join(_comment_text(line) for line in lines[1:])[4:] + "\n")
@@ -238,7 +249,9 @@ class _Writer:
         if note:
             self.fh.write(f"<!-- {_comment_text(note)} -->\n")
         if close:
-            self.fh.write("</operator-collection>\n</pdomOutput>\n</ns:ExecuteQueryResponse>\n</SOAP-ENV:Body>\n</SOAP-ENV:Envelope>\n")
+            self.fh.write(
+                "</operator-collection>\n</pdomOutput>\n</ns:ExecuteQueryResponse>\n</SOAP-ENV:Body>\n</SOAP-ENV:Envelope>\n"
+            )
         self.fh.flush()
         self.fh.seek(self._counts_at)
         self.fh.write(self._counts(counted, self.rows, status, _stamp()))
@@ -310,7 +323,7 @@ def _memberships(client: Client, first: int, last: int, page_size: int) -> Dict[
         start += len(rows)
 
 
-def pull_operators(
+def pull_operators(  # noqa: C901
     client: Client,
     out: str,
     page_size: int = DEFAULT_PAGE_SIZE,
@@ -355,7 +368,9 @@ def pull_operators(
                 raise PullError(f"{where}: {len(rows)} rows for lineCount {page_size}: the instance ignored lineCount")
             ids = [_row_id(r, where) for r in rows]
             if (last is not None and ids[0] <= last) or any(b <= a for a, b in zip(ids, ids[1:])):
-                raise PullError(f"{where}: rows not in increasing @id order after {last}: the instance ignored the paging condition")
+                raise PullError(
+                    f"{where}: rows not in increasing @id order after {last}: the instance ignored the paging condition"
+                )
             member_of: Dict[str, List[str]] = {}
             if groups:
                 member_of = _memberships(client, ids[0], ids[-1], page_size)
@@ -379,7 +394,9 @@ def pull_operators(
             try:
                 # Left unclosed on purpose: a scan of the partial file (imslint check on its folder) reads the rows
                 # but reports the file as cut short (exit 2, readiness "Unknown"), never as a complete export.
-                writer.finish(counted, "FAILED", f"PARTIAL: the pull failed after {writer.rows} row(s): {reason}", close=False)
+                writer.finish(
+                    counted, "FAILED", f"PARTIAL: the pull failed after {writer.rows} row(s): {reason}", close=False
+                )
             except OSError:
                 writer.abandon()
             if not keep_partial:

@@ -1,4 +1,5 @@
 """A plugin that registers a rule with an invalid id."""
+
 from imslint import Rule, hookimpl
 
 

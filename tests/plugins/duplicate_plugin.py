@@ -1,4 +1,5 @@
 """A plugin that registers a rule id the toy plugin already uses."""
+
 from imslint import Rule, hookimpl
 
 

@@ -92,10 +92,12 @@ class ToyWord(Rule):
     def finish(self, options):
         if len(self.seen) > 1:
             first = self.seen[0]
-            yield Problem(first, f"{len(self.seen)} occurrences in total", key="total",
-                          related=tuple(Related(l, "another") for l in self.seen[1:]))
-
-
+            yield Problem(
+                first,
+                f"{len(self.seen)} occurrences in total",
+                key="total",
+                related=tuple(Related(l, "another") for l in self.seen[1:]),  # noqa: E741
+            )
 
 
 class ToyBatch(Rule):
