@@ -135,6 +135,11 @@ _common = [
     ),
     click.option("--quiet", "-q", is_flag=True, help="Print findings only, no summary when there are none."),
     click.option(
+        "--no-progress",
+        is_flag=True,
+        help="Never show progress (shown on a terminal only, never when redirected, in CI or with --quiet).",
+    ),
+    click.option(
         "--verbose", "-v", is_flag=True, help="List every file or folder left out, with the reason (text output)."
     ),
     click.option(
@@ -304,7 +309,10 @@ def run_check(
             name, data = opts["stdin"]
             result = lint_stdin(data, name, cfg, registry, baseline=baseline)
         else:
-            result = lint(list(paths) or ["."], cfg, registry, baseline=baseline, require=require)
+            from .progress import Progress, wanted
+
+            progress = Progress() if wanted(bool(opts.get("quiet")), bool(opts.get("no_progress"))) else None
+            result = lint(list(paths) or ["."], cfg, registry, baseline=baseline, require=require, progress=progress)
         from .notices import collect, stderr_lines
         from .reporters.text import safe
 

@@ -40,6 +40,7 @@ def _run_parallel(
     config: Config,
     jobs: int,
     warnings: Optional[List[str]] = None,
+    progress: Optional[Any] = None,
 ) -> List[Tuple[Discovered, FileOutcome, Optional[Reader]]]:
     """Check ``files`` in ``jobs`` worker processes; a worker that dies costs one file, not the run.
 
@@ -76,6 +77,8 @@ def _run_parallel(
                 for future in as_completed(futures):
                     for (i, _), result in zip(futures[future], future.result()):
                         done[i] = result if result is not None else (FileOutcome(scanned=True, cacheable=True), None)
+                    if progress is not None:
+                        progress.advance(len(futures[future]))
             todo = []
         except BrokenProcessPool:
             in_flight = sorted({i for i in slots if i >= 0} - done.keys())

@@ -29,6 +29,7 @@ def lint(  # noqa: C901
     jobs: Optional[int] = None,
     cache_dir: Optional[str] = None,
     require: Optional[Tuple[str, Sequence[str], Callable[[str], str]]] = None,
+    progress: Optional[Any] = None,
 ) -> RunResult:
     """Scan ``paths`` with the rules selected by ``config``; return the :class:`RunResult`.
 
@@ -37,6 +38,7 @@ def lint(  # noqa: C901
     ``require`` is (subject kind, paths, explain): every file under those paths must yield
     subjects of that kind (``imslint operators``: every input is an export); one that does
     not is an error, with its skip reason or ``explain(path)``.
+    ``progress`` (an :class:`imslint.progress.Progress`) is told as files are done.
     Raises :class:`imslint.config.ConfigError` for configuration mistakes.
     """
     selected = resolve_selection(config, registry.rules)
@@ -114,7 +116,7 @@ def lint(  # noqa: C901
         cap = usable_cpus() * MAX_JOBS_PER_CPU
         result.warnings.append(f"{jobs} jobs is more than {MAX_JOBS_PER_CPU} per CPU: {cap} used")
         jobs = cap
-    first, stats = _phase0(files, checker, config, jobs, cache, result.warnings)
+    first, stats = _phase0(files, checker, config, jobs, cache, result.warnings, progress)
     chosen_jobs = jobs
     outcomes: List[Tuple[Discovered, FileOutcome]] = []
     deferred: Dict[int, List[Tuple[Discovered, Reader]]] = {}
@@ -214,6 +216,32 @@ def _require(
         outcome.errors.append(FileError(item.display, f"not read as an {kind} export: {reason}"))
 
 
+def _check_files(
+    todo: List[Discovered],
+    checker: Checker,
+    config: Config,
+    n_jobs: int,
+    warnings: Optional[List[str]],
+    progress: Optional[Any],
+) -> List[Tuple[Discovered, FileOutcome, Optional[Reader]]]:
+    """Check ``todo`` in this process or in ``n_jobs`` workers, telling ``progress`` as files are done."""
+    if progress is not None:
+        progress.start(len(todo))
+    try:
+        if n_jobs > 1:
+            return _run_parallel(todo, checker.registry, checker.plan, config, n_jobs, warnings, progress)
+        fresh = []
+        for item in todo:
+            outcome, reader = checker.process(item, checker.registry.readers)
+            fresh.append((item, outcome, reader))
+            if progress is not None:
+                progress.advance()
+        return fresh
+    finally:
+        if progress is not None:
+            progress.close()
+
+
 def _phase0(
     files: List[Discovered],
     checker: Checker,
@@ -221,6 +249,7 @@ def _phase0(
     jobs: Optional[int],
     cache: Any,
     warnings: Optional[List[str]] = None,
+    progress: Optional[Any] = None,
 ) -> Tuple[List[Tuple[Discovered, FileOutcome, Optional[Reader]]], Dict[str, Any]]:
     """Sniff and check every file's phase 0 where it is read (in workers with --jobs), in file order.
 
@@ -229,7 +258,7 @@ def _phase0(
     outcome without being opened, and one whose bytes hash to the cached digest
     without being checked; the second item is each file's stat (:func:`imslint.cache.file_stat`).
     """
-    registry, plan, context = checker.registry, checker.plan, checker.context
+    plan, context = checker.plan, checker.context
     cached: Dict[int, FileOutcome] = {}
     stats: Dict[str, Any] = {}
     todo = files
@@ -251,13 +280,8 @@ def _phase0(
     n_jobs = min(chosen_jobs or auto_jobs(len(todo)), max(1, len(todo)))  # never more processes than files
     # a rule that keeps state for finish() sees every file in this process; one that works from facts does not need to
     uses_finish = any(r.has_finish() and not r.finish_from_facts for r in checker.source_rules)
-    if n_jobs > 1 and len(todo) > 1 and not uses_finish:
-        fresh = _run_parallel(todo, registry, plan, config, n_jobs, warnings)
-    else:
-        fresh = []
-        for item in todo:
-            outcome, reader = checker.process(item, registry.readers)
-            fresh.append((item, outcome, reader))
+    parallel = n_jobs > 1 and len(todo) > 1 and not uses_finish
+    fresh = _check_files(todo, checker, config, n_jobs if parallel else 1, warnings, progress)
     first: List[Tuple[Discovered, FileOutcome, Optional[Reader]]] = []
     it = iter(fresh)
     for i, item in enumerate(files):
