@@ -17,7 +17,7 @@ report cannot hide code.
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, List, Sequence, Tuple
+from typing import Any, Callable, List, Optional, Sequence, Tuple
 
 TAIL_SIZE = 512  # the last bytes a recogniser may ask for (``tail()``)
 
@@ -101,6 +101,19 @@ class ResultCacheOutput(JsonOutput):
 
 
 HOST_RECOGNISERS: Tuple[Any, ...] = (ResultCacheOutput(), BaselineOutput())
+
+
+def text_lines(data: bytes, path: str) -> Optional[List[str]]:
+    """The lines of ``data`` (without a final empty one) when it is UTF-8 in a file named as text, else None."""
+    if not named_as(path, ("text",)):
+        return None
+    try:
+        lines = data.decode("utf-8").split("\n")
+    except ValueError:
+        return None
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
 
 
 def candidates(head: bytes, tail: Callable[[], bytes], recognisers: Sequence[Any]) -> List[Any]:

@@ -13,7 +13,7 @@ import re
 from typing import Any, Dict, List, Mapping, Optional
 
 from ..model import RunResult
-from ..own_output import named_as
+from ..own_output import text_lines
 
 _LEVELS = {"error": "error", "warning": "warning", "note": "notice"}
 
@@ -56,14 +56,7 @@ class GithubReporter:
 
     def confirm_output(self, data: bytes, path: str) -> bool:
         """True when every line of ``data`` is an annotation (and the file is named as text)."""
-        if not named_as(path, ("text",)):
-            return False
-        try:
-            lines = data.decode("utf-8").split("\n")
-        except ValueError:
-            return False
-        if lines and lines[-1] == "":
-            lines.pop()
+        lines = text_lines(data, path)
         return bool(lines) and all(_GITHUB_LINE_RE.fullmatch(line) for line in lines)
 
     def secret_checked_part(self, data: bytes) -> bytes:

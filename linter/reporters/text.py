@@ -6,7 +6,7 @@ import re
 from typing import Any, Mapping
 
 from ..model import RunResult
-from ..own_output import named_as
+from ..own_output import text_lines
 
 _COLORS = {"error": "\x1b[31m", "warning": "\x1b[33m", "note": "\x1b[36m"}
 _BOLD, _DIM, _RESET = "\x1b[1m", "\x1b[2m", "\x1b[0m"
@@ -55,14 +55,7 @@ class TextReporter:
 
     def confirm_output(self, data: bytes, path: str) -> bool:
         """True when every line of ``data`` is a line of a text report (and the file is named as text)."""
-        if not named_as(path, ("text",)):
-            return False
-        try:
-            lines = data.decode("utf-8").split("\n")
-        except ValueError:
-            return False
-        if lines and lines[-1] == "":
-            lines.pop()
+        lines = text_lines(data, path)
         if not lines:
             return False
         return bool(_TEXT_SUMMARY_RE.fullmatch(lines[-1])) and all(
