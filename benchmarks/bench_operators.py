@@ -12,13 +12,13 @@ subprocess, the wall time and the peak resident memory of:
 ``rules``    the reader plus the seven operator rules called on each record in a tight
              loop (what an engine with no per-call overhead would cost), without the engine
 ``batch``    the same through the rules' ``check_batch`` (records in batches of 1024)
-``json``     the real CLI: ``imslint check FILE --select IMS0 --format json -o /dev/null``, default
+``json``     the real CLI: ``imslint check FILE --select IMS0 --format json -o report.tmp``, default
              jobs (one per CPU: an export over 8 MiB is read in pieces, one process each)
 ``json-j1``  the same with ``--jobs 1`` (one process: what a single core gives)
 ``installed`` the ``json`` row with imslint installed like a user's (``pip install .`` into
              ``benchmarks/data/.install-venv``, see ``bench_code.installed_imslint``): no
              editable-install import hook at start-up
-``quiet``    the real CLI: ``imslint check FILE --select IMS0 --quiet -o /dev/null`` (text)
+``quiet``    the real CLI: ``imslint check FILE --select IMS0 --quiet -o report.tmp`` (text)
 ``operators`` the compliance scan: ``imslint operators FILE --no-config --format json -o FILE.json``
              (the rules, then the readiness census that reads the export a second time)
 ``report``   the same with ``--report FILE.html --report FILE.md --worklist FILE.csv`` (not in the
@@ -200,7 +200,8 @@ def imslint_command(path: str, *options: str) -> Optional[List[str]]:
         return None
     exe = os.path.join(os.path.dirname(sys.executable), "imslint")
     base = [exe] if os.path.exists(exe) else [sys.executable, "-m", "imslint.cli"]
-    return base + ["check", path, "--select", "IMS0", "--no-config", *options, "-o", os.devnull]
+    # A scratch file, not /dev/null: imslint refuses to write its report over a device.
+    return base + ["check", path, "--select", "IMS0", "--no-config", *options, "-o", os.path.join(DATA, "report.tmp")]
 
 
 _INSTALLED: List[Optional[str]] = []
@@ -300,7 +301,7 @@ def main(argv: Optional[List[str]] = None) -> int:
                         "--format",
                         "json",
                         "-o",
-                        os.devnull,
+                        os.path.join(DATA, "report.tmp"),
                     ]
             commands["json"] = imslint_command(path, "--format", "json")  # type: ignore[assignment]
             commands["json-j1"] = imslint_command(path, "--format", "json", "--jobs", "1")  # type: ignore[assignment]

@@ -161,8 +161,12 @@ def get_plugin_manager(
     registry = Registry(pm=pm)
 
     def register(name: str, obj: Any, version: str, source: str) -> None:
-        if pm.has_plugin(name) or pm.is_registered(obj):
-            return
+        if pm.is_registered(obj):
+            return  # the same module reached twice (an entry point also named in `plugins`)
+        if pm.has_plugin(name):
+            other = next((p for p in registry.plugins if p.name == name), None)
+            where = f" by {other.module} ({other.source})" if other else ""
+            raise PluginError(f"plugin {name!r} ({source}): the name is already taken{where}; rename one of them")
         try:
             pm.register(obj, name=name)
         except (Exception, SystemExit) as exc:  # pluggy validates hook implementations

@@ -176,3 +176,12 @@ def test_a_plugin_command_cannot_hide_a_built_in_one(tmp_path):
     assert "plugin 'toyclash': command 'check' is built into imslint" in r.stderr
     ok = _imslint(env, "check", "--no-config", str(tmp_path / "site" / "toyclash.py"), cwd=tmp_path)
     assert ok.returncode == 0, ok.stderr  # built-in commands never load plugin commands
+
+
+def test_an_entry_point_named_like_a_built_in_is_an_error_not_dropped(tmp_path):
+    env = _installed_plugin(tmp_path, "toyname", "from imslint import hookimpl\n")
+    entry = tmp_path / "site" / "toyname-1.0.dist-info" / "entry_points.txt"
+    entry.write_text("[imslint]\noperators = toyname\n")  # the name of the built-in operator rules
+    r = _imslint(env, "check", "--no-config", str(tmp_path / "site" / "toyname.py"), cwd=tmp_path)
+    assert r.returncode == 2
+    assert "plugin 'operators'" in r.stderr and "already taken" in r.stderr
