@@ -57,7 +57,7 @@ class GithubReporter:
     def confirm_output(self, data: bytes, path: str) -> bool:
         """True when every line of ``data`` is an annotation (and the file is named as text)."""
         lines = text_lines(data, path)
-        return bool(lines) and all(_GITHUB_LINE_RE.fullmatch(line) for line in lines)
+        return bool(lines) and all(_GITHUB_LINE_RE.fullmatch(line) for line in lines or ())
 
     def secret_checked_part(self, data: bytes) -> bytes:
         """All of it: annotations hold no secret."""
