@@ -21,6 +21,7 @@ from lxml import etree
 from ..model import OperatorRecord
 from . import InputFile, NothingRead, Reader, ReadError, xml_error_message
 from . import operator_labels as _labels
+from .source import BOMS
 
 __all__ = [
     "OperatorXmlReader",
@@ -37,7 +38,9 @@ _TRUE = frozenset({"1", "true", "yes"})
 # Entity declarations must come before the root element: the pre-scan reads this much of the
 # file to find them. A document type declared further down (a padded prolog) is refused outright.
 _PROLOG_SCAN = 65536
-_BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+# Exports come in UTF-8 or UTF-16 (an XML parser's encodings); a UTF-32 mark is not one of theirs.
+_EXPORT_BOMS = tuple((bom, codec) for bom, codec in BOMS if not codec.startswith("utf-32"))
+_BOMS = tuple(bom for bom, _ in _EXPORT_BOMS)
 
 
 # --------------------------------------------------------------------------- encodings
@@ -45,12 +48,9 @@ _BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 def _bom_encoding(head: bytes) -> Tuple[Optional[str], int]:
     """(codec, BOM length) when ``head`` starts with a byte-order mark or a UTF-16 ``<``."""
-    if head.startswith(codecs.BOM_UTF8):
-        return "utf-8", 3
-    if head.startswith(codecs.BOM_UTF16_LE):
-        return "utf-16-le", 2
-    if head.startswith(codecs.BOM_UTF16_BE):
-        return "utf-16-be", 2
+    for bom, codec in _EXPORT_BOMS:
+        if head.startswith(bom):
+            return codec, len(bom)
     # UTF-16 without BOM (XML 1.0 appendix F): "<" followed or preceded by a NUL byte.
     if head[:2] == b"<\x00":
         return "utf-16-le", 0
@@ -1153,11 +1153,9 @@ def _file_encoding(path: str, extra: Mapping[str, str] = {}) -> str:
     """Codec of a CSV file: BOM first, else UTF-8 when the whole file decodes, else cp1252 (or cp932)."""
     with open(path, "rb") as fh:
         head = fh.read(_PROLOG_SCAN)
-        codec, _ = _bom_encoding(head)
-        if head.startswith(codecs.BOM_UTF8):
-            return "utf-8-sig"
-        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-            return "utf-16"
+        codec, bom = _bom_encoding(head)
+        if bom:  # the codec that reads the mark and leaves it out of the header
+            return "utf-8-sig" if codec == "utf-8" else "utf-16"
         if codec is not None:
             return codec
         fh.seek(0)

@@ -18,8 +18,9 @@ from . import InputFile, Reader
 
 HEAD_SIZE = 8192
 
-# Byte-order marks, longest first: the UTF-32 LE mark starts with the UTF-16 LE one.
-_BOMS: Tuple[Tuple[bytes, str], ...] = (
+# Byte-order marks, longest first: the UTF-32 LE mark starts with the UTF-16 LE one. The one table of them
+# (the operator readers take the UTF-8 and UTF-16 ones).
+BOMS: Tuple[Tuple[bytes, str], ...] = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
     (codecs.BOM_UTF32_BE, "utf-32-be"),
     (codecs.BOM_UTF8, "utf-8"),
@@ -175,7 +176,7 @@ def sniff_utf16(head: bytes) -> Optional[str]:
 
 def bom_encoding(data: bytes) -> Optional[str]:
     """The encoding announced by ``data``'s byte-order mark, or None."""
-    for bom, encoding in _BOMS:
+    for bom, encoding in BOMS:
         if data.startswith(bom):
             return encoding
     return None
@@ -183,7 +184,7 @@ def bom_encoding(data: bytes) -> Optional[str]:
 
 def _strip_bom(data: bytes) -> Tuple[bytes, Optional[str]]:
     """(``data`` without its byte-order mark, the encoding the mark or a BOM-less UTF-16 sniff gives)."""
-    for bom, encoding in _BOMS:
+    for bom, encoding in BOMS:
         if data.startswith(bom):
             return data[len(bom) :], encoding
     if data[:1] == b"\x00" or data[1:2] == b"\x00":
