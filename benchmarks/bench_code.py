@@ -111,9 +111,9 @@ SEMGREP_RULES = r"""rules:
 # Run by imslint's own interpreter: how many files each source rule's keyword pre-filter lets through.
 KEYWORD_STATS = r"""
 import json, os, sys
-from imslint.plugins import get_plugin_manager
+from imslint.plugins import load_plugins
 from imslint.model import SourceText
-reg = get_plugin_manager()
+reg = load_plugins()
 rules = {rid: [k.lower() for k in cls.keywords] for rid, cls in reg.rules.items()
          if issubclass(cls.subject, SourceText) and cls.keywords is not None}
 always = sorted(rid for rid, cls in reg.rules.items() if issubclass(cls.subject, SourceText) and cls.keywords is None)
@@ -975,8 +975,8 @@ TARGETS = {
 }
 
 KEYWORDS = r"""
-from imslint.plugins import get_plugin_manager
-reg = get_plugin_manager()
+from imslint.plugins import load_plugins
+reg = load_plugins()
 ks = {k.lower() for cls in reg.rules.values() for k in (cls.keywords or ())}
 print("\n".join(sorted(k.decode("utf-8") if isinstance(k, bytes) else k for k in ks)))
 """

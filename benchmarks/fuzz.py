@@ -40,7 +40,7 @@ except Exception as exc:  # ImportError, or a build without libFuzzer
 
 from imslint.config import Config  # noqa: E402
 from imslint.engine import lint  # noqa: E402
-from imslint.plugins import get_plugin_manager  # noqa: E402
+from imslint.plugins import load_plugins  # noqa: E402
 from imslint.readers import InputFile, ReadError  # noqa: E402
 from imslint.readers.campaign_xml import CampaignXmlReader  # noqa: E402
 from imslint.readers.operators import OperatorCsvReader, OperatorXmlReader  # noqa: E402
@@ -60,7 +60,7 @@ class Fuzzer:
         self.crashes = crashes
         self.timeout = timeout
         self.scratch = tempfile.mkdtemp(prefix="imslint-fuzz-")
-        self.registry = get_plugin_manager()
+        self.registry = load_plugins()
         self.iterations = 0
         self.crash_count = 0
         self.distinct: Dict[Tuple[str, str], str] = {}

@@ -43,9 +43,9 @@ def _load_config(paths: Sequence[str], config_file: Optional[str], no_config: bo
 
 
 def _registry(cfg):
-    from .plugins import get_plugin_manager
+    from .plugins import load_plugins
 
-    return get_plugin_manager(cfg.plugins, cfg.root if cfg.path else None)
+    return load_plugins(cfg.plugins, cfg.root if cfg.path else None)
 
 
 def fail(message: str) -> None:

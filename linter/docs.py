@@ -151,13 +151,13 @@ def main(argv: Any = None) -> int:
     """``python -m imslint.docs docs/rules.md``: regenerate the rule reference in place."""
     import sys
 
-    from .plugins import get_plugin_manager
+    from .plugins import load_plugins
 
     args = list(sys.argv[1:] if argv is None else argv)
     path = args[0] if args else os.path.join("docs", "rules.md")
     with open(path, encoding="utf-8") as fh:
         text = fh.read()
-    new = update_readme(text, get_plugin_manager())
+    new = update_readme(text, load_plugins())
     if new != text:
         with open(path, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(new)

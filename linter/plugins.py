@@ -143,7 +143,7 @@ def _module_version(module: Any) -> str:
     return str(getattr(module, "__version__", "") or "unknown")
 
 
-def get_plugin_manager(
+def load_plugins(
     local_plugins: Sequence[str] = (),
     local_root: Optional[str] = None,
     extra: Iterable[Tuple[str, Any]] = (),
@@ -292,7 +292,7 @@ def plugin_commands(taken: Iterable[str]) -> Dict[str, Any]:
     """
     import click
 
-    registry = get_plugin_manager()
+    registry = load_plugins()
     taken = set(taken)
     commands: Dict[str, Any] = {}
     owner: Dict[str, str] = {}
@@ -314,3 +314,11 @@ def plugin_commands(taken: Iterable[str]) -> Dict[str, Any]:
             commands[name] = command
             owner[name] = impl.plugin_name
     return commands
+
+
+def get_plugin_manager(*args: Any, **kwargs: Any) -> Registry:
+    """Deprecated name of :func:`load_plugins` (it never returned a pluggy manager); kept for one release."""
+    import warnings
+
+    warnings.warn("imslint.plugins.get_plugin_manager is now load_plugins", DeprecationWarning, stacklevel=2)
+    return load_plugins(*args, **kwargs)

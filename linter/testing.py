@@ -35,7 +35,7 @@ else:  # pragma: no cover
 from .config import Config
 from .engine import lint
 from .model import RunResult
-from .plugins import Registry, get_plugin_manager
+from .plugins import Registry, load_plugins
 
 
 @dataclass
@@ -123,7 +123,7 @@ class CaseRun:
 
 def run_case(case: Case, registry: Optional[Registry] = None, select: Optional[Sequence[str]] = None) -> CaseRun:
     """Write the case's files to a temporary folder and lint them with the case's rule selected."""
-    registry = registry or get_plugin_manager()
+    registry = registry or load_plugins()
     rule_cls = registry.rules.get(case.rule)
     if rule_cls is None:
         raise CaseFileError(f"{case.source}: rule {case.rule} is not loaded")

@@ -12,7 +12,7 @@ ROOT = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(HERE, "plugins"))
 
 from imslint import builtin, hookimpl  # noqa: E402
-from imslint.plugins import get_plugin_manager  # noqa: E402
+from imslint.plugins import load_plugins  # noqa: E402
 
 
 class FormatsOnly:
@@ -27,7 +27,7 @@ class FormatsOnly:
 def toy_registry():
     import toy_plugin
 
-    return get_plugin_manager(use_entry_points=False, extra=[("toy", toy_plugin), ("formats", FormatsOnly())])
+    return load_plugins(use_entry_points=False, extra=[("toy", toy_plugin), ("formats", FormatsOnly())])
 
 
 class OperatorReaders:
@@ -49,14 +49,12 @@ def op_registry():
     """The operator rules and readers only (their tests run without the code rules)."""
     import imslint.rules.operators as ro
 
-    return get_plugin_manager(
-        use_entry_points=False, extra=[("operators", ro), ("operator-readers", OperatorReaders())]
-    )
+    return load_plugins(use_entry_points=False, extra=[("operators", ro), ("operator-readers", OperatorReaders())])
 
 
 @pytest.fixture(scope="session")
 def registry():
-    return get_plugin_manager()
+    return load_plugins()
 
 
 def write(base, rel, text):
@@ -75,7 +73,7 @@ def registry_with(*rule_classes):
         def imslint_register_rules(self):
             return list(rule_classes)
 
-    return get_plugin_manager(extra=[("tst", Plugin())])
+    return load_plugins(extra=[("tst", Plugin())])
 
 
 @pytest.fixture(scope="session")

@@ -346,7 +346,7 @@ def test_editing_a_plugin_or_its_helpers_changes_the_settings_key(tmp_path, monk
 
     from imslint.cache import settings_key
     from imslint.engine import Plan
-    from imslint.plugins import get_plugin_manager
+    from imslint.plugins import load_plugins
 
     write(tmp_path, "acmepkg/__init__.py", "")
     write(tmp_path, "acmepkg/helpers.py", "WORD = 'x'\n")
@@ -368,7 +368,7 @@ def test_editing_a_plugin_or_its_helpers_changes_the_settings_key(tmp_path, monk
     monkeypatch.syspath_prepend(str(tmp_path))
     plugin = importlib.import_module("acmepkg.plugin")
     try:
-        registry = get_plugin_manager(use_entry_points=False, extra=[("acme", plugin)])
+        registry = load_plugins(use_entry_points=False, extra=[("acme", plugin)])
         plan = Plan(["ACME001"], {}, {"ACME001": {}}, str(tmp_path), {}, 100)
         before = settings_key(plan, registry)
         assert settings_key(plan, registry) == before  # stable
@@ -475,15 +475,15 @@ def test_a_file_that_cannot_be_read_is_reported_every_time(tmp_path, registry, m
 def test_the_settings_key_does_not_depend_on_set_order(tmp_path):
     from imslint.cache import settings_key
     from imslint.engine import Plan
-    from imslint.plugins import get_plugin_manager
+    from imslint.plugins import load_plugins
 
     code = (
         "import sys; sys.path.insert(0, {root!r})\n"
         "from imslint.cache import settings_key\n"
         "from imslint.engine import Plan\n"
-        "from imslint.plugins import get_plugin_manager\n"
+        "from imslint.plugins import load_plugins\n"
         "plan = Plan(['IMS101'], {{}}, {{'IMS101': {{'words': frozenset(['alpha', 'beta', 'gamma', 'delta'])}}}}, '/r', {{}}, 5)\n"
-        "print(settings_key(plan, get_plugin_manager()))\n"
+        "print(settings_key(plan, load_plugins()))\n"
     ).format(root=ROOT)
     keys = {
         subprocess.run(
@@ -498,7 +498,7 @@ def test_the_settings_key_does_not_depend_on_set_order(tmp_path):
     assert len(keys) == 1
     plan = Plan(["IMS101"], {}, {"IMS101": {"words": frozenset(["alpha", "beta"])}}, "/r", {}, 5)
     other = Plan(["IMS101"], {}, {"IMS101": {"words": frozenset(["alpha", "gamma"])}}, "/r", {}, 5)
-    assert settings_key(plan, get_plugin_manager()) != settings_key(other, get_plugin_manager())
+    assert settings_key(plan, load_plugins()) != settings_key(other, load_plugins())
 
 
 def test_cache_dir_from_the_environment(tmp_path):

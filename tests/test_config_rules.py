@@ -13,7 +13,7 @@ from imslint import builtin
 from imslint.config import Config
 from imslint.engine import lint
 from imslint.model import Fact, Problem, Severity, SourceText
-from imslint.plugins import get_plugin_manager
+from imslint.plugins import load_plugins
 from imslint.readers import InputFile, ReadError
 from imslint.readers.campaign_xml import CampaignXmlReader
 from imslint.rule import validate_rule_class
@@ -26,7 +26,7 @@ RULE_IDS = ("IMS201", "IMS202", "IMS203")
 @pytest.fixture(scope="module")
 def config_registry():
     """The built-in readers and reporters plus this module's rules only (independent of other rule modules)."""
-    return get_plugin_manager(use_entry_points=False, extra=[("core", builtin), ("config", config_rules)])
+    return load_plugins(use_entry_points=False, extra=[("core", builtin), ("config", config_rules)])
 
 
 def _cases():

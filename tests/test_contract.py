@@ -35,10 +35,10 @@ def test_every_hook_is_called_the_way_its_hookspec_says(tmp_path, monkeypatch):
     import imslint.plugins as plugins
 
     calls = []
-    registry = plugins.get_plugin_manager(extra=[("spy", _spy_plugin(calls))])
+    registry = plugins.load_plugins(extra=[("spy", _spy_plugin(calls))])
     write(tmp_path, "a.js", "var x = 1;\n")
     lint(["."], Config(root=str(tmp_path), respect_gitignore=False), registry, cwd=str(tmp_path), jobs=1)
-    monkeypatch.setattr(plugins, "get_plugin_manager", lambda *a, **k: registry)
+    monkeypatch.setattr(plugins, "load_plugins", lambda *a, **k: registry)
     plugins.plugin_commands(taken=())
     specs = _hookspecs()
     assert {name for name, _ in calls} == set(specs)  # every hookspec is called by the host...
@@ -152,21 +152,21 @@ class AcmePlugin:
 
 
 def test_a_plugin_recognises_the_files_it_writes_through_the_hook(tmp_path):
-    from imslint.plugins import get_plugin_manager
+    from imslint.plugins import load_plugins
 
     write(tmp_path, "notes.txt", "# acme notes\n# seen: xtk:session#Logon in sync.js\n")
     write(tmp_path, "other.txt", "# other notes\n")
     config = Config(root=str(tmp_path), respect_gitignore=False)
-    with_plugin = lint(["."], config, get_plugin_manager(extra=[("acme", AcmePlugin())]), cwd=str(tmp_path), jobs=1)
+    with_plugin = lint(["."], config, load_plugins(extra=[("acme", AcmePlugin())]), cwd=str(tmp_path), jobs=1)
     assert dict(with_plugin.skipped) == {"notes.txt": "imslint's own output (acme notes)"}
-    without = lint(["."], config, get_plugin_manager(), cwd=str(tmp_path), jobs=1)
+    without = lint(["."], config, load_plugins(), cwd=str(tmp_path), jobs=1)
     assert without.skipped == []
 
 
 def test_a_recogniser_without_the_protocol_is_an_error_naming_the_plugin():
     import pytest
 
-    from imslint.plugins import PluginError, get_plugin_manager
+    from imslint.plugins import PluginError, load_plugins
 
     class Half:
         output_label = "half"
@@ -182,7 +182,7 @@ def test_a_recogniser_without_the_protocol_is_an_error_naming_the_plugin():
     with pytest.raises(
         PluginError, match=r"^plugin 'broken': output recogniser .* needs an 'output_label' and the methods"
     ):
-        get_plugin_manager(use_entry_points=False, extra=[("broken", Broken())])
+        load_plugins(use_entry_points=False, extra=[("broken", Broken())])
 
 
 def test_the_host_never_imports_the_campaign_rules():

@@ -11,7 +11,7 @@ import sys
 import pytest
 from conftest import ROOT, write
 
-from imslint.plugins import get_plugin_manager
+from imslint.plugins import load_plugins
 from imslint.testing import Case, check_case
 
 EXAMPLE = os.path.join(ROOT, "examples", "imslint-acme")
@@ -60,7 +60,7 @@ def test_plugin_authors_reuse_the_case_harness():
         import imslint_acme
     finally:
         sys.path.remove(EXAMPLE)
-    registry = get_plugin_manager(extra=[("acme", imslint_acme)])
+    registry = load_plugins(extra=[("acme", imslint_acme)])
     check_case(
         Case(
             "ACME001",

@@ -15,7 +15,7 @@ from lxml import etree
 from imslint import Fix, Location, Problem, Replacement, Rule, Severity, SourceText, hookimpl
 from imslint.config import Config
 from imslint.engine import lint
-from imslint.plugins import get_plugin_manager
+from imslint.plugins import load_plugins
 
 needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 SECRET = "S3cr3t-Pw!9"
@@ -224,7 +224,7 @@ class Plugin:
 
 def test_the_engine_drops_a_fix_holding_any_secret_of_the_file_and_rejects_a_bad_fix(tmp_path):
     write(tmp_path, "a.txt", "line one\nline two\n")
-    registry = get_plugin_manager(extra=[("tst", Plugin())])
+    registry = load_plugins(extra=[("tst", Plugin())])
     cfg = Config(root=str(tmp_path), select=["TST"], respect_gitignore=False)
     result = lint(["."], cfg, registry, cwd=str(tmp_path))
     by_key = {f.message: f for f in result.findings}

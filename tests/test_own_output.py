@@ -13,7 +13,7 @@ from conftest import ROOT, write
 from imslint.config import Config
 from imslint.engine import HEAD_SIZE, lint
 from imslint.own_output import HOST_RECOGNISERS, candidates
-from imslint.plugins import get_plugin_manager
+from imslint.plugins import load_plugins
 
 SOAP_LOGON = (
     "var url = 'https://acme.campaign.adobe.com/nl/jsp/soaprouter.jsp';\n"
@@ -38,7 +38,7 @@ def own_output(head, tail):
 
 def _recognisers():
     if not _RECOGNISERS:
-        _RECOGNISERS.extend(get_plugin_manager().output_recognisers)
+        _RECOGNISERS.extend(load_plugins().output_recognisers)
     return _RECOGNISERS
 
 

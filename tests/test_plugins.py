@@ -8,13 +8,13 @@ import sys
 import pytest
 
 from imslint import hookspecs
-from imslint.plugins import PluginError, get_plugin_manager
+from imslint.plugins import PluginError, load_plugins
 
 PLUGINS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "plugins")
 
 
 def test_local_plugin_loads_with_version():
-    reg = get_plugin_manager(["toy_plugin"], PLUGINS, use_entry_points=False)
+    reg = load_plugins(["toy_plugin"], PLUGINS, use_entry_points=False)
     assert [(p.name, p.version, p.source) for p in reg.plugins] == [("toy_plugin", "9.9.9", "config")]
     assert list(reg.rules) == ["TOY001", "TOY002", "TOY003", "TOY004"]
     assert reg.rule_plugin["TOY001"] == "toy_plugin"
@@ -23,7 +23,7 @@ def test_local_plugin_loads_with_version():
 
 def test_plugin_that_fails_to_import_is_named():
     with pytest.raises(PluginError) as err:
-        get_plugin_manager(["broken_plugin"], PLUGINS, use_entry_points=False)
+        load_plugins(["broken_plugin"], PLUGINS, use_entry_points=False)
     assert str(err.value) == (
         "plugin 'broken_plugin' (from the 'plugins' setting) failed to import: ImportError: this plugin is broken on purpose"
     )
@@ -31,18 +31,18 @@ def test_plugin_that_fails_to_import_is_named():
 
 def test_missing_local_plugin():
     with pytest.raises(PluginError, match="plugin 'no_such_plugin_mod' .* ModuleNotFoundError"):
-        get_plugin_manager(["no_such_plugin_mod"], PLUGINS, use_entry_points=False)
+        load_plugins(["no_such_plugin_mod"], PLUGINS, use_entry_points=False)
 
 
 def test_duplicate_rule_id_names_both_plugins():
     with pytest.raises(PluginError) as err:
-        get_plugin_manager(["toy_plugin", "duplicate_plugin"], PLUGINS, use_entry_points=False)
+        load_plugins(["toy_plugin", "duplicate_plugin"], PLUGINS, use_entry_points=False)
     assert str(err.value) == "plugin 'duplicate_plugin': rule id TOY001 is already registered by plugin 'toy_plugin'"
 
 
 def test_invalid_rule_id_is_rejected():
     with pytest.raises(PluginError) as err:
-        get_plugin_manager(["bad_rule_plugin"], PLUGINS, use_entry_points=False)
+        load_plugins(["bad_rule_plugin"], PLUGINS, use_entry_points=False)
     assert "plugin 'bad_rule_plugin': rule Bad: id 'bad-1' does not match" in str(err.value)
 
 
@@ -53,7 +53,7 @@ def test_registration_hook_that_raises_is_named():
             raise RuntimeError("kaput")
 
     with pytest.raises(PluginError) as err:
-        get_plugin_manager(use_entry_points=False, extra=[("exploding", Exploding())])
+        load_plugins(use_entry_points=False, extra=[("exploding", Exploding())])
     assert str(err.value) == "plugin 'exploding': imslint_register_rules() raised RuntimeError: kaput"
 
 
@@ -64,7 +64,7 @@ def test_unknown_hook_is_rejected_by_pluggy():
             return []
 
     with pytest.raises(PluginError) as err:
-        get_plugin_manager(use_entry_points=False, extra=[("typo", Typo())])
+        load_plugins(use_entry_points=False, extra=[("typo", Typo())])
     assert str(err.value) == "plugin 'typo': unknown hook 'imslint_register_rulez' (not an imslint hook)"
 
 

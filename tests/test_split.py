@@ -167,9 +167,9 @@ def test_small_exports_are_not_cut(tmp_path):
 
 def _run(tmp_path, jobs, select=("IMS0",)):
     config = Config(root=str(tmp_path), respect_gitignore=False, select=list(select), jobs=jobs)
-    from imslint.plugins import get_plugin_manager
+    from imslint.plugins import load_plugins
 
-    return lint(["."], config, get_plugin_manager(), cwd=str(tmp_path))
+    return lint(["."], config, load_plugins(), cwd=str(tmp_path))
 
 
 def _dump(result):
@@ -364,11 +364,11 @@ def test_each_piece_exports_its_own_state_alone(tmp_path, monkeypatch):
     monkeypatch.setattr(ops, "SPLIT_MIN_BYTES", 0)
     from imslint.config import resolve_rule_options, resolve_selection, resolve_severities
     from imslint.discovery import Discovered
-    from imslint.plugins import get_plugin_manager
+    from imslint.plugins import load_plugins
     from imslint.rule import RunContext
 
     path = write(tmp_path, "export.xml", export(300, tricky=False))
-    registry = get_plugin_manager()
+    registry = load_plugins()
     config = Config(root=str(tmp_path), select=["IMS004"])
     selected = resolve_selection(config, registry.rules)
     plan = engine.Plan(

@@ -90,7 +90,7 @@ def test_a_binary_file_without_keywords_is_still_listed_as_skipped(tmp_path, reg
 
 def test_a_reader_that_does_not_declare_its_subjects_always_reads(tmp_path):
     from imslint import hookimpl
-    from imslint.plugins import get_plugin_manager
+    from imslint.plugins import load_plugins
     from imslint.readers import Reader
 
     seen = []
@@ -111,7 +111,7 @@ def test_a_reader_that_does_not_declare_its_subjects_always_reads(tmp_path):
         def imslint_register_readers(self):
             return [Anything]
 
-    registry = get_plugin_manager(extra=[("anything", Plugin())])
+    registry = load_plugins(extra=[("anything", Plugin())])
     write(tmp_path, "file.any", "nothing a rule looks for\n")
     run(tmp_path, registry)
     assert seen == ["file.any"]

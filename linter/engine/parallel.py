@@ -146,9 +146,9 @@ def _worker_init(
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     if registry is None:  # spawn start method: load the plugins again in this process
-        from ..plugins import get_plugin_manager
+        from ..plugins import load_plugins
 
-        registry = get_plugin_manager(plugin_spec[0], plugin_spec[1])
+        registry = load_plugins(plugin_spec[0], plugin_spec[1])
     checker = Checker(registry, plan)
     if plan.rule_timeout > 0:
         _start_watchdog(plan.rule_timeout)

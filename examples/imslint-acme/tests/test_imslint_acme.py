@@ -11,11 +11,11 @@ import pytest
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import imslint_acme  # noqa: E402
 
-from imslint.plugins import get_plugin_manager
+from imslint.plugins import load_plugins
 from imslint.testing import check_case, iter_case_files
 
 CASES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "cases")
-REGISTRY = get_plugin_manager(extra=[("acme", imslint_acme)])
+REGISTRY = load_plugins(extra=[("acme", imslint_acme)])
 
 
 @pytest.mark.parametrize("case", list(iter_case_files(CASES)), ids=lambda c: c.id)
