@@ -232,7 +232,7 @@ class _Counted(bytes):
 def test_keyword_plan_chooses_the_rules_whose_keywords_are_present():
     import random
 
-    from imslint.engine.prefilter import _KeywordPlan
+    from imslint.engine.prefilter import _KeywordTree
 
     rules = [
         {b"logon", b"pass", b"pwd"},
@@ -243,7 +243,7 @@ def test_keyword_plan_chooses_the_rules_whose_keywords_are_present():
         {b"___", b"eyj", b"setimsoauth", b"client_secret"},
         {b"zz"},
     ]
-    plan = _KeywordPlan(rules)
+    plan = _KeywordTree(rules)
     words = sorted(set().union(*rules)) + [b"log", b"session", b"ims", b"token"]
     rnd = random.Random(5)
     for _ in range(500):
@@ -253,10 +253,10 @@ def test_keyword_plan_chooses_the_rules_whose_keywords_are_present():
 
 
 def test_keyword_plan_stops_looking_for_the_keywords_of_chosen_rules():
-    from imslint.engine.prefilter import _KeywordPlan
+    from imslint.engine.prefilter import _KeywordTree
 
     rules = [{b"pass", b"pwd", b"logon", b"credential"}, {b"pass", b"secret"}, {b"zz"}]
-    plan = _KeywordPlan(rules)
+    plan = _KeywordTree(rules)
     _Counted.searches = 0
     assert plan.rules_in(_Counted(b"password = x")) == 0b011
     assert _Counted.searches == 2  # "pass" (both rules chosen), then "zz"; never pwd, logon, credential, secret
@@ -385,7 +385,7 @@ def test_rules_of_other_languages_are_left_out(tmp_path, registry, monkeypatch):
 
 
 def test_pure_python_looks_for_language_limited_keywords_only_in_their_languages(tmp_path, registry, monkeypatch):
-    from imslint.engine.prefilter import _KeywordPlan
+    from imslint.engine.prefilter import _KeywordTree
 
     # Each keyword is a pass over the file in pure Python: IMS201's (XML only) is not looked for in a .js file.
     monkeypatch.setenv("IMSLINT_PREFILTER", "python")
@@ -395,13 +395,13 @@ def test_pure_python_looks_for_language_limited_keywords_only_in_their_languages
         tmp_path, "serverConf.xml", "<serverconf><shared><dataStore>\n" + text + "</dataStore></shared></serverconf>\n"
     )
     asked = {}
-    rules_in = _KeywordPlan.rules_in
+    rules_in = _KeywordTree.rules_in
 
     def spy(self, low, mask=-1):
         asked.setdefault(b"var doc" in low, []).append(mask)
         return rules_in(self, low, mask)
 
-    monkeypatch.setattr(_KeywordPlan, "rules_in", spy)
+    monkeypatch.setattr(_KeywordTree, "rules_in", spy)
     result = run(tmp_path, registry, jobs=1)
     found = {(f.location.path, f.rule_id) for f in result.findings if f.rule_id == "IMS201"}
     assert found == {("serverConf.xml", "IMS201")}

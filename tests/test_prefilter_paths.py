@@ -12,7 +12,7 @@ from conftest import ROOT
 
 from imslint.config import Config
 from imslint.engine import lint
-from imslint.engine.prefilter import Prefilter, _KeywordPlan, native_available
+from imslint.engine.prefilter import Prefilter, _KeywordTree, native_available
 from imslint.model import SourceText
 
 
@@ -44,7 +44,7 @@ def test_both_paths_find_the_same_keywords(registry):
     from imslint.engine.native import NativeKeywords
 
     keyed = Prefilter(source_rules(registry)).keyed
-    plan = _KeywordPlan([kws for _, kws in keyed])
+    plan = _KeywordTree([kws for _, kws in keyed])
     native = NativeKeywords([kws for _, kws in keyed])
     keywords = sorted({k for _, kws in keyed for k in kws})
     rnd = random.Random(16)

@@ -277,18 +277,18 @@ class Checker:
         problems: List[Tuple[str, Problem]] = []
         secrets: Set[str] = set()
         source = InputFile(item.path, display, data, {})
-        plans: Dict[Any, Tuple[list, list]] = {}
+        calls: Dict[Any, Tuple[list, list]] = {}
         pending: List[Any] = []
         try:
             try:
                 for subject in reader.read(source):
                     pending.append(subject)
                     if len(pending) >= BATCH_SIZE:
-                        self._check_batch(pending, rules, problems, secrets, out, plans)
+                        self._check_batch(pending, rules, problems, secrets, out, calls)
                         pending = []
             finally:
                 if pending:  # the subjects read before a fault are still checked
-                    self._check_batch(pending, rules, problems, secrets, out, plans)
+                    self._check_batch(pending, rules, problems, secrets, out, calls)
         except NothingRead as exc:  # recognised, but holds nothing to check: skipped with the reason, never "read"
             out.skipped, out.scanned = f"{reader.name}: nothing read: {exc.message}", False
         except ReadError as exc:
@@ -309,21 +309,21 @@ class Checker:
                 dataclasses.replace(e, message=redact(e.message, secrets)) for e in out.errors[first_error:]
             ]
         out.cacheable = not out.errors and all(
-            _cacheable(rule) for single, batched in plans.values() for rule, _ in (*single, *batched)
+            _cacheable(rule) for single, batched in calls.values() for rule, _ in (*single, *batched)
         )
         return out
 
-    def _plan(self, subject: Any, rules: Sequence[Rule], plans: Dict[Any, Tuple[list, list]]) -> Tuple[list, list]:
+    def _calls_for(self, subject: Any, rules: Sequence[Rule], calls: Dict[Any, Tuple[list, list]]) -> Tuple[list, list]:
         """(per-subject rules, batch rules) with their options for this kind of subject: once per file and kind."""
         key = (type(subject), getattr(subject, "language", None))
-        plan = plans.get(key)
+        plan = calls.get(key)
         if plan is None:
             single: List[Any] = []
             batched: List[Any] = []
             for rule in rules:
                 if isinstance(subject, rule.subject) and (rule.languages is None or key[1] in rule.languages):
                     (batched if supports(rule, BatchChecker) else single).append((rule, self.options(rule)))
-            plan = plans[key] = (single, batched)
+            plan = calls[key] = (single, batched)
         return plan
 
     def _check_batch(
@@ -333,10 +333,10 @@ class Checker:
         problems: list,
         secrets: Set[str],
         out: FileOutcome,
-        plans: Dict[Any, Tuple[list, list]],
+        calls: Dict[Any, Tuple[list, list]],
     ) -> None:
         try:
-            self._check_groups(batch, rules, problems, secrets, out, plans)
+            self._check_groups(batch, rules, problems, secrets, out, calls)
         finally:
             self.context.forget_memos()  # the subjects' memos do not outlive their rules
 
@@ -347,10 +347,10 @@ class Checker:
         problems: list,
         secrets: Set[str],
         out: FileOutcome,
-        plans: Dict[Any, Tuple[list, list]],
+        calls: Dict[Any, Tuple[list, list]],
     ) -> None:
         take = self._take
-        for (single, batched), subjects in self._group(batch, rules, out, plans):
+        for (single, batched), subjects in self._group(batch, rules, out, calls):
             for rule, options in single:
                 for subject in subjects:
                     try:
@@ -366,7 +366,7 @@ class Checker:
                     self._rule_error(rule, subjects[0], exc, secrets, out)
 
     def _group(
-        self, batch: List[Any], rules: Sequence[Rule], out: FileOutcome, plans: Dict[Any, Tuple[list, list]]
+        self, batch: List[Any], rules: Sequence[Rule], out: FileOutcome, calls: Dict[Any, Tuple[list, list]]
     ) -> List[Tuple[Tuple[list, list], List[Any]]]:
         """The subjects of ``batch`` grouped by plan (in order), counted per kind in ``out.subjects``."""
         kinds = set(map(type, batch))
@@ -376,12 +376,12 @@ class Checker:
                 # One kind of subject without a language (every record of an export): one plan for all.
                 kind = getattr(cls, "kind", "subject")
                 out.subjects[kind] = out.subjects.get(kind, 0) + len(batch)
-                return [(self._plan(batch[0], rules, plans), batch)]
+                return [(self._calls_for(batch[0], rules, calls), batch)]
         groups: Dict[int, Tuple[Tuple[list, list], List[Any]]] = {}
         for subject in batch:
             kind = getattr(subject, "kind", "subject")
             out.subjects[kind] = out.subjects.get(kind, 0) + 1
-            plan = self._plan(subject, rules, plans)
+            plan = self._calls_for(subject, rules, calls)
             groups.setdefault(id(plan), (plan, []))[1].append(subject)
         return list(groups.values())
 

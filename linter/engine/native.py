@@ -3,7 +3,7 @@
 Hyperscan (Intel, BSD-3-Clause; the ``hyperscan`` wheel, MIT, bundles it) looks for
 every keyword in one pass over the raw bytes, caseless (ASCII, as ``bytes.lower``),
 each keyword reported once. The answer is the same as the pure-Python
-:class:`imslint.engine.prefilter._KeywordPlan`, which a test checks.
+:class:`imslint.engine.prefilter._KeywordTree`, which a test checks.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any, Dict, Iterable, List, Sequence
 
 
 class NativeKeywords:
-    """Which rules' keywords a file holds, in one hyperscan pass: a bit mask as :meth:`_KeywordPlan.rules_in`."""
+    """Which rules' keywords a file holds, in one hyperscan pass: a bit mask as :meth:`_KeywordTree.rules_in`."""
 
     def __init__(self, rule_keywords: Sequence[Iterable[bytes]]) -> None:
         import hyperscan

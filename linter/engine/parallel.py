@@ -211,7 +211,11 @@ def _start_watchdog(limit: float) -> None:
         return  # pragma: no cover - Windows, or not the main thread
     main = threading.get_ident()
     batch_code = Checker._check_groups.__code__
-    engine_codes = {Checker._group.__code__, Checker._plan.__code__, Checker._rule_error.__code__}  # outside the guard
+    engine_codes = {
+        Checker._group.__code__,
+        Checker._calls_for.__code__,
+        Checker._rule_error.__code__,
+    }  # outside the guard
 
     def on_alarm(_signum: int, frame: Any) -> None:
         started = _WATCH[0]

@@ -35,17 +35,17 @@ class Prefilter:
     :meth:`mask` answers from the raw bytes, before any reader runs: the engine
     skips reading a file when none of the rules left takes the subjects its
     readers produce. The keywords are looked for with the native one-pass search
-    when installed (:func:`native_available`), else with :class:`_KeywordPlan`;
+    when installed (:func:`native_available`), else with :class:`_KeywordTree`;
     both give the same answer.
     """
 
     def __init__(self, source_rules: Sequence[Rule], native: Optional[bool] = None) -> None:
         self.always = [r for r in source_rules if r.keywords is None]
         self.keyed = [(r, frozenset(k.lower() for k in r.keywords)) for r in source_rules if r.keywords is not None]
-        self._keyword_plan = _KeywordPlan([kws for _, kws in self.keyed])
+        self._keyword_tree = _KeywordTree([kws for _, kws in self.keyed])
         self._eligible_masks: Dict[FrozenSet[str], int] = {}
         self.limited = sum(1 << i for i, (rule, _) in enumerate(self.keyed) if rule.languages is not None)
-        self.unlimited = self._keyword_plan.all & ~self.limited
+        self.unlimited = self._keyword_tree.all & ~self.limited
         self._native: Any = None
         self._want_native = native
         self._calls = 0
@@ -69,7 +69,7 @@ class Prefilter:
         self._calls += 1
         if native:
             return native.mask(data) & eligible
-        return self._keyword_plan.rules_in(data.lower(), eligible)
+        return self._keyword_tree.rules_in(data.lower(), eligible)
 
     @property
     def one_pass(self) -> bool:
@@ -78,7 +78,7 @@ class Prefilter:
 
     def eligible(self, languages: Optional[FrozenSet[str]]) -> int:
         """The mask of the keyed rules that apply to subjects in ``languages`` (None: any language)."""
-        return self._keyword_plan.all if languages is None else self._eligible(languages)
+        return self._keyword_tree.all if languages is None else self._eligible(languages)
 
     def _load_native(self) -> Any:
         """The native matcher, or False when it is not installed or turned off."""
@@ -100,7 +100,7 @@ class Prefilter:
 
     def rules_for(self, data: bytes, languages: Optional[FrozenSet[str]] = None) -> List[Rule]:
         """The source rules to run on a file whose bytes are ``data``."""
-        eligible = self._keyword_plan.all if languages is None else self._eligible(languages)
+        eligible = self._keyword_tree.all if languages is None else self._eligible(languages)
         return self.select(self.mask(data, eligible))
 
     def _eligible(self, languages: FrozenSet[str]) -> int:
@@ -139,7 +139,7 @@ def _keyword_tree(keywords: Set[bytes]) -> List[Tuple[bytes, List[bytes]]]:
     return [flatten(r) for r in roots]
 
 
-class _KeywordPlan:
+class _KeywordTree:
     """Which keyed rules a file needs, from its lower-cased bytes, with as few searches as possible.
 
     A file needs a rule when one of the rule's keywords is in it. Each search
