@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from typing import Any, Dict, Optional, Sequence
+from typing import Any, Dict, Mapping, Optional, Sequence
 
 from imslint.model import SourceText
 
@@ -36,10 +36,27 @@ from .code_scanners import (
 )
 from .config_scanner import _scan_config
 from .gates import gates
+from .messages import _extra, _is_doc
 from .model import Analysis, LogonSite, Mark, Spans
 from .resolve import _resolve, _var_name
 
 # ----------------------------------------------------------------------- entry point
+
+
+def analysis_for(
+    subject: SourceText, options: Mapping[str, Any], memo: Dict[Any, Any], gate: str, include_docs: bool
+) -> Optional[Analysis]:
+    """The subject's analysis for a rule that has work on it, else None.
+
+    None for a documentation file when the rule's ``include-docs`` option (default
+    ``include_docs``) is off, and when the cheap ``gate`` of :func:`gates` (``logons``,
+    ``tokens``, ``url_tokens``...) says the file holds nothing for the rule.
+    """
+    if _is_doc(subject) and not options.get("include-docs", include_docs):
+        return None
+    if not getattr(gates(subject, memo), gate):
+        return None
+    return analyze(subject, _extra(options), memo)
 
 
 def analyze(subject: SourceText, extra: Sequence[str] = (), memo: Optional[Dict[Any, Any]] = None) -> Analysis:

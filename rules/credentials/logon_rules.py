@@ -23,7 +23,7 @@ from .._patterns import (
     lowered,
     value_of,
 )
-from .analysis import analyze
+from .analysis import analysis_for, analyze
 from .fixes import sdk_user_fix, session_token_fix, zeep_logon_fix
 from .gates import gates
 from .messages import (
@@ -132,11 +132,9 @@ class HardcodedCredentials(Rule):
 
     def check(self, subject: SourceText, options: Mapping[str, Any]) -> Iterator[Any]:
         """Report each logon site whose password is a literal; publish the facts of the cross-file step."""
-        if _is_doc(subject) and not options.get("include-docs", True):
+        a = analysis_for(subject, options, self.context.memo(subject), "logons", include_docs=True)
+        if a is None:
             return
-        if not gates(subject, self.context.memo(subject)).logons:
-            return
-        a = analyze(subject, _extra(options), self.context.memo(subject))
         for (name, li, pi), at in zip(a.wrappers, a.wrapper_at):
             yield Fact(WRAPPER, f"{name}\t{'' if li is None else li}\t{pi}", subject.location(at))
         if a.lonely:
@@ -316,11 +314,9 @@ class PasswordSessionToken(Rule):
 
     def check(self, subject: SourceText, options: Mapping[str, Any]) -> Iterator[Any]:
         """Report each login/password session token with a literal or empty password."""
-        if _is_doc(subject) and not options.get("include-docs", True):
+        a = analysis_for(subject, options, self.context.memo(subject), "tokens", include_docs=True)
+        if a is None:
             return
-        if not gates(subject, self.context.memo(subject)).tokens:
-            return
-        a = analyze(subject, _extra(options), self.context.memo(subject))
         seen = set()
         for tok in a.tokens:
             pw = tok.password

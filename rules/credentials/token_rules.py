@@ -19,10 +19,9 @@ from .._patterns import (
     lowered,
     parse_literal,
 )
-from .analysis import analyze
+from .analysis import analysis_for
 from .code_scanners import _MEMBER_EXPR_RE, key_uses
 from .fixes import jwt_exchange_fix
-from .gates import gates
 from .logon_rules import HardcodedCredentials, LegacyLogon, PasswordSessionToken
 from .messages import _extra, _is_doc, _line
 from .model import MIGRATE
@@ -66,11 +65,9 @@ class SessionTokenInUrl(Rule):
 
     def check(self, subject: SourceText, options: Mapping[str, Any]) -> Iterator[Any]:
         """Report each URL that carries ``__sessiontoken=`` and is not IMS102's."""
-        if _is_doc(subject) and not options.get("include-docs", False):
+        a = analysis_for(subject, options, self.context.memo(subject), "url_tokens", include_docs=False)
+        if a is None:
             return
-        if not gates(subject, self.context.memo(subject)).url_tokens:
-            return
-        a = analyze(subject, _extra(options), self.context.memo(subject))
         for mark in a.url_tokens:
             if mark.covered:
                 continue
